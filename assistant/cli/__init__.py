@@ -1,0 +1,58 @@
+"""The ``shopfloor`` command line. Thin: every command parses options and calls library code.
+
+Heavy libraries are imported inside commands, so ``shopfloor --help`` answers instantly
+(tests/assistant/test_cli.py pins that ``import assistant.cli`` loads no torch, transformers,
+gradio or faiss). Domain errors (:class:`~assistant.errors.ShopfloorError`) become a one-line
+message on stderr and exit code 2; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from assistant.cli import app_cmds, classify, index, sensor
+from assistant.errors import ShopfloorError
+
+app = typer.Typer(
+    name="shopfloor",
+    help="Offline quality assistant: classify logs and complaints, search manuals, watch sensors.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(classify.app, name="classify", help="Train, evaluate and run the text classifier.")
+app.add_typer(index.app, name="index", help="Build, update, search and evaluate the knowledge index.")
+app.add_typer(sensor.app, name="sensor", help="Failure, remaining-life and SPC models on sensor data.")
+app_cmds.register(app)
+
+
+@app.callback()
+def _root(
+    workspace: Annotated[Optional[Path], typer.Option(
+        "--workspace", "-w", help="Workspace directory (default: $SHOPFLOOR_WORKSPACE or the user data dir).",
+        envvar="SHOPFLOOR_WORKSPACE")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details to stderr.")] = False,
+) -> None:
+    """Offline quality assistant for manufacturing."""
+    if workspace is not None:
+        os.environ["SHOPFLOOR_WORKSPACE"] = str(workspace)
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning domain errors into friendly messages."""
+    try:
+        app()
+    except ShopfloorError as e:
+        typer.secho(f"Error: {e}", err=True, fg=typer.colors.RED)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        typer.secho("Interrupted.", err=True)
+        sys.exit(130)

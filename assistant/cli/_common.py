@@ -1,0 +1,45 @@
+"""Small helpers shared by the CLI command modules."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import typer
+
+
+def _clean(obj: Any) -> Any:
+    """Make ``obj`` JSON-safe: NaN/inf become null, numpy scalars become Python numbers, paths strings."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and callable(obj.item) and getattr(obj, "ndim", 1) == 0:
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    if hasattr(obj, "model_dump"):
+        return _clean(obj.model_dump())
+    if hasattr(obj, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return _clean(asdict(obj))
+    return str(obj)
+
+
+def emit(result: Any, as_json: bool, human: str | None = None) -> None:
+    """Print exactly one JSON object (``--json``) or a human-readable text on stdout."""
+    if as_json:
+        typer.echo(json.dumps(_clean(result), ensure_ascii=False))
+    else:
+        typer.echo(human if human is not None else json.dumps(_clean(result), indent=2, ensure_ascii=False))
+
+
+def workspace():
+    """The current workspace (``--workspace`` / ``$SHOPFLOOR_WORKSPACE`` / default), opened and validated."""
+    from assistant.workspace import Workspace
+
+    return Workspace.open()

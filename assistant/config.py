@@ -1,0 +1,123 @@
+"""Typed, validated workspace configuration (``config.yaml``).
+
+Every section is a pydantic model with ``extra="forbid"``, so a misspelt key is an error that
+names the key, and every field documents itself. ``load_config`` turns YAML and validation
+problems into :class:`~assistant.errors.ConfigError` messages that quote the bad key and value.
+
+Example:
+    >>> cfg = Config.model_validate({"llm": {"backend": "openai", "base_url": "http://localhost:8000/v1"}})
+    >>> cfg.llm.backend
+    'openai'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assistant.errors import ConfigError
+
+CONFIG_FILE = "config.yaml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class LLMConfig(_Section):
+    backend: Literal["local", "openai", "none"] = Field(
+        "local", description="'local': a transformers model on this machine; 'openai': any "
+        "OpenAI-compatible server (vLLM, Ollama, llama.cpp); 'none': retrieval-only answers.")
+    model: str = Field("smollm2-135m-instruct", description="Registry name, local HF folder, or "
+                       "the model name the OpenAI-compatible server expects.")
+    base_url: str | None = Field(None, description="Server URL for backend 'openai', e.g. http://localhost:11434/v1")
+    api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the API key.")
+    max_new_tokens: int = Field(160, ge=1, le=4096, description="Short answers keep a small model on track.")
+    temperature: float = Field(0.1, ge=0.0, le=2.0, description="Low temperature: fewer inventions.")
+    timeout_s: float = Field(60.0, gt=0, description="After this the answer falls back to retrieved passages.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, got {v!r}")
+        return v
+
+
+class EmbedderConfig(_Section):
+    model: str = Field("all-MiniLM-L6-v2", description="Registry name, local sentence-transformers folder or hub id.")
+    batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+
+
+class ClassifierConfig(_Section):
+    target_precision: float = Field(0.9, gt=0, le=1, description="Rows below the confidence that reaches "
+                                    "this precision on held-out data are marked needs_review.")
+    default_task: str = Field("failure_mode", description="Task used when none is named.")
+
+
+class IndexConfig(_Section):
+    k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
+    min_score: float = Field(0.35, description="Below this dense similarity, say the manuals do not cover it.")
+
+
+class ServerConfig(_Section):
+    host: str = Field("127.0.0.1", description="Listen address; anything but localhost requires login.")
+    port: int = Field(7860, ge=1, le=65535, description="HTTP port for the UI and the API.")
+    require_login: Literal["auto", "always", "never"] = Field(
+        "auto", description="'auto': login required when host is not localhost.")
+
+
+class Config(_Section):
+    """The whole workspace configuration; every section has safe offline defaults."""
+
+    hf_offline: bool = Field(True, description="Set HF_HUB_OFFLINE=1 so nothing ever calls a model hub.")
+    llm: LLMConfig = Field(default_factory=LLMConfig)
+    embedder: EmbedderConfig = Field(default_factory=EmbedderConfig)
+    classifier: ClassifierConfig = Field(default_factory=ClassifierConfig)
+    index: IndexConfig = Field(default_factory=IndexConfig)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+
+
+def _describe(err: ValidationError, path: Path) -> str:
+    lines = [f"{path}: invalid configuration"]
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"])
+        if e["type"] == "extra_forbidden":
+            lines.append(f"  unknown key {key!r} (value {e['input']!r})")
+        else:
+            lines.append(f"  {key} = {e['input']!r}: {e['msg']}")
+    return "\n".join(lines)
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate ``config.yaml``; a missing file gives the defaults.
+
+    Raises:
+        ConfigError: bad YAML, unknown key or wrong type, with the key and value quoted.
+    """
+    import yaml
+
+    path = Path(path)
+    if not path.exists():
+        return Config()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML ({e})") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings, got {type(raw).__name__}")
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as e:
+        raise ConfigError(_describe(e, path)) from None
+
+
+def save_config(cfg: Config, path: str | Path) -> None:
+    """Write ``cfg`` as YAML (only non-default values would also work; we write all for discoverability)."""
+    import yaml
+
+    Path(path).write_text(yaml.safe_dump(cfg.model_dump(), sort_keys=False), encoding="utf-8")
