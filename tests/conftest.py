@@ -1,0 +1,60 @@
+"""Shared fixtures: real models load once per session; every test gets its own workspace.
+
+Real data lives in ../shared/data (beside the repository, never copied into it). Tests that
+need it use the ``shared_data`` fixture, which skips with a clear reason when it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("SHOPFLOOR_SHARED_DATA", REPO.parent / "shared" / "data"))
+ARTIFACTS = REPO / "tests" / "_artifacts"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data``; skips the test when this checkout has no shared data beside it."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Where tests leave files a person should look at (screenshots, charts)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture()
+def workspace(tmp_path, monkeypatch):
+    """A fresh, empty workspace for one test (``$SHOPFLOOR_WORKSPACE`` points at it)."""
+    from assistant.workspace import Workspace
+
+    monkeypatch.setenv("SHOPFLOOR_WORKSPACE", str(tmp_path / "ws"))
+    return Workspace.open(tmp_path / "ws")
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The embedded all-MiniLM-L6-v2 SentenceTransformer, loaded once per session."""
+    from assistant.models import load_embedder
+
+    return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def llm():
+    """(tokenizer, model) for the embedded SmolLM2-135M-Instruct, converted/loaded once per session."""
+    from assistant.models import load_llm
+
+    return load_llm()
