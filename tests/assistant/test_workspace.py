@@ -1,0 +1,68 @@
+"""Workspace layout, environment override, schema creation and migration."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from assistant import db
+from assistant.errors import ConfigError
+from assistant.workspace import Workspace, default_workspace_dir
+
+
+def test_open_creates_layout(tmp_path):
+    ws = Workspace.open(tmp_path / "ws")
+    for sub in ("models", "indexes", "sensors"):
+        assert (ws.root / sub).is_dir()
+    assert (ws.root / "config.yaml").is_file()
+    assert ws.classifier_dir("component") == ws.root / "models" / "classifier" / "component"
+
+
+def test_env_var_overrides_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHOPFLOOR_WORKSPACE", str(tmp_path / "elsewhere"))
+    assert default_workspace_dir() == tmp_path / "elsewhere"
+    assert Workspace.open().root == tmp_path / "elsewhere"
+
+
+def test_bad_config_refuses_to_open(tmp_path):
+    (tmp_path / "config.yaml").write_text("index:\n  k: zero\n")
+    with pytest.raises(ConfigError, match=r"index.k = 'zero'"):
+        Workspace.open(tmp_path)
+
+
+def test_schema_created(workspace):
+    conn = workspace.connect()
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"machines", "incidents", "classifications", "reviews", "feedback", "audit", "users", "readings"} <= tables
+    assert db.schema_version(conn) == db.SCHEMA_VERSION
+
+
+def test_migration_from_version_1_keeps_data(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    db.migrate(conn, target=1)
+    conn.execute("INSERT INTO machines (id, name, type) VALUES ('P-1', 'Pump', 'pump')")
+    conn.commit()
+    conn.close()
+
+    conn = db.connect(path)  # opening an old workspace upgrades it in place
+    assert db.schema_version(conn) == db.SCHEMA_VERSION
+    assert conn.execute("SELECT name FROM machines WHERE id='P-1'").fetchone()[0] == "Pump"
+    conn.execute("INSERT INTO users (name, role, password_hash) VALUES ('ann', 'engineer', 'x')")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO users (name, role, password_hash) VALUES ('bob', 'king', 'x')")
+
+
+def test_migrate_is_idempotent(tmp_path):
+    conn = db.connect(tmp_path / "a.db")
+    assert db.migrate(conn) == db.SCHEMA_VERSION
+    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == db.SCHEMA_VERSION
+
+
+def test_audit_records_user_and_time(workspace):
+    conn = workspace.connect()
+    db.audit(conn, "ann", "upload", "manual.pdf")
+    row = conn.execute("SELECT user, action, detail, created_at FROM audit").fetchone()
+    assert (row["user"], row["action"], row["detail"]) == ("ann", "upload", "manual.pdf")
+    assert row["created_at"].startswith("20")
