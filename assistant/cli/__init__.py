@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -34,7 +34,7 @@ app_cmds.register(app)
 
 @app.callback()
 def _root(
-    workspace: Annotated[Optional[Path], typer.Option(
+    workspace: Annotated[Path | None, typer.Option(
         "--workspace", "-w", help="Workspace directory (default: $SHOPFLOOR_WORKSPACE or the user data dir).",
         envvar="SHOPFLOOR_WORKSPACE")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details to stderr.")] = False,
