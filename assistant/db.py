@@ -88,6 +88,12 @@ MIGRATIONS: list[str] = [
     CREATE INDEX incidents_machine ON incidents(machine_id);
     CREATE INDEX reviews_task ON reviews(task);
     """,
+    # 3: external ids for imported incidents, manual path per machine
+    """
+    ALTER TABLE incidents ADD COLUMN ref TEXT;
+    ALTER TABLE machines ADD COLUMN manual TEXT;
+    CREATE UNIQUE INDEX incidents_ref ON incidents(ref);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
