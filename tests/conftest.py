@@ -58,3 +58,18 @@ def llm():
     from assistant.models import load_llm
 
     return load_llm()
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory):
+    """A workspace with the whole demo plant built (index, classifiers, sensor models), once per session.
+
+    This is what ``make demo`` builds; tests that need a realistic, complete workspace share it
+    and must not modify it (copy it first if they write).
+    """
+    from assistant.demo.build import build_demo
+    from assistant.workspace import Workspace
+
+    ws = Workspace.open(tmp_path_factory.mktemp("demo") / "ws")
+    build_demo(ws)
+    return ws

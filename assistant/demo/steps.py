@@ -1,0 +1,99 @@
+"""The demo build's steps: each reads demo files and writes one kind of artifact into the workspace.
+
+Every function takes the Workspace and returns a short detail string for the build report.
+The component packages are imported inside the functions: this module is the only place that
+knows how the demo is wired, and importing it costs nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.demo.build import DATA_DIR
+from assistant.workspace import Workspace
+
+DEMO_SEED = 13
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(DATA_DIR / name, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def load_records(ws: Workspace) -> str:
+    """Machines and past incidents into the workspace DB (upsert by id, so re-runs never duplicate)."""
+    machines, incidents = _rows("machines.csv"), _rows("incidents.csv")
+    with ws.connect() as conn:
+        conn.executemany(
+            "INSERT INTO machines (id, name, type, line, manual) VALUES (:machine_id, :name, :type, :line, :manual) "
+            "ON CONFLICT(id) DO UPDATE SET name=excluded.name, type=excluded.type, line=excluded.line, "
+            "manual=excluded.manual", machines)
+        conn.executemany(
+            "INSERT INTO incidents (ref, machine_id, date, text, failure_mode, component, action, downtime_h) "
+            "VALUES (:incident_id, :machine_id, :date, :text, :failure_mode, :component, :action, :downtime_h) "
+            "ON CONFLICT(ref) DO UPDATE SET machine_id=excluded.machine_id, date=excluded.date, text=excluded.text, "
+            "failure_mode=excluded.failure_mode, component=excluded.component, action=excluded.action, "
+            "downtime_h=excluded.downtime_h", incidents)
+    return f"{len(machines)} machines, {len(incidents)} incidents"
+
+
+def import_readings(ws: Workspace) -> str:
+    """The process sensor streams (AI4I columns + timestamp, machine_id) into the readings table."""
+    from sensors import import_readings as _import
+
+    result = _import(ws, DATA_DIR / "sensors" / "process.csv")
+    return _describe(result)
+
+
+def build_index(ws: Workspace) -> str:
+    """The knowledge index over the manuals and the incident history."""
+    from index import Index
+
+    idx = Index.build([DATA_DIR / "manuals", DATA_DIR / "incidents.csv"], ws.index_dir)
+    return f"{len(idx.sources())} sources"
+
+
+def classifier_step(task: str) -> Callable[[Workspace], str]:
+    """A step that trains the ``task`` classifier on the demo's labelled logs or complaints."""
+
+    def run(ws: Workspace) -> str:
+        from finetune import TrainConfig, train
+
+        data, label_col = _classifier_data(task)
+        cfg = TrainConfig(text_col="text", label_col=label_col, task=task, out=ws.classifier_dir(task),
+                          seed=DEMO_SEED)
+        out = train(cfg, data)
+        return f"saved to {Path(out).name}"
+
+    run.__name__ = f"train_{task}"
+    return run
+
+
+def _classifier_data(task: str) -> tuple[list[Path], str]:
+    if task == "complaint_category":
+        return [DATA_DIR / "complaints.csv"], "category"
+    return [DATA_DIR / "logs_train.csv"], task
+
+
+def train_failure_model(ws: Workspace) -> str:
+    from sensors import FailureModel
+
+    model = FailureModel.train(DATA_DIR / "sensors" / "process.csv", seed=DEMO_SEED)
+    model.save(ws.sensor_model_dir("failure"))
+    return ""
+
+
+def train_rul_model(ws: Workspace) -> str:
+    from sensors import RulModel
+
+    model = RulModel.train(DATA_DIR / "sensors" / "degradation_train.txt", seed=DEMO_SEED)
+    model.save(ws.sensor_model_dir("rul"))
+    return ""
+
+
+def _describe(result: object) -> str:
+    if isinstance(result, dict):
+        return ", ".join(f"{k}={v}" for k, v in result.items())
+    return "" if result is None else str(result)

@@ -1,0 +1,66 @@
+"""The demo build: records load idempotently; unchanged inputs skip; changed recipes rebuild."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from assistant.demo import build
+from assistant.workspace import Workspace
+
+
+def test_records_step_loads_machines_and_incidents_once(workspace: Workspace):
+    first = build.build_demo(workspace, only=["records"])
+    assert first["records"].startswith("built in")
+    second = build.build_demo(workspace, only=["records"])
+    assert second == {"records": "up to date"}
+    with workspace.connect() as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM machines ORDER BY id")]
+        n_inc = conn.execute("SELECT count(*) FROM incidents").fetchone()[0]
+    assert ids == ["AC-501", "CV-401", "HP-601", "IM-301", "M-201", "P-101"]
+    assert n_inc >= 200
+
+
+def test_force_rebuilds_without_duplicating(workspace: Workspace):
+    build.build_demo(workspace, only=["records"])
+    report = build.build_demo(workspace, only=["records"], force=True)
+    assert report["records"].startswith("built in")
+    with workspace.connect() as conn:
+        n, distinct = conn.execute("SELECT count(*), count(DISTINCT ref) FROM incidents").fetchone()
+    assert n == distinct
+
+
+def test_fingerprint_changes_with_recipe():
+    step = next(s for s in build.steps() if s.name == "records")
+    bumped = dataclasses.replace(step, recipe=step.recipe + 1)
+    assert step.fingerprint() != bumped.fingerprint()
+    assert step.fingerprint() == step.fingerprint()
+
+
+def test_missing_demo_file_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "DATA_DIR", tmp_path)
+    step = build.Step("x", ("nope.csv",), lambda ws: None)
+    with pytest.raises(FileNotFoundError, match="demo data missing: .*nope.csv"):
+        step.fingerprint()
+
+
+def test_progress_callback_sees_each_step(workspace: Workspace):
+    seen: list[tuple[str, str]] = []
+    build.build_demo(workspace, only=["records"], on_step=lambda name, what: seen.append((name, what)))
+    assert seen[0] == ("records", "building")
+    assert seen[-1][0] == "records" and seen[-1][1].startswith("built in")
+
+
+@pytest.mark.slow
+def test_full_demo_build_produces_every_artifact(demo_workspace: Workspace):
+    ws = demo_workspace
+    assert (ws.index_dir).is_dir() and any(ws.index_dir.iterdir())
+    for task in ("failure_mode", "component", "complaint_category"):
+        assert any(ws.classifier_dir(task).iterdir()), task
+    for task in ("failure", "rul"):
+        assert any(ws.sensor_model_dir(task).iterdir()), task
+    with ws.connect() as conn:
+        assert conn.execute("SELECT count(DISTINCT machine_id) FROM readings").fetchone()[0] == 6
+    again = build.build_demo(ws)
+    assert set(again.values()) == {"up to date"}
