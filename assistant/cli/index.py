@@ -1,7 +1,101 @@
-"""`shopfloor index ...` commands (filled by the index component)."""
+"""`shopfloor index ...`: build, update, search and evaluate the knowledge index."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from assistant.cli._common import emit
+
 app = typer.Typer(no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: the workspace's index).")]
+
+
+def _index_dir(index: Path | None) -> Path:
+    from assistant.cli._common import workspace
+
+    return index if index is not None else workspace().index_dir
+
+
+def _report(idx, report) -> dict:
+    return {"index": str(idx.root), "files_indexed": report.files, "chunks_added": report.chunks,
+            "chunks_total": len(idx.chunks), "sources": len(idx.sources()),
+            "skipped": [{"source": s, "reason": r} for s, r in report.skipped]}
+
+
+def _human(rep: dict) -> str:
+    lines = [f"{rep['files_indexed']} files, {rep['chunks_added']} chunks indexed; {rep['chunks_total']} chunks from "
+             f"{rep['sources']} sources in {rep['index']}"]
+    lines += [f"  skipped {s['source']}: {s['reason']}" for s in rep["skipped"]]
+    return "\n".join(lines)
+
+
+@app.command("build", help="Index documents (folders or files) into a new index.")
+def build(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file; repeatable.")],
+          out: Annotated[Path | None, typer.Option("--out", help="Index folder (default: workspace index).")] = None,
+          as_json: JsonOpt = False) -> None:
+    from index import Index
+
+    idx = Index.build(docs, _index_dir(out), progress=not as_json)
+    rep = _report(idx, idx.last_report)
+    emit(rep, as_json, _human(rep))
+
+
+@app.command("add", help="Add new or changed documents; files removed from a folder leave the index.")
+def add(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file; repeatable.")],
+        index: IndexOpt = None, as_json: JsonOpt = False) -> None:
+    from index import Index
+
+    idx = Index.load(_index_dir(index))
+    rep = _report(idx, idx.add(docs, progress=not as_json))
+    emit(rep, as_json, _human(rep))
+
+
+@app.command("remove", help="Remove one source (as shown by `index list`).")
+def remove(source: Annotated[str, typer.Argument(help="Source name.")], index: IndexOpt = None,
+           as_json: JsonOpt = False) -> None:
+    from index import Index
+
+    n = Index.load(_index_dir(index)).remove(source)
+    emit({"removed": source, "chunks": n}, as_json, f"removed {source} ({n} chunks)")
+
+
+@app.command("list", help="List the indexed sources.")
+def list_sources(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
+    from index import Index
+
+    sources = Index.load(_index_dir(index)).sources()
+    emit({"sources": sources}, as_json, "\n".join(f"{s['source']}  ({s['doc_type']}, {s['chunks']} chunks)"
+                                                   for s in sources))
+
+
+@app.command("search", help="Search the index; prints passages with their citations.")
+def search(query: Annotated[str, typer.Argument(help="What to look for.")], index: IndexOpt = None,
+           k: Annotated[int, typer.Option("--k", min=1, max=100, help="Number of passages.")] = 5,
+           machine: Annotated[str | None, typer.Option("--machine", help="Only this machine id.")] = None,
+           doc_type: Annotated[str | None, typer.Option("--doc-type", help="manual, incident or fmea.")] = None,
+           as_json: JsonOpt = False) -> None:
+    from index import Index
+
+    filters = {k_: v for k_, v in {"machine_id": machine, "doc_type": doc_type}.items() if v}
+    hits = Index.load(_index_dir(index)).search(query, k=k, filters=filters or None)
+    out = {"hits": [{"text": h.text, "source": h.source, "section": h.section, "page": h.page, "row": h.row,
+                     "score": h.score, "dense_score": h.dense_score, "citation": h.citation} for h in hits]}
+    emit(out, as_json, "\n\n".join(f"[{i}] {h.citation}  (score {h.score:.3f})\n    {h.text[:300]}"
+                                   for i, h in enumerate(hits, start=1)) or "no results")
+
+
+@app.command("eval", help="Recall@k and MRR on a QA file, hybrid vs dense-only vs keyword-only.")
+def evaluate(qa: Annotated[Path, typer.Option("--qa", help="JSON-lines questions.", exists=True, dir_okay=False)],
+             index: IndexOpt = None, k: Annotated[int, typer.Option("--k", min=1, max=100)] = 10,
+             as_json: JsonOpt = False) -> None:
+    from index import Index
+    from index import evaluate as run_eval
+
+    m = run_eval(Index.load(_index_dir(index)), qa, k=k)
+    rows = [f"{mode:8s} recall@{k} {v['recall_at_k']:.3f}  MRR {v['mrr']:.3f}" for mode, v in m["modes"].items()]
+    emit(m, as_json, f"n = {m['n']}\n" + "\n".join(rows))

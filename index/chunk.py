@@ -1,0 +1,105 @@
+"""Structure-aware chunking: sections by heading path, one chunk per table row, bounded size with overlap."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_TABLE_SEP = re.compile(r"^\|?\s*:?-{2,}")
+
+
+@dataclass
+class Chunk:
+    """A retrievable piece of a document, with everything needed to cite it."""
+
+    text: str
+    source: str
+    section: str = ""
+    page: int | None = None
+    row: int | None = None
+    doc_type: str = "manual"
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(f"{self.section}\n{self.text}".encode()).hexdigest()[:16]
+
+    @property
+    def embed_text(self) -> str:
+        """What the embedder reads: the heading path gives a short chunk its context."""
+        return f"{self.section}: {self.text}" if self.section else self.text
+
+
+def split_text(text: str, max_chars: int, overlap: int) -> list[str]:
+    """Split on paragraph, then sentence boundaries; pieces over ``max_chars`` are cut with ``overlap``."""
+    text = text.strip()
+    if len(text) <= max_chars:
+        return [text] if text else []
+    pieces, current = [], ""
+    for sent in re.split(r"(?<=[.!?])\s+|\n{2,}", text):
+        if current and len(current) + len(sent) + 1 > max_chars:
+            pieces.append(current)
+            current = current[-overlap:] + " " + sent if overlap else sent
+        else:
+            current = f"{current} {sent}".strip()
+        while len(current) > max_chars:  # one sentence longer than a chunk
+            pieces.append(current[:max_chars])
+            current = current[max_chars - overlap:]
+    if current.strip():
+        pieces.append(current)
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def _table_rows(lines: list[str]) -> list[dict[str, str]]:
+    cells = [[c.strip() for c in ln.strip().strip("|").split("|")] for ln in lines]
+    if len(cells) < 2 or not _TABLE_SEP.match(lines[1].strip()):
+        return [{"text": " | ".join(r)} for r in cells]
+    header = cells[0]
+    return [dict(zip(header, r, strict=False)) for r in cells[2:]]
+
+
+def chunk_markdown(text: str, source: str, max_chars: int, overlap: int, doc_type: str = "manual",
+                   metadata: dict | None = None, page: int | None = None) -> list[Chunk]:
+    """Chunks of a Markdown document; each carries its heading path ("Manual > Troubleshooting")."""
+    path: list[str] = []
+    out: list[Chunk] = []
+    para: list[str] = []
+    table: list[str] = []
+    meta = metadata or {}
+
+    def section() -> str:
+        return " > ".join(path)
+
+    def flush_para() -> None:
+        for piece in split_text("\n".join(para), max_chars, overlap):
+            out.append(Chunk(piece, source, section(), page, None, doc_type, dict(meta)))
+        para.clear()
+
+    def flush_table() -> None:
+        for i, row in enumerate(_table_rows(table), start=1):
+            body = "; ".join(f"{k}: {v}" for k, v in row.items() if v) if "text" not in row else row["text"]
+            for piece in split_text(body, max_chars, overlap):
+                out.append(Chunk(piece, source, section(), page, i, doc_type, {**meta, "columns": row}))
+        table.clear()
+
+    for line in text.splitlines():
+        m = _HEADING.match(line)
+        if line.lstrip().startswith("|"):
+            if para:
+                flush_para()
+            table.append(line)
+            continue
+        if table:
+            flush_table()
+        if m:
+            flush_para()
+            level = len(m.group(1))
+            path[:] = path[: level - 1] + [m.group(2).strip()]
+        else:
+            para.append(line)
+    if table:
+        flush_table()
+    flush_para()
+    return out

@@ -1,0 +1,49 @@
+"""Keyword tokenisation that keeps part numbers and error codes whole and expands shop-floor shorthand.
+
+"E-42" stays one token (and also yields "e42"), "brg" also yields "bearing", so a keyword search
+finds what technicians type and what manuals print.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-./][a-z0-9]+)*")
+
+ABBREVIATIONS = {
+    "brg": "bearing", "brgs": "bearings", "mtr": "motor", "hyd": "hydraulic", "temp": "temperature",
+    "vib": "vibration", "lkg": "leaking", "lk": "leak", "chk": "check", "repl": "replace", "pmp": "pump",
+    "spndl": "spindle", "conv": "conveyor", "comp": "compressor", "filt": "filter", "nse": "noise",
+    "press": "pressure", "assy": "assembly", "elec": "electrical", "lube": "lubrication", "o/h": "overheating",
+    "sw": "switch", "xfmr": "transformer", "vfd": "drive", "pb": "pushbutton", "rpm": "speed",
+}
+
+STOPWORDS = frozenset("a an and are as at be by for from has have how i in is it its my of on or our so that the "
+                      "their then there this to was we what when where which who why will with you your do does "
+                      "can should".split())
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased tokens, codes kept whole plus their joined form, shorthand expanded, stopwords dropped."""
+    out: list[str] = []
+    for tok in _TOKEN.findall(text.lower()):
+        if tok in STOPWORDS:
+            continue
+        out.append(tok)
+        if "-" in tok or "." in tok or "/" in tok:
+            out.append(re.sub(r"[-./]", "", tok))
+            out.extend(p for p in re.split(r"[-./]", tok) if len(p) > 1 and p not in STOPWORDS)
+        if tok in ABBREVIATIONS:
+            out.append(ABBREVIATIONS[tok])
+    return out
+
+
+def expand_query(text: str) -> str:
+    """The query with shorthand spelled out beside it, for the embedder ("brg nse" -> "brg bearing nse noise")."""
+    words = []
+    for w in text.split():
+        words.append(w)
+        full = ABBREVIATIONS.get(w.lower().strip(".,;:!?"))
+        if full:
+            words.append(full)
+    return " ".join(words)
