@@ -1,7 +1,83 @@
-"""`shopfloor classify ...` commands (filled by the classify component)."""
+"""`shopfloor classify ...`: train, evaluate and run the text classifier."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from assistant.cli._common import emit
+
 app = typer.Typer(no_args_is_help=True)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+TextCol = Annotated[str, typer.Option("--text-col", help="Column with the free text.")]
+
+
+@app.command("train", help="Fine-tune a LoRA classifier on labelled CSV/XLSX files.")
+def train(data: Annotated[list[Path], typer.Option("--data", help="Labelled table; repeatable.")],
+          text_col: TextCol, label_col: Annotated[str, typer.Option("--label-col", help="Column with the label.")],
+          out: Annotated[Path, typer.Option("--out", help="Output folder for the adapter and its files.")],
+          base: Annotated[str, typer.Option("--base", help="all-MiniLM-L6-v2 (default), smollm2-135m-instruct, "
+                                            "or a local HF folder.")] = "all-MiniLM-L6-v2",
+          task: Annotated[str | None, typer.Option("--task", help="Task name (default: the label column).")] = None,
+          seed: Annotated[int, typer.Option("--seed")] = 13,
+          epochs: Annotated[int | None, typer.Option("--epochs", help="Override the default epochs.")] = None,
+          with_reviews: Annotated[bool, typer.Option("--with-reviews", help="Add reviewed corrections of this task "
+                                                     "from the workspace.")] = False,
+          as_json: JsonOpt = False) -> None:
+    import json
+
+    from finetune import TrainConfig, reviewed_rows
+    from finetune import train as run_train
+
+    task = task or label_col
+    extra = []
+    if with_reviews:
+        from assistant.cli._common import workspace
+
+        with workspace().connect() as conn:
+            extra = reviewed_rows(conn, task)
+    kw = {"epochs": epochs} if epochs else {}
+    cfg = TrainConfig(text_col=text_col, label_col=label_col, out=out, base=base, task=task, seed=seed,
+                      extra_rows=extra, **kw)
+    folder = run_train(cfg, data, progress=not as_json)
+    meta = json.loads((folder / "classifier.json").read_text())
+    meta["reviewed_rows_added"] = len(extra)
+    emit(meta, as_json, f"saved {task} classifier to {folder} ({len(meta['labels'])} labels, "
+                        f"held-out accuracy {meta.get('calib_accuracy', float('nan')):.3f})")
+
+
+@app.command("eval", help="Accuracy, macro/weighted F1, speed and review rate on a labelled table.")
+def evaluate(model: Annotated[Path, typer.Option("--model", help="Classifier folder.")],
+             data: Annotated[Path, typer.Option("--data", help="Labelled table.")], text_col: TextCol,
+             label_col: Annotated[str, typer.Option("--label-col")], as_json: JsonOpt = False) -> None:
+    from finetune import Classifier
+    from finetune import evaluate as run_eval
+
+    m = run_eval(Classifier.load(model), data, text_col, label_col)
+    emit(m, as_json, "\n".join(f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}" for k, v in m.items()))
+
+
+@app.command("run", help="Label every row of a CSV/XLSX file into a new file (input never overwritten).")
+def run(input: Annotated[Path, typer.Option("--input", help="CSV or XLSX to classify.")], text_col: TextCol,
+        model: Annotated[Path | None, typer.Option("--model", help="Classifier folder.")] = None,
+        taxonomy: Annotated[Path | None, typer.Option("--taxonomy", help="Cold start: taxonomy YAML instead of a "
+                                                      "trained model (every row flagged for review).")] = None,
+        task: Annotated[str, typer.Option("--task", help="Task in the taxonomy (cold start).")] = "failure_mode",
+        output: Annotated[Path | None, typer.Option("--output", help="Output file (default: <input>.classified.*).")]
+        = None,
+        engine: Annotated[str, typer.Option("--engine", help="local or ray.")] = "local",
+        as_json: JsonOpt = False) -> None:
+    from assistant.errors import InputError
+    from finetune import Classifier, ColdStartClassifier, classify_file
+
+    if engine not in ("local", "ray"):
+        raise InputError(f"--engine must be 'local' or 'ray', got {engine!r}")
+    if (model is None) == (taxonomy is None):
+        raise InputError("give either --model DIR or --taxonomy FILE")
+    clf = Classifier.load(model) if model else ColdStartClassifier.from_yaml(taxonomy, task)
+    if engine == "ray" and clf.folder is None:
+        raise InputError("--engine ray needs a trained --model")
+    s = classify_file(clf, input, text_col, output, engine=engine, progress=not as_json)
+    emit(s, as_json, f"{s['rows']} rows -> {s['output']} ({s['needs_review']} need review, {s['rows_per_s']} rows/s)")

@@ -1,0 +1,64 @@
+"""Typed training settings for a classifier; saved as ``train_config.json`` beside the adapter it produced."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Pooling = Literal["auto", "mean", "last"]
+
+
+@dataclass
+class TrainConfig:
+    """How to fine-tune a LoRA adapter and a classification head for one task.
+
+    The defaults are what `shopfloor classify train` uses and what the benchmarks measure.
+
+    Example:
+        >>> TrainConfig(text_col="text", label_col="label", out="models/fm").epochs
+        12
+    """
+
+    text_col: str = "text"  # column holding the free text
+    label_col: str = "label"  # column holding the label
+    out: str | Path = "classifier"  # output folder (adapter, head, label map, calibration, metrics, card)
+    task: str = "default"  # task name (failure_mode, component, ...): one adapter per task on a shared base
+    base: str = "all-MiniLM-L6-v2"  # registry name (all-MiniLM-L6-v2 | smollm2-135m-instruct), local HF folder or hub id
+    seed: int = 13
+    epochs: int = 12  # passes over the training rows
+    batch_size: int = 16
+    lr: float = 1e-3  # LoRA + head learning rate (AdamW, linear decay after 6 % warm-up)
+    max_length: int = 128  # tokens per text; longer complaints are truncated
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.1
+    pooling: Pooling = "auto"  # mean for encoders, last token for decoder LMs
+    class_weighting: Literal["sqrt_inverse", "none"] = "sqrt_inverse"  # counters heavy class imbalance
+    calib_fraction: float = 0.15  # held out (stratified) for temperature scaling and the review threshold
+    target_precision: float = 0.9  # predictions below the confidence reaching this precision -> needs_review
+    max_rows: int | None = None  # cap on training rows (stratified sample) for quick runs
+    resume: bool = True  # continue from the last epoch checkpoint in <out>/checkpoints if present
+    extra_rows: list[tuple[str, str]] = field(default_factory=list)  # (text, label) from reviewed corrections
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "max_length", "lora_r"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if not 0.0 < self.lr < 1.0:
+            raise ValueError(f"lr must be in (0, 1), got {self.lr}")
+        if not 0.0 <= self.calib_fraction < 0.5:
+            raise ValueError(f"calib_fraction must be in [0, 0.5), got {self.calib_fraction}")
+        if not 0.0 < self.target_precision <= 1.0:
+            raise ValueError(f"target_precision must be in (0, 1], got {self.target_precision}")
+        if self.pooling not in ("auto", "mean", "last"):
+            raise ValueError(f"pooling must be 'auto', 'mean' or 'last', got {self.pooling!r}")
+        if self.class_weighting not in ("sqrt_inverse", "none"):
+            raise ValueError(f"class_weighting must be 'sqrt_inverse' or 'none', got {self.class_weighting!r}")
+        self.out = Path(self.out)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["out"] = str(self.out)
+        d.pop("extra_rows")
+        return d

@@ -1,0 +1,79 @@
+"""Reading labelled tables (CSV/XLSX) and splitting them without losing rare classes."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def read_table(path: str | Path, usecols: list[str] | None = None) -> pd.DataFrame:
+    """A CSV or XLSX file as strings; clear errors for missing files, bad formats and missing columns."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"file not found: {path}")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt", ".tsv"):
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, sep="\t" if suffix == ".tsv" else ",")
+        elif suffix in (".xlsx", ".xls"):
+            df = pd.read_excel(path, dtype=str, keep_default_na=False)
+        else:
+            raise InputError(f"{path}: unsupported table type {suffix!r}; use .csv or .xlsx")
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:
+        raise InputError(f"{path}: cannot read table ({e})") from None
+    check_columns(df, usecols or [], path)
+    return df
+
+
+def check_columns(df: pd.DataFrame, cols: list[str], path: str | Path) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise InputError(f"{path}: column(s) {missing} not found; columns are {list(df.columns)}")
+
+
+def load_labelled(paths: list[str | Path], text_col: str, label_col: str) -> tuple[list[str], list[str]]:
+    """(texts, labels) from one or more tables; rows with an empty text or label are dropped."""
+    texts, labels = [], []
+    for p in paths:
+        df = read_table(p, [text_col, label_col])
+        for t, y in zip(df[text_col], df[label_col], strict=True):
+            if str(t).strip() and str(y).strip():
+                texts.append(str(t).strip())
+                labels.append(str(y).strip())
+    if not texts:
+        raise InputError(f"no labelled rows in {[str(p) for p in paths]} (columns {text_col!r}, {label_col!r})")
+    return texts, labels
+
+
+def stratified_split(labels: list[str], fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """(train_idx, held_idx): ``fraction`` of each class with >= 3 rows is held out; rarer classes stay in training."""
+    rng = random.Random(seed)
+    by_class: dict[str, list[int]] = {}
+    for i, y in enumerate(labels):
+        by_class.setdefault(y, []).append(i)
+    train, held = [], []
+    for idx in by_class.values():
+        rng.shuffle(idx)
+        n_held = int(round(len(idx) * fraction)) if len(idx) >= 3 else 0
+        held += idx[:n_held]
+        train += idx[n_held:]
+    return sorted(train), sorted(held)
+
+
+def class_weights(labels: list[str], classes: list[str], mode: str) -> list[float]:
+    """Inverse square-root frequency weights, mean 1 over the rows (mode "none": all 1)."""
+    if mode == "none":
+        return [1.0] * len(classes)
+    counts = Counter(labels)
+    raw = [(len(labels) / max(counts.get(c, 1), 1)) ** 0.5 for c in classes]
+    mean = sum(raw[classes.index(y)] for y in labels) / len(labels)
+    return [w / mean for w in raw]
