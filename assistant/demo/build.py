@@ -70,7 +70,7 @@ def steps() -> list[Step]:
 
     return [
         Step("records", ("machines.csv", "incidents.csv"), s.load_records),
-        Step("readings", ("sensors/process.csv",), s.import_readings),
+        Step("readings", ("sensors/process.csv", "sensors/degradation_test.txt", "machines.csv"), s.import_readings),
         Step("index", ("manuals", "incidents.csv"), s.build_index),
         Step("classifier:failure_mode", ("logs_train.csv", "logs_dev.csv"), s.classifier_step("failure_mode")),
         Step("classifier:component", ("logs_train.csv", "logs_dev.csv"), s.classifier_step("component")),

@@ -1,0 +1,161 @@
+"""Control charts: individuals/moving range, X-bar/R, EWMA, CUSUM; process capability; PNG rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sensors.rules import Violation, check
+
+# Shewhart constants by subgroup size (ASTM STP 15D): A2, D3, D4, d2
+XBAR_R = {2: (1.880, 0.0, 3.267, 1.128), 3: (1.023, 0.0, 2.574, 1.693), 4: (0.729, 0.0, 2.282, 2.059),
+          5: (0.577, 0.0, 2.114, 2.326), 6: (0.483, 0.0, 2.004, 2.534), 7: (0.419, 0.076, 1.924, 2.704),
+          8: (0.373, 0.136, 1.864, 2.847), 9: (0.337, 0.184, 1.816, 2.970), 10: (0.308, 0.223, 1.777, 3.078)}
+
+
+@dataclass
+class Chart:
+    """One control chart: plotted points, limits, and the rule violations found on it."""
+
+    kind: str
+    values: list[float]
+    center: float
+    ucl: list[float]
+    lcl: list[float]
+    sigma: float
+    violations: list[Violation] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "n": len(self.values), "center": self.center, "ucl": self.ucl[-1], "lcl": self.lcl[-1],
+                "sigma": self.sigma, "violations": [v.__dict__ for v in self.violations]}
+
+
+def _clean(x) -> list[float]:
+    import math
+
+    vals = [float(v) for v in x if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if len(vals) < 8:
+        raise ValueError(f"need at least 8 readings for a control chart, got {len(vals)}")
+    return vals
+
+
+def individuals(x, rules: str = "nelson", baseline: int | None = None) -> Chart:
+    """I chart: sigma from the average moving range (MR-bar / 1.128), so a drift does not inflate it.
+
+    ``baseline``: estimate centre and sigma from the first ``baseline`` points only (phase I) and
+    monitor the rest against them (phase II); default: all points.
+    """
+    x = _clean(x)
+    ref = x[: baseline] if baseline else x
+    if len(ref) < 8:
+        raise ValueError(f"need at least 8 baseline readings, got {len(ref)}")
+    mr = [abs(b - a) for a, b in zip(ref[:-1], ref[1:], strict=True)]
+    sigma = (sum(mr) / len(mr)) / 1.128 or 1e-9
+    center = sum(ref) / len(ref)
+    return Chart("individuals", x, center, [center + 3 * sigma] * len(x), [center - 3 * sigma] * len(x), sigma,
+                 check(x, center, sigma, rules))
+
+
+def moving_range(x) -> Chart:
+    x = _clean(x)
+    mr = [abs(b - a) for a, b in zip(x[:-1], x[1:], strict=True)]
+    mrbar = sum(mr) / len(mr)
+    viol = [Violation("we_1", i, "moving range above its upper limit") for i, v in enumerate(mr) if v > 3.267 * mrbar]
+    return Chart("moving_range", mr, mrbar, [3.267 * mrbar] * len(mr), [0.0] * len(mr), mrbar / 1.128, viol)
+
+
+def xbar_r(x, n: int, rules: str = "nelson") -> tuple[Chart, Chart]:
+    """X-bar and R charts for consecutive subgroups of size ``n`` (2-10); a partial last subgroup is dropped."""
+    if n not in XBAR_R:
+        raise ValueError(f"subgroup size must be 2-10, got {n}")
+    x = _clean(x)
+    groups = [x[i:i + n] for i in range(0, len(x) - n + 1, n)]
+    if len(groups) < 8:
+        raise ValueError(f"need at least 8 subgroups of {n}, got {len(groups)}")
+    a2, d3, d4, d2 = XBAR_R[n]
+    means = [sum(g) / n for g in groups]
+    ranges = [max(g) - min(g) for g in groups]
+    xbar, rbar = sum(means) / len(means), sum(ranges) / len(ranges)
+    sigma_mean = a2 * rbar / 3 or 1e-9
+    xc = Chart("xbar", means, xbar, [xbar + a2 * rbar] * len(means), [xbar - a2 * rbar] * len(means), sigma_mean,
+               check(means, xbar, sigma_mean, rules))
+    rv = [Violation("we_1", i, "range beyond its control limits") for i, r in enumerate(ranges)
+          if r > d4 * rbar or r < d3 * rbar]
+    rc = Chart("range", ranges, rbar, [d4 * rbar] * len(ranges), [d3 * rbar] * len(ranges), rbar / d2, rv)
+    return xc, rc
+
+
+def ewma(x, lam: float = 0.2, L: float = 3.0, baseline: int | None = None) -> Chart:
+    """EWMA z_t = lam*x_t + (1-lam)*z_(t-1), limits widening to their asymptote (Montgomery 9.2)."""
+    if not 0 < lam <= 1:
+        raise ValueError(f"lambda must be in (0, 1], got {lam}")
+    base = individuals(x, baseline=baseline)
+    mu, s = base.center, base.sigma
+    z, zs, ucl, lcl = mu, [], [], []
+    for t, v in enumerate(base.values, start=1):
+        z = lam * v + (1 - lam) * z
+        w = L * s * ((lam / (2 - lam)) * (1 - (1 - lam) ** (2 * t))) ** 0.5
+        zs.append(z)
+        ucl.append(mu + w)
+        lcl.append(mu - w)
+    viol = [Violation("ewma", i, "EWMA beyond its limit") for i, v in enumerate(zs) if v > ucl[i] or v < lcl[i]]
+    return Chart("ewma", zs, mu, ucl, lcl, s, viol)
+
+
+def cusum(x, k: float = 0.5, h: float = 5.0, baseline: int | None = None) -> Chart:
+    """Tabular CUSUM with reference value k and decision interval h, both in sigma units (Montgomery 9.1)."""
+    base = individuals(x, baseline=baseline)
+    mu, s = base.center, base.sigma
+    hi = lo = 0.0
+    highs, viol = [], []
+    for i, v in enumerate(base.values):
+        hi = max(0.0, hi + (v - mu) / s - k)
+        lo = max(0.0, lo - (v - mu) / s - k)
+        highs.append(hi if hi >= lo else -lo)
+        if hi > h or lo > h:
+            viol.append(Violation("cusum", i, f"CUSUM {'upper' if hi > h else 'lower'} sum above h={h}"))
+            hi = lo = 0.0  # restart after a signal
+    return Chart("cusum", highs, 0.0, [h] * len(highs), [-h] * len(highs), s, viol)
+
+
+def capability(x, lsl: float | None, usl: float | None) -> dict:
+    """Cp and Cpk with the within-process sigma (MR-bar/1.128); one-sided specs give Cpk only."""
+    if lsl is None and usl is None:
+        raise ValueError("give at least one spec limit")
+    if lsl is not None and usl is not None and lsl >= usl:
+        raise ValueError(f"lower spec {lsl} must be below upper spec {usl}")
+    c = individuals(x)
+    mu, s = c.center, c.sigma
+    cpu = (usl - mu) / (3 * s) if usl is not None else None
+    cpl = (mu - lsl) / (3 * s) if lsl is not None else None
+    cp = (usl - lsl) / (6 * s) if usl is not None and lsl is not None else None
+    return {"cp": cp, "cpk": min(v for v in (cpu, cpl) if v is not None), "mean": mu, "sigma_within": s}
+
+
+def render(charts: list[Chart], path: str | Path, title: str = "") -> Path:
+    """One PNG with a panel per chart: points, centre line, limits, violations marked in red."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(charts), 1, figsize=(9, 2.6 * len(charts)), squeeze=False)
+    for ax, c in zip(axes[:, 0], charts, strict=True):
+        ax.plot(c.values, marker="o", ms=3, lw=1, color="#1f4e79")
+        ax.axhline(c.center, color="green", lw=1)
+        ax.plot(c.ucl, "--", color="#b22222", lw=1)
+        ax.plot(c.lcl, "--", color="#b22222", lw=1)
+        bad = sorted({v.index for v in c.violations})
+        ax.scatter(bad, [c.values[i] for i in bad], s=50, facecolors="none", edgecolors="red", zorder=3,
+                   label=f"{len(bad)} rule violations")
+        ax.set_title(f"{c.kind} chart", fontsize=9, loc="left")
+        if bad:
+            ax.legend(fontsize=8, loc="upper left")
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path

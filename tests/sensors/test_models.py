@@ -1,0 +1,73 @@
+"""Failure and RUL models on the demo streams (fast); the real-data figures are in the slow tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from assistant.demo.build import DATA_DIR
+from assistant.errors import InputError, NotBuiltError
+from sensors import FailureModel, RulModel
+from sensors.failure import evaluate as eval_failure
+from sensors.features import FEATURES, features
+from sensors.rul import evaluate as eval_rul
+from sensors.rul import grouped_split, nasa_score, read_cmapss
+
+PROCESS = DATA_DIR / "sensors" / "process.csv"
+
+
+@pytest.fixture(scope="module")
+def failure_model() -> FailureModel:
+    return FailureModel.train(PROCESS, seed=1)
+
+
+def test_features_are_physical_and_never_the_flags():
+    df = pd.read_csv(PROCESS).head(3)
+    f = features(df)
+    assert list(f.columns) == FEATURES and not {"TWF", "HDF", "PWF", "OSF", "RNF"} & set(f.columns)
+    row = df.iloc[0]
+    assert f["power_w"].iloc[0] == pytest.approx(row["Torque [Nm]"] * row["Rotational speed [rpm]"] * 2 * np.pi / 60)
+    with pytest.raises(InputError, match="lacks column"):
+        features(df.drop(columns=["Torque [Nm]"]))
+
+
+def test_failure_model_learns_the_rules_and_roundtrips(failure_model: FailureModel, tmp_path: Path):
+    m = eval_failure(failure_model, PROCESS)  # in-sample: a sanity check, not a benchmark
+    assert m["roc_auc"] > 0.9 and set(m["per_type_f1"]) <= {"TWF", "HDF", "PWF", "OSF", "RNF"}
+    again = FailureModel.load(failure_model.save(tmp_path / "f"))
+    df = pd.read_csv(PROCESS).head(20)
+    assert [r["failure_probability"] for r in again.predict(df)] == [r["failure_probability"]
+                                                                     for r in failure_model.predict(df)]
+
+
+def test_explanation_names_the_cause(failure_model: FailureModel):
+    df = pd.read_csv(PROCESS)
+    hdf = df[df["HDF"] == 1].head(1)
+    top = [e["feature"] for e in failure_model.explain(hdf)]
+    assert {"temp_diff_k", "speed_rpm", "process_k", "air_k", "torque_nm"} & set(top[:2])
+
+
+def test_rul_model_on_demo_fleet(tmp_path: Path):
+    df = read_cmapss(DATA_DIR / "sensors" / "degradation_train.txt")
+    train, test, truth = grouped_split(df, 0.25, seed=3)
+    model = RulModel.train(train)
+    m = eval_rul(model, test, truth)
+    assert m["n_units"] == 10 and m["rmse"] < 40
+    assert RulModel.load(model.save(tmp_path / "r")).predict_last(test) == model.predict_last(test)
+
+
+def test_nasa_score_penalises_late_more_than_early():
+    assert nasa_score([50], [60]) > nasa_score([50], [40]) > 0
+    assert nasa_score([50], [50]) == 0
+
+
+def test_missing_models_and_bad_files(tmp_path: Path):
+    with pytest.raises(NotBuiltError, match="sensor train --task failure"):
+        FailureModel.load(tmp_path)
+    bad = tmp_path / "bad.txt"
+    bad.write_text("1 2 3\n")
+    with pytest.raises(InputError, match="expected 26 space-separated columns"):
+        read_cmapss(bad)

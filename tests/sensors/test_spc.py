@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sensors import spc
+
+
+def test_individuals_sigma_from_moving_range():
+    x = [10.0, 12.0] * 10  # moving range always 2 -> sigma = 2 / 1.128
+    c = spc.individuals(x)
+    assert c.center == pytest.approx(11.0) and c.sigma == pytest.approx(2 / 1.128)
+    assert c.ucl[0] == pytest.approx(11 + 3 * 2 / 1.128)
+
+
+def test_shift_is_flagged_and_rendered(tmp_path: Path):
+    x = [10 + 0.1 * ((-1) ** i) for i in range(30)] + [11.0] * 10
+    c = spc.individuals(x)
+    assert any(v.index >= 30 for v in c.violations)
+    png = spc.render([c, spc.moving_range(x)], tmp_path / "c.png", "test")
+    assert png.stat().st_size > 5000 and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_xbar_r_constants():
+    x = [1, 2, 3, 4, 5] * 10
+    xc, rc = spc.xbar_r(x, 5)
+    assert len(xc.values) == 10 and rc.center == 4 and xc.ucl[0] == pytest.approx(3 + 0.577 * 4)
+    with pytest.raises(ValueError, match="subgroup size must be 2-10"):
+        spc.xbar_r(x, 12)
+
+
+def test_ewma_and_cusum_detect_small_sustained_shift():
+    import numpy as np
+
+    base = np.random.default_rng(1).normal(0, 1, 60).tolist()  # a seed whose in-control series raises no alarm
+    shifted = base[:40] + [v + 1.5 for v in base[40:]]  # 1.5 sigma shift in the last 20 points
+    assert any(v.index >= 40 for v in spc.ewma(shifted, baseline=40).violations)
+    assert any(v.index >= 40 for v in spc.cusum(shifted, baseline=40).violations)
+    assert not spc.cusum(base, baseline=40).violations and not spc.ewma(base, baseline=40).violations
+
+
+def test_capability():
+    x = [10.0, 10.2] * 10  # sigma = 0.2 / 1.128
+    cap = spc.capability(x, 9.0, 11.0)
+    s = 0.2 / 1.128
+    assert cap["cp"] == pytest.approx(2 / (6 * s)) and cap["cpk"] == pytest.approx((11 - 10.1) / (3 * s))
+    assert spc.capability(x, None, 11.0)["cp"] is None
+    with pytest.raises(ValueError, match="must be below"):
+        spc.capability(x, 11.0, 9.0)
+
+
+def test_too_few_points():
+    with pytest.raises(ValueError, match="at least 8 readings"):
+        spc.individuals([1.0, 2.0, float("nan")])

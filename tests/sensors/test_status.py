@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+
+from assistant.demo.build import build_demo
+from assistant.errors import InputError
+from sensors import machine_status
+
+
+@pytest.fixture(scope="module")
+def sensor_ws(tmp_path_factory):
+    from assistant.workspace import Workspace
+
+    ws = Workspace.open(tmp_path_factory.mktemp("s") / "ws")
+    build_demo(ws, only=["records", "readings", "sensors:failure", "sensors:rul"])
+    return ws
+
+
+def test_status_of_a_demo_machine(sensor_ws):
+    st = machine_status("hp-601", sensor_ws)
+    assert st.machine_id == "HP-601" and 0 <= st.failure_probability <= 1
+    assert st.rul is not None and 0 <= st.rul <= 125
+    assert st.anomaly is not None and len(st.charts) == 3 and all(c.endswith(".png") for c in st.charts)
+    assert any(v["sensor"] == "Torque [Nm]" for v in st.spc_violations)  # HP-601's torque drifts up at the end
+    assert st.notes == []
+
+
+def test_unknown_machine_lists_known_ones(sensor_ws):
+    with pytest.raises(InputError, match="unknown machine 'X-9'; known machines: AC-501, CV-401"):
+        machine_status("X-9", sensor_ws)
+
+
+def test_missing_models_are_notes_not_crashes(workspace):
+    build_demo(workspace, only=["records"])
+    st = machine_status("P-101", workspace)
+    assert st.failure_probability is None and any("no process readings" in n for n in st.notes)
