@@ -50,6 +50,7 @@ def render_manual(machine_id: str) -> str:
     out += [f"| {sym} | {cause} | {remedy} |" for _m, _c, sym, cause, remedy, _a, _code in rows]
     out += ["", "## Error codes", "", "| Code | Meaning | First action |", "|---|---|---|"]
     out += [f"| {code} | {sym} | {remedy.split(';')[0]} |" for _m, _c, sym, _cause, remedy, _a, code in rows if code]
+    out += ["", "## Symptoms in detail"]
     for mode, comp, sym, cause, remedy, _a, _code in rows:
         out += ["", f"### {sym.split(',')[0]}", "",
                 f"This symptom usually points to {mode.replace('_', ' ')} of the {comp}. {cause}. {remedy}.",

@@ -1,0 +1,71 @@
+"""An OpenAI-compatible /v1 endpoint: other chat front ends can use shopfloor (retrieval built in) as their model."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import StreamingResponse
+
+from assistant.api.schemas import ChatCompletionRequest
+
+
+def _text(content) -> str:
+    if isinstance(content, list):  # [{"type": "text", "text": ...}]
+        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return content or ""
+
+
+def router(get_assistant, current_user) -> APIRouter:
+    r = APIRouter(prefix="/v1", tags=["openai-compatible"])
+
+    @r.get("/models")
+    def models(user=Depends(current_user)):
+        return {"object": "list", "data": [{"id": "shopfloor", "object": "model", "owned_by": "shopfloor"}]}
+
+    @r.post("/chat/completions")
+    def chat(req: ChatCompletionRequest, user=Depends(current_user)):
+        msgs = [{"role": m.role, "content": _text(m.content)} for m in req.messages if m.role in ("user", "assistant")]
+        question = msgs[-1]["content"] if msgs else ""
+        events = get_assistant().ask(question, msgs[:-1])
+        cid, created = f"chatcmpl-{uuid.uuid4().hex[:12]}", int(time.time())
+        if not req.stream:
+            done = [e for e in events if e["type"] == "done"][-1]
+            return {"id": cid, "object": "chat.completion", "created": created, "model": "shopfloor",
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": _with_sources(done)},
+                                 "finish_reason": "stop"}], "citations": done["citations"]}
+        return StreamingResponse(_sse(events, cid, created), media_type="text/event-stream")
+
+    return r
+
+
+def _with_sources(done: dict) -> str:
+    cites = "\n".join(f"[{c['n']}] {c['citation']}" for c in done["citations"] if c.get("n"))
+    return done["answer"] + (f"\n\nSources:\n{cites}" if cites and done.get("grounded") else "")
+
+
+def _chunk(cid: str, created: int, delta: dict, finish: str | None = None) -> str:
+    body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": "shopfloor",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return f"data: {json.dumps(body)}\n\n"
+
+
+def _sse(events, cid: str, created: int):
+    yield _chunk(cid, created, {"role": "assistant"})
+    streamed = ""
+    for e in events:
+        if e["type"] == "token":
+            streamed += e["text"]
+            yield _chunk(cid, created, {"content": e["text"]})
+        elif e["type"] == "done":
+            final = _with_sources(e)
+            if final.startswith(streamed):  # add what was not streamed (sources list)
+                rest = final[len(streamed):]
+            else:  # the streamed synthesis was dropped: say so and give the final answer
+                rest = "\n\n[revised answer]\n" + final
+            if rest:
+                yield _chunk(cid, created, {"content": rest})
+    yield _chunk(cid, created, {}, "stop")
+    yield "data: [DONE]\n\n"

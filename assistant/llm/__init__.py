@@ -1,0 +1,32 @@
+"""Language-model backends behind one interface: local transformers, OpenAI-compatible servers, or none."""
+
+from __future__ import annotations
+
+from assistant.config import LLMConfig
+from assistant.errors import BackendError
+from assistant.llm.base import LLM, complete
+
+
+class NoLLM:
+    name = "none"
+
+    def stream(self, messages, max_new_tokens, temperature):
+        raise BackendError("the language model is switched off (llm.backend: none)")
+
+
+def get_llm(cfg: LLMConfig) -> LLM:
+    """The backend the workspace config asks for (loading a local model happens here, once per call site)."""
+    if cfg.backend == "none":
+        return NoLLM()
+    if cfg.backend == "openai":
+        from assistant.llm.openai import OpenAICompatibleLLM
+
+        if not cfg.base_url:
+            raise BackendError("llm.backend is 'openai' but llm.base_url is not set in config.yaml")
+        return OpenAICompatibleLLM(cfg.base_url, cfg.model, cfg.api_key_env, cfg.timeout_s)
+    from assistant.llm.local import LocalLLM
+
+    return LocalLLM(cfg.model, cfg.timeout_s)
+
+
+__all__ = ["LLM", "NoLLM", "complete", "get_llm"]

@@ -1,0 +1,39 @@
+"""Local transformers backend: the embedded SmolLM2 (default) or any HF folder, streamed token by token."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+from assistant.errors import BackendError
+
+
+class LocalLLM:
+    def __init__(self, model: str = "smollm2-135m-instruct", timeout_s: float = 60.0):
+        from assistant.models import load_llm
+
+        self.name = model
+        self.tokenizer, self.model = load_llm(model)
+        self.timeout_s = timeout_s
+        self._lock = threading.Lock()  # one generation at a time on a small CPU box
+
+    def stream(self, messages: list[dict], max_new_tokens: int, temperature: float) -> Iterator[str]:
+        from transformers import TextIteratorStreamer
+
+        ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
+                                                 return_dict=True)
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True,
+                                        timeout=self.timeout_s)
+        kwargs = {"input_ids": ids["input_ids"], "attention_mask": ids["attention_mask"], "streamer": streamer,
+                  "max_new_tokens": max_new_tokens, "do_sample": temperature > 0, "repetition_penalty": 1.15,
+                  "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id}
+        if temperature > 0:
+            kwargs.update(temperature=temperature, top_p=0.9)
+        with self._lock:
+            worker = threading.Thread(target=self.model.generate, kwargs=kwargs, daemon=True)
+            worker.start()
+            try:
+                yield from streamer
+            except Exception as e:  # queue.Empty on timeout
+                raise BackendError(f"local model timed out after {self.timeout_s:.0f} s") from e
+            worker.join(timeout=1)

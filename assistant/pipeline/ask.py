@@ -1,0 +1,98 @@
+"""Answering a question from the documents, as a stream of events.
+
+The answer is extractive first (quoted passages with numbered citations appear at once), then the
+language model may add a short synthesis, which is kept only if it rests on the passages.
+Follow-ups are condensed deterministically with the previous user turn, so "and how do I check
+it?" still retrieves about the pump discussed before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from assistant.errors import BackendError, NotBuiltError
+from assistant.pipeline.grounding import best_sentences, neutralise, support
+
+log = logging.getLogger(__name__)
+FOLLOW_UP_WORDS = {"it", "that", "this", "they", "them", "those", "there", "he", "she", "one", "same", "also", "and"}
+NO_ANSWER = "The manuals don't cover this."
+
+
+def condense(question: str, history: list[dict]) -> str:
+    """A standalone search query: a short or pronoun-led follow-up gets the previous user question prepended."""
+    previous = [h["content"] for h in history if h.get("role") == "user" and h.get("content")]
+    words = question.lower().split()
+    if previous and (len(words) <= 6 or (words and words[0].strip(",") in FOLLOW_UP_WORDS)
+                     or FOLLOW_UP_WORDS & set(words[:4])):
+        return f"{previous[-1]} {question}"
+    return question
+
+
+def passages(hits, query: str) -> list[dict]:
+    out = []
+    for n, h in enumerate(hits, start=1):
+        cols = h.metadata.get("columns", {}) if isinstance(h.metadata, dict) else {}
+        if cols.get("Remedy"):
+            quote = f"{cols.get('Symptom', '')}: cause — {cols.get('Possible cause', '')}; remedy — {cols['Remedy']}"
+        elif cols.get("text"):  # an incident row: what happened and what fixed it
+            quote = f"Past incident {cols.get('date', '')} {cols.get('machine_id', '')}: {cols['text']}"
+        else:
+            quote = best_sentences(h.text, query)
+        out.append({"n": n, "source": h.source, "section": h.section, "page": h.page, "citation": h.citation,
+                    "text": neutralise(h.text), "quote": neutralise(quote), "score": h.dense_score})
+    return out
+
+
+def answer_events(components, llm, settings, question: str, history: list[dict], k: int, threshold: float,
+                  filters: dict | None = None) -> Iterator[dict]:
+    query = condense(question, history)
+    try:
+        hits = components.index().search(query, k=k, filters=filters)
+    except NotBuiltError as e:
+        yield {"type": "token", "text": str(e)}
+        yield _done(str(e), [], False, query)
+        return
+    cites = passages(hits, query)
+    if not cites or cites[0]["score"] < threshold:
+        yield {"type": "token", "text": NO_ANSWER}
+        yield _done(NO_ANSWER + " (closest passage similarity "
+                    f"{cites[0]['score']:.2f} is under {threshold:.2f})" if cites else NO_ANSWER, cites[:2], False, query)
+        return
+    good = [c for c in cites if c["score"] >= threshold][:3]
+    extract = "From the manuals:\n" + "\n".join(f"- {c['quote']} [{c['n']}]" for c in good)
+    yield {"type": "token", "text": extract}
+    answer, summary = extract, None
+    if llm is not None:
+        summary = yield from _synthesis(llm, settings, question, good)
+        if summary:
+            answer = f"{summary}\n\n{extract}"
+    yield _done(answer, cites, True, query, summary_kept=summary is not None)
+
+
+def _synthesis(llm, settings, question: str, good: list[dict]) -> Iterator[dict]:
+    from prompts import render
+
+    msgs = [{"role": "system", "content": render("system")},
+            {"role": "user", "content": render("grounded_answer", passages=good, question=question)}]
+    text = ""
+    yield {"type": "token", "text": "\n\nIn short: "}
+    try:
+        for piece in llm.stream(msgs, settings.max_new_tokens, settings.temperature):
+            text += piece
+            yield {"type": "token", "text": piece}
+    except BackendError as e:
+        yield {"type": "notice", "text": f"language model unavailable ({e}); showing the retrieved passages alone"}
+        return None
+    if support(text, [g["text"] for g in good]) < 0.6 or NO_ANSWER.lower() in text.lower():
+        yield {"type": "notice", "text": "the language model's wording was not supported by the passages and was dropped"}
+        return None
+    return text.strip()
+
+
+def _done(answer: str, cites: list[dict], grounded: bool, query: str, summary_kept: bool = False) -> dict:
+    return {"type": "done", "answer": answer, "citations": [{k: c[k] for k in ("n", "source", "section", "page",
+                                                                                "citation", "text", "score")}
+                                                            for c in cites],
+            "route": "ask", "grounded": grounded, "query": query, "summary_kept": summary_kept,
+            "diagnosis": None, "status": None}

@@ -1,0 +1,55 @@
+"""Markdown for people: the diagnosis card and a machine status block (used by the CLI, the UI and the API)."""
+
+from __future__ import annotations
+
+
+def _pct(v) -> str:
+    return f"{v:.0%}" if isinstance(v, (int, float)) else "n/a"
+
+
+def status_markdown(st: dict) -> str:
+    if not st:
+        return ""
+    rul = f"{st['rul']:.0f} cycles" if st.get("rul") is not None else "n/a"
+    lines = [f"- **Failure probability (latest reading):** {_pct(st.get('failure_probability'))}"
+             + (f" — most likely type if it fails: {st['failure_type']}" if st.get("failure_type") else ""),
+             f"- **Remaining useful life:** {rul}"]
+    an = st.get("anomaly") or {}
+    if an:
+        sens = ", ".join(f"{s['sensor']} (z={s['robust_z']:+.1f})" for s in an.get("sensors", [])) or "none stand out"
+        lines.append(f"- **Anomaly score (last 24 readings):** {an['score']:.2f}"
+                     f"{' — ANOMALOUS' if an.get('anomalous') else ''}; sensors: {sens}")
+    v = st.get("spc_violations") or []
+    lines.append(f"- **Control-chart alarms (last 24 readings):** {len(v)}")
+    lines += [f"    - {x['sensor']}: {x['description']} ({x['reading']})" for x in v[:5]]
+    if len(v) > 5:
+        lines.append(f"    - … and {len(v) - 5} more")
+    lines += [f"- _note: {n}_" for n in st.get("notes", [])]
+    return "\n".join(lines)
+
+
+def diagnosis_markdown(d) -> str:
+    out = [f"### Diagnosis{f' — {d.machine_id}' if d.machine_id else ''}"]
+    if d.failure_mode:
+        alts = ", ".join(f"{label} {p:.0%}" for label, p in d.alternatives)
+        flag = f" — **NEEDS REVIEW** ({d.review_reason})" if d.needs_review else ""
+        out.append(f"**Failure mode:** {d.failure_mode} ({d.confidence:.0%}){flag}  \n_alternatives: {alts}_")
+    for task, lab in d.labels.items():
+        out.append(f"**{task.replace('_', ' ').capitalize()}:** {lab['label']} ({lab['confidence']:.0%})")
+    if d.causes:
+        out.append("\n**Likely causes and remedies (from the manuals)**")
+        for n, c in enumerate(d.causes, start=1):
+            body = f"{c.cause} → {c.remedy}" if c.cause else c.text[:300]
+            out.append(f"{n}. {body}  \n   _source: {c.citation}_")
+    if d.incidents:
+        out.append("\n**Similar past incidents**")
+        for i in d.incidents:
+            dt = f", {i.downtime_h} h down" if i.downtime_h else ""
+            out.append(f"- {i.date} {i.machine_id}: {i.text}{dt}  \n  _source: {i.citation}_")
+    if d.status:
+        out += ["\n**Machine status**", status_markdown(d.status)]
+    out.append(f"\n**Next step:** {d.next_step}")
+    if d.summary:
+        out.append(f"\n**Summary** _(written by the language model from the facts above)_: {d.summary}")
+    out += [f"\n_note: {n}_" for n in d.notes]
+    return "\n".join(out)
