@@ -1,0 +1,124 @@
+"""REST API, auth and the OpenAI-compatible endpoint (also exercised through our own OpenAI client backend)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+@pytest.fixture(scope="module")
+def client(assistant):
+    from assistant.api.app import create_app
+
+    return TestClient(create_app(assistant, login_required=False, ui=False))
+
+
+def test_health_and_openapi(client):
+    h = client.get("/api/health").json()
+    assert h["status"] == "ok" and "failure_mode" in h["tasks"] and h["sources"] == 7
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/diagnose", "/api/classify", "/api/ask", "/api/machines/{machine_id}/status",
+            "/v1/chat/completions"} <= set(paths)
+
+
+def test_diagnose_classify_ask_status(client):
+    d = client.post("/api/diagnose", json={"log": "P101 brg nse rumbling", "summary": False}).json()
+    assert d["failure_mode"] == "bearing_wear" and d["machine_id"] == "P-101" and "markdown" in d
+    c = client.post("/api/classify", json={"texts": ["belt slipping on pulley", ""], "task": "failure_mode"}).json()
+    assert c["predictions"][0]["label"] == "belt_slip" and c["predictions"][1]["needs_review"]
+    a = client.post("/api/ask", json={"question": "What causes cavitation on the cooling water pump?"}).json()
+    assert a["grounded"] and a["citations"]
+    s = client.get("/api/machines/P-101/status").json()
+    assert s["machine_id"] == "P-101" and s["rul"] is not None
+
+
+@pytest.mark.parametrize("method, url, body, code", [
+    ("post", "/api/diagnose", {"log": ""}, 422),
+    ("post", "/api/diagnose", {"nolog": "x"}, 422),
+    ("post", "/api/diagnose", {"log": "noise", "machine_id": "Q-1"}, 404),
+    ("post", "/api/classify", {"texts": ["x"], "task": "colour"}, 400),
+    ("get", "/api/machines/NOPE-1/status", None, 404),
+])
+def test_bad_requests_get_clear_status_codes(client, method, url, body, code):
+    r = getattr(client, method)(url, json=body) if body is not None else getattr(client, method)(url)
+    assert r.status_code == code
+    assert r.json()["detail"]
+
+
+def test_oversized_body_is_413(client):
+    r = client.post("/api/diagnose", content=b"x" * 6_000_000, headers={"content-type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_auth_required_beyond_localhost(writable_assistant):
+    from assistant import auth
+    from assistant.api.app import create_app
+
+    with writable_assistant.ws.connect() as conn:
+        auth.add_user(conn, "vic", "viewer-pass", "viewer")
+        auth.add_user(conn, "tom", "tech-pass-1", "technician")
+    c = TestClient(create_app(writable_assistant, login_required=True, ui=False))
+    assert c.post("/api/diagnose", json={"log": "brg nse"}).status_code == 401
+    assert c.post("/api/login", json={"name": "tom", "password": "nope"}).status_code == 401
+    vt = c.post("/api/login", json={"name": "vic", "password": "viewer-pass"}).json()["token"]
+    tt = c.post("/api/login", json={"name": "tom", "password": "tech-pass-1"}).json()["token"]
+    assert c.post("/api/diagnose", json={"log": "brg nse", "summary": False},
+                  headers={"Authorization": f"Bearer {vt}"}).status_code == 403
+    assert c.post("/api/diagnose", json={"log": "brg nse", "summary": False},
+                  headers={"Authorization": f"Bearer {tt}"}).status_code == 200
+    assert c.get("/api/machines", headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_openai_endpoint_non_stream(client):
+    r = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "What causes cavitation "
+                                                                                          "on the cooling water pump?"}]})
+    body = r.json()
+    assert body["object"] == "chat.completion" and "ST-2" in body["choices"][0]["message"]["content"]
+    assert "Sources:" in body["choices"][0]["message"]["content"]
+    assert client.get("/v1/models").json()["data"][0]["id"] == "shopfloor"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_our_openai_client_against_the_real_endpoint(assistant):
+    """The OpenAI-compatible backend talks to shopfloor's own /v1 over a real socket (streaming SSE)."""
+    import uvicorn
+
+    from assistant.api.app import create_app
+    from assistant.llm.openai import OpenAICompatibleLLM
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(assistant, ui=False), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.1)
+        client = OpenAICompatibleLLM(f"http://127.0.0.1:{port}/v1", "shopfloor")
+        pieces = list(client.stream([{"role": "user", "content": "What causes cavitation on the cooling water pump?"}],
+                                    100, 0.0))
+        text = "".join(pieces)
+        assert len(pieces) >= 2 and "ST-2" in text and "Sources:" in text
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_openai_client_reports_unreachable_server():
+    from assistant.errors import BackendError
+    from assistant.llm.openai import OpenAICompatibleLLM
+
+    with pytest.raises(BackendError, match="unreachable"):
+        list(OpenAICompatibleLLM(f"http://127.0.0.1:{_free_port()}/v1", "m", timeout_s=2).stream(
+            [{"role": "user", "content": "hi"}], 5, 0.0))

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from assistant.ui import views
+
+
+def test_pareto_sorted_with_cumulative_line():
+    fig = views.pareto_figure({"a": 2, "b": 10, "c": 5})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["b", "c", "a"]
+    assert list(fig.axes[1].lines[0].get_ydata())[-1] == 100.0
+
+
+def test_user_of_and_tables(writable_assistant):
+    from assistant import auth
+
+    a = writable_assistant
+    assert views.user_of(a, None) == views.LOCAL_USER
+    with a.ws.connect() as conn:
+        auth.add_user(conn, "eng", "engineer-pw", "engineer")
+    assert views.user_of(a, "eng") == {"name": "eng", "role": "engineer"}
+    assert views.user_of(a, "ghost")["role"] == "viewer"
+    assert {r[0] for r in views.model_versions(a)} == {"failure_mode", "component", "complaint_category"}
+    assert len(views.sources_table(a)) == 7
+
+
+def test_build_ui_has_every_tab(assistant):
+    from assistant.ui import build_ui
+
+    demo = build_ui(assistant)
+    labels = {b.label for b in demo.blocks.values() if type(b).__name__ == "Tab"}
+    assert labels == {"Chat", "Diagnose", "Batch", "Machines", "Knowledge", "Admin"}
