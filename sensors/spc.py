@@ -147,8 +147,8 @@ def render(charts: list[Chart], path: str | Path, title: str = "") -> Path:
         ax.plot(c.lcl, "--", color="#b22222", lw=1)
         bad = sorted({v.index for v in c.violations})
         ax.scatter(bad, [c.values[i] for i in bad], s=50, facecolors="none", edgecolors="red", zorder=3,
-                   label=f"{len(bad)} rule violations")
-        ax.set_title(f"{c.kind} chart", fontsize=9, loc="left")
+                   label=f"rule violations: {len(bad)}")
+        ax.set_title(c.kind if " " in c.kind else f"{c.kind} chart", fontsize=9, loc="left")
         if bad:
             ax.legend(fontsize=8, loc="upper left")
     if title:

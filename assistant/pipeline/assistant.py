@@ -131,7 +131,8 @@ class Assistant:
         mt = self.components.classifiers()
         clf = _TaskView(mt, task)
         summary = classify_file(clf, path, text_col, output, progress=False)
-        out = pd.read_csv(summary["output"]) if summary["output"].endswith(".csv") else pd.read_excel(summary["output"])
+        out = pd.read_csv(summary["output"], dtype={text_col: str}, keep_default_na=False) \
+            if summary["output"].endswith(".csv") else pd.read_excel(summary["output"], dtype={text_col: str}).fillna("")
         lab = "label_pred" if "label_pred" in out.columns else "label"
         rev = "needs_review_pred" if "needs_review_pred" in out.columns else "needs_review"
         conf = "confidence_pred" if "confidence_pred" in out.columns else "confidence"

@@ -34,6 +34,17 @@ def build_ui(assistant):
     return demo
 
 
+def _text(content) -> str:
+    """Chat message content as plain text (Gradio 6 may hand back a list of content parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", ""))
+    if isinstance(content, (list, tuple)):
+        return " ".join(_text(c) for c in content)
+    return ""
+
+
 def _friendly(gr, e: Exception) -> str:
     return f"**Problem:** {e}"
 
@@ -57,7 +68,7 @@ def _chat_tab(gr, assistant) -> None:
         if not (message or "").strip():
             yield history, "", gr.update()
             return
-        past = [{"role": h["role"], "content": h["content"]} for h in history if isinstance(h.get("content"), str)]
+        past = [{"role": h["role"], "content": _text(h.get("content"))} for h in history]
         history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
         try:
             for e in assistant.ask(message, past):
@@ -78,9 +89,9 @@ def _chat_tab(gr, assistant) -> None:
         def fn(history, text, request: gr.Request):
             if not history or history[-1]["role"] != "assistant":
                 return "Ask something first."
-            question = next((h["content"] for h in reversed(history) if h["role"] == "user"), "")
+            question = next((_text(h["content"]) for h in reversed(history) if h["role"] == "user"), "")
             user = views.user_of(assistant, getattr(request, "username", None))
-            assistant.record_feedback(question, history[-1]["content"], value, text or "", user["name"])
+            assistant.record_feedback(question, _text(history[-1]["content"]), value, text or "", user["name"])
             return "Thanks — feedback stored."
         return fn
 
@@ -120,8 +131,8 @@ def _batch_tab(gr, assistant, tasks) -> None:
     preview = gr.Dataframe(label="Preview", interactive=False, max_height=260)
     with gr.Row():
         col = gr.Dropdown([], label="Text column", elem_id="batch-col")
-        task = gr.Dropdown(tasks, value=tasks[-1] if "complaint_category" in tasks else (tasks[0] if tasks else None),
-                           label="Task")
+        task = gr.Dropdown(tasks, value="complaint_category" if "complaint_category" in tasks else
+                           (tasks[0] if tasks else None), label="Task")
         run = gr.Button("Classify", variant="primary", elem_id="batch-run")
     summary = gr.Markdown(elem_id="batch-summary")
     out_file = gr.File(label="Labelled file")
@@ -191,19 +202,19 @@ def _machines_tab(gr, assistant, machines) -> None:
         pick = gr.Dropdown(machines, value=machines[0] if machines else None, label="Machine", elem_id="machine-pick")
         show = gr.Button("Show status", variant="primary", elem_id="machine-show")
     status = gr.Markdown(elem_id="machine-status")
-    charts = gr.Gallery(label="Control charts (individuals, Nelson rules; red circles = violations)", columns=1,
-                        object_fit="contain", height=820, elem_id="machine-charts")
+    charts = gr.Image(label="Control charts (individuals, Nelson rules; red circles = violations)", type="filepath",
+                      interactive=False, elem_id="machine-charts")
 
     def run(m):
         from assistant.pipeline.render import status_markdown
 
         if not m:
-            return "Pick a machine.", []
+            return "Pick a machine.", None
         try:
             st = assistant.machine_status(m)
         except ShopfloorError as e:
-            return _friendly(gr, e), []
-        return f"### {m}\n" + status_markdown(st), st["charts"]
+            return _friendly(gr, e), None
+        return f"### {m}\n" + status_markdown(st), (st["charts"][0] if st["charts"] else None)
 
     show.click(run, pick, [status, charts])
 

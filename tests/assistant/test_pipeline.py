@@ -100,7 +100,8 @@ def test_classify_review_correct_retrain_loop(writable_assistant, tmp_path):
 
     a = writable_assistant
     src = tmp_path / "complaints.csv"
-    pd.DataFrame({"text": ["labels on the boxes wrong and qty short", "", "part cracked in assembly"]}).to_csv(src, index=False)
+    texts = ["labels on the boxes wrong and qty short", "", "part cracked in assembly"]
+    pd.DataFrame({"text": texts}).to_csv(src, index=False)
     s = a.classify_file(src, "text", "complaint_category")
     assert s["rows"] == 3 and s["needs_review"] >= 1 and src.with_name("complaints.classified.csv").exists()
     queue = a.review_queue("complaint_category")

@@ -1,0 +1,126 @@
+"""The Gradio UI driven in headless Chromium against a real server: every tab, no request leaves the machine."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def server(demo_workspace, tmp_path_factory):
+    import uvicorn
+
+    from assistant.api.app import create_app
+    from assistant.pipeline import Assistant
+    from assistant.workspace import Workspace
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium not installed (make browser)")
+    root = tmp_path_factory.mktemp("ui") / "ws"
+    shutil.copytree(demo_workspace.root, root)
+    a = Assistant(Workspace.open(root), use_llm=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(a), host="127.0.0.1", port=port, log_level="warning"))
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}/", a
+    srv.should_exit = True
+    t.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    url, _ = server
+    outside: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        pg = browser.new_page(viewport={"width": 1300, "height": 1000})
+        pg.on("request", lambda r: outside.append(r.url)
+              if not r.url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:")) else None)
+        pg.goto(url, wait_until="domcontentloaded")
+        pg.wait_for_selector("#chat-input textarea", timeout=60_000)
+        pg.outside = outside
+        yield pg
+        browser.close()
+
+
+def _wait_text(page, selector: str, text: str, timeout: int = 90_000) -> None:
+    page.wait_for_function("([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }",
+                           arg=[selector, text], timeout=timeout)
+
+
+def test_chat_answers_with_citations_and_takes_feedback(page, server, artifacts_dir):
+    _, a = server
+    page.fill("#chat-input textarea", "What causes cavitation on the cooling water pump?")
+    page.click("#chat-send")
+    _wait_text(page, "#chatbot", "ST-2")
+    page.click("#sources")
+    _wait_text(page, "#sources", "P-101.md")
+    page.click("#thumbs-up")
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts_dir / "ui_chat.png"), full_page=True)
+    with a.ws.connect() as conn:
+        assert conn.execute("SELECT count(*) FROM feedback WHERE rating = 1").fetchone()[0] == 1
+
+
+def test_diagnose_tab(page, artifacts_dir):
+    page.get_by_role("tab", name="Diagnose").click()
+    page.fill("#diag-log textarea", "HP601 ram drifts down under load, oil on rod E-120")
+    page.click("#diag-go")
+    _wait_text(page, "#diag-card", "hydraulic_leak")
+    _wait_text(page, "#diag-card", "Similar past incidents")
+    page.screenshot(path=str(artifacts_dir / "ui_diagnose.png"), full_page=True)
+
+
+def test_batch_tab_labels_an_upload(page, artifacts_dir, tmp_path_factory):
+    import pandas as pd
+
+    f = tmp_path_factory.mktemp("up") / "complaints.csv"
+    pd.DataFrame({"id": [1, 2, 3], "text": ["box label wrong, quantity short", "deep scratches on the cover plate",
+                                            ""]}).to_csv(f, index=False)
+    page.get_by_role("tab", name="Batch").click()
+    page.set_input_files("#batch-file input[type=file]", str(f))
+    page.wait_for_timeout(3000)
+    page.click("#batch-run")
+    _wait_text(page, "#batch-summary", "rows")
+    _wait_text(page, "#batch-summary", "need review")
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts_dir / "ui_batch.png"), full_page=True)
+
+
+def test_machines_tab_shows_status_and_charts(page, artifacts_dir):
+    page.get_by_role("tab", name="Machines").click()
+    page.click("#machine-show")
+    _wait_text(page, "#machine-status", "Remaining useful life")
+    page.wait_for_selector("#machine-charts img", timeout=30_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts_dir / "ui_machines.png"), full_page=True)
+
+
+def test_knowledge_and_admin_tabs_render(page, artifacts_dir):
+    page.get_by_role("tab", name="Knowledge").click()
+    _wait_text(page, "body", "P-101.md", timeout=30_000)
+    page.get_by_role("tab", name="Admin").click()
+    _wait_text(page, "body", "Retrain with reviewed labels", timeout=30_000)
+    page.screenshot(path=str(artifacts_dir / "ui_admin.png"), full_page=True)
+
+
+def test_page_asked_nothing_of_the_internet(page):
+    assert page.outside == []
