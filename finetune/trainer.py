@@ -49,7 +49,9 @@ def train(config: TrainConfig, data: list[str | Path] | str | Path, progress: bo
     cfg, out = config, Path(config.out)
     acc = Accelerator(cpu=not torch.cuda.is_available())
     set_seed(cfg.seed)
-    texts, labels = load_labelled([data] if isinstance(data, (str, Path)) else data, cfg.text_col, cfg.label_col)
+    files = [data] if isinstance(data, (str, Path)) else list(data)
+    cfg.data = cfg.data or [str(Path(f).resolve()) for f in files]
+    texts, labels = load_labelled(files, cfg.text_col, cfg.label_col)
     texts += [t for t, _ in cfg.extra_rows]
     labels += [y for _, y in cfg.extra_rows]
     if cfg.max_rows:

@@ -23,18 +23,31 @@ STOPWORDS = frozenset("a an and are as at be by for from has have how i in is it
                       "can should".split())
 
 
+_SUFFIXES = ("ations", "ation", "ates", "ated", "ing", "ers", "ed", "es", "er", "s")
+
+
+def stem(tok: str) -> str:
+    """A light suffix stripper ("cavitates", "cavitation" -> "cavit"); codes and short words stay as they are."""
+    if len(tok) <= 4 or not tok.isalpha():
+        return tok
+    for suf in _SUFFIXES:
+        if tok.endswith(suf) and len(tok) - len(suf) >= 4:
+            return tok[: -len(suf)]
+    return tok
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased tokens, codes kept whole plus their joined form, shorthand expanded, stopwords dropped."""
     out: list[str] = []
     for tok in _TOKEN.findall(text.lower()):
         if tok in STOPWORDS:
             continue
-        out.append(tok)
+        out.append(stem(tok))
         if "-" in tok or "." in tok or "/" in tok:
             out.append(re.sub(r"[-./]", "", tok))
             out.extend(p for p in re.split(r"[-./]", tok) if len(p) > 1 and p not in STOPWORDS)
         if tok in ABBREVIATIONS:
-            out.append(ABBREVIATIONS[tok])
+            out.append(stem(ABBREVIATIONS[tok]))
     return out
 
 
