@@ -9,10 +9,9 @@ reading, how much the failure probability drops when each feature is set to its 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from assistant.errors import InputError, NotBuiltError
+from assistant.errors import InputError
 from sensors.features import FAILURE_TYPES, FEATURES, TARGET, features
 
 
@@ -86,23 +85,16 @@ class FailureModel:
         return [{"feature": f, "value": v, "contribution": d} for f, d, v in effects[:top] if d > 0]
 
     def save(self, folder: str | Path) -> Path:
-        import joblib
+        from sensors import _store
 
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        joblib.dump({"main": self.main, "per_type": self.per_type, "medians": self.medians}, folder / "model.joblib")
-        (folder / "config.json").write_text(json.dumps({"kind": "failure", **self.meta}, indent=2))
-        return folder
+        parts = {"main": self.main, "per_type": self.per_type, "medians": self.medians}
+        return _store.save(folder, parts, {"kind": "failure", **self.meta})
 
     @classmethod
     def load(cls, folder: str | Path) -> FailureModel:
-        import joblib
+        from sensors import _store
 
-        folder = Path(folder)
-        if not (folder / "config.json").exists():
-            raise NotBuiltError(f"no failure model at {folder}: run `shopfloor sensor train --task failure ...`")
-        meta = json.loads((folder / "config.json").read_text())
-        parts = joblib.load(folder / "model.joblib")
+        parts, meta = _store.load(folder, "failure")
         return cls(parts["main"], parts["per_type"], meta["threshold"], parts["medians"], meta)
 
 

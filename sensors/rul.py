@@ -8,10 +8,9 @@ chosen over a small neural net because it trains in seconds on 2 cores (see docs
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from assistant.errors import InputError, NotBuiltError
+from assistant.errors import InputError
 
 COLUMNS = ["unit", "cycle", "setting1", "setting2", "setting3"] + [f"s{i}" for i in range(1, 22)]
 CAP = 125
@@ -88,23 +87,15 @@ class RulModel:
         return {int(u): float(p) for u, p in zip(df.loc[last, "unit"], pred, strict=True)}
 
     def save(self, folder: str | Path) -> Path:
-        import joblib
+        from sensors import _store
 
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        joblib.dump({"model": self.model, "mean": self.mean, "std": self.std}, folder / "model.joblib")
-        (folder / "config.json").write_text(json.dumps(self.meta, indent=2))
-        return folder
+        return _store.save(folder, {"model": self.model, "mean": self.mean, "std": self.std}, self.meta)
 
     @classmethod
     def load(cls, folder: str | Path) -> RulModel:
-        import joblib
+        from sensors import _store
 
-        folder = Path(folder)
-        if not (folder / "config.json").exists():
-            raise NotBuiltError(f"no RUL model at {folder}: run `shopfloor sensor train --task rul ...`")
-        meta = json.loads((folder / "config.json").read_text())
-        parts = joblib.load(folder / "model.joblib")
+        parts, meta = _store.load(folder, "rul")
         return cls(parts["model"], meta["sensors"], parts["mean"], parts["std"], meta)
 
 

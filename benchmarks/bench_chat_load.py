@@ -1,0 +1,109 @@
+"""Chat load test: N concurrent sessions against a real shopfloor server on loopback for a bounded time.
+
+Usage:
+    python benchmarks/bench_chat_load.py [--workspace WS] [--sessions 20] [--seconds 60] [--llm]
+
+Without --workspace it builds the demo plant into a temporary workspace first. Each session sends
+questions to the OpenAI-compatible streaming endpoint in a loop; we record time to first token,
+total latency, streamed characters per second and errors. The retrieval-only mode (default) is the
+baseline; --llm adds the local SmolLM2 synthesis (one generation at a time on a CPU box).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+QUESTIONS = ["What causes cavitation on the cooling water pump?", "How do I fix a slipping conveyor belt?",
+             "What does error E-42 mean on the mill?", "Why is the compressor discharge temperature high?",
+             "How is HP-601 doing, any alarms?", "P101 brg nse rumbling, vib up", "What oil goes in the gearbox?"]
+
+
+def session(url: str, stop_at: float, out: list, errors: list, idx: int) -> None:
+    import httpx
+
+    n = idx
+    with httpx.Client(timeout=120) as client:
+        while time.perf_counter() < stop_at:
+            q = QUESTIONS[n % len(QUESTIONS)]
+            n += 1
+            t0 = time.perf_counter()
+            ttft, chars = None, 0
+            try:
+                with client.stream("POST", f"{url}/v1/chat/completions",
+                                   json={"messages": [{"role": "user", "content": q}], "stream": True}) as r:
+                    if r.status_code != 200:
+                        errors.append(r.status_code)
+                        continue
+                    for line in r.iter_lines():
+                        if line.startswith("data:") and line[5:].strip() != "[DONE]":
+                            delta = json.loads(line[5:])["choices"][0]["delta"].get("content")
+                            if delta:
+                                ttft = ttft or time.perf_counter() - t0
+                                chars += len(delta)
+                out.append((ttft or 0.0, time.perf_counter() - t0, chars))
+            except httpx.HTTPError as e:
+                errors.append(type(e).__name__)
+
+
+def pct(xs: list[float], p: float) -> float:
+    return sorted(xs)[min(len(xs) - 1, int(p / 100 * len(xs)))] if xs else float("nan")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workspace", type=Path)
+    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--llm", action="store_true")
+    ap.add_argument("--data-dir", type=Path, help="unused; accepted so run_all.py can call every benchmark alike")
+    args = ap.parse_args()
+    import uvicorn
+
+    from assistant.api.app import create_app
+    from assistant.demo.build import build_demo
+    from assistant.pipeline import Assistant
+    from assistant.workspace import Workspace
+
+    tmp = tempfile.TemporaryDirectory()
+    ws = Workspace.open(args.workspace or Path(tmp.name) / "ws")
+    build_demo(ws)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(Assistant(ws, use_llm=args.llm), ui=False), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.1)
+    results, errors = [], []
+    stop_at = time.perf_counter() + args.seconds
+    threads = [threading.Thread(target=session, args=(f"http://127.0.0.1:{port}", stop_at, results, errors, i))
+               for i in range(args.sessions)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    server.should_exit = True
+    ttft = [r[0] for r in results]
+    lat = [r[1] for r in results]
+    cps = [r[2] / r[1] for r in results if r[1] > 0]
+    mode = "retrieval + local SmolLM2 synthesis" if args.llm else "retrieval only (extractive answers)"
+    print(f"\n## Chat load: {args.sessions} concurrent sessions, {args.seconds:.0f} s, {mode}\n")
+    print("| answers | answers/s | TTFT p50 s | TTFT p95 s | latency p50 s | latency p95 s | chars/s per stream | errors |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(f"| {len(results)} | {len(results) / wall:.2f} | {pct(ttft, 50):.2f} | {pct(ttft, 95):.2f} | "
+          f"{pct(lat, 50):.2f} | {pct(lat, 95):.2f} | {statistics.median(cps) if cps else float('nan'):.0f} | "
+          f"{len(errors)} |")
+
+
+if __name__ == "__main__":
+    main()
