@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def ai4i(data: Path, seeds: list[int]) -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import average_precision_score, f1_score
-    from sklearn.model_selection import train_test_split
+    from sklearn.model_selection import cross_val_predict, train_test_split
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from sensors.failure import FailureModel, evaluate, read_process
+    from sensors.failure import FailureModel, _best_f1_threshold, evaluate, read_process
     from sensors.features import TARGET, features
 
     df = read_process(data / "sensors" / "ai4i2020.csv")
@@ -36,9 +36,11 @@ def ai4i(data: Path, seeds: list[int]) -> None:
     for seed in seeds:
         a, b = train_test_split(df, test_size=0.2, stratify=df[TARGET], random_state=seed)
         lr = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, class_weight="balanced"))
+        oof = cross_val_predict(lr, features(a), a[TARGET], cv=3, method="predict_proba")[:, 1]
+        thr = _best_f1_threshold(oof, a[TARGET].to_numpy())  # same threshold rule as the shipped model
         lr.fit(features(a), a[TARGET])
         p = lr.predict_proba(features(b))[:, 1]
-        res["lr"].append((f1_score(b[TARGET], p >= 0.5), average_precision_score(b[TARGET], p), {}))
+        res["lr"].append((f1_score(b[TARGET], p >= thr), average_precision_score(b[TARGET], p), {}))
         t0 = time.perf_counter()
         m = FailureModel.train(a, seed=seed)
         secs.append(time.perf_counter() - t0)
@@ -46,7 +48,7 @@ def ai4i(data: Path, seeds: list[int]) -> None:
         res["gb"].append((e["f1"], e["pr_auc"], e["per_type_f1"]))
     print(f"\n## AI4I 2020 machine failure ({len(seeds)} stratified 80/20 splits, mean ± sd)\n")
     print("| model | F1 | PR-AUC | train s |\n|---|---|---|---|")
-    for name, key, t in (("logistic regression on the same features (baseline)", "lr", None),
+    for name, key, t in (("logistic regression on the same features, F1-tuned threshold (baseline)", "lr", None),
                          ("calibrated gradient boosting (shipped)", "gb", np.mean(secs))):
         f1 = np.array([r[0] for r in res[key]])
         pr = np.array([r[1] for r in res[key]])
