@@ -103,6 +103,8 @@ def main() -> None:
     print(f"| {len(results)} | {len(results) / wall:.2f} | {pct(ttft, 50):.2f} | {pct(ttft, 95):.2f} | "
           f"{pct(lat, 50):.2f} | {pct(lat, 95):.2f} | {statistics.median(cps) if cps else float('nan'):.0f} | "
           f"{len(errors)} |")
+    if errors:
+        print(f"\nerrors: {sorted(set(map(str, errors)))}")
 
 
 if __name__ == "__main__":

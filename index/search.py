@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 log = logging.getLogger(__name__)
+_BM25_LOCK = threading.Lock()
 FILTER_KEYS = ("machine_id", "doc_type", "date_from", "date_to", "source")
 
 
@@ -191,13 +193,14 @@ class Index:
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
     def _bm25_index(self):
-        if self._bm25 is None:
-            import bm25s
+        with _BM25_LOCK:  # built once, and only published when complete (server threads search concurrently)
+            if self._bm25 is None:
+                import bm25s
 
-            self._bm25 = bm25s.BM25()
-            corpus = [tokenize(c.embed_text) or ["_empty_"] for c in self.chunks]
-            self._bm25.index(corpus, show_progress=False)
-        return self._bm25
+                bm25 = bm25s.BM25()
+                bm25.index([tokenize(c.embed_text) or ["_empty_"] for c in self.chunks], show_progress=False)
+                self._bm25 = bm25
+            return self._bm25
 
     def _allowed(self, filters: dict | None) -> set[int] | None:
         if not filters:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,8 +133,16 @@ def capability(x, lsl: float | None, usl: float | None) -> dict:
     return {"cp": cp, "cpk": min(v for v in (cpu, cpl) if v is not None), "mean": mu, "sigma_within": s}
 
 
+_PLOT_LOCK = threading.Lock()  # pyplot keeps global state: one figure at a time across server threads
+
+
 def render(charts: list[Chart], path: str | Path, title: str = "") -> Path:
     """One PNG with a panel per chart: points, centre line, limits, violations marked in red."""
+    with _PLOT_LOCK:
+        return _render(charts, path, title)
+
+
+def _render(charts: list[Chart], path: str | Path, title: str) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")

@@ -19,6 +19,8 @@ LOCAL_ADMIN = {"name": "local", "role": "admin"}
 def create_app(assistant, login_required: bool = False, ui: bool = True) -> FastAPI:
     """The FastAPI app over ``assistant``; with ``login_required`` every call needs a Bearer token."""
     app = FastAPI(title="shopfloor", version="0.1.0", description="Offline quality assistant for manufacturing.")
+    for note in assistant.components.warm_up():
+        log.warning("%s", note)
 
     def current_user(authorization: str | None = Header(None)) -> dict:
         if not login_required:

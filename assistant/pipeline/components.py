@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 from assistant.errors import NotBuiltError
@@ -29,6 +30,17 @@ class Components:
         self._index = self._tasks = None
         self._index_stamp = self._tasks_stamp = -1.0
         self._lock = threading.RLock()
+        self._status_cache: dict[tuple[str, bool], tuple[float, object]] = {}
+
+    def warm_up(self) -> list[str]:
+        """Load every built component now (first requests fast; imports done before threads race); returns notes."""
+        notes = []
+        for load in (self.index, self.classifiers):
+            try:
+                load()
+            except NotBuiltError as e:
+                notes.append(str(e))
+        return notes
 
     def index(self):
         from index import Index
@@ -59,10 +71,17 @@ class Components:
         except NotBuiltError:
             return []
 
-    def status(self, machine_id: str, charts: bool = True):
+    def status(self, machine_id: str, charts: bool = True, max_age_s: float = 60.0):
+        """The machine's sensor status, cached for ``max_age_s`` (it only changes when readings arrive)."""
         from sensors import machine_status
 
-        return machine_status(machine_id, self.ws, charts=charts)
+        key = (machine_id.upper(), charts)
+        hit = self._status_cache.get(key)
+        if hit and time.monotonic() - hit[0] < max_age_s:
+            return hit[1]
+        st = machine_status(machine_id, self.ws, charts=charts)
+        self._status_cache[key] = (time.monotonic(), st)
+        return st
 
     def machines(self) -> list[dict]:
         with self.ws.connect() as conn:

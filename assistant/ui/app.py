@@ -135,16 +135,16 @@ def _batch_tab(gr, assistant, tasks) -> None:
                            (tasks[0] if tasks else None), label="Task")
         run = gr.Button("Classify", variant="primary", elem_id="batch-run")
     summary = gr.Markdown(elem_id="batch-summary")
-    out_file = gr.File(label="Labelled file")
+    out_file = gr.File(label="Labelled file", elem_id="batch-out")
     pareto = gr.Plot(label="Pareto")
     gr.Markdown("### Review queue")
     queue = gr.Dataframe(headers=["id", "task", "text", "label", "confidence", "source", "created_at"],
                          interactive=False, elem_id="review-queue")
     with gr.Row():
-        rid = gr.Number(label="Row id", precision=0)
-        new_label = gr.Dropdown([], label="Correct label", allow_custom_value=True)
+        rid = gr.Number(label="Row id", precision=0, elem_id="review-id")
+        new_label = gr.Dropdown([], label="Correct label", allow_custom_value=True, elem_id="review-label")
         accept = gr.Button("Save label", elem_id="review-save")
-    review_note = gr.Markdown()
+    review_note = gr.Markdown(elem_id="review-note")
 
     def on_upload(f):
         if f is None:

@@ -89,7 +89,7 @@ def test_diagnose_tab(page, artifacts_dir):
     page.screenshot(path=str(artifacts_dir / "ui_diagnose.png"), full_page=True)
 
 
-def test_batch_tab_labels_an_upload(page, artifacts_dir, tmp_path_factory):
+def test_batch_tab_labels_an_upload_and_takes_a_correction(page, server, artifacts_dir, tmp_path_factory):
     import pandas as pd
 
     f = tmp_path_factory.mktemp("up") / "complaints.csv"
@@ -101,8 +101,19 @@ def test_batch_tab_labels_an_upload(page, artifacts_dir, tmp_path_factory):
     page.click("#batch-run")
     _wait_text(page, "#batch-summary", "rows")
     _wait_text(page, "#batch-summary", "need review")
-    page.wait_for_timeout(1500)
+    _, a = server
+    queue = a.review_queue("complaint_category")
+    assert queue, "the empty row at least must be queued for review"
+    page.fill("#review-id input", str(queue[0]["id"]))
+    page.fill("#review-label input", "packaging_labelling")
+    page.keyboard.press("Enter")
+    page.click("#review-save")
+    _wait_text(page, "#review-note", "Saved")
+    page.wait_for_timeout(1000)
     page.screenshot(path=str(artifacts_dir / "ui_batch.png"), full_page=True)
+    with a.ws.connect() as conn:
+        row = conn.execute("SELECT label, user FROM reviews WHERE classification_id = ?", (queue[0]["id"],)).fetchone()
+    assert tuple(row) == ("packaging_labelling", "local")
 
 
 def test_machines_tab_shows_status_and_charts(page, artifacts_dir):
