@@ -60,15 +60,25 @@ def test_friendly_errors(tmp_path: Path):
 
 @pytest.mark.slow
 def test_real_failure_modes_beat_tfidf_baseline(shared_data: Path, tmp_path: Path, embedder):
-    """Defaults of `classify train` on the real 22-class failure-mode data (dev split)."""
+    """Defaults of `classify train` on the real 22-class failure-mode data beat TF-IDF + LR measured here."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from finetune.evaluate import scores
+
     out = tmp_path / "fm"
     data = shared_data / "logs"
+    train_df, dev_df = pd.read_csv(data / "failure_modes_train.csv"), pd.read_csv(data / "failure_modes_dev.csv")
+    baseline = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+                             LogisticRegression(max_iter=2000, class_weight="balanced"))
+    baseline.fit(train_df["text"], train_df["label"])
+    base = scores(list(dev_df["label"]), list(baseline.predict(dev_df["text"])))
     _json(runner.invoke(app, ["classify", "train", "--data", str(data / "failure_modes_train.csv"), "--text-col",
                               "text", "--label-col", "label", "--out", str(out), "--json"]))
     m = _json(runner.invoke(app, ["classify", "eval", "--model", str(out), "--data", str(data / "failure_modes_dev.csv"),
                                   "--text-col", "text", "--label-col", "label", "--json"]))
-    # measured 0.758 / 0.682; the TF-IDF + logistic-regression baseline gets 0.661 / 0.471
-    assert m["accuracy"] >= 0.68 and m["macro_f1"] >= 0.55
+    assert m["accuracy"] > base["accuracy"] and m["macro_f1"] > base["macro_f1"], (m, base)
 
 
 @pytest.mark.slow
