@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Iterator
 
@@ -18,7 +19,7 @@ class LocalLLM:
         self._lock = threading.Lock()  # one generation at a time on a small CPU box
 
     def stream(self, messages: list[dict], max_new_tokens: int, temperature: float) -> Iterator[str]:
-        from transformers import TextIteratorStreamer
+        from transformers import StoppingCriteriaList, TextIteratorStreamer
 
         ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
                                                  return_dict=True)
@@ -29,11 +30,27 @@ class LocalLLM:
                   "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id}
         if temperature > 0:
             kwargs.update(temperature=temperature, top_p=0.9)
+        stop = threading.Event()  # set when the caller stops listening, so generation does not run on unseen
+        kwargs["stopping_criteria"] = StoppingCriteriaList([_Stop(stop)])
         with self._lock:
             worker = threading.Thread(target=self.model.generate, kwargs=kwargs, daemon=True)
             worker.start()
             try:
                 yield from streamer
-            except Exception as e:  # queue.Empty on timeout
+            except queue.Empty as e:  # no new token within timeout_s
                 raise BackendError(f"local model timed out after {self.timeout_s:.0f} s") from e
-            worker.join(timeout=1)
+            finally:
+                stop.set()
+                worker.join(timeout=self.timeout_s)
+
+
+class _Stop:
+    """A transformers stopping criterion that ends generation once ``event`` is set (batch of one)."""
+
+    def __init__(self, event: threading.Event):
+        self.event = event
+
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+
+        return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device)

@@ -13,6 +13,7 @@ from assistant.pipeline.diagnose import Diagnosis, diagnose
 from assistant.workspace import Workspace
 
 log = logging.getLogger(__name__)
+MAX_QUESTION = 2000  # characters; a longer chat message is cut with a notice
 
 
 class Assistant:
@@ -53,29 +54,49 @@ class Assistant:
                         self.llm() if summary else None)
 
     def ask(self, question: str, history: list[dict] | None = None) -> Iterator[dict]:
-        """Events: {"type": "token"|"notice", "text"} ..., then one {"type": "done", "answer", "citations", ...}."""
-        from assistant.pipeline.ask import answer_events
-        from assistant.pipeline.routing import find_machine, route
+        """Events: {"type": "token"|"notice", "text"} ..., then one {"type": "done", "answer", "citations", ...}.
+
+        Every notice (language model down, message truncated, not English, ...) is also in the done
+        event's "notes" and written under its "answer", so callers that only show the answer show them.
+        """
+        from assistant.pipeline.routing import language_note
 
         question = (question or "").strip()
         if not question:
             raise InputError("the message is empty")
-        history = history or []
+        notes = [n for n in (language_note(question[:2000]),) if n]
+        for n in notes:
+            yield {"type": "notice", "text": n}
+        for e in self._route(question, history or []):
+            if e["type"] == "notice":
+                notes.append(e["text"])
+            if e["type"] == "done":
+                yield _with_notes(e, notes)
+            else:
+                yield e
+
+    def _route(self, question: str, history: list[dict]) -> Iterator[dict]:
+        from assistant.pipeline.ask import answer_events
+        from assistant.pipeline.routing import find_machine, route
+
         kind = route(question)
         if kind == "diagnose":
             d = self.diagnose(question)
             text = d.to_markdown()
             yield {"type": "token", "text": text}
             yield {"type": "done", "answer": text, "citations": _diag_cites(d), "route": "diagnose", "grounded": True,
-                   "diagnosis": d.model_dump(), "status": None}
+                   "diagnosis": d.model_dump(), "status": None, "notes": d.notes}
             return
         machine = find_machine(question, [m["id"] for m in self.components.machines()])
         if kind == "status" and machine:
             yield from self._status_events(machine)
             return
+        if len(question) > MAX_QUESTION:
+            yield {"type": "notice", "text": f"question truncated to its first {MAX_QUESTION} characters "
+                                             f"(was {len(question)})"}
         cfg = self.ws.config.index
-        yield from answer_events(self.components, self.llm(), self.ws.config.llm, question[:2000], history, cfg.k,
-                                 self._threshold(cfg.min_score))
+        yield from answer_events(self.components, self.llm(), self.ws.config.llm, question[:MAX_QUESTION], history,
+                                 cfg.k, self._threshold(cfg.min_score))
 
     def answer(self, question: str, history: list[dict] | None = None) -> dict:
         """The final event of :meth:`ask` (for callers that do not stream)."""
@@ -242,6 +263,12 @@ class _TaskView:
 
     def predict(self, texts):
         return self._mt.predict(texts, self.task)
+
+
+def _with_notes(done: dict, notices: list[str]) -> dict:
+    notes = [*notices, *(n for n in done.get("notes", []) if n not in notices)]
+    unseen = "".join(f"\n\n_note: {n}_" for n in notes if n not in done["answer"])
+    return {**done, "notes": notes, "answer": done["answer"] + unseen}
 
 
 def _diag_cites(d: Diagnosis) -> list[dict]:

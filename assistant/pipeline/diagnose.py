@@ -55,7 +55,7 @@ class Diagnosis(BaseModel):
 
 def diagnose(components, llm_settings, log_text: str, machine_id: str | None = None, llm=None) -> Diagnosis:
     """Classifier -> manual passages and similar incidents -> machine status -> next step -> optional LLM summary."""
-    from assistant.pipeline.routing import find_machine
+    from assistant.pipeline.routing import find_machine, language_note
 
     text = (log_text or "").strip()
     if not text:
@@ -63,6 +63,7 @@ def diagnose(components, llm_settings, log_text: str, machine_id: str | None = N
     d = Diagnosis(log=text[:MAX_CHARS])
     if len(text) > MAX_CHARS:
         d.notes.append(f"log truncated to its first {MAX_CHARS} characters (was {len(text)})")
+    d.notes += [n for n in (language_note(d.log[:2000]),) if n]
     known = [m["id"] for m in components.machines()]
     if machine_id:
         match = find_machine(machine_id, known)

@@ -41,3 +41,24 @@ def route(text: str) -> str:
     if looks_like_log(text):
         return "diagnose"
     return "ask"
+
+
+# Function words that are common in one language and rare in English shop-floor text ("die" is left out: tool dies).
+_FOREIGN = {"der", "das", "und", "ist", "nicht", "mit", "ein", "eine", "auf", "für", "von", "den", "dem", "wie", "ich",
+            "auch", "bei", "oder", "wird", "sind", "macht", "el", "los", "las", "es", "hace", "muy", "con", "por",
+            "para", "una", "que", "del", "le", "les", "et", "est", "une", "avec", "pour", "pas", "dans", "sur", "qui",
+            "il", "della", "che", "non", "het", "een", "niet", "van", "voor"}
+_ENGLISH = {"the", "and", "is", "are", "of", "to", "with", "on", "in", "for", "not", "how", "what", "why", "it", "this",
+            "was", "does", "do", "when", "after", "from", "at", "be", "has", "have"}
+
+
+def language_note(text: str) -> str | None:
+    """A note when ``text`` does not look like English (the manuals, classifier and retrieval are English)."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    letters = "".join(words)
+    non_latin = sum(ord(c) > 0x24F for c in letters) / max(len(letters), 1)  # Cyrillic, CJK, Arabic, ...
+    foreign, english = sum(w in _FOREIGN for w in words), sum(w in _ENGLISH for w in words)
+    if non_latin > 0.3 or (foreign >= 2 and foreign > english):
+        return ("this does not look like English: the manuals, the classifier and the search work in English, "
+                "so results may be poor; rephrase in English if you can")
+    return None

@@ -122,3 +122,11 @@ def test_openai_client_reports_unreachable_server():
     with pytest.raises(BackendError, match="unreachable"):
         list(OpenAICompatibleLLM(f"http://127.0.0.1:{_free_port()}/v1", "m", timeout_s=2).stream(
             [{"role": "user", "content": "hi"}], 5, 0.0))
+
+
+def test_notes_reach_api_and_openai_callers(client):
+    q = "La bomba P-101 hace ruido y vibra mucho con la carga, ¿qué hago?"
+    a = client.post("/api/ask", json={"question": q}).json()
+    assert any("does not look like English" in n for n in a["notes"])
+    body = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": q}]}).json()
+    assert "_note: this does not look like English" in body["choices"][0]["message"]["content"]

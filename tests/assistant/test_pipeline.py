@@ -125,3 +125,35 @@ def test_feedback_and_knowledge_management(writable_assistant, tmp_path):
     assert a.add_documents([doc], "eng")["files"] == 1
     assert len(a.list_sources()) == n_before + 1
     assert a.remove_source("note.txt", "eng") >= 1 and len(a.list_sources()) == n_before
+
+
+@pytest.mark.parametrize("text, foreign", [
+    ("Die Pumpe P-101 macht laute Geräusche, Lager ist wahrscheinlich defekt", True),
+    ("La bomba hace ruido y vibra mucho con la carga", True),
+    ("Насос шумит и сильно вибрирует", True),
+    ("P101 brg nse rumbling, vib up, chk pls", False),
+    ("What causes cavitation on the cooling water pump?", False),
+    ("die casting cell HP-601 ram drifts down", False),
+])
+def test_other_languages_get_a_note(assistant, text, foreign):
+    from assistant.pipeline.routing import language_note
+
+    assert (language_note(text) is not None) is foreign
+    done = assistant.answer(text)
+    assert any("does not look like English" in n for n in done["notes"]) is foreign
+
+
+def test_long_paste_and_llm_down_are_labelled_in_the_final_event(writable_assistant):
+    from assistant.workspace import Workspace
+
+    a = writable_assistant
+    big = "What is the spindle run-out limit on the mill? " + "x " * 50_000  # 100,046 characters once stripped
+    done = a.answer(big)
+    assert any("truncated to its first 2000 characters (was 100046)" in n for n in done["notes"])
+    # A dead OpenAI-compatible server: the answer is the passages alone, and says so.
+    (a.ws.root / "config.yaml").write_text("llm: {backend: openai, base_url: 'http://127.0.0.1:9/v1', timeout_s: 2}\n")
+    b = type(a)(Workspace.open(a.ws.root))
+    done = b.answer("What causes cavitation on the cooling water pump?")
+    assert done["grounded"] and "ST-2" in done["answer"] and not done["summary_kept"]
+    assert any("language model unavailable" in n and "retrieved passages alone" in n for n in done["notes"])
+    assert "_note: language model unavailable" in done["answer"]  # shown wherever the answer is shown
