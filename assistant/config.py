@@ -67,6 +67,11 @@ class ServerConfig(_Section):
     port: int = Field(7860, ge=1, le=65535, description="HTTP port for the UI and the API.")
     require_login: Literal["auto", "always", "never"] = Field(
         "auto", description="'auto': login required when host is not localhost.")
+    allowed_hosts: list[str] = Field(default_factory=list, description=(
+        "Extra host names or addresses browsers use to reach this server (besides localhost and this machine's own "
+        "names); requests naming any other host are refused (DNS-rebinding protection)."))
+    max_upload_mb: int = Field(200, ge=1, le=10_000, description="Largest file upload through the UI, in MB.")
+    token_ttl_hours: float = Field(12.0, gt=0, le=24 * 365, description="Lifetime of a token from POST /api/login.")
 
 
 class Config(_Section):

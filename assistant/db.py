@@ -94,7 +94,38 @@ MIGRATIONS: list[str] = [
     ALTER TABLE machines ADD COLUMN manual TEXT;
     CREATE UNIQUE INDEX incidents_ref ON incidents(ref);
     """,
+    # 4: API tokens stored as hashes (shown once), login attempts, document provenance
+    """
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+        hash TEXT NOT NULL UNIQUE,
+        label TEXT NOT NULL DEFAULT 'api',
+        created_at TEXT NOT NULL DEFAULT (datetime('now')),
+        expires_at TEXT,
+        revoked_at TEXT
+    );
+    CREATE INDEX tokens_user ON tokens(user);
+    CREATE TABLE documents (
+        source TEXT PRIMARY KEY,
+        uploaded_by TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL DEFAULT (datetime('now')),
+        sha256 TEXT
+    );
+    """,
 ]
+
+# Python steps run after the SQL of the same migration, in its transaction (version -> function).
+def _hash_existing_tokens(conn: sqlite3.Connection) -> None:
+    import hashlib
+
+    for name, token in conn.execute("SELECT name, token FROM users WHERE token IS NOT NULL").fetchall():
+        conn.execute("INSERT INTO tokens (user, hash, label) VALUES (?, ?, 'migrated')",
+                     (name, hashlib.sha256(token.encode()).hexdigest()))
+    conn.execute("UPDATE users SET token = NULL")
+
+
+PY_STEPS = {4: _hash_existing_tokens}
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -114,9 +145,23 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     """
     current = schema_version(conn)
     for version in range(current + 1, target + 1):
-        script = MIGRATIONS[version - 1]
-        conn.executescript(f"BEGIN;\n{script}\nINSERT INTO schema_version VALUES ({version});\nCOMMIT;")
+        conn.execute("BEGIN")
+        try:
+            for statement in _statements(MIGRATIONS[version - 1]):
+                conn.execute(statement)
+            if version in PY_STEPS:
+                PY_STEPS[version](conn)
+            conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
     return max(current, target)
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a migration script (no string literal in our migrations holds a ';')."""
+    return [s.strip() for s in script.split(";") if s.strip()]
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
@@ -138,3 +183,26 @@ def audit(conn: sqlite3.Connection, user: str, action: str, detail: str = "") ->
     """Append one line to the audit log (label corrections, uploads, removals, retrains)."""
     with conn:
         conn.execute("INSERT INTO audit (user, action, detail) VALUES (?, ?, ?)", (user, action, detail))
+
+
+def record_documents(conn: sqlite3.Connection, paths, user: str) -> None:
+    """Remember who added each indexed file and when (provenance shown with safety warnings).
+
+    Keyed by source name exactly as the index names it (a folder's files by their relative path).
+    """
+    import hashlib
+
+    from index.ingest import discover
+
+    with conn:
+        for source, f in discover(list(paths)).items():
+            conn.execute("INSERT OR REPLACE INTO documents (source, uploaded_by, uploaded_at, sha256) "
+                         "VALUES (?, ?, datetime('now'), ?)", (source, user, hashlib.sha256(f.read_bytes()).hexdigest()))
+
+
+def provenance(conn: sqlite3.Connection, source: str) -> str:
+    """'added by NAME on DATE' for an indexed source, or a plain 'provenance not recorded'."""
+    row = conn.execute("SELECT uploaded_by, uploaded_at FROM documents WHERE source = ?", (source,)).fetchone()
+    if row is None:
+        return "provenance not recorded: not added through shopfloor"
+    return f"added by {row['uploaded_by']} on {row['uploaded_at']} UTC"

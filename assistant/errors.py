@@ -35,3 +35,15 @@ class BackendError(ShopfloorError):
 
 class PermissionDeniedError(ShopfloorError):
     """The current user's role does not allow this action."""
+
+
+class AuthenticationError(PermissionDeniedError):
+    """Wrong name or password, or a missing / invalid token."""
+
+
+class RateLimitedError(PermissionDeniedError):
+    """Too many failed logins; ``retry_after_s`` says when to try again."""
+
+    def __init__(self, message: str, retry_after_s: int):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -23,6 +23,7 @@ from pathlib import Path
 QUESTIONS = ["What causes cavitation on the cooling water pump?", "How do I fix a slipping conveyor belt?",
              "What does error E-42 mean on the mill?", "Why is the compressor discharge temperature high?",
              "How is HP-601 doing, any alarms?", "P101 brg nse rumbling, vib up", "What oil goes in the gearbox?"]
+KIND = {"How is HP-601 doing, any alarms?": "status", "P101 brg nse rumbling, vib up": "diagnose"}  # the rest: ask
 
 
 def session(url: str, stop_at: float, out: list, errors: list, idx: int) -> None:
@@ -47,7 +48,7 @@ def session(url: str, stop_at: float, out: list, errors: list, idx: int) -> None
                             if delta:
                                 ttft = ttft or time.perf_counter() - t0
                                 chars += len(delta)
-                out.append((ttft or 0.0, time.perf_counter() - t0, chars))
+                out.append((ttft or 0.0, time.perf_counter() - t0, chars, KIND.get(q, "ask")))
             except httpx.HTTPError as e:
                 errors.append(type(e).__name__)
 
@@ -82,29 +83,39 @@ def main() -> None:
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.1)
+    mode = "retrieval + local SmolLM2 synthesis" if args.llm else "retrieval only (extractive answers)"
+    print(f"\n## Chat load on loopback, {mode}, {args.seconds:.0f} s per row\n")
+    print("| sessions | route | answers | answers/s | TTFT p50 s | TTFT p95 s | latency p50 s | latency p95 s "
+          "| chars/s per stream | errors |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n in (1, args.sessions):  # one session first: the baseline the concurrent run is compared with
+        results, errors, wall = load(f"http://127.0.0.1:{port}", n, args.seconds)
+        for kind in ("all", "ask", "diagnose", "status"):
+            rows = [r for r in results if kind == "all" or r[3] == kind]
+            print(row(n, kind, rows, errors if kind == "all" else [], wall))
+        if errors:
+            print(f"\nerrors with {n} sessions: {sorted(set(map(str, errors)))}\n")
+    server.should_exit = True
+
+
+def load(url: str, sessions: int, seconds: float) -> tuple[list, list, float]:
     results, errors = [], []
-    stop_at = time.perf_counter() + args.seconds
-    threads = [threading.Thread(target=session, args=(f"http://127.0.0.1:{port}", stop_at, results, errors, i))
-               for i in range(args.sessions)]
+    stop_at = time.perf_counter() + seconds
+    threads = [threading.Thread(target=session, args=(url, stop_at, results, errors, i)) for i in range(sessions)]
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - t0
-    server.should_exit = True
-    ttft = [r[0] for r in results]
-    lat = [r[1] for r in results]
-    cps = [r[2] / r[1] for r in results if r[1] > 0]
-    mode = "retrieval + local SmolLM2 synthesis" if args.llm else "retrieval only (extractive answers)"
-    print(f"\n## Chat load: {args.sessions} concurrent sessions, {args.seconds:.0f} s, {mode}\n")
-    print("| answers | answers/s | TTFT p50 s | TTFT p95 s | latency p50 s | latency p95 s | chars/s per stream | errors |")
-    print("|---|---|---|---|---|---|---|---|")
-    print(f"| {len(results)} | {len(results) / wall:.2f} | {pct(ttft, 50):.2f} | {pct(ttft, 95):.2f} | "
-          f"{pct(lat, 50):.2f} | {pct(lat, 95):.2f} | {statistics.median(cps) if cps else float('nan'):.0f} | "
-          f"{len(errors)} |")
-    if errors:
-        print(f"\nerrors: {sorted(set(map(str, errors)))}")
+    return results, errors, time.perf_counter() - t0
+
+
+def row(sessions: int, kind: str, rows: list, errors: list, wall: float) -> str:
+    ttft, lat = [r[0] for r in rows], [r[1] for r in rows]
+    cps = [r[2] / r[1] for r in rows if r[1] > 0]
+    return (f"| {sessions} | {kind} | {len(rows)} | {len(rows) / wall:.2f} | {pct(ttft, 50):.2f} | {pct(ttft, 95):.2f} | "
+            f"{pct(lat, 50):.2f} | {pct(lat, 95):.2f} | {statistics.median(cps) if cps else float('nan'):.0f} | "
+            f"{len(errors) if kind == 'all' else ''} |")
 
 
 if __name__ == "__main__":

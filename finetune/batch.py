@@ -5,6 +5,7 @@ with a progress bar, the input never overwritten, and an optional Ray Data engin
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -26,6 +27,10 @@ def output_path(input_path: Path, output: str | Path | None) -> Path:
         raise InputError(f"output {out} is the input file; choose another --output (the input is never overwritten)")
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError(f"output must be .csv or .xlsx, got {out.name}")
+    if not out.parent.is_dir():
+        raise InputError(f"output folder {out.parent} does not exist; create it or choose another --output")
+    if not os.access(out.parent, os.W_OK):
+        raise InputError(f"output folder {out.parent} is not writable; choose another --output")
     return out
 
 
@@ -47,15 +52,31 @@ def label_frame(clf, df: pd.DataFrame, text_col: str) -> pd.DataFrame:
 def classify_file(clf, input_path: str | Path, text_col: str, output: str | Path | None = None,
                   engine: Engine = "local", chunk_rows: int = 2000, progress: bool = True) -> dict:
     """Label every row of a CSV/XLSX file; returns a summary (rows, review count, label counts, output path)."""
-    from tqdm.auto import tqdm
 
     input_path = Path(input_path)
-    if not input_path.exists():
+    if not input_path.is_file():
         raise InputError(f"file not found: {input_path}")
+    if input_path.stat().st_size == 0:
+        raise InputError(f"{input_path} is empty (0 bytes): nothing to classify")
     out = output_path(input_path, output)
-    t0, counts, n_review, n = time.perf_counter(), Counter(), 0, 0
-    frames = _chunks(input_path, text_col, chunk_rows)
+    t0 = time.perf_counter()
     tmp = out.with_name(out.name + ".part")
+    try:
+        counts, n_review, n = _label_into(clf, input_path, text_col, out, tmp, engine, chunk_rows, progress)
+        tmp.replace(out)  # a crash mid-run never leaves a half-written output under the final name
+    finally:
+        tmp.unlink(missing_ok=True)  # interrupted or failed: no .part file left behind
+    secs = time.perf_counter() - t0
+    return {"rows": n, "needs_review": n_review, "label_counts": dict(counts.most_common()), "output": str(out),
+            "seconds": round(secs, 2), "rows_per_s": round(n / secs, 1), "engine": engine}
+
+
+def _label_into(clf, input_path: Path, text_col: str, out: Path, tmp: Path, engine: Engine, chunk_rows: int,
+                progress: bool) -> tuple[Counter, int, int]:
+    from tqdm.auto import tqdm
+
+    counts, n_review, n = Counter(), 0, 0
+    frames = _chunks(input_path, text_col, chunk_rows)
     bar = tqdm(desc=f"classify {input_path.name}", unit="row", disable=not progress)
     labelled_all = []
     for i, df in enumerate(frames):
@@ -77,10 +98,7 @@ def classify_file(clf, input_path: str | Path, text_col: str, output: str | Path
         import pandas as pd
 
         pd.concat(labelled_all).to_excel(tmp, index=False, engine="openpyxl")
-    tmp.replace(out)  # a crash mid-run never leaves a half-written output under the final name
-    secs = time.perf_counter() - t0
-    return {"rows": n, "needs_review": n_review, "label_counts": dict(counts.most_common()), "output": str(out),
-            "seconds": round(secs, 2), "rows_per_s": round(n / secs, 1), "engine": engine}
+    return counts, n_review, n
 
 
 def _chunks(path: Path, text_col: str, chunk_rows: int):
@@ -92,7 +110,7 @@ def _chunks(path: Path, text_col: str, chunk_rows: int):
             for df in reader:
                 check_columns(df, [text_col], path)
                 yield df
-        except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
             raise InputError(f"{path}: cannot read CSV ({e})") from None
         return
     df = read_table(path, [text_col])

@@ -7,9 +7,12 @@ need it use the ``shared_data`` fixture, which skips with a clear reason when it
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+
+from assistant.policy import Role, User
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SHOPFLOOR_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -73,3 +76,33 @@ def demo_workspace(tmp_path_factory):
     ws = Workspace.open(tmp_path_factory.mktemp("demo") / "ws")
     build_demo(ws)
     return ws
+
+
+# ---- the Assistant on the demo plant (pipeline, API, UI and security tests) ----
+ADMIN = User("test-admin", Role.admin)  # what these tests act as; tests/security checks every other role
+
+
+@pytest.fixture(scope="session")
+def assistant(demo_workspace):
+    """An Assistant on the shared demo workspace, language model off (tests that need it ask for llm_assistant)."""
+    from assistant.pipeline import Assistant
+
+    return Assistant(demo_workspace, use_llm=False, user=ADMIN)
+
+
+@pytest.fixture(scope="session")
+def llm_assistant(demo_workspace, llm):
+    from assistant.pipeline import Assistant
+
+    return Assistant(demo_workspace, use_llm=True, user=ADMIN)
+
+
+@pytest.fixture()
+def writable_assistant(demo_workspace, tmp_path):
+    """An Assistant on a private copy of the demo workspace, for tests that add, remove or correct."""
+    from assistant.pipeline import Assistant
+    from assistant.workspace import Workspace
+
+    root = tmp_path / "ws"
+    shutil.copytree(demo_workspace.root, root)
+    return Assistant(Workspace.open(root), use_llm=False, user=ADMIN)

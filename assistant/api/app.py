@@ -1,104 +1,224 @@
-"""The server: REST API under /api, OpenAI-compatible /v1, and the Gradio UI mounted at /."""
+"""The server: REST API under /api, OpenAI-compatible /v1, and the Gradio UI mounted at /.
+
+Who may do what is decided by the Assistant facade (:mod:`assistant.policy`); this module only says
+who is asking (a Bearer token, or the local user when login is off) and turns domain errors into
+HTTP answers. Nothing of the workspace is served as a file: the UI's charts and labelled files are
+copied to a separate export folder, and the workspace itself is on Gradio's block list.
+"""
 
 from __future__ import annotations
 
 import logging
+import tempfile
+from pathlib import Path
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from assistant import auth
+from assistant.api.guard import Guard, local_host_names
 from assistant.api.schemas import AskRequest, ClassifyRequest, DiagnoseRequest, LoginRequest
-from assistant.errors import BackendError, InputError, NotBuiltError, PermissionDeniedError, ShopfloorError
+from assistant.errors import (
+    AuthenticationError,
+    BackendError,
+    InputError,
+    NotBuiltError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ShopfloorError,
+)
+from assistant.policy import LOCAL_USER, User
 
 log = logging.getLogger(__name__)
-MAX_BODY = 5_000_000  # bytes
-LOCAL_ADMIN = {"name": "local", "role": "admin"}
+MAX_BODY = 5_000_000  # bytes, for every request but file uploads
 
 
-def create_app(assistant, login_required: bool = False, ui: bool = True) -> FastAPI:
-    """The FastAPI app over ``assistant``; with ``login_required`` every call needs a Bearer token."""
-    app = FastAPI(title="shopfloor", version="0.1.0", description="Offline quality assistant for manufacturing.")
+def create_app(assistant, login_required: bool = False, ui: bool = True,
+               allowed_hosts: set[str] | None = None) -> FastAPI:
+    """The FastAPI app over ``assistant``; with ``login_required`` every call needs a Bearer token.
+
+    ``allowed_hosts``: Host header names accepted (default: loopback, this machine's names and
+    ``server.allowed_hosts`` from config.yaml).
+    """
+    cfg = assistant.ws.config.server
+    app = FastAPI(title="shopfloor", version="0.1.0", description="Offline quality assistant for manufacturing.",
+                  docs_url=None, redoc_url=None)
+    hosts = allowed_hosts if allowed_hosts is not None else local_host_names(cfg.host, cfg.allowed_hosts)
+    app.add_middleware(Guard, limits={"/gradio_api/upload": cfg.max_upload_mb * 1_000_000}, default_limit=MAX_BODY,
+                       allowed_hosts=hosts)
     for note in assistant.components.warm_up():
         log.warning("%s", note)
+    limiter = auth.LoginLimiter()
+    app.state.limiter = limiter
 
-    def current_user(authorization: str | None = Header(None)) -> dict:
+    def current_user(authorization: str | None = Header(None)) -> User:
         if not login_required:
-            return LOCAL_ADMIN
+            return LOCAL_USER
         if not authorization or not authorization.lower().startswith("bearer "):
             raise HTTPException(401, "missing Bearer token (POST /api/login to get one)")
         with assistant.ws.connect() as conn:
             user = auth.user_for_token(conn, authorization.split(" ", 1)[1].strip())
         if user is None:
-            raise HTTPException(401, "invalid token")
+            raise HTTPException(401, "invalid, expired or revoked token")
         return user
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        size = request.headers.get("content-length")
-        if size and size.isdigit() and int(size) > MAX_BODY:
-            return JSONResponse({"detail": f"request body over {MAX_BODY // 1_000_000} MB"}, status_code=413)
-        return await call_next(request)
-
-    @app.exception_handler(ShopfloorError)
-    async def domain_error(request: Request, exc: ShopfloorError):
-        code = 403 if isinstance(exc, PermissionDeniedError) else 503 if isinstance(exc, NotBuiltError | BackendError) \
-            else 404 if isinstance(exc, InputError) and "unknown machine" in str(exc) else 400
-        return JSONResponse({"detail": str(exc)}, status_code=code)
+    _error_handlers(app)
+    _offline_docs(app)
 
     @app.get("/api/health", tags=["api"])
     def health():
-        return {"status": "ok", "tasks": assistant.tasks(), "sources": len(assistant.list_sources())}
+        return {"status": "ok"}
 
     @app.post("/api/login", tags=["api"])
-    def login(req: LoginRequest):
+    def login(req: LoginRequest, request: Request):
         with assistant.ws.connect() as conn:
-            user = auth.check_password(conn, req.name, req.password)
-        if user is None:
-            raise HTTPException(401, "wrong name or password")
-        return {"token": user["token"], "role": user["role"]}
+            user = auth.login(conn, limiter, req.name, req.password, request.client.host if request.client else None)
+            token = auth.create_token(conn, user.name, label="login", ttl_hours=cfg.token_ttl_hours)
+        return {"token": token, "role": user.role.value, "expires_in_s": int(cfg.token_ttl_hours * 3600)}
+
+    @app.get("/api/me", tags=["api"])
+    def me(user: User = Depends(current_user)):
+        return {"name": user.name, "role": user.role.value}
 
     @app.post("/api/diagnose", tags=["api"])
-    def diagnose(req: DiagnoseRequest, user=Depends(current_user)):
-        auth.require(user, "technician")
-        d = assistant.diagnose(req.log, req.machine_id, summary=req.summary)
+    def diagnose(req: DiagnoseRequest, user: User = Depends(current_user)):
+        d = assistant.diagnose(req.log, req.machine_id, summary=req.summary, user=user)
         return {**d.model_dump(), "markdown": d.to_markdown()}
 
     @app.post("/api/classify", tags=["api"])
-    def classify(req: ClassifyRequest, user=Depends(current_user)):
-        auth.require(user, "technician")
+    def classify(req: ClassifyRequest, user: User = Depends(current_user)):
         return {"task": req.task or assistant.ws.config.classifier.default_task,
-                "predictions": assistant.classify_texts(req.texts, req.task)}
+                "predictions": assistant.classify_texts(req.texts, req.task, user=user)}
 
     @app.post("/api/ask", tags=["api"])
-    def ask(req: AskRequest, user=Depends(current_user)):
-        return assistant.answer(req.question, [t.model_dump() for t in req.history])
+    def ask(req: AskRequest, user: User = Depends(current_user)):
+        return assistant.answer(req.question, [t.model_dump() for t in req.history], user=user)
 
     @app.get("/api/machines", tags=["api"])
-    def machines(user=Depends(current_user)):
-        return {"machines": assistant.list_machines()}
+    def machines(user: User = Depends(current_user)):
+        return {"machines": assistant.list_machines(user=user)}
 
     @app.get("/api/machines/{machine_id}/status", tags=["api"])
-    def machine_status(machine_id: str, user=Depends(current_user)):
-        return assistant.machine_status(machine_id)
+    def machine_status(machine_id: str, user: User = Depends(current_user)):
+        return assistant.machine_status(machine_id, user=user)
+
+    @app.get("/api/tasks", tags=["api"])
+    def tasks(user: User = Depends(current_user)):
+        return {"tasks": assistant.tasks(user=user), "sources": len(assistant.list_sources(user=user))}
+
+    @app.get("/api/audit", tags=["api"])
+    def audit_log(limit: int = 100, user: User = Depends(current_user)):
+        return {"audit": assistant.audit_log(max(1, min(limit, 1000)), user=user)}
 
     from assistant.api.openai_compat import router
 
     app.include_router(router(lambda: assistant, current_user))
     if ui:
-        _mount_ui(app, assistant, login_required)
+        _mount_ui(app, assistant, login_required, limiter)
     return app
 
 
-def _mount_ui(app: FastAPI, assistant, login_required: bool) -> None:
+def _status_of(exc: ShopfloorError) -> int:
+    if isinstance(exc, RateLimitedError):
+        return 429
+    if isinstance(exc, AuthenticationError):
+        return 401
+    if isinstance(exc, PermissionDeniedError):
+        return 403
+    if isinstance(exc, NotBuiltError | BackendError):
+        return 503
+    if isinstance(exc, InputError) and "unknown machine" in str(exc):
+        return 404
+    return 400
+
+
+def _body(request: Request, status: int, message, kind: str) -> JSONResponse:
+    """The error body: {"detail"} for the REST API, OpenAI's {"error": {...}} under /v1."""
+    if request.url.path.startswith("/v1"):
+        text = message if isinstance(message, str) else "; ".join(
+            f"{'.'.join(map(str, e.get('loc', [])))}: {e.get('msg')}" for e in message)
+        return JSONResponse({"error": {"message": text, "type": kind, "param": None, "code": status}},
+                            status_code=status)
+    return JSONResponse({"detail": message}, status_code=status)
+
+
+def _error_handlers(app: FastAPI) -> None:
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    @app.exception_handler(ShopfloorError)
+    async def domain_error(request: Request, exc: ShopfloorError):
+        status = _status_of(exc)
+        kind = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error",
+                503: "service_unavailable"}.get(status, "invalid_request_error")
+        resp = _body(request, status, str(exc), kind)
+        if isinstance(exc, RateLimitedError):
+            resp.headers["Retry-After"] = str(exc.retry_after_s)
+        return resp
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        # The field and the reason, never the input itself (a 300 MB body is not echoed back).
+        errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                  for e in exc.errors()][:20]
+        return _body(request, 422, errors, "invalid_request_error")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        resp = _body(request, exc.status_code, exc.detail, "invalid_request_error" if exc.status_code < 500 else
+                     "server_error")
+        for k, v in (exc.headers or {}).items():
+            resp.headers[k] = v
+        return resp
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """/docs with Swagger UI served from this server (fastapi-offline's bundled assets), never from a CDN."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    try:
+        import fastapi_offline
+    except ImportError:  # the docs are a convenience; the API works without them
+        log.warning("fastapi-offline is not installed: /docs is off (pip install fastapi-offline==1.7.7)")
+        return
+    static = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/docs-assets", StaticFiles(directory=static), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="shopfloor API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon.png")
+
+
+def _mount_ui(app: FastAPI, assistant, login_required: bool, limiter: auth.LoginLimiter) -> None:
     import gradio as gr
 
+    from assistant.api.guard import CLIENT
     from assistant.ui import build_ui
     from assistant.ui.app import CSS
 
     def check(name: str, password: str) -> bool:
         with assistant.ws.connect() as conn:
-            return auth.check_password(conn, name, password) is not None
+            try:
+                auth.login(conn, limiter, name, password, CLIENT.get())
+            except PermissionDeniedError:
+                return False
+        return True
 
-    gr.mount_gradio_app(app, build_ui(assistant), path="/", auth=check if login_required else None,
-                        allowed_paths=[str(assistant.ws.root)], ssr_mode=False, footer_links=[], css=CSS)
+    export_dir = Path(tempfile.mkdtemp(prefix="shopfloor-export-"))
+    cfg = assistant.ws.config.server
+    gr.mount_gradio_app(app, build_ui(assistant, login_required, export_dir), path="/",
+                        auth=check if login_required else None, allowed_paths=[str(export_dir)],
+                        blocked_paths=[str(assistant.ws.root.resolve())], ssr_mode=False, footer_links=[], css=CSS,
+                        max_file_size=f"{cfg.max_upload_mb}mb")
+    gradio_app = app.routes[-1].app
+
+    def end_sessions(name: str) -> None:
+        for token, user in list(gradio_app.tokens.items()):
+            if user == name:
+                gradio_app.tokens.pop(token, None)
+
+    assistant.on_sign_out(end_sessions)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 
@@ -10,12 +11,9 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
 from assistant.api.schemas import ChatCompletionRequest
+from assistant.errors import InputError, ShopfloorError
 
-
-def _text(content) -> str:
-    if isinstance(content, list):  # [{"type": "text", "text": ...}]
-        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return content or ""
+log = logging.getLogger(__name__)
 
 
 def router(get_assistant, current_user) -> APIRouter:
@@ -27,9 +25,10 @@ def router(get_assistant, current_user) -> APIRouter:
 
     @r.post("/chat/completions")
     def chat(req: ChatCompletionRequest, user=Depends(current_user)):
-        msgs = [{"role": m.role, "content": _text(m.content)} for m in req.messages if m.role in ("user", "assistant")]
-        question = msgs[-1]["content"] if msgs else ""
-        events = get_assistant().ask(question, msgs[:-1])
+        msgs = [{"role": m.role, "content": m.text()} for m in req.messages if m.role in ("user", "assistant")]
+        if not msgs or msgs[-1]["role"] != "user":
+            raise InputError("the last message must be a user message with text")
+        events = get_assistant().ask(msgs[-1]["content"], msgs[:-1], user=user)  # checks the role before streaming
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:12]}", int(time.time())
         if not req.stream:
             done = [e for e in events if e["type"] == "done"][-1]
@@ -53,6 +52,21 @@ def _chunk(cid: str, created: int, delta: dict, finish: str | None = None) -> st
 
 
 def _sse(events, cid: str, created: int):
+    try:
+        yield from _sse_events(events, cid, created)
+    except ShopfloorError as e:  # after the stream started: an OpenAI-style error event, then [DONE]
+        yield _error_event(str(e), "invalid_request_error")
+    except Exception:  # noqa: BLE001 - the edge of a started stream: log the bug, tell the client, end cleanly
+        log.exception("error while streaming a chat completion")
+        yield _error_event("internal error while answering; see the server log", "server_error")
+    yield "data: [DONE]\n\n"
+
+
+def _error_event(message: str, kind: str) -> str:
+    return f"data: {json.dumps({'error': {'message': message, 'type': kind, 'param': None, 'code': None}})}\n\n"
+
+
+def _sse_events(events, cid: str, created: int):
     yield _chunk(cid, created, {"role": "assistant"})
     streamed = ""
     for e in events:
@@ -68,4 +82,3 @@ def _sse(events, cid: str, created: int):
             if rest:
                 yield _chunk(cid, created, {"content": rest})
     yield _chunk(cid, created, {}, "stop")
-    yield "data: [DONE]\n\n"

@@ -48,6 +48,9 @@ def _root(
 
 def main() -> None:
     """Console-script entry point: run the app, turning domain errors into friendly messages."""
+    for stream in (sys.stdout, sys.stderr):  # text from documents or argv with invalid Unicode never crashes a print
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     try:
         app()
     except ShopfloorError as e:

@@ -43,3 +43,31 @@ def workspace():
     from assistant.workspace import Workspace
 
     return Workspace.open()
+
+
+def cli_assistant(use_llm: bool = True):
+    """The Assistant acting for the CLI's OS user (admin role; audited as ``cli:<name>``)."""
+    from assistant.pipeline import Assistant
+    from assistant.policy import cli_user
+
+    return Assistant(workspace(), use_llm=use_llm, user=cli_user())
+
+
+def audit(action: str, detail: str) -> None:
+    """One audit row in the workspace for a CLI write, attributed to ``cli:<os user>``."""
+    from assistant.db import audit as write
+    from assistant.policy import cli_user
+
+    with workspace().connect() as conn:
+        write(conn, cli_user().name, action, detail)
+
+
+def read_text_arg(value: str) -> str:
+    """A text argument, or standard input for ``-``; undecodable bytes become U+FFFD instead of a traceback."""
+    import sys
+
+    from assistant.safety import clean_text
+
+    if value == "-":
+        return sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    return clean_text(value)

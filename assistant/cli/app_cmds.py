@@ -17,7 +17,12 @@ def register(app: typer.Typer) -> None:
     app.command("serve", help="Start the web UI and REST API on the workspace.")(serve)
     app.command("diagnose", help="Diagnose a pasted maintenance log.")(diagnose)
     app.command("ask", help="Ask a question answered from the manuals, with citations.")(ask)
-    app.command("user-add", help="Add a user (roles: viewer, technician, engineer, admin).")(user_add)
+    app.command("user-add", help="Add a user (roles: viewer, technician, engineer, admin); prints their first API "
+                "token once.")(user_add)
+    app.command("user-passwd", help="Set a user's password (revokes their tokens).")(user_passwd)
+    app.command("user-revoke", help="Revoke every API token of a user.")(user_revoke)
+    app.command("user-token", help="Create a new API token for a user (printed once; stored only as a hash).")(user_token)
+    app.command("user-list", help="List users, roles and live token counts.")(user_list)
 
 
 def demo(no_launch: Annotated[bool, typer.Option("--no-launch", help="Build only; do not start the UI.")] = False,
@@ -48,11 +53,14 @@ def demo(no_launch: Annotated[bool, typer.Option("--no-launch", help="Build only
 def serve(host: Annotated[str, typer.Option(help="Listen address (default from config: 127.0.0.1).")] = "",
           port: Annotated[int, typer.Option(help="HTTP port (default from config: 7860).")] = 0,
           no_llm: Annotated[bool, typer.Option("--no-llm", help="Answer from retrieved passages only.")] = False) -> None:
+    import socket
+
     import uvicorn
 
     from assistant import auth
     from assistant.api.app import create_app
     from assistant.cli._common import workspace
+    from assistant.errors import InputError
     from assistant.pipeline import Assistant
 
     ws = workspace()
@@ -62,35 +70,46 @@ def serve(host: Annotated[str, typer.Option(help="Listen address (default from c
         with ws.connect() as conn:
             created = auth.ensure_admin(conn)
         if created:
-            typer.secho(f"Created user '{created[0]}' with password: {created[1]}  (shown once; change it in Admin)",
+            typer.secho(f"Created user '{created[0]}' with password: {created[1]}  (shown once; change it in Account)",
                         fg=typer.colors.YELLOW, err=True)
+    # The server acts for nobody by default: every request says who is asking (login, or the local user).
     app = create_app(Assistant(ws, use_llm=not no_llm), login_required=need_login)
-    typer.secho(f"shopfloor is running on http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}  "
-                f"(API docs: /docs; stop with Ctrl+C)", fg=typer.colors.GREEN, err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise InputError(f"cannot listen on {host}:{port} ({e.strerror}); is another server running? "
+                         "Pick another port with --port") from None
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    where = " (all interfaces)" if bound_host in ("0.0.0.0", "::") else ""
+    typer.secho(f"shopfloor is listening on http://{shown}:{bound_port}{where}; login "
+                f"{'required' if need_login else 'off (localhost only)'}; API docs: /docs; stop with Ctrl+C",
+                fg=typer.colors.GREEN, err=True)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 
 
 def diagnose(log: Annotated[str, typer.Argument(help="The log text (or - to read stdin).")],
              machine: Annotated[str, typer.Option("--machine", help="Machine id.")] = "",
              no_llm: Annotated[bool, typer.Option("--no-llm", help="Skip the language-model summary.")] = False,
              as_json: JsonOpt = False) -> None:
-    import sys
+    from assistant.cli._common import cli_assistant, read_text_arg
 
-    from assistant.cli._common import workspace
-    from assistant.pipeline import Assistant
-
-    text = sys.stdin.read() if log == "-" else log
-    d = Assistant(workspace()).diagnose(text, machine or None, summary=not no_llm)
+    d = cli_assistant(use_llm=not no_llm).diagnose(read_text_arg(log), read_text_arg(machine) or None,
+                                                   summary=not no_llm)
     emit(d, as_json, d.to_markdown())
 
 
 def ask(question: Annotated[str, typer.Argument(help="The question.")],
         no_llm: Annotated[bool, typer.Option("--no-llm", help="Answer from retrieved passages only.")] = False,
         as_json: JsonOpt = False) -> None:
-    from assistant.cli._common import workspace
-    from assistant.pipeline import Assistant
+    from assistant.cli._common import cli_assistant, read_text_arg
 
-    a = Assistant(workspace(), use_llm=not no_llm)
+    a = cli_assistant(use_llm=not no_llm)
+    question = read_text_arg(question)
     if as_json:
         emit(a.answer(question), True)
         return
@@ -109,9 +128,47 @@ def user_add(name: Annotated[str, typer.Argument()], role: Annotated[str, typer.
                                                                                           "engineer or admin.")],
              password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
              as_json: JsonOpt = False) -> None:
+    from assistant.cli._common import cli_assistant
+
+    token = cli_assistant(use_llm=False).add_user(name, password, role)
+    emit({"name": name, "role": role, "token": token}, as_json,
+         f"user {name} ({role}) added; API token (shown once, stored only as a hash): {token}")
+
+
+def user_passwd(name: Annotated[str, typer.Argument()],
+                password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+                as_json: JsonOpt = False) -> None:
+    from assistant.cli._common import cli_assistant
+
+    n = cli_assistant(use_llm=False).set_password(name, password)
+    emit({"name": name, "tokens_revoked": n}, as_json, f"password of {name} changed; {n} tokens revoked")
+
+
+def user_revoke(name: Annotated[str, typer.Argument()], as_json: JsonOpt = False) -> None:
+    from assistant.cli._common import cli_assistant
+
+    n = cli_assistant(use_llm=False).revoke_tokens(name)
+    emit({"name": name, "tokens_revoked": n}, as_json, f"{n} tokens of {name} revoked")
+
+
+def user_token(name: Annotated[str, typer.Argument()],
+               label: Annotated[str, typer.Option(help="What the token is for.")] = "api",
+               as_json: JsonOpt = False) -> None:
     from assistant import auth
-    from assistant.cli._common import workspace
+    from assistant.cli._common import audit, workspace
+    from assistant.errors import InputError
 
     with workspace().connect() as conn:
-        token = auth.add_user(conn, name, password, role, by="cli")
-    emit({"name": name, "role": role, "token": token}, as_json, f"user {name} ({role}) added; API token: {token}")
+        if auth.user_by_name(conn, name) is None:
+            raise InputError(f"no user {name!r}")
+        token = auth.create_token(conn, name, label=label)
+    audit("token_create", f"{name} ({label})")
+    emit({"name": name, "token": token}, as_json, f"API token for {name} (shown once): {token}")
+
+
+def user_list(as_json: JsonOpt = False) -> None:
+    from assistant.cli._common import cli_assistant
+
+    users = cli_assistant(use_llm=False).list_users()
+    emit({"users": users}, as_json, "\n".join(f"{u['name']:20s} {u['role']:11s} {u['live_tokens']} live tokens"
+                                              for u in users) or "no users")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli._common import emit
+from assistant.cli._common import audit, emit
 
 app = typer.Typer(no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -43,6 +43,7 @@ def train(data: Annotated[list[Path], typer.Option("--data", help="Labelled tabl
                       extra_rows=extra, **kw)
     folder = run_train(cfg, data, progress=not as_json)
     meta = json.loads((folder / "classifier.json").read_text())
+    audit("classify_train", f"{task} -> {folder} ({meta.get('n_train')} rows, {len(extra)} reviewed)")
     meta["reviewed_rows_added"] = len(extra)
     emit(meta, as_json, f"saved {task} classifier to {folder} ({len(meta['labels'])} labels, "
                         f"held-out accuracy {meta.get('calib_accuracy', float('nan')):.3f})")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli._common import emit
+from assistant.cli._common import audit, emit
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -27,6 +27,17 @@ def _report(idx, report) -> dict:
             "skipped": [{"source": s, "reason": r} for s, r in report.skipped]}
 
 
+def _provenance(docs: list[Path], rep: dict) -> None:
+    """Remember that the CLI's user added these files (shown with any safety warning about them)."""
+    from assistant.cli._common import workspace
+    from assistant.db import record_documents
+    from assistant.policy import cli_user
+
+    skipped = {s["source"] for s in rep["skipped"]}
+    with workspace().connect() as conn:
+        record_documents(conn, [d for d in docs if d.name not in skipped], cli_user().name)
+
+
 def _human(rep: dict) -> str:
     lines = [f"{rep['files_indexed']} files, {rep['chunks_added']} chunks indexed; {rep['chunks_total']} chunks from "
              f"{rep['sources']} sources in {rep['index']}"]
@@ -42,6 +53,8 @@ def build(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or fil
 
     idx = Index.build(docs, _index_dir(out), progress=not as_json)
     rep = _report(idx, idx.last_report)
+    _provenance(docs, rep)
+    audit("index_build", f"{idx.root}: {rep['files_indexed']} files, {rep['chunks_added']} chunks")
     emit(rep, as_json, _human(rep))
 
 
@@ -52,6 +65,8 @@ def add(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file;
 
     idx = Index.load(_index_dir(index))
     rep = _report(idx, idx.add(docs, progress=not as_json))
+    _provenance(docs, rep)
+    audit("index_add", f"{idx.root}: {rep['files_indexed']} files, {rep['chunks_added']} chunks")
     emit(rep, as_json, _human(rep))
 
 
@@ -61,6 +76,7 @@ def remove(source: Annotated[str, typer.Argument(help="Source name.")], index: I
     from index import Index
 
     n = Index.load(_index_dir(index)).remove(source)
+    audit("index_remove", f"{source} ({n} chunks)")
     emit({"removed": source, "chunks": n}, as_json, f"removed {source} ({n} chunks)")
 
 

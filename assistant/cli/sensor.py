@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli._common import emit
+from assistant.cli._common import audit, emit
 
 app = typer.Typer(no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -28,6 +28,7 @@ def train(task: Annotated[str, typer.Option("--task", help="failure or rul.")],
         raise InputError(f"--task must be 'failure' or 'rul', got {task!r}")
     model = Model.train(data, seed=seed)
     model.save(out)
+    audit("sensor_train", f"{task} -> {out}")
     emit({"task": task, "out": str(out), **model.meta}, as_json, f"saved {task} model to {out}")
 
 
@@ -106,8 +107,7 @@ def status(machine: Annotated[str, typer.Argument(help="Machine id, e.g. P-101."
 
 @app.command("import", help="Import timestamped readings (CSV/Parquet with timestamp, machine_id columns).")
 def import_cmd(data: Annotated[Path, typer.Option("--data", help="Readings file.")], as_json: JsonOpt = False) -> None:
-    from assistant.cli._common import workspace
-    from sensors import import_readings
+    from assistant.cli._common import cli_assistant
 
-    r = import_readings(workspace(), data)
+    r = cli_assistant(use_llm=False).import_readings(data)
     emit(r, as_json, f"imported {r['rows']} rows of {r['machines']} machines ({r['bad_timestamps']} bad timestamps)")

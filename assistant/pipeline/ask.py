@@ -12,7 +12,8 @@ import logging
 from collections.abc import Iterator
 
 from assistant.errors import BackendError, NotBuiltError
-from assistant.pipeline.grounding import best_sentences, neutralise, support
+from assistant.pipeline.grounding import best_sentences, support
+from assistant.safety import neutralise, plain, safety_warning, unsafe_reason
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_WORDS = {"it", "that", "this", "they", "them", "those", "there", "he", "she", "one", "same", "also", "and"}
@@ -29,7 +30,9 @@ def condense(question: str, history: list[dict]) -> str:
     return question
 
 
-def passages(hits, query: str) -> list[dict]:
+def passages(hits, query: str, provenance=None) -> list[dict]:
+    """Numbered passages as plain text, instructions neutralised; a passage that weakens a safety step carries
+    ``safety`` (the warning with its provenance) and is quoted only behind that warning."""
     out = []
     for n, h in enumerate(hits, start=1):
         cols = h.metadata.get("columns", {}) if isinstance(h.metadata, dict) else {}
@@ -39,8 +42,13 @@ def passages(hits, query: str) -> list[dict]:
             quote = f"Past incident {cols.get('date', '')} {cols.get('machine_id', '')}: {cols['text']}"
         else:
             quote = best_sentences(h.text, query)
+        text, quote = neutralise(plain(h.text)), neutralise(plain(quote))
+        reason = unsafe_reason(text)
+        warning = safety_warning(reason, f"[{n}] {h.citation}", provenance(h.source) if provenance else
+                                 "provenance unknown") if reason else None
         out.append({"n": n, "source": h.source, "section": h.section, "page": h.page, "citation": h.citation,
-                    "text": neutralise(h.text), "quote": neutralise(quote), "score": h.dense_score})
+                    "text": text, "quote": f"{warning} The passage says: {quote}" if warning else quote,
+                    "score": h.dense_score, "safety": warning})
     return out
 
 
@@ -53,7 +61,7 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
         yield {"type": "token", "text": str(e)}
         yield _done(str(e), [], False, query)
         return
-    cites = passages(hits, query)
+    cites = passages(hits, query, components.provenance)
     if not cites or cites[0]["score"] < threshold:
         yield {"type": "token", "text": NO_ANSWER}
         yield _done(NO_ANSWER + " (closest passage similarity "
@@ -63,8 +71,9 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
     extract = "From the manuals:\n" + "\n".join(f"- {c['quote']} [{c['n']}]" for c in good)
     yield {"type": "token", "text": extract}
     answer, summary = extract, None
-    if llm is not None:
-        summary = yield from _synthesis(llm, settings, question, good)
+    safe = [c for c in good if not c["safety"]]  # the model never restates a flagged passage without its warning
+    if llm is not None and safe:
+        summary = yield from _synthesis(llm, settings, question, safe)
         if summary:
             answer = f"{summary}\n\n{extract}"
     yield _done(answer, cites, True, query, summary_kept=summary is not None)
@@ -92,7 +101,7 @@ def _synthesis(llm, settings, question: str, good: list[dict]) -> Iterator[dict]
 
 def _done(answer: str, cites: list[dict], grounded: bool, query: str, summary_kept: bool = False) -> dict:
     return {"type": "done", "answer": answer, "citations": [{k: c[k] for k in ("n", "source", "section", "page",
-                                                                                "citation", "text", "score")}
+                                                                                "citation", "text", "score", "safety")}
                                                             for c in cites],
             "route": "ask", "grounded": grounded, "query": query, "summary_kept": summary_kept,
             "diagnosis": None, "status": None}

@@ -10,6 +10,8 @@ from pathlib import Path
 from assistant.errors import BackendError, InputError, NotBuiltError
 from assistant.pipeline.components import Components
 from assistant.pipeline.diagnose import Diagnosis, diagnose
+from assistant.policy import Action, User, requires
+from assistant.safety import clean_text
 from assistant.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -19,18 +21,25 @@ MAX_QUESTION = 2000  # characters; a longer chat message is cut with a notice
 class Assistant:
     """Chat, diagnosis, batch classification, review and knowledge management over one workspace.
 
+    Every public method takes ``user=`` (who is asking) and checks it against the permission table in
+    :mod:`assistant.policy` before doing anything; without it the facade's ``default_user`` is used
+    (the CLI's OS user; None in the server, so an edge that forgets to say who is asking is refused).
+    Text from callers is cleaned of invalid Unicode here, once, for every edge.
+
     Example:
-        >>> a = Assistant()                                           # doctest: +SKIP
+        >>> a = Assistant(user=cli_user())                           # doctest: +SKIP
         >>> a.diagnose("P101 brg nse rumbling, vib up").failure_mode  # doctest: +SKIP
         'bearing_wear'
     """
 
-    def __init__(self, workspace: Workspace | None = None, use_llm: bool = True):
+    def __init__(self, workspace: Workspace | None = None, use_llm: bool = True, user: User | None = None):
         self.ws = workspace or Workspace.open()
         self.components = Components(self.ws)
+        self.default_user = user
         self.use_llm = use_llm
         self._llm = None
         self._llm_lock = threading.Lock()
+        self._sign_out_hooks: list[Callable[[str], None]] = []
 
     # ---- language model -------------------------------------------------------------------------
     def llm(self):
@@ -49,25 +58,34 @@ class Assistant:
             return self._llm
 
     # ---- diagnosis and chat ----------------------------------------------------------------------
-    def diagnose(self, log_text: str, machine_id: str | None = None, summary: bool = True) -> Diagnosis:
-        return diagnose(self.components, self.ws.config.llm, log_text, machine_id or None,
-                        self.llm() if summary else None)
+    @requires(Action.diagnose)
+    def diagnose(self, log_text: str, machine_id: str | None = None, summary: bool = True, *,
+                 user: User | None = None) -> Diagnosis:
+        """The diagnosis card of a pasted log (classifier, cited causes, similar incidents, status, next step)."""
+        return diagnose(self.components, self.ws.config.llm, clean_text(log_text or ""),
+                        clean_text(machine_id) if machine_id else None, self.llm() if summary else None)
 
-    def ask(self, question: str, history: list[dict] | None = None) -> Iterator[dict]:
+    @requires(Action.ask)
+    def ask(self, question: str, history: list[dict] | None = None, *, user: User | None = None) -> Iterator[dict]:
         """Events: {"type": "token"|"notice", "text"} ..., then one {"type": "done", "answer", "citations", ...}.
 
         Every notice (language model down, message truncated, not English, ...) is also in the done
         event's "notes" and written under its "answer", so callers that only show the answer show them.
         """
-        from assistant.pipeline.routing import language_note
-
-        question = (question or "").strip()
+        question = clean_text(question or "").strip()
         if not question:
             raise InputError("the message is empty")
+        history = [{"role": str(h.get("role", "")), "content": clean_text(h.get("content") or "")}
+                   for h in (history or []) if isinstance(h, dict)]
+        return self._ask_events(question, history, user)
+
+    def _ask_events(self, question: str, history: list[dict], user: User) -> Iterator[dict]:
+        from assistant.pipeline.routing import language_note
+
         notes = [n for n in (language_note(question[:2000]),) if n]
         for n in notes:
             yield {"type": "notice", "text": n}
-        for e in self._route(question, history or []):
+        for e in self._route(question, history, user):
             if e["type"] == "notice":
                 notes.append(e["text"])
             if e["type"] == "done":
@@ -75,13 +93,15 @@ class Assistant:
             else:
                 yield e
 
-    def _route(self, question: str, history: list[dict]) -> Iterator[dict]:
+    def _route(self, question: str, history: list[dict], user: User) -> Iterator[dict]:
         from assistant.pipeline.ask import answer_events
         from assistant.pipeline.routing import find_machine, route
 
         kind = route(question)
+        if kind == "diagnose" and not user.can(Action.diagnose):
+            kind = "ask"  # a viewer who pastes a log gets the manuals' answer, not the diagnosis card
         if kind == "diagnose":
-            d = self.diagnose(question)
+            d = self.diagnose(question, user=user)
             text = d.to_markdown()
             yield {"type": "token", "text": text}
             yield {"type": "done", "answer": text, "citations": _diag_cites(d), "route": "diagnose", "grounded": True,
@@ -89,7 +109,7 @@ class Assistant:
             return
         machine = find_machine(question, [m["id"] for m in self.components.machines()])
         if kind == "status" and machine:
-            yield from self._status_events(machine)
+            yield from self._status_events(machine, user)
             return
         if len(question) > MAX_QUESTION:
             yield {"type": "notice", "text": f"question truncated to its first {MAX_QUESTION} characters "
@@ -98,9 +118,9 @@ class Assistant:
         yield from answer_events(self.components, self.llm(), self.ws.config.llm, question[:MAX_QUESTION], history,
                                  cfg.k, self._threshold(cfg.min_score))
 
-    def answer(self, question: str, history: list[dict] | None = None) -> dict:
+    def answer(self, question: str, history: list[dict] | None = None, *, user: User | None = None) -> dict:
         """The final event of :meth:`ask` (for callers that do not stream)."""
-        return [e for e in self.ask(question, history) if e["type"] == "done"][-1]
+        return [e for e in self.ask(question, history, user=user) if e["type"] == "done"][-1]
 
     def _threshold(self, configured: float) -> float:
         try:
@@ -108,28 +128,57 @@ class Assistant:
         except NotBuiltError:
             return configured
 
-    def _status_events(self, machine: str) -> Iterator[dict]:
+    def _status_events(self, machine: str, user: User) -> Iterator[dict]:
         from assistant.pipeline.render import status_markdown
 
-        st = self.machine_status(machine)
+        st = self.machine_status(machine, user=user)
         text = f"### {machine}\n" + status_markdown(st)
         yield {"type": "token", "text": text}
         yield {"type": "done", "answer": text, "citations": [], "route": "status", "grounded": True,
                "diagnosis": None, "status": st}
 
     # ---- machines ---------------------------------------------------------------------------------
-    def list_machines(self) -> list[dict]:
+    @requires(Action.view_machines)
+    def list_machines(self, *, user: User | None = None) -> list[dict]:
+        """Known machines (id, name, type, line)."""
         return self.components.machines()
 
-    def machine_status(self, machine_id: str) -> dict:
-        return self.components.status(machine_id).model_dump()
+    @requires(Action.view_machines)
+    def machine_status(self, machine_id: str, *, user: User | None = None) -> dict:
+        """Failure probability, remaining life, anomalies and control-chart alarms of one machine."""
+        return self.components.status(clean_text(machine_id)).model_dump()
+
+    @requires(Action.import_sensors)
+    def import_readings(self, path: str | Path, *, user: User | None = None) -> dict:
+        """Import timestamped readings (CSV/Parquet); audited."""
+        from assistant.db import audit
+        from sensors import import_readings
+
+        report = import_readings(self.ws, path)
+        with self.ws.connect() as conn:
+            audit(conn, user.name, "sensor_import", f"{Path(path).name}: {report['rows']} rows")
+        return report
 
     # ---- classification, review, retraining --------------------------------------------------------
-    def tasks(self) -> list[str]:
+    @requires(Action.ask)
+    def tasks(self, *, user: User | None = None) -> list[str]:
+        """Names of the trained classification tasks."""
         return self.components.tasks()
 
-    def classify_texts(self, texts: list[str], task: str | None = None, source: str = "api") -> list[dict]:
+    @requires(Action.ask)
+    def labels(self, task: str, *, user: User | None = None) -> list[str]:
+        """The labels of one task ([] when it is not trained)."""
+        try:
+            return self.components.classifiers().labels(task) if task else []
+        except NotBuiltError:
+            return []
+
+    @requires(Action.classify)
+    def classify_texts(self, texts: list[str], task: str | None = None, source: str = "api", *,
+                       user: User | None = None) -> list[dict]:
+        """Label texts with one task; rows go to the classifications table (low confidence: the review queue)."""
         task = task or self.ws.config.classifier.default_task
+        texts = [clean_text(t) for t in texts]
         preds = self.components.classifiers().predict([str(t) for t in texts], task)
         out = []
         with self.ws.connect() as conn:
@@ -141,8 +190,9 @@ class Assistant:
                             "alternatives": p.alternatives, "needs_review": p.needs_review, "reason": p.reason})
         return out
 
+    @requires(Action.classify)
     def classify_file(self, path: str | Path, text_col: str, task: str | None = None, output: str | Path | None = None,
-                      progress: Callable | None = None) -> dict:
+                      progress: Callable | None = None, *, user: User | None = None) -> dict:
         """Label a CSV/XLSX file; low-confidence rows are stored in the review queue."""
         import pandas as pd
 
@@ -161,12 +211,17 @@ class Assistant:
         with self.ws.connect() as conn:
             conn.executemany("INSERT INTO classifications (task, text, label, confidence, needs_review, model, source) "
                              "VALUES (?,?,?,?,1,?,?)",
-                             [(task, str(r[text_col]), r[lab], float(r[conf]), task, Path(path).name)
+                             [(task, clean_text(r[text_col]), r[lab], float(r[conf]), task, Path(path).name)
                               for _, r in flagged.iterrows()])
+            from assistant.db import audit
+
+            audit(conn, user.name, "classify_file", f"{Path(path).name}: {summary['rows']} rows, task {task}")
         summary["task"] = task
         return summary
 
-    def review_queue(self, task: str | None = None, limit: int = 50) -> list[dict]:
+    @requires(Action.view_reviews)
+    def review_queue(self, task: str | None = None, limit: int = 50, *, user: User | None = None) -> list[dict]:
+        """Rows flagged for review and not yet reviewed, least confident first."""
         q = ("SELECT c.id, c.task, c.text, c.label, c.confidence, c.source, c.created_at FROM classifications c "
              "LEFT JOIN reviews r ON r.classification_id = c.id WHERE c.needs_review = 1 AND r.id IS NULL")
         args: list = []
@@ -176,18 +231,25 @@ class Assistant:
         with self.ws.connect() as conn:
             return [dict(r) for r in conn.execute(q + " ORDER BY c.confidence ASC LIMIT ?", (*args, limit))]
 
-    def correct(self, classification_id: int, label: str, user: str) -> int:
+    @requires(Action.correct_label)
+    def correct(self, classification_id: int, label: str, *, user: User | None = None) -> int:
+        """Store a reviewed label for one classified row (audited); returns the review id."""
         from finetune import add_review
+
+        label = clean_text(label or "").strip()
+        if not label:
+            raise InputError("pick the correct label first")
 
         with self.ws.connect() as conn:
             row = conn.execute("SELECT task, text, label FROM classifications WHERE id = ?",
                                (classification_id,)).fetchone()
             if row is None:
                 raise InputError(f"no classification with id {classification_id}")
-            return add_review(conn, row["task"], row["text"], row["label"], label, user, classification_id)
+            return add_review(conn, row["task"], row["text"], row["label"], label, user.name, classification_id)
 
-    def retrain(self, task: str, user: str, data: list[str | Path] | None = None, text_col: str = "text",
-                label_col: str | None = None, epochs: int | None = None) -> dict:
+    @requires(Action.retrain)
+    def retrain(self, task: str, data: list[str | Path] | None = None, text_col: str = "text",
+                label_col: str | None = None, epochs: int | None = None, *, user: User | None = None) -> dict:
         """Retrain ``task`` on its original data plus every reviewed correction; audited."""
         import json
 
@@ -207,51 +269,124 @@ class Assistant:
                           resume=False, **kw)
         train(cfg, data, progress=False)
         with self.ws.connect() as conn:
-            audit(conn, user, "retrain", f"{task}: {len(extra)} reviewed rows added")
+            audit(conn, user.name, "retrain", f"{task}: {len(extra)} reviewed rows added")
         meta = json.loads((folder / "classifier.json").read_text())
         return {"task": task, "reviewed_rows": len(extra), "calib_accuracy": meta.get("calib_accuracy"),
                 "created": meta["created"]}
 
     # ---- feedback ------------------------------------------------------------------------------------
-    def record_feedback(self, question: str, answer: str, rating: int, comment: str = "", user: str = "anonymous") -> None:
+    @requires(Action.feedback)
+    def record_feedback(self, question: str, answer: str, rating: int, comment: str = "", *,
+                        user: User | None = None) -> None:
+        """Store a helpful / not helpful rating of an answer with the user's name."""
         if rating not in (-1, 1):
             raise InputError(f"rating must be 1 (helpful) or -1 (not helpful), got {rating}")
         with self.ws.connect() as conn:
             conn.execute("INSERT INTO feedback (question, answer, rating, comment, user) VALUES (?,?,?,?,?)",
-                         (question, answer, rating, comment, user))
+                         (clean_text(question)[:10_000], clean_text(answer)[:20_000], rating,
+                          clean_text(comment or "")[:2000], user.name))
 
     # ---- knowledge ------------------------------------------------------------------------------------
-    def add_documents(self, paths: list[str | Path], user: str) -> dict:
-        from assistant.db import audit
+    @requires(Action.upload_document)
+    def add_documents(self, paths: list[str | Path], *, user: User | None = None) -> dict:
+        """Index new or changed documents; who added each is kept for provenance (and audited)."""
+        from assistant.db import audit, record_documents
         from index import Index
 
+        if not paths:
+            raise InputError("choose one or more files to add")
         try:
             idx = self.components.index()
             report = idx.add(paths, progress=False)
         except NotBuiltError:
             idx = Index.build(paths, self.ws.index_dir, progress=False)
             report = idx.last_report
+        skipped = {s for s, _ in report.skipped}
         with self.ws.connect() as conn:
-            audit(conn, user, "upload", ", ".join(Path(p).name for p in paths))
+            record_documents(conn, [p for p in paths if Path(p).name not in skipped], user.name)
+            audit(conn, user.name, "upload", ", ".join(Path(p).name for p in paths))
         return {"files": report.files, "chunks": report.chunks, "skipped": report.skipped}
 
-    def list_sources(self) -> list[dict]:
+    @requires(Action.ask)
+    def list_sources(self, *, user: User | None = None) -> list[dict]:
+        """The indexed sources with their type and chunk count."""
         try:
             return self.components.index().sources()
         except NotBuiltError:
             return []
 
-    def remove_source(self, source: str, user: str) -> int:
+    @requires(Action.remove_document)
+    def remove_source(self, source: str, *, user: User | None = None) -> int:
+        """Remove one source from the index (audited); returns the number of chunks removed."""
         from assistant.db import audit
 
+        if not source:
+            raise InputError("pick the source to remove")
         n = self.components.index().remove(source)
         with self.ws.connect() as conn:
-            audit(conn, user, "remove", source)
+            audit(conn, user.name, "remove", source)
         return n
 
-    def audit_log(self, limit: int = 100) -> list[dict]:
+    @requires(Action.view_audit)
+    def audit_log(self, limit: int = 100, *, user: User | None = None) -> list[dict]:
+        """The latest audit rows, newest first."""
         with self.ws.connect() as conn:
             return [dict(r) for r in conn.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))]
+
+    # ---- users ------------------------------------------------------------------------------------------
+    @requires(Action.manage_users)
+    def list_users(self, *, user: User | None = None) -> list[dict]:
+        """Users with role, creation date and number of live tokens."""
+        from assistant import auth
+
+        with self.ws.connect() as conn:
+            return auth.list_users(conn)
+
+    @requires(Action.manage_users)
+    def add_user(self, name: str, password: str, role: str, *, user: User | None = None) -> str:
+        """Create a user (an existing name is refused); returns their first API token, shown once."""
+        from assistant import auth
+
+        with self.ws.connect() as conn:
+            return auth.add_user(conn, clean_text(name), password, role, by=user.name)
+
+    @requires(Action.change_own_password)
+    def set_password(self, name: str, password: str, *, user: User | None = None) -> int:
+        """Change a password (one's own; an admin may change anyone's); revokes that user's tokens."""
+        from assistant import auth
+        from assistant.policy import authorize
+
+        if name != user.name:
+            authorize(user, Action.manage_users)
+        with self.ws.connect() as conn:
+            n = auth.set_password(conn, name, password, by=user.name)
+        self._signed_out(name)
+        return n
+
+    @requires(Action.manage_users)
+    def revoke_tokens(self, name: str, *, user: User | None = None) -> int:
+        """Revoke every API token of ``name`` and end their web sessions; returns the number of tokens."""
+        from assistant import auth
+
+        with self.ws.connect() as conn:
+            n = auth.revoke_tokens(conn, name, by=user.name)
+        self._signed_out(name)
+        return n
+
+    @requires(Action.manage_users)
+    def set_role(self, name: str, role: str, *, user: User | None = None) -> None:
+        from assistant import auth
+
+        with self.ws.connect() as conn:
+            auth.set_role(conn, name, role, by=user.name)
+
+    def on_sign_out(self, callback: Callable[[str], None]) -> None:
+        """Register a callback told the name of a user whose sessions must end (the web UI's logins)."""
+        self._sign_out_hooks.append(callback)
+
+    def _signed_out(self, name: str) -> None:
+        for hook in self._sign_out_hooks:
+            hook(name)
 
 
 class _TaskView:

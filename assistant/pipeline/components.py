@@ -31,16 +31,28 @@ class Components:
         self._index_stamp = self._tasks_stamp = -1.0
         self._lock = threading.RLock()
         self._status_cache: dict[tuple[str, bool], tuple[float, object]] = {}
+        self._status_locks = [threading.Lock() for _ in range(16)]
 
     def warm_up(self) -> list[str]:
         """Load every built component now (first requests fast; imports done before threads race); returns notes."""
         notes = []
-        for load in (self.index, self.classifiers):
+        for load in (self.index, self.classifiers, self._warm_status):
             try:
                 load()
             except NotBuiltError as e:
                 notes.append(str(e))
         return notes
+
+    def _warm_status(self) -> None:
+        """One status with charts: loads the sensor models and matplotlib before requests race for them."""
+        from assistant.errors import InputError
+
+        machines = self.machines()
+        if machines:
+            try:
+                self.status(machines[0]["id"], charts=True)
+            except InputError as e:  # no readings for it yet: nothing to warm
+                log.info("status warm-up skipped: %s", e)
 
     def index(self):
         from index import Index
@@ -76,12 +88,22 @@ class Components:
         from sensors import machine_status
 
         key = (machine_id.upper(), charts)
-        hit = self._status_cache.get(key)
-        if hit and time.monotonic() - hit[0] < max_age_s:
-            return hit[1]
-        st = machine_status(machine_id, self.ws, charts=charts)
-        self._status_cache[key] = (time.monotonic(), st)
-        return st
+        # Single flight: concurrent requests for one machine wait for one computation instead of all
+        # computing it at once (20 cold sessions piled up to a 23 s p95). A fixed pool keeps memory bounded.
+        with self._status_locks[hash(key) % len(self._status_locks)]:
+            hit = self._status_cache.get(key)
+            if hit and time.monotonic() - hit[0] < max_age_s:
+                return hit[1]
+            st = machine_status(machine_id, self.ws, charts=charts)
+            self._status_cache[key] = (time.monotonic(), st)
+            return st
+
+    def provenance(self, source: str) -> str:
+        """Who added ``source`` to the index and when (shown with safety warnings)."""
+        from assistant.db import provenance
+
+        with self.ws.connect() as conn:
+            return provenance(conn, source)
 
     def machines(self) -> list[dict]:
         with self.ws.connect() as conn:

@@ -7,6 +7,7 @@ import logging
 from pydantic import BaseModel
 
 from assistant.errors import BackendError, InputError, NotBuiltError
+from assistant.safety import neutralise, plain, safety_warning, unsafe_reason
 
 log = logging.getLogger(__name__)
 MAX_CHARS = 10_000
@@ -19,6 +20,7 @@ class Cause(BaseModel):
     text: str = ""
     citation: str
     score: float
+    safety: str | None = None  # a warning when this passage weakens lock-out/tag-out or another safety step
 
 
 class SimilarIncident(BaseModel):
@@ -109,15 +111,25 @@ def _retrieve(components, d: Diagnosis) -> None:
         hits = idx.search(query, k=3, filters={"doc_type": "manual"})
     for h in hits:
         cols = h.metadata.get("columns", {}) if isinstance(h.metadata, dict) else {}
-        d.causes.append(Cause(symptom=cols.get("Symptom", cols.get("Meaning", "")), cause=cols.get("Possible cause", ""),
-                              remedy=cols.get("Remedy", cols.get("First action", "")), text=h.text, citation=h.citation,
-                              score=h.dense_score))
+        cause = Cause(symptom=_safe(cols.get("Symptom", cols.get("Meaning", ""))),
+                      cause=_safe(cols.get("Possible cause", "")),
+                      remedy=_safe(cols.get("Remedy", cols.get("First action", ""))), text=_safe(h.text),
+                      citation=h.citation, score=h.dense_score)
+        reason = unsafe_reason(" ".join((cause.cause, cause.remedy, cause.text)))
+        if reason:
+            cause.safety = safety_warning(reason, h.citation, components.provenance(h.source))
+        d.causes.append(cause)
     for h in idx.search(query, k=3, filters={"doc_type": "incident", **machine}):
         cols = h.metadata.get("columns", {})
-        d.incidents.append(SimilarIncident(date=cols.get("date", h.metadata.get("date", "")),
-                                           machine_id=h.metadata.get("machine_id", ""), text=cols.get("text", h.text),
-                                           action=cols.get("action", ""), downtime_h=cols.get("downtime_h", ""),
-                                           citation=h.citation))
+        d.incidents.append(SimilarIncident(date=_safe(cols.get("date", h.metadata.get("date", ""))),
+                                           machine_id=_safe(h.metadata.get("machine_id", "")),
+                                           text=_safe(cols.get("text", h.text)), action=_safe(cols.get("action", "")),
+                                           downtime_h=_safe(cols.get("downtime_h", "")), citation=h.citation))
+
+
+def _safe(value) -> str:
+    """Document text as shown on the card: plain text, instruction-like sentences removed."""
+    return neutralise(plain(str(value or "")))
 
 
 def _status(components, d: Diagnosis) -> None:
@@ -136,10 +148,16 @@ def _status(components, d: Diagnosis) -> None:
 def next_step(d: Diagnosis) -> str:
     """A rule-based recommendation from the structured facts (no language model involved)."""
     steps = []
-    if d.causes and (d.causes[0].remedy or d.causes[0].text):
-        steps.append(f"Lock out the machine, then: {d.causes[0].remedy or d.causes[0].text[:200]} "
-                     f"(see {d.causes[0].citation}).")
-    if d.needs_review:
+    flagged = [c for c in d.causes if c.safety]
+    safe = [c for c in d.causes if not c.safety and (c.remedy or c.text)]
+    if d.causes and d.causes[0].safety:  # never turn a safety-weakening passage into the next step
+        steps.append(f"{d.causes[0].safety} Lock out and tag out the machine before any work, and ask the safety "
+                     "officer about that document.")
+    if safe:
+        steps.append(f"Lock out the machine, then: {safe[0].remedy or safe[0].text[:200]} (see {safe[0].citation}).")
+    elif flagged and not d.causes[0].safety:
+        steps.append(flagged[0].safety)
+    if d.failure_mode and d.needs_review:  # no classifier at all is said in the notes, not as "uncertain"
         steps.append("The classification is uncertain: confirm the failure mode before ordering parts.")
     st = d.status or {}
     if (st.get("failure_probability") or 0) >= 0.3 or st.get("spc_violations"):
@@ -156,7 +174,8 @@ def _summarise(llm, settings, d: Diagnosis) -> None:
 
     facts = render("diagnosis_summary", log=d.log[:1000], machine=d.machine_id, failure_mode=d.failure_mode or "unknown",
                    confidence=d.confidence or 0.0, needs_review=d.needs_review,
-                   causes=[c.model_dump() for c in d.causes[:2]], incidents=[i.model_dump() for i in d.incidents[:2]],
+                   causes=[c.model_dump() for c in d.causes if not c.safety][:2],
+                   incidents=[i.model_dump() for i in d.incidents[:2]],
                    status=_Obj(d.status) if d.status else None)
     try:
         text = complete(llm, [{"role": "system", "content": render("system")}, {"role": "user", "content": facts}],

@@ -1,5 +1,5 @@
-"""Keeping answers tied to their sources: neutralise instructions hidden in documents, pick quotable sentences,
-and check that a generated answer actually rests on the passages.
+"""Keeping answers tied to their sources: pick quotable sentences and check that a generated answer actually
+rests on the passages. (Instructions hidden in documents are neutralised by :mod:`assistant.safety`.)
 """
 
 from __future__ import annotations
@@ -7,16 +7,6 @@ from __future__ import annotations
 import re
 
 from index.text import tokenize
-
-_INJECTION = re.compile(r"(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|"
-                        r"your)\s+(instructions?|rules|prompts?)|you are now|new instructions?:|system prompt",
-                        re.I)
-
-
-def neutralise(text: str) -> str:
-    """Replace sentences that try to instruct the model; documents are data, never instructions."""
-    parts = re.split(r"(?<=[.!?])\s+", text)
-    return " ".join("[instruction-like text removed]" if _INJECTION.search(p) else p for p in parts)
 
 
 def best_sentences(text: str, query: str, n: int = 2) -> str:

@@ -40,7 +40,8 @@ def diagnosis_markdown(d) -> str:
         out.append("\n**Likely causes and remedies (from the manuals)**")
         for n, c in enumerate(d.causes, start=1):
             body = f"{c.cause} → {c.remedy}" if c.cause else c.text[:300]
-            out.append(f"{n}. {body}  \n   _source: {c.citation}_")
+            warn = f"**{c.safety}**  \n   " if c.safety else ""
+            out.append(f"{n}. {warn}{body}  \n   _source: {c.citation}_")
     if d.incidents:
         out.append("\n**Similar past incidents**")
         for i in d.incidents:

@@ -1,20 +1,43 @@
-"""Plain functions behind the UI (no Gradio here): charts, tables and who-is-asking, easy to test."""
+"""Plain functions behind the UI (no Gradio here): who is asking, charts, tables, exports; easy to test."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import uuid
 from pathlib import Path
 
-LOCAL_USER = {"name": "local", "role": "admin"}
+from assistant.policy import LOCAL_USER, Role, User
+
+BUILD_USER = User("ui-build", Role.viewer)  # what the page shows before anyone is known: viewer-level data only
 
 
-def user_of(assistant, username: str | None) -> dict:
-    """The logged-in user's name and role; without login (localhost) the local user is admin."""
-    if not username:
+def user_of(assistant, username: str | None, login_required: bool) -> User | None:
+    """The user behind a UI request: the local admin without login (localhost only), else the logged-in
+    user as stored now (None when the request carries no login or the user no longer exists)."""
+    if not login_required:
         return LOCAL_USER
+    if not username:
+        return None
+    from assistant import auth
+
     with assistant.ws.connect() as conn:
-        row = conn.execute("SELECT name, role FROM users WHERE name = ?", (username,)).fetchone()
-    return dict(row) if row else {"name": username, "role": "viewer"}
+        return auth.user_by_name(conn, username)
+
+
+def export(path: str | Path, export_dir: Path) -> str:
+    """Copy a workspace file into the export folder (the only folder the UI serves files from)."""
+    dest = export_dir / uuid.uuid4().hex / Path(path).name
+    dest.parent.mkdir(parents=True)
+    shutil.copyfile(path, dest)
+    return str(dest)
+
+
+def export_path(name: str, export_dir: Path) -> Path:
+    """A fresh path in the export folder for an output named ``name``."""
+    dest = export_dir / uuid.uuid4().hex / name
+    dest.parent.mkdir(parents=True)
+    return dest
 
 
 def pareto_figure(label_counts: dict[str, int], title: str = "Categories (Pareto)"):
@@ -50,8 +73,8 @@ def model_versions(assistant) -> list[list]:
     return rows
 
 
-def sources_table(assistant) -> list[list]:
-    return [[s["source"], s.get("doc_type", ""), s.get("chunks", 0)] for s in assistant.list_sources()]
+def sources_table(assistant, user: User) -> list[list]:
+    return [[s["source"], s.get("doc_type", ""), s.get("chunks", 0)] for s in assistant.list_sources(user=user)]
 
 
 def preview(path: str | Path, rows: int = 15):

@@ -4,6 +4,7 @@ import pytest
 
 from assistant import auth
 from assistant.errors import InputError, PermissionDeniedError
+from assistant.policy import Role, User
 
 
 def test_users_passwords_tokens_roles(workspace):
@@ -13,15 +14,15 @@ def test_users_passwords_tokens_roles(workspace):
         token = auth.add_user(conn, "tina", "s3cret-pass", "technician")
         stored = conn.execute("SELECT password_hash FROM users WHERE name='tina'").fetchone()[0]
         assert stored.startswith("scrypt$") and "s3cret-pass" not in stored
-        assert auth.check_password(conn, "tina", "s3cret-pass")["role"] == "technician"
+        assert auth.check_password(conn, "tina", "s3cret-pass").role == Role.technician
         assert auth.check_password(conn, "tina", "wrong-pass") is None
-        assert auth.user_for_token(conn, token) == {"name": "tina", "role": "technician"}
+        assert auth.user_for_token(conn, token) == User("tina", Role.technician)
         assert conn.execute("SELECT count(*) FROM audit WHERE action='user_add'").fetchone()[0] == 2
         with pytest.raises(InputError, match="role must be one of"):
             auth.add_user(conn, "x", "long-enough", "boss")
         with pytest.raises(InputError, match="at least 8 characters"):
             auth.add_user(conn, "x", "short", "viewer")
-    tech = {"name": "tina", "role": "technician"}
+    tech = User("tina", Role.technician)
     auth.require(tech, "viewer")
     with pytest.raises(PermissionDeniedError, match="tina needs the engineer role"):
         auth.require(tech, "engineer")

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from assistant.pipeline.ask import condense
-from assistant.pipeline.grounding import best_sentences, neutralise, support
+from assistant.pipeline.grounding import best_sentences, support
 from assistant.pipeline.routing import find_machine, looks_like_log, route
+from assistant.safety import neutralise
 
 KNOWN = ["P-101", "M-201", "HP-601"]
 

@@ -30,6 +30,7 @@ def test_login_then_chat(demo_workspace, tmp_path, artifacts_dir):
     a = Assistant(Workspace.open(root), use_llm=False)
     with a.ws.connect() as conn:
         auth.add_user(conn, "tina", "tina-password", "technician")
+        auth.add_user(conn, "vic", "viewer-password", "viewer")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -60,6 +61,18 @@ def test_login_then_chat(demo_workspace, tmp_path, artifacts_dir):
             page.click("#chat-send")
             page.wait_for_function("document.querySelector('#chatbot').innerText.includes('[1]')", timeout=60_000)
             page.screenshot(path=str(artifacts_dir / "ui_after_login.png"), full_page=True)
+            page.get_by_text("Signed in as tina (technician)").wait_for(timeout=30_000)
+            assert page.get_by_role("tab", name="Diagnose").count() == 1  # a technician diagnoses ...
+            assert page.get_by_role("tab", name="Admin").count() == 0  # ... and sees no Admin tab
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
+            phone.wait_for_selector("input[type=password]", timeout=60_000)
+            phone.locator("input:not([type=password])").first.fill("vic")
+            phone.fill("input[type=password]", "viewer-password")
+            phone.get_by_role("button", name="Login").click()
+            phone.get_by_text("Signed in as vic (viewer)").wait_for(timeout=60_000)
+            assert phone.get_by_role("tab", name="Diagnose").count() == 0  # a viewer: chat, machines, knowledge
+            phone.screenshot(path=str(artifacts_dir / "ui_viewer_phone.png"), full_page=True)
             browser.close()
     finally:
         srv.should_exit = True

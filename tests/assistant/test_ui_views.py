@@ -12,15 +12,17 @@ def test_pareto_sorted_with_cumulative_line():
 
 def test_user_of_and_tables(writable_assistant):
     from assistant import auth
+    from assistant.policy import LOCAL_USER, Role, User
 
     a = writable_assistant
-    assert views.user_of(a, None) == views.LOCAL_USER
+    assert views.user_of(a, None, login_required=False) == LOCAL_USER  # no login: localhost only
+    assert views.user_of(a, None, login_required=True) is None  # login on: no name, nobody
     with a.ws.connect() as conn:
         auth.add_user(conn, "eng", "engineer-pw", "engineer")
-    assert views.user_of(a, "eng") == {"name": "eng", "role": "engineer"}
-    assert views.user_of(a, "ghost")["role"] == "viewer"
+    assert views.user_of(a, "eng", login_required=True) == User("eng", Role.engineer)
+    assert views.user_of(a, "ghost", login_required=True) is None  # removed since login: no rights at all
     assert {r[0] for r in views.model_versions(a)} == {"failure_mode", "component", "complaint_category"}
-    assert len(views.sources_table(a)) == 7
+    assert len(views.sources_table(a, views.BUILD_USER)) == 7
 
 
 def test_build_ui_has_every_tab(assistant):
@@ -28,4 +30,4 @@ def test_build_ui_has_every_tab(assistant):
 
     demo = build_ui(assistant)
     labels = {b.label for b in demo.blocks.values() if type(b).__name__ == "Tab"}
-    assert labels == {"Chat", "Diagnose", "Batch", "Machines", "Knowledge", "Admin"}
+    assert labels == {"Chat", "Diagnose", "Batch", "Machines", "Knowledge", "Admin", "Account"}

@@ -1,0 +1,1 @@
+"""One module per tab; each has ``build(gr, ctx)`` that lays out the tab and wires its callbacks."""

@@ -1,0 +1,103 @@
+"""Admin tab: models and retraining, users (add, password, role, revoke tokens), the audit log."""
+
+from assistant.auth import ROLES
+from assistant.errors import ShopfloorError
+from assistant.ui.app import friendly
+from assistant.ui.views import BUILD_USER, model_versions
+
+
+def build(gr, ctx) -> None:
+    a = ctx.assistant
+    tasks = a.tasks(user=BUILD_USER)
+    gr.Markdown("### Models")
+    versions = gr.Dataframe(headers=["task", "base", "labels", "train rows", "held-out accuracy", "review threshold",
+                                     "created"], interactive=False)
+    with gr.Row():
+        task = gr.Dropdown(tasks, value=tasks[0] if tasks else None, label="Task")
+        retrain = gr.Button("Retrain with reviewed labels", elem_id="admin-retrain")
+    note = gr.Markdown(elem_id="admin-note")
+    gr.Markdown("### Users")
+    with gr.Row():
+        name = gr.Textbox(label="Name", elem_id="admin-user-name")
+        pw = gr.Textbox(label="Password (8+ characters)", type="password", elem_id="admin-user-pw")
+        role = gr.Dropdown(list(ROLES), value="technician", label="Role")
+    with gr.Row():
+        add = gr.Button("Add user", elem_id="admin-user-add")
+        set_pw = gr.Button("Set password")
+        set_role = gr.Button("Set role")
+        revoke = gr.Button("Revoke tokens and sessions", variant="stop")
+    users = gr.Dataframe(headers=["name", "role", "created_at", "live tokens"], interactive=False)
+    gr.Markdown("### Audit log")
+    audit = gr.Dataframe(headers=["id", "created_at", "user", "action", "detail"], interactive=False)
+    refresh = gr.Button("Refresh", elem_id="admin-refresh")
+
+    def tables(user):
+        """(users, audit, model versions) for an admin; empty tables for anyone else."""
+        try:
+            u = [[r["name"], r["role"], r["created_at"], r["live_tokens"]] for r in a.list_users(user=user)]
+            log = [[r["id"], r["created_at"], r["user"], r["action"], r["detail"]] for r in a.audit_log(user=user)]
+        except ShopfloorError:
+            return [], [], []
+        return u, log, model_versions(a)
+
+    def on_refresh(request: gr.Request):
+        user = ctx.user(request)
+        try:
+            a.audit_log(1, user=user)
+        except ShopfloorError as e:
+            return (friendly(e), *tables(user))
+        return ("", *tables(user))
+
+    def on_retrain(t, request: gr.Request, progress=gr.Progress()):
+        user = ctx.user(request)
+        try:
+            progress(0.1, desc=f"retraining {t}")
+            r = a.retrain(t or "", user=user)
+            msg = f"Retrained {t} with {r['reviewed_rows']} reviewed rows; held-out accuracy {r['calib_accuracy']}."
+        except ShopfloorError as e:
+            msg = friendly(e)
+        return (msg, *tables(user))
+
+    def on_add(n, p, r, request: gr.Request):
+        user = ctx.user(request)
+        try:
+            token = a.add_user(n or "", p or "", r or "", user=user)
+            msg = f"User {n} ({r}) added. Their API token (shown once, copy it now): `{token}`"
+        except ShopfloorError as e:
+            msg = friendly(e)
+        return (msg, *tables(user))
+
+    def on_set_pw(n, p, request: gr.Request):
+        user = ctx.user(request)
+        try:
+            k = a.set_password(n or "", p or "", user=user)
+            msg = f"Password of {n} changed; {k} tokens revoked and their web sessions ended."
+        except ShopfloorError as e:
+            msg = friendly(e)
+        return (msg, *tables(user))
+
+    def on_set_role(n, r, request: gr.Request):
+        user = ctx.user(request)
+        try:
+            a.set_role(n or "", r or "", user=user)
+            msg = f"{n} is now {r}."
+        except ShopfloorError as e:
+            msg = friendly(e)
+        return (msg, *tables(user))
+
+    def on_revoke(n, request: gr.Request):
+        user = ctx.user(request)
+        try:
+            k = a.revoke_tokens(n or "", user=user)
+            msg = f"Revoked {k} tokens of {n} and ended their web sessions."
+        except ShopfloorError as e:
+            msg = friendly(e)
+        return (msg, *tables(user))
+
+    outs = [note, users, audit, versions]
+    retrain.click(on_retrain, task, outs, api_name="admin_retrain")
+    add.click(on_add, [name, pw, role], outs, api_name="admin_user_add")
+    set_pw.click(on_set_pw, [name, pw], outs, api_name="admin_set_password")
+    set_role.click(on_set_role, [name, role], outs, api_name="admin_set_role")
+    revoke.click(on_revoke, name, outs, api_name="admin_revoke")
+    refresh.click(on_refresh, None, outs, api_name="admin_refresh")

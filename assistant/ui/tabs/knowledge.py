@@ -1,0 +1,44 @@
+"""Knowledge tab: the indexed sources; engineers add and remove documents."""
+
+from assistant.errors import ShopfloorError
+from assistant.ui.app import friendly
+from assistant.ui.views import BUILD_USER, sources_table
+
+
+def build(gr, ctx) -> None:
+    a = ctx.assistant
+    files = gr.File(label="Add documents (Markdown, text, HTML, PDF, CSV/XLSX tables)", file_count="multiple",
+                    elem_id="kb-files")
+    add = gr.Button("Add to the index", variant="primary", elem_id="kb-add")
+    note = gr.Markdown(elem_id="kb-note")
+    initial = sources_table(a, BUILD_USER)
+    table = gr.Dataframe(headers=["source", "type", "chunks"], value=initial, interactive=False)
+    with gr.Row():
+        pick = gr.Dropdown([s[0] for s in initial], label="Source to remove", allow_custom_value=True)
+        remove = gr.Button("Remove", variant="stop")
+
+    def refreshed(msg, user):
+        rows = sources_table(a, user or BUILD_USER)
+        return msg, rows, gr.update(choices=[s[0] for s in rows], value=None)
+
+    def on_add(paths, request: gr.Request):
+        user = ctx.user(request)
+        try:
+            r = a.add_documents(list(paths or []), user=user)
+            msg = f"Indexed {r['files']} files ({r['chunks']} chunks)." + "".join(
+                f"\n- skipped {s}: {why}" for s, why in r["skipped"])
+        except ShopfloorError as e:
+            msg = friendly(e)
+        return refreshed(msg, user)
+
+    def on_remove(source, request: gr.Request):
+        user = ctx.user(request)
+        try:
+            n = a.remove_source(source or "", user=user)
+            msg = f"Removed {source} ({n} chunks)."
+        except ShopfloorError as e:
+            msg = friendly(e)
+        return refreshed(msg, user)
+
+    add.click(on_add, files, [note, table, pick], api_name="documents_add")
+    remove.click(on_remove, pick, [note, table, pick], api_name="documents_remove")

@@ -1,0 +1,111 @@
+"""Every write leaves one audit row with the real user: through the UI (real login), the REST API and the CLI."""
+
+from __future__ import annotations
+
+import getpass
+
+import pytest
+
+from tests.security.conftest import PASSWORDS
+
+
+def _audit(conn, action: str) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in conn.execute("SELECT user, detail FROM audit WHERE action = ? ORDER BY id",
+                                               (action,))]
+
+
+def test_ui_writes_are_attributed_to_the_logged_in_user(served, tmp_path):
+    from gradio_client import Client, handle_file
+
+    doc = tmp_path / "eng_note.md"
+    doc.write_text("# Dryer D-2\n\nDry PA6 for 4 hours at 80 C before moulding.\n")
+    csv = tmp_path / "complaints.csv"
+    csv.write_text("text\nlabels on the boxes wrong and qty short\n\n")
+    eng = Client(served.url, auth=("eng", PASSWORDS["eng"]), verbose=False)
+    assert "Indexed 1 files" in repr(eng.predict([handle_file(str(doc))], api_name="/documents_add"))
+    assert "Removed eng_note.md" in repr(eng.predict("eng_note.md", api_name="/documents_remove"))
+    tom = Client(served.url, auth=("tom", PASSWORDS["tom"]), verbose=False)
+    assert "rows** labelled" in repr(tom.predict(handle_file(str(csv)), "text", "complaint_category",
+                                                 api_name="/batch_classify"))
+    ada = Client(served.url, auth=("ada", PASSWORDS["ada"]), verbose=False)
+    assert "added" in repr(ada.predict("newbie", "newbie-pass-1", "viewer", api_name="/admin_user_add"))
+    assert "Revoked" in repr(ada.predict("newbie", api_name="/admin_revoke"))
+    with served.db() as conn:
+        assert ("eng", "eng_note.md") in _audit(conn, "upload")
+        assert ("eng", "eng_note.md") in _audit(conn, "remove")
+        assert any(u == "tom" for u, _ in _audit(conn, "classify_file"))
+        assert ("ada", "newbie (viewer)") in _audit(conn, "user_add")
+        assert any(u == "ada" and d.startswith("newbie") for u, d in _audit(conn, "tokens_revoke"))
+        assert conn.execute("SELECT uploaded_by FROM documents WHERE source = 'eng_note.md'").fetchone()[0] == "eng"
+        assert not [u for (u,) in conn.execute("SELECT user FROM audit") if u == "local"]  # nobody acts as 'local'
+
+
+@pytest.fixture()
+def cli(demo_workspace, tmp_path):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    root = tmp_path / "ws"
+    shutil.copytree(demo_workspace.root, root)
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        result = runner.invoke(app, ["--workspace", str(root), *args], input=input)
+        assert result.exit_code == 0, (args, result.output, repr(result.exception))
+        return result.output
+
+    run.root = root
+    return run
+
+
+def test_cli_writes_are_attributed_to_the_os_user(cli, tmp_path):
+    from assistant.workspace import Workspace
+
+    me = f"cli:{getpass.getuser()}"
+    doc = tmp_path / "cli_note.md"
+    doc.write_text("# Oven O-1\n\nPreheat for 20 minutes.\n")
+    readings = tmp_path / "readings.csv"
+    readings.write_text("timestamp,machine_id,temp_c\n2026-01-01T00:00:00,P-101,40\n2026-01-01T01:00:00,P-101,41\n")
+    cli("index", "add", "--docs", str(doc))
+    cli("index", "remove", "cli_note.md")
+    cli("sensor", "import", "--data", str(readings))
+    cli("user-add", "carl", "--role", "technician", "--password", "carl-pass-1")
+    cli("user-passwd", "carl", "--password", "carl-pass-2")
+    cli("user-token", "carl")
+    cli("user-revoke", "carl")
+    with Workspace.open(cli.root).connect() as conn:
+        for action in ("index_add", "index_remove", "sensor_import", "user_add", "password_change",
+                       "token_create", "tokens_revoke"):
+            rows = _audit(conn, action)
+            assert rows and rows[-1][0] == me, (action, rows)
+        assert conn.execute("SELECT uploaded_by FROM documents WHERE source = 'cli_note.md'").fetchone()[0] == me
+
+
+def test_cli_user_add_refuses_an_existing_name(cli):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    cli("user-add", "dora", "--role", "viewer", "--password", "dora-pass-1")
+    result = CliRunner().invoke(app, ["--workspace", str(cli.root), "user-add", "dora", "--role", "admin",
+                                      "--password", "attacker-pass"])
+    assert result.exit_code != 0 and "already exists" in repr(result.exception)
+
+
+def test_cli_classify_train_is_audited(cli, tmp_path):
+    import pandas as pd
+
+    from assistant.workspace import Workspace
+
+    data = tmp_path / "tiny.csv"
+    pd.DataFrame({"text": [f"belt slipping on pulley {i}" for i in range(12)] +
+                          [f"bearing noise and vibration {i}" for i in range(12)],
+                  "label": ["belt_slip"] * 12 + ["bearing_wear"] * 12}).to_csv(data, index=False)
+    cli("classify", "train", "--data", str(data), "--text-col", "text", "--label-col", "label",
+        "--out", str(tmp_path / "model"), "--epochs", "1", "--json")
+    with Workspace.open(cli.root).connect() as conn:
+        rows = _audit(conn, "classify_train")
+    assert rows and rows[-1][0] == f"cli:{getpass.getuser()}"

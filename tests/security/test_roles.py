@@ -1,0 +1,189 @@
+"""The role matrix, asserted at the facade, through the REST API and through every UI endpoint, over real HTTP.
+
+The expected table is written out here on purpose (not read from assistant.policy): it is the
+specification the code must meet, so a wrong entry in the code fails these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.security.conftest import PASSWORDS, snapshot
+
+ORDER = ["viewer", "technician", "engineer", "admin"]
+# action -> least role, as the product promises it to plants (docs/security.md)
+EXPECTED = {"ask": "viewer", "view_machines": "viewer", "feedback": "viewer", "diagnose": "technician",
+            "classify": "technician", "view_reviews": "technician", "correct_label": "engineer",
+            "upload_document": "engineer", "remove_document": "engineer", "import_sensors": "engineer",
+            "retrain": "admin", "manage_users": "admin", "view_audit": "admin", "change_own_password": "viewer"}
+
+
+def test_policy_table_is_the_promised_one():
+    from assistant.policy import MIN_ROLE
+
+    assert {a.name: r.value for a, r in MIN_ROLE.items()} == EXPECTED
+
+
+def _facade_calls(tmp_path):
+    csv = tmp_path / "c.csv"
+    csv.write_text("text\nlabels on the boxes wrong\n")
+    doc = tmp_path / "n.txt"
+    doc.write_text("Hopper dryer D-2 needs 4 hours at 80 C.")
+    readings = tmp_path / "r.csv"
+    readings.write_text("timestamp,machine_id,temp_c\n2026-01-01T00:00:00,P-101,40\n")
+    return {  # action -> a call that performs it (arguments chosen so the allowed call succeeds or fails cleanly)
+        "ask": lambda a, u: a.answer("How do I fix a slipping belt?", user=u),
+        "view_machines": lambda a, u: a.list_machines(user=u),
+        "feedback": lambda a, u: a.record_feedback("q", "a", 1, user=u),
+        "diagnose": lambda a, u: a.diagnose("P101 brg nse", summary=False, user=u),
+        "classify": lambda a, u: a.classify_texts(["belt slipping"], "failure_mode", user=u),
+        "view_reviews": lambda a, u: a.review_queue(user=u),
+        "correct_label": lambda a, u: a.correct(10**9, "x", user=u),
+        "upload_document": lambda a, u: a.add_documents([doc], user=u),
+        "remove_document": lambda a, u: a.remove_source("n.txt", user=u),
+        "import_sensors": lambda a, u: a.import_readings(readings, user=u),
+        "retrain": lambda a, u: a.retrain("no_such_task", user=u),
+        "manage_users": lambda a, u: a.list_users(user=u),
+        "view_audit": lambda a, u: a.audit_log(user=u),
+    }
+
+
+@pytest.mark.parametrize("role", ORDER)
+def test_facade_refuses_below_the_least_role(writable_assistant, tmp_path, role):
+    from assistant.errors import PermissionDeniedError, ShopfloorError
+    from assistant.policy import User
+
+    a = writable_assistant
+    a.default_user = None  # nobody by default, as in the server
+    user = User(f"someone-{role}", role)
+    for action, call in _facade_calls(tmp_path).items():
+        allowed = ORDER.index(role) >= ORDER.index(EXPECTED[action])
+        if allowed:
+            try:
+                call(a, user)
+            except PermissionDeniedError as e:
+                pytest.fail(f"{role} was refused {action}: {e}")
+            except ShopfloorError:
+                pass  # allowed, then refused for a domain reason (no such row / task): fine
+        else:
+            with pytest.raises(PermissionDeniedError, match=f"needs the {EXPECTED[action]} role"):
+                call(a, user)
+    with pytest.raises(PermissionDeniedError, match="log in first"):
+        a.answer("anything")  # no user at all
+
+
+def test_only_an_admin_changes_someone_elses_password(writable_assistant):
+    from assistant.errors import PermissionDeniedError
+    from assistant.policy import User
+
+    a = writable_assistant
+    a.add_user("vic2", "viewer-pass-1", "viewer")
+    with pytest.raises(PermissionDeniedError):
+        a.set_password("test-admin", "hijacked-pass", user=User("vic2", "viewer"))
+    assert a.set_password("vic2", "a-new-password", user=User("vic2", "viewer")) >= 1  # own: yes (its token revoked)
+
+
+REST = [  # method, path, body, least role
+    ("post", "/api/ask", {"question": "How do I fix a slipping conveyor belt?"}, "viewer"),
+    ("get", "/api/machines", None, "viewer"),
+    ("get", "/api/machines/P-101/status", None, "viewer"),
+    ("get", "/api/tasks", None, "viewer"),
+    ("get", "/api/me", None, "viewer"),
+    ("get", "/v1/models", None, "viewer"),
+    ("post", "/v1/chat/completions", {"messages": [{"role": "user", "content": "slipping belt fix?"}]}, "viewer"),
+    ("post", "/api/diagnose", {"log": "P101 brg nse rumbling", "summary": False}, "technician"),
+    ("post", "/api/classify", {"texts": ["belt slipping"], "task": "failure_mode"}, "technician"),
+    ("get", "/api/audit", None, "admin"),
+]
+
+
+@pytest.mark.parametrize("method, path, body, least", REST, ids=[f"{m} {p}" for m, p, _, _ in REST])
+def test_rest_role_matrix(served, method, path, body, least):
+    import httpx
+
+    for name, role in (("vic", "viewer"), ("tom", "technician"), ("eng", "engineer"), ("ada", "admin")):
+        headers = {"Authorization": f"Bearer {served.token(name)}"}
+        r = httpx.request(method.upper(), served.url + path, json=body, headers=headers, timeout=120)
+        expected = 200 if ORDER.index(role) >= ORDER.index(least) else 403
+        assert r.status_code == expected, f"{role} {method} {path}: {r.status_code} {r.text[:200]}"
+    anonymous = httpx.request(method.upper(), served.url + path, json=body, timeout=60)
+    assert anonymous.status_code == 401
+
+
+def _ui_calls(tmp_path):
+    from gradio_client import handle_file
+
+    csv = tmp_path / "complaints.csv"
+    csv.write_text("text\nlabels on the boxes wrong and qty short\n\n")
+    doc = tmp_path / "planted.md"
+    doc.write_text("# Planted\n\nA viewer should never get this into the index.\n")
+    history = [{"role": "user", "content": [{"type": "text", "text": "hi"}]},
+               {"role": "assistant", "content": [{"type": "text", "text": "hello"}]}]
+    # endpoint -> (arguments, is it a write a viewer must be refused?)
+    return {
+        "/whoami": ((), False),
+        "/chat": (("How do I fix a slipping conveyor belt?", []), False),
+        "/chat_submit": (("How do I fix a slipping conveyor belt?", []), False),
+        "/feedback_up": ((history, "ok"), False),
+        "/feedback_down": ((history, "meh"), False),
+        "/diagnose": (("P101 brg nse rumbling", "(detect from text)", False), True),
+        "/batch_preview": ((handle_file(str(csv)),), False),
+        "/batch_classify": ((handle_file(str(csv)), "text", "complaint_category"), True),
+        "/review_queue": (("complaint_category",), True),
+        "/review_save": ((1, "packaging_labelling", "complaint_category"), True),
+        "/machine_status": (("P-101",), False),
+        "/documents_add": (([handle_file(str(doc))],), True),
+        "/documents_remove": (("P-101.md",), True),
+        "/admin_retrain": (("complaint_category",), True),
+        "/admin_user_add": (("mallory", "mallory-pass-1", "admin"), True),
+        "/admin_set_password": (("ada", "hijacked-pass-1"), True),
+        "/admin_set_role": (("vic", "admin"), True),
+        "/admin_revoke": (("ada",), True),
+        "/admin_refresh": ((), True),
+        "/account_password": (("not-my-password", "another-pass-1"), True),
+    }
+
+
+def _flat(x) -> str:
+    return repr(x)
+
+
+def test_every_ui_endpoint_as_a_viewer(served, tmp_path):
+    """Log in to the UI as a viewer and call every endpoint /gradio_api/info lists: each write is refused and the
+    database is unchanged (apart from the viewer's own feedback rows)."""
+    from gradio_client import Client
+
+    with served.db() as conn:
+        conn.execute("INSERT INTO classifications (task, text, label, confidence, needs_review, model, source) "
+                     "VALUES ('complaint_category', 'secret complaint text', 'damage', 0.2, 1, 'x', 'seed')")
+        conn.commit()
+        before = snapshot(conn)
+    client = Client(served.url, auth=("vic", PASSWORDS["vic"]), verbose=False)
+    listed = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
+    calls = _ui_calls(tmp_path)
+    assert listed == set(calls), f"endpoints without a role test: {listed ^ set(calls)}"
+    outputs = {}
+    for name, (args, _) in calls.items():
+        outputs[name] = client.predict(*args, api_name=name)
+    assert "vic** (viewer)" in _flat(outputs["/whoami"])
+    refused = "needs the"
+    for name, (_, write) in calls.items():
+        if write and name not in ("/review_queue", "/account_password", "/batch_classify"):
+            assert refused in _flat(outputs[name]), f"{name} was not refused: {_flat(outputs[name])[:300]}"
+    assert "needs the technician role" in _flat(outputs["/batch_classify"])
+    assert "secret complaint text" not in _flat(outputs["/review_queue"])  # the queue is technician data
+    assert "current password is wrong" in _flat(outputs["/account_password"])
+    assert "[1]" in _flat(outputs["/chat"])  # reading is allowed: the viewer gets a cited answer
+    with served.db() as conn:
+        after = snapshot(conn)
+    for table in before:
+        assert after[table] == before[table], f"a viewer changed table {table}"
+    with served.db() as conn:
+        assert {r[0] for r in conn.execute("SELECT DISTINCT user FROM feedback")} >= {"vic"}
+
+
+def test_ui_and_files_need_a_login(served):
+    import httpx
+
+    assert httpx.get(f"{served.url}/gradio_api/info", timeout=30).status_code == 401
+    assert httpx.get(f"{served.url}/config", timeout=30).status_code == 401
