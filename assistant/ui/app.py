@@ -1,7 +1,8 @@
 """The Gradio app: one module per tab under ``assistant.ui.tabs``, thin callbacks over the Assistant.
 
 Every callback asks :class:`Ctx` who is calling (from Gradio's request) and passes that user to the
-Assistant, which decides what is allowed; the UI only hides tabs a role cannot use. Build with
+Assistant, which decides what is allowed; the UI only swaps the body of a tab a role cannot use for a
+notice. Build with
 ``build_ui(assistant, login_required, export_dir)``; nothing loads at import.
 """
 
@@ -12,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.policy import Action, User
+from assistant.policy import MIN_ROLE, Action, User
 from assistant.ui import views
 
 log = logging.getLogger(__name__)
@@ -47,19 +48,29 @@ def build_ui(assistant, login_required: bool = False, export_dir: Path | None = 
         gr.Markdown("## shopfloor — offline quality assistant\nEvery answer shows where it came from. "
                     "Nothing leaves this machine.")
         who = gr.Markdown(elem_id="who")
-        tabs = {}
+        sections = []  # (tab name, action, notice shown instead, the tab's body)
         for name, module, action in (("Chat", chat, Action.ask), ("Diagnose", diagnose, Action.diagnose),
                                      ("Batch", batch, Action.classify), ("Machines", machines, Action.view_machines),
                                      ("Knowledge", knowledge, Action.ask), ("Admin", admin, Action.manage_users),
                                      ("Account", account, Action.change_own_password)):
-            with gr.Tab(name, id=name.lower()) as tab:
-                module.build(gr, ctx)
-            tabs[tab] = action
+            with gr.Tab(name, id=name.lower()):
+                notice = gr.Markdown(visible=False, elem_id=f"{name.lower()}-notice")
+                with gr.Column() as body:
+                    module.build(gr, ctx)
+            sections.append((name, action, notice, body))
 
         def show_for(request: gr.Request):
+            # Gradio 6.31 ignores visibility updates of a Tab itself, so the tab stays and its body is
+            # swapped for a notice. Hiding is for clarity only: the Assistant refuses the calls anyway.
             user = ctx.user(request)
-            label = f"Signed in as **{user.name}** ({user.role.value})" if user else "Not signed in."
-            return [label] + [gr.update(visible=bool(user and user.can(a))) for a in tabs.values()]
+            out = [f"Signed in as **{user.name}** ({user.role.value})" if user else "Not signed in."]
+            for name, action, _, _ in sections:
+                allowed = bool(user and user.can(action))
+                need = MIN_ROLE[action].value
+                out += [gr.update(visible=not allowed, value=f"The {name} tab needs the **{need}** role"
+                                  + (f"; you are signed in as {user.name} ({user.role.value})." if user else ".")),
+                        gr.update(visible=allowed)]
+            return out
 
-        demo.load(show_for, None, [who, *tabs], api_name="whoami")
+        demo.load(show_for, None, [who, *(c for _, _, n, b in sections for c in (n, b))], api_name="whoami")
     return demo

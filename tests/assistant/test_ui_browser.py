@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.policy import LOCAL_USER
+
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 
@@ -102,7 +104,7 @@ def test_batch_tab_labels_an_upload_and_takes_a_correction(page, server, artifac
     _wait_text(page, "#batch-summary", "rows")
     _wait_text(page, "#batch-summary", "need review")
     _, a = server
-    queue = a.review_queue("complaint_category")
+    queue = a.review_queue("complaint_category", user=LOCAL_USER)
     assert queue, "the empty row at least must be queued for review"
     page.fill("#review-id input", str(queue[0]["id"]))
     page.fill("#review-label input", "packaging_labelling")
