@@ -1,3 +1,3 @@
-from assistant.cli import main
+from shopfloor.assistant.cli import main
 
 main()

@@ -4,7 +4,7 @@
 - API tokens are random, shown once when created, and stored only as their SHA-256 (a stolen
   database gives no usable token). Login tokens expire; any token can be revoked.
 - Failed logins are rate-limited per name and per client address (:class:`LoginLimiter`).
-Roles and what each may do live in :mod:`assistant.policy`.
+Roles and what each may do live in :mod:`shopfloor.assistant.policy`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import time
 from collections import defaultdict, deque
 from datetime import datetime, timedelta, timezone
 
-from assistant.db import audit
-from assistant.errors import AuthenticationError, InputError, PermissionDeniedError, RateLimitedError
-from assistant.policy import Role, User
+from shopfloor.assistant.policy import Role, User
+from shopfloor.db import audit
+from shopfloor.errors import AuthenticationError, InputError, PermissionDeniedError, RateLimitedError
 
 ROLES = tuple(r.value for r in Role)
 MIN_PASSWORD = 8

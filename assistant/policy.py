@@ -9,7 +9,7 @@ Example:
     >>> authorize(User("vic", Role.viewer), Action.retrain)
     Traceback (most recent call last):
     ...
-    assistant.errors.PermissionDeniedError: vic (viewer) needs the admin role to retrain a model
+    shopfloor.errors.PermissionDeniedError: vic (viewer) needs the admin role to retrain a model
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import getpass
 from dataclasses import dataclass
 from enum import Enum
 
-from assistant.errors import PermissionDeniedError
+from shopfloor.errors import PermissionDeniedError
 
 
 class Role(str, Enum):

@@ -67,10 +67,10 @@ def main() -> None:
     args = ap.parse_args()
     import uvicorn
 
-    from assistant.api.app import create_app
-    from assistant.demo.build import build_demo
-    from assistant.pipeline import Assistant
-    from assistant.workspace import Workspace
+    from shopfloor.assistant.api.app import create_app
+    from shopfloor.assistant.demo.build import build_demo
+    from shopfloor.assistant.pipeline import Assistant
+    from shopfloor.workspace import Workspace
 
     tmp = tempfile.TemporaryDirectory()
     ws = Workspace.open(args.workspace or Path(tmp.name) / "ws")

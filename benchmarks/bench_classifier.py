@@ -23,7 +23,7 @@ def tfidf_baseline(train_texts, train_labels, dev_texts, dev_labels) -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
 
-    from finetune.evaluate import scores
+    from shopfloor.finetune.evaluate import scores
 
     t0 = time.perf_counter()
     model = make_pipeline(make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
@@ -41,8 +41,8 @@ def frozen_embeddings(train_texts, train_labels, dev_texts, dev_labels) -> dict:
     """MiniLM sentence embeddings (not fine-tuned) + logistic regression."""
     from sklearn.linear_model import LogisticRegression
 
-    from assistant.models import load_embedder
-    from finetune.evaluate import scores
+    from shopfloor.finetune.evaluate import scores
+    from shopfloor.models import load_embedder
 
     enc = load_embedder()
     t0 = time.perf_counter()
@@ -67,7 +67,7 @@ def matmul_peak_gflops() -> float:
 
 def inference_efficiency(model_dir: Path, texts: list[str]) -> str:
     """Achieved GFLOP/s of batch prediction (2 x non-embedding params per token) vs the measured matmul peak."""
-    from finetune import Classifier
+    from shopfloor.finetune import Classifier
 
     clf = Classifier.load(model_dir)
     rt = clf._rt
@@ -84,7 +84,7 @@ def inference_efficiency(model_dir: Path, texts: list[str]) -> str:
 
 
 def lora(train_file: Path, dev_file: Path, text_col: str, label_col: str, base: str, epochs: int | None, out: Path) -> dict:
-    from finetune import Classifier, TrainConfig, evaluate, train
+    from shopfloor.finetune import Classifier, TrainConfig, evaluate, train
 
     kw = {"epochs": epochs} if epochs else {}
     cfg = TrainConfig(text_col=text_col, label_col=label_col, base=base, out=out, task=label_col, resume=False, **kw)

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def quality(data: Path, out: Path) -> tuple[object, float]:
-    from index import Index, evaluate
+    from shopfloor.index import Index, evaluate
 
     t0 = time.perf_counter()
     idx = Index.build([data / "manuals" / "lathe"], out, progress=False)
@@ -49,8 +49,8 @@ def matmul_gflops() -> float:
 
 
 def ingestion(idx, secs: float) -> None:
-    from assistant.models import load_embedder
-    from index.search import embed
+    from shopfloor.index.search import embed
+    from shopfloor.models import load_embedder
 
     tok = load_embedder().tokenizer
     texts = [c.embed_text for c in idx.chunks]

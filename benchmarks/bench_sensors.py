@@ -27,8 +27,8 @@ def ai4i(data: Path, seeds: list[int]) -> None:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from sensors.failure import FailureModel, _best_f1_threshold, evaluate, read_process
-    from sensors.features import TARGET, features
+    from shopfloor.sensors.failure import FailureModel, _best_f1_threshold, evaluate, read_process
+    from shopfloor.sensors.features import TARGET, features
 
     df = read_process(data / "sensors" / "ai4i2020.csv")
     res = {"lr": [], "gb": []}
@@ -60,7 +60,7 @@ def ai4i(data: Path, seeds: list[int]) -> None:
 
 
 def cmapss(data: Path, seeds: list[int]) -> None:
-    from sensors.rul import CAP, RulModel, evaluate, grouped_split, nasa_score, read_cmapss
+    from shopfloor.sensors.rul import CAP, RulModel, evaluate, grouped_split, nasa_score, read_cmapss
 
     df = read_cmapss(data / "sensors" / "cmapss_train_FD001.txt")
     rows = {"mean": [], "linear": [], "gb": []}
@@ -91,7 +91,7 @@ def cmapss(data: Path, seeds: list[int]) -> None:
 def _linear(train, test, truth, model) -> tuple[float, float]:
     from sklearn.linear_model import Ridge
 
-    from sensors.rul import CAP, nasa_score
+    from shopfloor.sensors.rul import CAP, nasa_score
 
     s = model.sensors
     y = (train.groupby("unit")["cycle"].transform("max") - train["cycle"]).clip(upper=CAP)
@@ -101,7 +101,7 @@ def _linear(train, test, truth, model) -> tuple[float, float]:
 
 
 def spc_false_alarms(n_series: int = 300, length: int = 60) -> None:
-    from sensors import spc
+    from shopfloor.sensors import spc
 
     rng = np.random.default_rng(0)
     per_rule: dict[str, int] = {}

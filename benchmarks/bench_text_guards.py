@@ -32,7 +32,7 @@ def groups(data: Path) -> dict[str, list[str]]:
 
 
 def main() -> None:
-    from assistant.safety import _sentences, is_instruction, unsafe_reason
+    from shopfloor.assistant.safety import _sentences, is_instruction, unsafe_reason
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")

@@ -13,9 +13,9 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from finetune.calibrate import expected_calibration_error, fit_temperature, softmax, threshold_for_precision
-from finetune.config import TrainConfig
-from finetune.modeling import save_head
+from shopfloor.finetune.calibrate import expected_calibration_error, fit_temperature, softmax, threshold_for_precision
+from shopfloor.finetune.config import TrainConfig
+from shopfloor.finetune.modeling import save_head
 
 META = "classifier.json"
 
@@ -25,7 +25,7 @@ def predict_logits(model, head, tok, texts: list[str], pooling: str, max_length:
     import numpy as np
     import torch
 
-    from finetune.modeling import forward_logits
+    from shopfloor.finetune.modeling import forward_logits
 
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = np.zeros((len(texts), head[-1].out_features), dtype="float32")

@@ -11,8 +11,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant.errors import InputError
-from finetune.data import check_columns, read_table
+from shopfloor.errors import InputError
+from shopfloor.finetune.data import check_columns, read_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,7 +128,7 @@ def ray_label(clf, df: pd.DataFrame, text_col: str) -> pd.DataFrame:
 
     class _Labeler:
         def __init__(self):
-            from finetune.predict import Classifier
+            from shopfloor.finetune.predict import Classifier
 
             self.clf = Classifier.load(folder)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.errors import InputError
-from finetune.predict import Prediction
+from shopfloor.errors import InputError
+from shopfloor.finetune.predict import Prediction
 
 
 def load_taxonomy(path: str | Path, task: str) -> dict[str, str]:
@@ -31,7 +31,7 @@ class ColdStartClassifier:
 
     def __init__(self, taxonomy: dict[str, str], task: str, embedder: str = "all-MiniLM-L6-v2",
                  sharpness: float = 20.0):
-        from assistant.models import load_embedder
+        from shopfloor.models import load_embedder
 
         self.task, self.labels = task, list(taxonomy)
         self._model = load_embedder(embedder)

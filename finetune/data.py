@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.errors import InputError
+from shopfloor.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from finetune.calibrate import expected_calibration_error
-from finetune.data import load_labelled
+from shopfloor.finetune.calibrate import expected_calibration_error
+from shopfloor.finetune.data import load_labelled
 
 
 def scores(y_true: list[str], y_pred: list[str]) -> dict:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 
-from finetune.config import TrainConfig
-from finetune.trainer import train
+from shopfloor.finetune.config import TrainConfig
+from shopfloor.finetune.trainer import train
 
 
 def main() -> None:

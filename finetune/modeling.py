@@ -21,7 +21,7 @@ LLM_NAMES = {"smollm2", "smollm2-135m", "smollm2-135m-instruct"}
 
 def resolve_base(name: str) -> str:
     """A local folder for the registry names; any other name is a local folder or a hub id."""
-    from assistant import models
+    from shopfloor import models
 
     if name.lower() in LLM_NAMES:
         return models.resolve_llm()

@@ -8,10 +8,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.errors import InputError, NotBuiltError
-from finetune.artifacts import META, predict_logits
-from finetune.calibrate import softmax
-from finetune.modeling import load_base, load_head, load_tokenizer, resolve_base
+from shopfloor.errors import InputError, NotBuiltError
+from shopfloor.finetune.artifacts import META, predict_logits
+from shopfloor.finetune.calibrate import softmax
+from shopfloor.finetune.modeling import load_base, load_head, load_tokenizer, resolve_base
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from assistant.db import audit
+from shopfloor.db import audit
 
 
 def add_review(conn: sqlite3.Connection, task: str, text: str, predicted: str | None, label: str, user: str,

@@ -11,10 +11,10 @@ import logging
 import shutil
 from pathlib import Path
 
-from finetune import artifacts
-from finetune.config import TrainConfig
-from finetune.data import class_weights, load_labelled, stratified_split
-from finetune.modeling import forward_logits, load_base, load_tokenizer, lora_config, make_head, resolve_base
+from shopfloor.finetune import artifacts
+from shopfloor.finetune.config import TrainConfig
+from shopfloor.finetune.data import class_weights, load_labelled, stratified_split
+from shopfloor.finetune.modeling import forward_logits, load_base, load_tokenizer, lora_config, make_head, resolve_base
 
 log = logging.getLogger(__name__)
 

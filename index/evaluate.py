@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from assistant.errors import InputError
+from shopfloor.errors import InputError
 
 
 def _norm(s: str) -> str:

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.errors import InputError
-from index.chunk import Chunk, chunk_markdown, split_text
-from index.config import IndexConfig
+from shopfloor.errors import InputError
+from shopfloor.index.chunk import Chunk, chunk_markdown, split_text
+from shopfloor.index.config import IndexConfig
 
 log = logging.getLogger(__name__)
 

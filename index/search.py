@@ -9,12 +9,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import InputError
-from index import store
-from index.chunk import Chunk
-from index.config import IndexConfig
-from index.ingest import IngestReport, discover, file_hash, read_chunks
-from index.text import expand_query, tokenize
+from shopfloor.errors import InputError
+from shopfloor.index import store
+from shopfloor.index.chunk import Chunk
+from shopfloor.index.config import IndexConfig
+from shopfloor.index.ingest import IngestReport, discover, file_hash, read_chunks
+from shopfloor.index.text import expand_query, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -155,7 +155,7 @@ class Index:
 
     def search(self, query: str, k: int = 5, filters: dict | None = None, mode: str | None = None) -> list[Hit]:
         """The ``k`` best passages for ``query``; ``mode`` overrides the configured fusion (dense/keyword/rrf/linear)."""
-        from index.fusion import fuse
+        from shopfloor.index.fusion import fuse
 
         if not query or not query.strip():
             raise InputError("empty query")
@@ -231,7 +231,7 @@ def _matches(c: Chunk, f: dict) -> bool:
 
 def embed(texts: list[str], config: IndexConfig, progress: bool = True) -> np.ndarray:
     """Unit-length float32 embeddings (sentence-transformers sorts by length inside each call)."""
-    from assistant.models import load_embedder
+    from shopfloor.models import load_embedder
 
     model = load_embedder(config.embedder)
     return model.encode(texts, batch_size=config.batch_size, normalize_embeddings=True,

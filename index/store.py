@@ -17,8 +17,8 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.errors import NotBuiltError
-from index.chunk import Chunk
+from shopfloor.errors import NotBuiltError
+from shopfloor.index.chunk import Chunk
 
 if TYPE_CHECKING:
     import numpy as np

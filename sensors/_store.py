@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.errors import NotBuiltError
+from shopfloor.errors import NotBuiltError
 
 
 def save(folder: str | Path, parts: dict, meta: dict) -> Path:

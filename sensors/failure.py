@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.errors import InputError
-from sensors.features import FAILURE_TYPES, FEATURES, TARGET, features
+from shopfloor.errors import InputError
+from shopfloor.sensors.features import FAILURE_TYPES, FEATURES, TARGET, features
 
 
 def _model(seed: int):
@@ -87,14 +87,14 @@ class FailureModel:
         return [{"feature": f, "value": v, "contribution": d} for f, d, v in effects[:top] if d > 0]
 
     def save(self, folder: str | Path) -> Path:
-        from sensors import _store
+        from shopfloor.sensors import _store
 
         parts = {"main": self.main, "per_type": self.per_type, "medians": self.medians}
         return _store.save(folder, parts, {"kind": "failure", **self.meta})
 
     @classmethod
     def load(cls, folder: str | Path) -> FailureModel:
-        from sensors import _store
+        from shopfloor.sensors import _store
 
         parts, meta = _store.load(folder, "failure")
         return cls(parts["main"], parts["per_type"], meta["threshold"], parts["medians"], meta)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assistant.errors import InputError
+from shopfloor.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd

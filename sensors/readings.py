@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.errors import InputError
+from shopfloor.errors import InputError
 
 ID_COLUMNS = {"timestamp", "machine_id"}
 SKIP = {"UDI", "Product ID", "Type", "Machine failure", "TWF", "HDF", "PWF", "OSF", "RNF"}
@@ -56,7 +56,7 @@ def load_process(workspace, machine_id: str):
 
 def import_cycles(workspace, path: str | Path, machine_ids: list[str]) -> dict:
     """Run histories in C-MAPSS format; unit i belongs to ``machine_ids[i-1]``; kept as one file per machine."""
-    from sensors.rul import read_cmapss
+    from shopfloor.sensors.rul import read_cmapss
 
     df = read_cmapss(path)
     folder = workspace.root / "sensors" / "cycles"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.errors import InputError
+from shopfloor.errors import InputError
 
 COLUMNS = ["unit", "cycle", "setting1", "setting2", "setting3"] + [f"s{i}" for i in range(1, 22)]
 CAP = 125
@@ -87,13 +87,13 @@ class RulModel:
         return {int(u): float(p) for u, p in zip(df.loc[last, "unit"], pred, strict=True)}
 
     def save(self, folder: str | Path) -> Path:
-        from sensors import _store
+        from shopfloor.sensors import _store
 
         return _store.save(folder, {"model": self.model, "mean": self.mean, "std": self.std}, self.meta)
 
     @classmethod
     def load(cls, folder: str | Path) -> RulModel:
-        from sensors import _store
+        from shopfloor.sensors import _store
 
         parts, meta = _store.load(folder, "rul")
         return cls(parts["model"], meta["sensors"], parts["mean"], parts["std"], meta)

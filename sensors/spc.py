@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sensors.rules import Violation, check
+from shopfloor.sensors.rules import Violation, check
 
 # Shewhart constants by subgroup size (ASTM STP 15D): A2, D3, D4, d2
 XBAR_R = {2: (1.880, 0.0, 3.267, 1.128), 3: (1.023, 0.0, 2.574, 1.693), 4: (0.729, 0.0, 2.282, 2.059),

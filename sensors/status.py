@@ -6,7 +6,7 @@ import logging
 
 from pydantic import BaseModel, Field
 
-from assistant.errors import InputError, NotBuiltError
+from shopfloor.errors import InputError, NotBuiltError
 
 log = logging.getLogger(__name__)
 SPC_SENSORS = ["Torque [Nm]", "Process temperature [K]", "Rotational speed [rpm]"]
@@ -42,7 +42,7 @@ def machine_status(machine_id: str, workspace, charts: bool = True) -> MachineSt
         raise InputError(f"unknown machine {machine_id!r}; known machines: "
                          f"{', '.join(known) or 'none (run shopfloor demo)'}")
     st = MachineStatus(machine_id=match)
-    from sensors.readings import load_process
+    from shopfloor.sensors.readings import load_process
 
     proc = load_process(workspace, match)
     if proc.empty:
@@ -57,7 +57,7 @@ def machine_status(machine_id: str, workspace, charts: bool = True) -> MachineSt
 
 
 def _failure(st: MachineStatus, proc, workspace) -> None:
-    from sensors.failure import FailureModel
+    from shopfloor.sensors.failure import FailureModel
 
     try:
         model = FailureModel.load(workspace.sensor_model_dir("failure"))
@@ -73,7 +73,7 @@ def _failure(st: MachineStatus, proc, workspace) -> None:
 
 
 def _anomaly(st: MachineStatus, proc) -> None:
-    from sensors.anomaly import detect
+    from shopfloor.sensors.anomaly import detect
 
     cols = [c for c in SPC_SENSORS + ["Air temperature [K]"] if c in proc.columns]
     if len(proc) < RECENT + 20:
@@ -85,7 +85,7 @@ def _anomaly(st: MachineStatus, proc) -> None:
 
 def _spc(st: MachineStatus, proc, workspace, charts: bool) -> None:
     """Individuals charts of the key sensors: history sets the limits, the last day is checked (Nelson rules)."""
-    from sensors import spc
+    from shopfloor.sensors import spc
 
     panels = []
     for col in [c for c in SPC_SENSORS if c in proc.columns]:
@@ -108,7 +108,7 @@ def _spc(st: MachineStatus, proc, workspace, charts: bool) -> None:
 def _rul(st: MachineStatus, workspace) -> None:
     import pandas as pd
 
-    from sensors.rul import RulModel
+    from shopfloor.sensors.rul import RulModel
 
     hist = workspace.root / "sensors" / "cycles" / f"{st.machine_id}.csv"
     if not hist.exists():

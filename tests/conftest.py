@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.policy import Role, User
+from shopfloor.assistant.policy import Role, User
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SHOPFLOOR_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -41,7 +41,7 @@ def artifacts_dir() -> Path:
 @pytest.fixture()
 def workspace(tmp_path, monkeypatch):
     """A fresh, empty workspace for one test (``$SHOPFLOOR_WORKSPACE`` points at it)."""
-    from assistant.workspace import Workspace
+    from shopfloor.workspace import Workspace
 
     monkeypatch.setenv("SHOPFLOOR_WORKSPACE", str(tmp_path / "ws"))
     return Workspace.open(tmp_path / "ws")
@@ -50,7 +50,7 @@ def workspace(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def embedder():
     """The embedded all-MiniLM-L6-v2 SentenceTransformer, loaded once per session."""
-    from assistant.models import load_embedder
+    from shopfloor.models import load_embedder
 
     return load_embedder()
 
@@ -58,7 +58,7 @@ def embedder():
 @pytest.fixture(scope="session")
 def llm():
     """(tokenizer, model) for the embedded SmolLM2-135M-Instruct, converted/loaded once per session."""
-    from assistant.models import load_llm
+    from shopfloor.models import load_llm
 
     return load_llm()
 
@@ -70,8 +70,8 @@ def demo_workspace(tmp_path_factory):
     This is what ``make demo`` builds; tests that need a realistic, complete workspace share it
     and must not modify it (copy it first if they write).
     """
-    from assistant.demo.build import build_demo
-    from assistant.workspace import Workspace
+    from shopfloor.assistant.demo.build import build_demo
+    from shopfloor.workspace import Workspace
 
     ws = Workspace.open(tmp_path_factory.mktemp("demo") / "ws")
     build_demo(ws)
@@ -85,14 +85,14 @@ ADMIN = User("test-admin", Role.admin)  # what these tests act as; tests/securit
 @pytest.fixture(scope="session")
 def assistant(demo_workspace):
     """An Assistant on the shared demo workspace, language model off (tests that need it ask for llm_assistant)."""
-    from assistant.pipeline import Assistant
+    from shopfloor.assistant.pipeline import Assistant
 
     return Assistant(demo_workspace, use_llm=False, user=ADMIN)
 
 
 @pytest.fixture(scope="session")
 def llm_assistant(demo_workspace, llm):
-    from assistant.pipeline import Assistant
+    from shopfloor.assistant.pipeline import Assistant
 
     return Assistant(demo_workspace, use_llm=True, user=ADMIN)
 
@@ -100,8 +100,8 @@ def llm_assistant(demo_workspace, llm):
 @pytest.fixture()
 def writable_assistant(demo_workspace, tmp_path):
     """An Assistant on a private copy of the demo workspace, for tests that add, remove or correct."""
-    from assistant.pipeline import Assistant
-    from assistant.workspace import Workspace
+    from shopfloor.assistant.pipeline import Assistant
+    from shopfloor.workspace import Workspace
 
     root = tmp_path / "ws"
     shutil.copytree(demo_workspace.root, root)

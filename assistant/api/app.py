@@ -1,6 +1,6 @@
 """The server: REST API under /api, OpenAI-compatible /v1, and the Gradio UI mounted at /.
 
-Who may do what is decided by the Assistant facade (:mod:`assistant.policy`); this module only says
+Who may do what is decided by the Assistant facade (:mod:`shopfloor.assistant.policy`); this module only says
 who is asking (a Bearer token, or the local user when login is off) and turns domain errors into
 HTTP answers. Nothing of the workspace is served as a file: the UI's charts and labelled files are
 copied to a separate export folder, and the workspace itself is on Gradio's block list.
@@ -16,10 +16,11 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from assistant import auth
-from assistant.api.guard import Guard, local_host_names
-from assistant.api.schemas import AskRequest, ClassifyRequest, DiagnoseRequest, LoginRequest
-from assistant.errors import (
+from shopfloor.assistant import auth
+from shopfloor.assistant.api.guard import Guard, local_host_names
+from shopfloor.assistant.api.schemas import AskRequest, ClassifyRequest, DiagnoseRequest, LoginRequest
+from shopfloor.assistant.policy import LOCAL_USER, User
+from shopfloor.errors import (
     AuthenticationError,
     BackendError,
     InputError,
@@ -28,7 +29,6 @@ from assistant.errors import (
     RateLimitedError,
     ShopfloorError,
 )
-from assistant.policy import LOCAL_USER, User
 
 log = logging.getLogger(__name__)
 MAX_BODY = 5_000_000  # bytes, for every request but file uploads
@@ -111,7 +111,7 @@ def create_app(assistant, login_required: bool = False, ui: bool = True,
     def audit_log(limit: int = 100, user: User = Depends(current_user)):
         return {"audit": assistant.audit_log(max(1, min(limit, 1000)), user=user)}
 
-    from assistant.api.openai_compat import router
+    from shopfloor.assistant.api.openai_compat import router
 
     app.include_router(router(lambda: assistant, current_user))
     if ui:
@@ -196,9 +196,9 @@ def _offline_docs(app: FastAPI) -> None:
 def _mount_ui(app: FastAPI, assistant, login_required: bool, limiter: auth.LoginLimiter) -> None:
     import gradio as gr
 
-    from assistant.api.guard import CLIENT
-    from assistant.ui import build_ui
-    from assistant.ui.app import CSS
+    from shopfloor.assistant.api.guard import CLIENT
+    from shopfloor.assistant.ui import build_ui
+    from shopfloor.assistant.ui.app import CSS
 
     def check(name: str, password: str) -> bool:
         with assistant.ws.connect() as conn:

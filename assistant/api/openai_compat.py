@@ -10,8 +10,8 @@ import uuid
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
-from assistant.api.schemas import ChatCompletionRequest
-from assistant.errors import InputError, ShopfloorError
+from shopfloor.assistant.api.schemas import ChatCompletionRequest
+from shopfloor.errors import InputError, ShopfloorError
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Request bodies of the REST API (validated; errors come back as 422 with the field named, never the input).
 
-Every text field goes through :func:`assistant.safety.clean_text`: invalid Unicode (lone surrogates
+Every text field goes through :func:`shopfloor.assistant.safety.clean_text`: invalid Unicode (lone surrogates
 from a client that sent broken UTF-8 escapes) becomes U+FFFD instead of a 500 further down.
 """
 
@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from assistant.safety import clean_text
+from shopfloor.assistant.safety import clean_text
 
 
 def _clean(value):

@@ -1,8 +1,8 @@
 """The ``shopfloor`` command line. Thin: every command parses options and calls library code.
 
 Heavy libraries are imported inside commands, so ``shopfloor --help`` answers instantly
-(tests/assistant/test_cli.py pins that ``import assistant.cli`` loads no torch, transformers,
-gradio or faiss). Domain errors (:class:`~assistant.errors.ShopfloorError`) become a one-line
+(tests/assistant/test_cli.py pins that ``import shopfloor.assistant.cli`` loads no torch, transformers,
+gradio or faiss). Domain errors (:class:`~shopfloor.errors.ShopfloorError`) become a one-line
 message on stderr and exit code 2; anything else is a bug and keeps its traceback.
 """
 
@@ -16,8 +16,8 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import app_cmds, classify, index, sensor
-from assistant.errors import ShopfloorError
+from shopfloor.assistant.cli import app_cmds, classify, index, sensor
+from shopfloor.errors import ShopfloorError
 
 app = typer.Typer(
     name="shopfloor",

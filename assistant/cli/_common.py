@@ -40,23 +40,23 @@ def emit(result: Any, as_json: bool, human: str | None = None) -> None:
 
 def workspace():
     """The current workspace (``--workspace`` / ``$SHOPFLOOR_WORKSPACE`` / default), opened and validated."""
-    from assistant.workspace import Workspace
+    from shopfloor.workspace import Workspace
 
     return Workspace.open()
 
 
 def cli_assistant(use_llm: bool = True):
     """The Assistant acting for the CLI's OS user (admin role; audited as ``cli:<name>``)."""
-    from assistant.pipeline import Assistant
-    from assistant.policy import cli_user
+    from shopfloor.assistant.pipeline import Assistant
+    from shopfloor.assistant.policy import cli_user
 
     return Assistant(workspace(), use_llm=use_llm, user=cli_user())
 
 
 def audit(action: str, detail: str) -> None:
     """One audit row in the workspace for a CLI write, attributed to ``cli:<os user>``."""
-    from assistant.db import audit as write
-    from assistant.policy import cli_user
+    from shopfloor.assistant.policy import cli_user
+    from shopfloor.db import audit as write
 
     with workspace().connect() as conn:
         write(conn, cli_user().name, action, detail)
@@ -66,7 +66,7 @@ def read_text_arg(value: str) -> str:
     """A text argument, or standard input for ``-``; undecodable bytes become U+FFFD instead of a traceback."""
     import sys
 
-    from assistant.safety import clean_text
+    from shopfloor.assistant.safety import clean_text
 
     if value == "-":
         return sys.stdin.buffer.read().decode("utf-8", errors="replace")

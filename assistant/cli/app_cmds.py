@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli._common import emit
+from shopfloor.assistant.cli._common import emit
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
@@ -31,8 +31,8 @@ def demo(no_launch: Annotated[bool, typer.Option("--no-launch", help="Build only
          as_json: JsonOpt = False) -> None:
     import time
 
-    from assistant.cli._common import workspace
-    from assistant.demo.build import build_demo
+    from shopfloor.assistant.cli._common import workspace
+    from shopfloor.assistant.demo.build import build_demo
 
     ws = workspace()
     t0 = time.perf_counter()
@@ -57,11 +57,11 @@ def serve(host: Annotated[str, typer.Option(help="Listen address (default from c
 
     import uvicorn
 
-    from assistant import auth
-    from assistant.api.app import create_app
-    from assistant.cli._common import workspace
-    from assistant.errors import InputError
-    from assistant.pipeline import Assistant
+    from shopfloor.assistant import auth
+    from shopfloor.assistant.api.app import create_app
+    from shopfloor.assistant.cli._common import workspace
+    from shopfloor.assistant.pipeline import Assistant
+    from shopfloor.errors import InputError
 
     ws = workspace()
     host, port = host or ws.config.server.host, port or ws.config.server.port
@@ -96,7 +96,7 @@ def diagnose(log: Annotated[str, typer.Argument(help="The log text (or - to read
              machine: Annotated[str, typer.Option("--machine", help="Machine id.")] = "",
              no_llm: Annotated[bool, typer.Option("--no-llm", help="Skip the language-model summary.")] = False,
              as_json: JsonOpt = False) -> None:
-    from assistant.cli._common import cli_assistant, read_text_arg
+    from shopfloor.assistant.cli._common import cli_assistant, read_text_arg
 
     d = cli_assistant(use_llm=not no_llm).diagnose(read_text_arg(log), read_text_arg(machine) or None,
                                                    summary=not no_llm)
@@ -106,7 +106,7 @@ def diagnose(log: Annotated[str, typer.Argument(help="The log text (or - to read
 def ask(question: Annotated[str, typer.Argument(help="The question.")],
         no_llm: Annotated[bool, typer.Option("--no-llm", help="Answer from retrieved passages only.")] = False,
         as_json: JsonOpt = False) -> None:
-    from assistant.cli._common import cli_assistant, read_text_arg
+    from shopfloor.assistant.cli._common import cli_assistant, read_text_arg
 
     a = cli_assistant(use_llm=not no_llm)
     question = read_text_arg(question)
@@ -128,7 +128,7 @@ def user_add(name: Annotated[str, typer.Argument()], role: Annotated[str, typer.
                                                                                           "engineer or admin.")],
              password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
              as_json: JsonOpt = False) -> None:
-    from assistant.cli._common import cli_assistant
+    from shopfloor.assistant.cli._common import cli_assistant
 
     token = cli_assistant(use_llm=False).add_user(name, password, role)
     emit({"name": name, "role": role, "token": token}, as_json,
@@ -138,14 +138,14 @@ def user_add(name: Annotated[str, typer.Argument()], role: Annotated[str, typer.
 def user_passwd(name: Annotated[str, typer.Argument()],
                 password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
                 as_json: JsonOpt = False) -> None:
-    from assistant.cli._common import cli_assistant
+    from shopfloor.assistant.cli._common import cli_assistant
 
     n = cli_assistant(use_llm=False).set_password(name, password)
     emit({"name": name, "tokens_revoked": n}, as_json, f"password of {name} changed; {n} tokens revoked")
 
 
 def user_revoke(name: Annotated[str, typer.Argument()], as_json: JsonOpt = False) -> None:
-    from assistant.cli._common import cli_assistant
+    from shopfloor.assistant.cli._common import cli_assistant
 
     n = cli_assistant(use_llm=False).revoke_tokens(name)
     emit({"name": name, "tokens_revoked": n}, as_json, f"{n} tokens of {name} revoked")
@@ -154,9 +154,9 @@ def user_revoke(name: Annotated[str, typer.Argument()], as_json: JsonOpt = False
 def user_token(name: Annotated[str, typer.Argument()],
                label: Annotated[str, typer.Option(help="What the token is for.")] = "api",
                as_json: JsonOpt = False) -> None:
-    from assistant import auth
-    from assistant.cli._common import audit, workspace
-    from assistant.errors import InputError
+    from shopfloor.assistant import auth
+    from shopfloor.assistant.cli._common import audit, workspace
+    from shopfloor.errors import InputError
 
     with workspace().connect() as conn:
         if auth.user_by_name(conn, name) is None:
@@ -167,7 +167,7 @@ def user_token(name: Annotated[str, typer.Argument()],
 
 
 def user_list(as_json: JsonOpt = False) -> None:
-    from assistant.cli._common import cli_assistant
+    from shopfloor.assistant.cli._common import cli_assistant
 
     users = cli_assistant(use_llm=False).list_users()
     emit({"users": users}, as_json, "\n".join(f"{u['name']:20s} {u['role']:11s} {u['live_tokens']} live tokens"

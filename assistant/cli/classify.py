@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli._common import audit, emit
+from shopfloor.assistant.cli._common import audit, emit
 
 app = typer.Typer(no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -28,13 +28,13 @@ def train(data: Annotated[list[Path], typer.Option("--data", help="Labelled tabl
           as_json: JsonOpt = False) -> None:
     import json
 
-    from finetune import TrainConfig, reviewed_rows
-    from finetune import train as run_train
+    from shopfloor.finetune import TrainConfig, reviewed_rows
+    from shopfloor.finetune import train as run_train
 
     task = task or label_col
     extra = []
     if with_reviews:
-        from assistant.cli._common import workspace
+        from shopfloor.assistant.cli._common import workspace
 
         with workspace().connect() as conn:
             extra = reviewed_rows(conn, task)
@@ -53,8 +53,8 @@ def train(data: Annotated[list[Path], typer.Option("--data", help="Labelled tabl
 def evaluate(model: Annotated[Path, typer.Option("--model", help="Classifier folder.")],
              data: Annotated[Path, typer.Option("--data", help="Labelled table.")], text_col: TextCol,
              label_col: Annotated[str, typer.Option("--label-col")], as_json: JsonOpt = False) -> None:
-    from finetune import Classifier
-    from finetune import evaluate as run_eval
+    from shopfloor.finetune import Classifier
+    from shopfloor.finetune import evaluate as run_eval
 
     m = run_eval(Classifier.load(model), data, text_col, label_col)
     emit(m, as_json, "\n".join(f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}" for k, v in m.items()))
@@ -70,8 +70,8 @@ def run(input: Annotated[Path, typer.Option("--input", help="CSV or XLSX to clas
         = None,
         engine: Annotated[str, typer.Option("--engine", help="local or ray.")] = "local",
         as_json: JsonOpt = False) -> None:
-    from assistant.errors import InputError
-    from finetune import Classifier, ColdStartClassifier, classify_file
+    from shopfloor.errors import InputError
+    from shopfloor.finetune import Classifier, ColdStartClassifier, classify_file
 
     if engine not in ("local", "ray"):
         raise InputError(f"--engine must be 'local' or 'ray', got {engine!r}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli._common import audit, emit
+from shopfloor.assistant.cli._common import audit, emit
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -16,7 +16,7 @@ IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (de
 
 
 def _index_dir(index: Path | None) -> Path:
-    from assistant.cli._common import workspace
+    from shopfloor.assistant.cli._common import workspace
 
     return index if index is not None else workspace().index_dir
 
@@ -29,13 +29,14 @@ def _report(idx, report) -> dict:
 
 def _provenance(docs: list[Path], rep: dict) -> None:
     """Remember that the CLI's user added these files (shown with any safety warning about them)."""
-    from assistant.cli._common import workspace
-    from assistant.db import record_documents
-    from assistant.policy import cli_user
+    from shopfloor.assistant.cli._common import workspace
+    from shopfloor.assistant.policy import cli_user
+    from shopfloor.db import record_documents
+    from shopfloor.index.ingest import discover
 
     skipped = {s["source"] for s in rep["skipped"]}
     with workspace().connect() as conn:
-        record_documents(conn, [d for d in docs if d.name not in skipped], cli_user().name)
+        record_documents(conn, {s: f for s, f in discover(docs).items() if s not in skipped}, cli_user().name)
 
 
 def _human(rep: dict) -> str:
@@ -49,7 +50,7 @@ def _human(rep: dict) -> str:
 def build(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file; repeatable.")],
           out: Annotated[Path | None, typer.Option("--out", help="Index folder (default: workspace index).")] = None,
           as_json: JsonOpt = False) -> None:
-    from index import Index
+    from shopfloor.index import Index
 
     idx = Index.build(docs, _index_dir(out), progress=not as_json)
     rep = _report(idx, idx.last_report)
@@ -61,7 +62,7 @@ def build(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or fil
 @app.command("add", help="Add new or changed documents; files removed from a folder leave the index.")
 def add(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file; repeatable.")],
         index: IndexOpt = None, as_json: JsonOpt = False) -> None:
-    from index import Index
+    from shopfloor.index import Index
 
     idx = Index.load(_index_dir(index))
     rep = _report(idx, idx.add(docs, progress=not as_json))
@@ -73,7 +74,7 @@ def add(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file;
 @app.command("remove", help="Remove one source (as shown by `index list`).")
 def remove(source: Annotated[str, typer.Argument(help="Source name.")], index: IndexOpt = None,
            as_json: JsonOpt = False) -> None:
-    from index import Index
+    from shopfloor.index import Index
 
     n = Index.load(_index_dir(index)).remove(source)
     audit("index_remove", f"{source} ({n} chunks)")
@@ -82,7 +83,7 @@ def remove(source: Annotated[str, typer.Argument(help="Source name.")], index: I
 
 @app.command("list", help="List the indexed sources.")
 def list_sources(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
-    from index import Index
+    from shopfloor.index import Index
 
     sources = Index.load(_index_dir(index)).sources()
     emit({"sources": sources}, as_json, "\n".join(f"{s['source']}  ({s['doc_type']}, {s['chunks']} chunks)"
@@ -95,7 +96,7 @@ def search(query: Annotated[str, typer.Argument(help="What to look for.")], inde
            machine: Annotated[str | None, typer.Option("--machine", help="Only this machine id.")] = None,
            doc_type: Annotated[str | None, typer.Option("--doc-type", help="manual, incident or fmea.")] = None,
            as_json: JsonOpt = False) -> None:
-    from index import Index
+    from shopfloor.index import Index
 
     filters = {k_: v for k_, v in {"machine_id": machine, "doc_type": doc_type}.items() if v}
     hits = Index.load(_index_dir(index)).search(query, k=k, filters=filters or None)
@@ -109,8 +110,8 @@ def search(query: Annotated[str, typer.Argument(help="What to look for.")], inde
 def evaluate(qa: Annotated[Path, typer.Option("--qa", help="JSON-lines questions.", exists=True, dir_okay=False)],
              index: IndexOpt = None, k: Annotated[int, typer.Option("--k", min=1, max=100)] = 10,
              as_json: JsonOpt = False) -> None:
-    from index import Index
-    from index import evaluate as run_eval
+    from shopfloor.index import Index
+    from shopfloor.index import evaluate as run_eval
 
     m = run_eval(Index.load(_index_dir(index)), qa, k=k)
     rows = [f"{mode:8s} recall@{k} {v['recall_at_k']:.3f}  MRR {v['mrr']:.3f}" for mode, v in m["modes"].items()]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli._common import audit, emit
+from shopfloor.assistant.cli._common import audit, emit
 
 app = typer.Typer(no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -18,12 +18,12 @@ def train(task: Annotated[str, typer.Option("--task", help="failure or rul.")],
           data: Annotated[Path, typer.Option("--data", help="Training file.")],
           out: Annotated[Path, typer.Option("--out", help="Model folder.")],
           seed: Annotated[int, typer.Option("--seed")] = 13, as_json: JsonOpt = False) -> None:
-    from assistant.errors import InputError
+    from shopfloor.errors import InputError
 
     if task == "failure":
-        from sensors import FailureModel as Model
+        from shopfloor.sensors import FailureModel as Model
     elif task == "rul":
-        from sensors import RulModel as Model
+        from shopfloor.sensors import RulModel as Model
     else:
         raise InputError(f"--task must be 'failure' or 'rul', got {task!r}")
     model = Model.train(data, seed=seed)
@@ -39,22 +39,22 @@ def evaluate(model: Annotated[Path, typer.Option("--model", help="Model folder."
              as_json: JsonOpt = False) -> None:
     import json
 
-    from assistant.errors import NotBuiltError
+    from shopfloor.errors import NotBuiltError
 
     cfg = model / "config.json"
     if not cfg.exists():
         raise NotBuiltError(f"no sensor model at {model}")
     if json.loads(cfg.read_text())["kind"] == "rul":
-        from assistant.errors import InputError
-        from sensors.rul import RulModel
-        from sensors.rul import evaluate as run_eval
+        from shopfloor.errors import InputError
+        from shopfloor.sensors.rul import RulModel
+        from shopfloor.sensors.rul import evaluate as run_eval
 
         if truth is None:
             raise InputError("a RUL model needs --truth RUL.txt")
         m = run_eval(RulModel.load(model), data, truth)
     else:
-        from sensors.failure import FailureModel
-        from sensors.failure import evaluate as run_eval
+        from shopfloor.sensors.failure import FailureModel
+        from shopfloor.sensors.failure import evaluate as run_eval
 
         m = run_eval(FailureModel.load(model), data)
     emit(m, as_json, "\n".join(f"{k}: {v}" for k, v in m.items()))
@@ -71,8 +71,8 @@ def spc_cmd(data: Annotated[Path, typer.Option("--data", help="CSV/Parquet file.
             as_json: JsonOpt = False) -> None:
     import pandas as pd
 
-    from assistant.errors import InputError
-    from sensors import spc
+    from shopfloor.errors import InputError
+    from shopfloor.sensors import spc
 
     if not data.exists():
         raise InputError(f"file not found: {data}")
@@ -95,8 +95,8 @@ def spc_cmd(data: Annotated[Path, typer.Option("--data", help="CSV/Parquet file.
 
 @app.command("status", help="Failure probability, remaining life, anomalies and SPC alarms of one machine.")
 def status(machine: Annotated[str, typer.Argument(help="Machine id, e.g. P-101.")], as_json: JsonOpt = False) -> None:
-    from assistant.cli._common import workspace
-    from sensors import machine_status
+    from shopfloor.assistant.cli._common import workspace
+    from shopfloor.sensors import machine_status
 
     st = machine_status(machine, workspace())
     fp = f"{st.failure_probability:.0%}" if st.failure_probability is not None else "n/a"
@@ -107,7 +107,7 @@ def status(machine: Annotated[str, typer.Argument(help="Machine id, e.g. P-101."
 
 @app.command("import", help="Import timestamped readings (CSV/Parquet with timestamp, machine_id columns).")
 def import_cmd(data: Annotated[Path, typer.Option("--data", help="Readings file.")], as_json: JsonOpt = False) -> None:
-    from assistant.cli._common import cli_assistant
+    from shopfloor.assistant.cli._common import cli_assistant
 
     r = cli_assistant(use_llm=False).import_readings(data)
     emit(r, as_json, f"imported {r['rows']} rows of {r['machines']} machines ({r['bad_timestamps']} bad timestamps)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.demo._plant import MACHINES, TROUBLE
+from shopfloor.assistant.demo._plant import MACHINES, TROUBLE
 
 INTERVALS = {
     "centrifugal pump": [("Daily", "Check for leaks at the shaft seal and listen for bearing noise."),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from assistant.demo._plant import COMPLAINT_CATEGORIES, MACHINES, TROUBLE
+from shopfloor.assistant.demo._plant import COMPLAINT_CATEGORIES, MACHINES, TROUBLE
 
 ABBREV = {
     "bearing": "brg", "motor": "mtr", "check": "chk", "replaced": "repl", "temperature": "temp",

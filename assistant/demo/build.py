@@ -6,7 +6,7 @@ fingerprint (a hash of the demo files it reads plus a recipe version) is stored 
 and every later one starts in seconds; edit a demo file and only the steps that read it rerun.
 
 Example:
-    >>> from assistant.demo.build import build_demo
+    >>> from shopfloor.assistant.demo.build import build_demo
     >>> build_demo()                       # doctest: +SKIP
     {'records': 'built in 0.1 s', 'readings': 'built in 3.2 s', 'index': 'up to date', ...}
 """
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.workspace import Workspace
+from shopfloor.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def _write_stamps(ws: Workspace, stamps: dict[str, str]) -> None:
 
 def steps() -> list[Step]:
     """The demo build, in order (later steps may read what earlier ones wrote)."""
-    from assistant.demo import steps as s
+    from shopfloor.assistant.demo import steps as s
 
     return [
         Step("records", ("machines.csv", "incidents.csv"), s.load_records),

@@ -1,7 +1,7 @@
 """Write the demo plant's files (deterministic: the same seed gives the same bytes).
 
 Usage:
-    python -m assistant.demo.generate [--out assistant/demo/data] [--seed 7]
+    python -m shopfloor.assistant.demo.generate [--out assistant/demo/data] [--seed 7]
 
 The output is committed under ``assistant/demo/data``; rerun this after changing the generator.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.demo import _manuals, _plant, _sensors, _text
+from shopfloor.assistant.demo import _manuals, _plant, _sensors, _text
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "data"
 N_LOGS, N_DEV, N_INCIDENTS, N_COMPLAINTS, N_READINGS = 720, 140, 360, 320, 500

@@ -11,8 +11,8 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.demo.build import DATA_DIR
-from assistant.workspace import Workspace
+from shopfloor.assistant.demo.build import DATA_DIR
+from shopfloor.workspace import Workspace
 
 DEMO_SEED = 13
 
@@ -41,8 +41,8 @@ def load_records(ws: Workspace) -> str:
 
 def import_readings(ws: Workspace) -> str:
     """Process sensor streams (AI4I columns + timestamp, machine_id) and each machine's run history."""
-    from sensors import import_cycles
-    from sensors import import_readings as _import
+    from shopfloor.sensors import import_cycles
+    from shopfloor.sensors import import_readings as _import
 
     result = _import(ws, DATA_DIR / "sensors" / "process.csv")
     machines = [r["machine_id"] for r in _rows("machines.csv")]
@@ -52,7 +52,7 @@ def import_readings(ws: Workspace) -> str:
 
 def build_index(ws: Workspace) -> str:
     """The knowledge index over the manuals and the incident history."""
-    from index import Index
+    from shopfloor.index import Index
 
     idx = Index.build([DATA_DIR / "manuals", DATA_DIR / "incidents.csv"], ws.index_dir)
     return f"{len(idx.sources())} sources"
@@ -62,7 +62,7 @@ def classifier_step(task: str) -> Callable[[Workspace], str]:
     """A step that trains the ``task`` classifier on the demo's labelled logs or complaints."""
 
     def run(ws: Workspace) -> str:
-        from finetune import TrainConfig, train
+        from shopfloor.finetune import TrainConfig, train
 
         data, label_col = _classifier_data(task)
         # 6 epochs instead of the default 12: the demo logs are cleaner than real ones and converge
@@ -83,7 +83,7 @@ def _classifier_data(task: str) -> tuple[list[Path], str]:
 
 
 def train_failure_model(ws: Workspace) -> str:
-    from sensors import FailureModel
+    from shopfloor.sensors import FailureModel
 
     model = FailureModel.train(DATA_DIR / "sensors" / "process.csv", seed=DEMO_SEED)
     model.save(ws.sensor_model_dir("failure"))
@@ -91,7 +91,7 @@ def train_failure_model(ws: Workspace) -> str:
 
 
 def train_rul_model(ws: Workspace) -> str:
-    from sensors import RulModel
+    from shopfloor.sensors import RulModel
 
     model = RulModel.train(DATA_DIR / "sensors" / "degradation_train.txt", seed=DEMO_SEED)
     model.save(ws.sensor_model_dir("rul"))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.config import LLMConfig
-from assistant.errors import BackendError
-from assistant.llm.base import LLM, complete
+from shopfloor.assistant.llm.base import LLM, complete
+from shopfloor.config import LLMConfig
+from shopfloor.errors import BackendError
 
 
 class NoLLM:
@@ -19,12 +19,12 @@ def get_llm(cfg: LLMConfig) -> LLM:
     if cfg.backend == "none":
         return NoLLM()
     if cfg.backend == "openai":
-        from assistant.llm.openai import OpenAICompatibleLLM
+        from shopfloor.assistant.llm.openai import OpenAICompatibleLLM
 
         if not cfg.base_url:
             raise BackendError("llm.backend is 'openai' but llm.base_url is not set in config.yaml")
         return OpenAICompatibleLLM(cfg.base_url, cfg.model, cfg.api_key_env, cfg.timeout_s)
-    from assistant.llm.local import LocalLLM
+    from shopfloor.assistant.llm.local import LocalLLM
 
     return LocalLLM(cfg.model, cfg.timeout_s)
 

@@ -6,12 +6,12 @@ import queue
 import threading
 from collections.abc import Iterator
 
-from assistant.errors import BackendError
+from shopfloor.errors import BackendError
 
 
 class LocalLLM:
     def __init__(self, model: str = "smollm2-135m-instruct", timeout_s: float = 60.0):
-        from assistant.models import load_llm
+        from shopfloor.models import load_llm
 
         self.name = model
         self.tokenizer, self.model = load_llm(model)

@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Iterator
 
-from assistant.errors import BackendError
+from shopfloor.errors import BackendError
 
 
 class OpenAICompatibleLLM:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from assistant.errors import BackendError, NotBuiltError
-from assistant.pipeline.grounding import best_sentences, support
-from assistant.safety import neutralise, plain, safety_warning, unsafe_reason
+from shopfloor.assistant.pipeline.grounding import best_sentences, support
+from shopfloor.assistant.safety import neutralise, plain, safety_warning, unsafe_reason
+from shopfloor.errors import BackendError, NotBuiltError
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_WORDS = {"it", "that", "this", "they", "them", "those", "there", "he", "she", "one", "same", "also", "and"}
@@ -80,7 +80,7 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
 
 
 def _synthesis(llm, settings, question: str, good: list[dict]) -> Iterator[dict]:
-    from prompts import render
+    from shopfloor.prompts import render
 
     msgs = [{"role": "system", "content": render("system")},
             {"role": "user", "content": render("grounded_answer", passages=good, question=question)}]

@@ -7,12 +7,12 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from assistant.errors import BackendError, InputError, NotBuiltError
-from assistant.pipeline.components import Components
-from assistant.pipeline.diagnose import Diagnosis, diagnose
-from assistant.policy import Action, User, requires
-from assistant.safety import clean_text
-from assistant.workspace import Workspace
+from shopfloor.assistant.pipeline.components import Components
+from shopfloor.assistant.pipeline.diagnose import Diagnosis, diagnose
+from shopfloor.assistant.policy import Action, User, requires
+from shopfloor.assistant.safety import clean_text
+from shopfloor.errors import BackendError, InputError, NotBuiltError
+from shopfloor.workspace import Workspace
 
 log = logging.getLogger(__name__)
 MAX_QUESTION = 2000  # characters; a longer chat message is cut with a notice
@@ -22,7 +22,7 @@ class Assistant:
     """Chat, diagnosis, batch classification, review and knowledge management over one workspace.
 
     Every public method takes ``user=`` (who is asking) and checks it against the permission table in
-    :mod:`assistant.policy` before doing anything; without it the facade's ``default_user`` is used
+    :mod:`shopfloor.assistant.policy` before doing anything; without it the facade's ``default_user`` is used
     (the CLI's OS user; None in the server, so an edge that forgets to say who is asking is refused).
     Text from callers is cleaned of invalid Unicode here, once, for every edge.
 
@@ -48,7 +48,7 @@ class Assistant:
             return None
         with self._llm_lock:
             if self._llm is None:
-                from assistant.llm import get_llm
+                from shopfloor.assistant.llm import get_llm
 
                 try:
                     self._llm = get_llm(self.ws.config.llm)
@@ -80,7 +80,7 @@ class Assistant:
         return self._ask_events(question, history, user)
 
     def _ask_events(self, question: str, history: list[dict], user: User) -> Iterator[dict]:
-        from assistant.pipeline.routing import language_note
+        from shopfloor.assistant.pipeline.routing import language_note
 
         notes = [n for n in (language_note(question[:2000]),) if n]
         for n in notes:
@@ -94,8 +94,8 @@ class Assistant:
                 yield e
 
     def _route(self, question: str, history: list[dict], user: User) -> Iterator[dict]:
-        from assistant.pipeline.ask import answer_events
-        from assistant.pipeline.routing import find_machine, route
+        from shopfloor.assistant.pipeline.ask import answer_events
+        from shopfloor.assistant.pipeline.routing import find_machine, route
 
         kind = route(question)
         if kind == "diagnose" and not user.can(Action.diagnose):
@@ -129,7 +129,7 @@ class Assistant:
             return configured
 
     def _status_events(self, machine: str, user: User) -> Iterator[dict]:
-        from assistant.pipeline.render import status_markdown
+        from shopfloor.assistant.pipeline.render import status_markdown
 
         st = self.machine_status(machine, user=user)
         text = f"### {machine}\n" + status_markdown(st)
@@ -151,8 +151,8 @@ class Assistant:
     @requires(Action.import_sensors)
     def import_readings(self, path: str | Path, *, user: User | None = None) -> dict:
         """Import timestamped readings (CSV/Parquet); audited."""
-        from assistant.db import audit
-        from sensors import import_readings
+        from shopfloor.db import audit
+        from shopfloor.sensors import import_readings
 
         report = import_readings(self.ws, path)
         with self.ws.connect() as conn:
@@ -196,7 +196,7 @@ class Assistant:
         """Label a CSV/XLSX file; low-confidence rows are stored in the review queue."""
         import pandas as pd
 
-        from finetune import classify_file
+        from shopfloor.finetune import classify_file
 
         task = task or self.ws.config.classifier.default_task
         mt = self.components.classifiers()
@@ -213,7 +213,7 @@ class Assistant:
                              "VALUES (?,?,?,?,1,?,?)",
                              [(task, clean_text(r[text_col]), r[lab], float(r[conf]), task, Path(path).name)
                               for _, r in flagged.iterrows()])
-            from assistant.db import audit
+            from shopfloor.db import audit
 
             audit(conn, user.name, "classify_file", f"{Path(path).name}: {summary['rows']} rows, task {task}")
         summary["task"] = task
@@ -234,7 +234,7 @@ class Assistant:
     @requires(Action.correct_label)
     def correct(self, classification_id: int, label: str, *, user: User | None = None) -> int:
         """Store a reviewed label for one classified row (audited); returns the review id."""
-        from finetune import add_review
+        from shopfloor.finetune import add_review
 
         label = clean_text(label or "").strip()
         if not label:
@@ -253,8 +253,8 @@ class Assistant:
         """Retrain ``task`` on its original data plus every reviewed correction; audited."""
         import json
 
-        from assistant.db import audit
-        from finetune import TrainConfig, reviewed_rows, train
+        from shopfloor.db import audit
+        from shopfloor.finetune import TrainConfig, reviewed_rows, train
 
         folder = self.ws.classifier_dir(task)
         prev = json.loads((folder / "train_config.json").read_text()) if (folder / "train_config.json").exists() else {}
@@ -290,8 +290,9 @@ class Assistant:
     @requires(Action.upload_document)
     def add_documents(self, paths: list[str | Path], *, user: User | None = None) -> dict:
         """Index new or changed documents; who added each is kept for provenance (and audited)."""
-        from assistant.db import audit, record_documents
-        from index import Index
+        from shopfloor.db import audit, record_documents
+        from shopfloor.index import Index
+        from shopfloor.index.ingest import discover
 
         if not paths:
             raise InputError("choose one or more files to add")
@@ -303,7 +304,7 @@ class Assistant:
             report = idx.last_report
         skipped = {s for s, _ in report.skipped}
         with self.ws.connect() as conn:
-            record_documents(conn, [p for p in paths if Path(p).name not in skipped], user.name)
+            record_documents(conn, {s: f for s, f in discover(paths).items() if s not in skipped}, user.name)
             audit(conn, user.name, "upload", ", ".join(Path(p).name for p in paths))
         return {"files": report.files, "chunks": report.chunks, "skipped": report.skipped}
 
@@ -318,7 +319,7 @@ class Assistant:
     @requires(Action.remove_document)
     def remove_source(self, source: str, *, user: User | None = None) -> int:
         """Remove one source from the index (audited); returns the number of chunks removed."""
-        from assistant.db import audit
+        from shopfloor.db import audit
 
         if not source:
             raise InputError("pick the source to remove")
@@ -337,7 +338,7 @@ class Assistant:
     @requires(Action.manage_users)
     def list_users(self, *, user: User | None = None) -> list[dict]:
         """Users with role, creation date and number of live tokens."""
-        from assistant import auth
+        from shopfloor.assistant import auth
 
         with self.ws.connect() as conn:
             return auth.list_users(conn)
@@ -345,7 +346,7 @@ class Assistant:
     @requires(Action.manage_users)
     def add_user(self, name: str, password: str, role: str, *, user: User | None = None) -> str:
         """Create a user (an existing name is refused); returns their first API token, shown once."""
-        from assistant import auth
+        from shopfloor.assistant import auth
 
         with self.ws.connect() as conn:
             return auth.add_user(conn, clean_text(name), password, role, by=user.name)
@@ -353,8 +354,8 @@ class Assistant:
     @requires(Action.change_own_password)
     def set_password(self, name: str, password: str, *, user: User | None = None) -> int:
         """Change a password (one's own; an admin may change anyone's); revokes that user's tokens."""
-        from assistant import auth
-        from assistant.policy import authorize
+        from shopfloor.assistant import auth
+        from shopfloor.assistant.policy import authorize
 
         if name != user.name:
             authorize(user, Action.manage_users)
@@ -366,7 +367,7 @@ class Assistant:
     @requires(Action.manage_users)
     def revoke_tokens(self, name: str, *, user: User | None = None) -> int:
         """Revoke every API token of ``name`` and end their web sessions; returns the number of tokens."""
-        from assistant import auth
+        from shopfloor.assistant import auth
 
         with self.ws.connect() as conn:
             n = auth.revoke_tokens(conn, name, by=user.name)
@@ -375,7 +376,7 @@ class Assistant:
 
     @requires(Action.manage_users)
     def set_role(self, name: str, role: str, *, user: User | None = None) -> None:
-        from assistant import auth
+        from shopfloor.assistant import auth
 
         with self.ws.connect() as conn:
             auth.set_role(conn, name, role, by=user.name)

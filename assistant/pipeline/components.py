@@ -12,8 +12,8 @@ import threading
 import time
 from pathlib import Path
 
-from assistant.errors import NotBuiltError
-from assistant.workspace import Workspace
+from shopfloor.errors import NotBuiltError
+from shopfloor.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class Components:
 
     def _warm_status(self) -> None:
         """One status with charts: loads the sensor models and matplotlib before requests race for them."""
-        from assistant.errors import InputError
+        from shopfloor.errors import InputError
 
         machines = self.machines()
         if machines:
@@ -55,7 +55,7 @@ class Components:
                 log.info("status warm-up skipped: %s", e)
 
     def index(self):
-        from index import Index
+        from shopfloor.index import Index
 
         with self._lock:
             stamp = _stamp(self.ws.index_dir)
@@ -65,7 +65,7 @@ class Components:
             return self._index
 
     def classifiers(self):
-        from finetune import load_tasks
+        from shopfloor.finetune import load_tasks
 
         root = self.ws.root / "models" / "classifier"
         with self._lock:
@@ -85,7 +85,7 @@ class Components:
 
     def status(self, machine_id: str, charts: bool = True, max_age_s: float = 60.0):
         """The machine's sensor status, cached for ``max_age_s`` (it only changes when readings arrive)."""
-        from sensors import machine_status
+        from shopfloor.sensors import machine_status
 
         key = (machine_id.upper(), charts)
         # Single flight: concurrent requests for one machine wait for one computation instead of all
@@ -100,7 +100,7 @@ class Components:
 
     def provenance(self, source: str) -> str:
         """Who added ``source`` to the index and when (shown with safety warnings)."""
-        from assistant.db import provenance
+        from shopfloor.db import provenance
 
         with self.ws.connect() as conn:
             return provenance(conn, source)

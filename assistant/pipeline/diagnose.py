@@ -6,8 +6,8 @@ import logging
 
 from pydantic import BaseModel
 
-from assistant.errors import BackendError, InputError, NotBuiltError
-from assistant.safety import neutralise, plain, safety_warning, unsafe_reason
+from shopfloor.assistant.safety import neutralise, plain, safety_warning, unsafe_reason
+from shopfloor.errors import BackendError, InputError, NotBuiltError
 
 log = logging.getLogger(__name__)
 MAX_CHARS = 10_000
@@ -50,14 +50,14 @@ class Diagnosis(BaseModel):
     notes: list[str] = []
 
     def to_markdown(self) -> str:
-        from assistant.pipeline.render import diagnosis_markdown
+        from shopfloor.assistant.pipeline.render import diagnosis_markdown
 
         return diagnosis_markdown(self)
 
 
 def diagnose(components, llm_settings, log_text: str, machine_id: str | None = None, llm=None) -> Diagnosis:
     """Classifier -> manual passages and similar incidents -> machine status -> next step -> optional LLM summary."""
-    from assistant.pipeline.routing import find_machine, language_note
+    from shopfloor.assistant.pipeline.routing import find_machine, language_note
 
     text = (log_text or "").strip()
     if not text:
@@ -168,9 +168,9 @@ def next_step(d: Diagnosis) -> str:
 
 
 def _summarise(llm, settings, d: Diagnosis) -> None:
-    from assistant.llm import complete
-    from assistant.pipeline.grounding import support
-    from prompts import render
+    from shopfloor.assistant.llm import complete
+    from shopfloor.assistant.pipeline.grounding import support
+    from shopfloor.prompts import render
 
     facts = render("diagnosis_summary", log=d.log[:1000], machine=d.machine_id, failure_mode=d.failure_mode or "unknown",
                    confidence=d.confidence or 0.0, needs_review=d.needs_review,

@@ -1,12 +1,12 @@
 """Keeping answers tied to their sources: pick quotable sentences and check that a generated answer actually
-rests on the passages. (Instructions hidden in documents are neutralised by :mod:`assistant.safety`.)
+rests on the passages. (Instructions hidden in documents are neutralised by :mod:`shopfloor.assistant.safety`.)
 """
 
 from __future__ import annotations
 
 import re
 
-from index.text import tokenize
+from shopfloor.index.text import tokenize
 
 
 def best_sentences(text: str, query: str, n: int = 2) -> str:

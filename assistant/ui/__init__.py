@@ -1,5 +1,5 @@
 """The Gradio UI (thin: every callback calls the Assistant)."""
 
-from assistant.ui.app import build_ui
+from shopfloor.assistant.ui.app import build_ui
 
 __all__ = ["build_ui"]

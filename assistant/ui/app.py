@@ -1,4 +1,4 @@
-"""The Gradio app: one module per tab under ``assistant.ui.tabs``, thin callbacks over the Assistant.
+"""The Gradio app: one module per tab under ``shopfloor.assistant.ui.tabs``, thin callbacks over the Assistant.
 
 Every callback asks :class:`Ctx` who is calling (from Gradio's request) and passes that user to the
 Assistant, which decides what is allowed; the UI only swaps the body of a tab a role cannot use for a
@@ -13,8 +13,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.policy import MIN_ROLE, Action, User
-from assistant.ui import views
+from shopfloor.assistant.policy import MIN_ROLE, Action, User
+from shopfloor.assistant.ui import views
 
 log = logging.getLogger(__name__)
 CSS = ".sf-card {font-size: 15px} footer {display: none !important}"
@@ -41,7 +41,7 @@ def build_ui(assistant, login_required: bool = False, export_dir: Path | None = 
 
     import gradio as gr
 
-    from assistant.ui.tabs import account, admin, batch, chat, diagnose, knowledge, machines
+    from shopfloor.assistant.ui.tabs import account, admin, batch, chat, diagnose, knowledge, machines
 
     ctx = Ctx(assistant, login_required, Path(export_dir or tempfile.mkdtemp(prefix="shopfloor-export-")))
     with gr.Blocks(title="shopfloor") as demo:

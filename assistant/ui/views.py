@@ -7,7 +7,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from assistant.policy import LOCAL_USER, Role, User
+from shopfloor.assistant.policy import LOCAL_USER, Role, User
 
 BUILD_USER = User("ui-build", Role.viewer)  # what the page shows before anyone is known: viewer-level data only
 
@@ -19,7 +19,7 @@ def user_of(assistant, username: str | None, login_required: bool) -> User | Non
         return LOCAL_USER
     if not username:
         return None
-    from assistant import auth
+    from shopfloor.assistant import auth
 
     with assistant.ws.connect() as conn:
         return auth.user_by_name(conn, username)
@@ -79,7 +79,7 @@ def sources_table(assistant, user: User) -> list[list]:
 
 def preview(path: str | Path, rows: int = 15):
     """(columns, first rows) of an uploaded CSV/XLSX."""
-    from finetune.data import read_table
+    from shopfloor.finetune.data import read_table
 
     df = read_table(path)
     return list(df.columns), df.head(rows)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 @pytest.fixture(scope="module")
 def client(assistant):
-    from assistant.api.app import create_app
+    from shopfloor.assistant.api.app import create_app
 
     return TestClient(create_app(assistant, login_required=False, ui=False), base_url="http://127.0.0.1")
 
@@ -56,8 +56,8 @@ def test_oversized_body_is_413(client):
 
 
 def test_auth_required_beyond_localhost(writable_assistant):
-    from assistant import auth
-    from assistant.api.app import create_app
+    from shopfloor.assistant import auth
+    from shopfloor.assistant.api.app import create_app
 
     with writable_assistant.ws.connect() as conn:
         auth.add_user(conn, "vic", "viewer-pass", "viewer")
@@ -93,8 +93,8 @@ def test_our_openai_client_against_the_real_endpoint(assistant):
     """The OpenAI-compatible backend talks to shopfloor's own /v1 over a real socket (streaming SSE)."""
     import uvicorn
 
-    from assistant.api.app import create_app
-    from assistant.llm.openai import OpenAICompatibleLLM
+    from shopfloor.assistant.api.app import create_app
+    from shopfloor.assistant.llm.openai import OpenAICompatibleLLM
 
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(assistant, ui=False), host="127.0.0.1", port=port,
@@ -117,8 +117,8 @@ def test_our_openai_client_against_the_real_endpoint(assistant):
 
 
 def test_openai_client_reports_unreachable_server():
-    from assistant.errors import BackendError
-    from assistant.llm.openai import OpenAICompatibleLLM
+    from shopfloor.assistant.llm.openai import OpenAICompatibleLLM
+    from shopfloor.errors import BackendError
 
     with pytest.raises(BackendError, match="unreachable"):
         list(OpenAICompatibleLLM(f"http://127.0.0.1:{_free_port()}/v1", "m", timeout_s=2).stream(

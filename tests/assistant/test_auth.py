@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import auth
-from assistant.errors import InputError, PermissionDeniedError
-from assistant.policy import Role, User
+from shopfloor.assistant import auth
+from shopfloor.assistant.policy import Role, User
+from shopfloor.errors import InputError, PermissionDeniedError
 
 
 def test_users_passwords_tokens_roles(workspace):

@@ -16,7 +16,7 @@ def _run(*args, env=None):
 
 
 def test_import_cli_loads_no_heavy_library():
-    code = ("import sys, assistant.cli; "
+    code = ("import sys, shopfloor.assistant.cli; "
             f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
@@ -44,7 +44,7 @@ def test_bad_config_is_friendly_not_a_traceback(tmp_path):
 
 
 def test_emit_json_is_one_object(capsys):
-    from assistant.cli._common import emit
+    from shopfloor.assistant.cli._common import emit
 
     emit({"a": float("nan"), "b": [1, 2]}, as_json=True)
     out = capsys.readouterr().out

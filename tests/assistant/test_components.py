@@ -7,13 +7,13 @@ import time
 
 import pytest
 
-from assistant.errors import NotBuiltError
-from assistant.policy import Role, User
+from shopfloor.assistant.policy import Role, User
+from shopfloor.errors import NotBuiltError
 
 
 def test_concurrent_status_requests_compute_once(demo_workspace, monkeypatch):
-    import sensors
-    from assistant.pipeline.components import Components
+    from shopfloor import sensors
+    from shopfloor.assistant.pipeline.components import Components
 
     calls = []
 
@@ -36,7 +36,7 @@ def test_concurrent_status_requests_compute_once(demo_workspace, monkeypatch):
 
 
 def test_empty_workspace_says_how_to_build(workspace):
-    from assistant.pipeline.components import Components
+    from shopfloor.assistant.pipeline.components import Components
 
     c = Components(workspace)
     with pytest.raises(NotBuiltError, match="shopfloor demo"):
@@ -46,7 +46,7 @@ def test_empty_workspace_says_how_to_build(workspace):
 
 
 def test_assistant_on_an_empty_workspace_degrades_with_the_command_to_run(workspace):
-    from assistant.pipeline import Assistant
+    from shopfloor.assistant.pipeline import Assistant
 
     a = Assistant(workspace, use_llm=False, user=User("t", Role.admin))
     d = a.diagnose("P101 brg nse rumbling")

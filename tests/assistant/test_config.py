@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.config import Config, load_config, save_config
-from assistant.errors import ConfigError
+from shopfloor.config import Config, load_config, save_config
+from shopfloor.errors import ConfigError
 
 
 def test_missing_file_gives_defaults(tmp_path):

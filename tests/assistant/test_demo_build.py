@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from assistant.demo import build
-from assistant.workspace import Workspace
+from shopfloor.assistant.demo import build
+from shopfloor.workspace import Workspace
 
 
 def test_records_step_loads_machines_and_incidents_once(workspace: Workspace):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.demo import generate
-from assistant.demo._text import shorthand, typo
+from shopfloor.assistant.demo import generate
+from shopfloor.assistant.demo._text import shorthand, typo
 
 DATA = generate.DEFAULT_OUT
 
@@ -29,7 +29,7 @@ def test_committed_data_is_what_the_generator_writes(fresh: Path):
     files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
     assert len(files) == 16
     mismatch = [str(f) for f in files if not filecmp.cmp(fresh / f, DATA / f, shallow=False)]
-    assert mismatch == [], "rerun: python -m assistant.demo.generate"
+    assert mismatch == [], "rerun: python -m shopfloor.assistant.demo.generate"
 
 
 def test_other_seed_gives_other_data(tmp_path: Path, fresh: Path):

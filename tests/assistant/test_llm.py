@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.config import LLMConfig
-from assistant.errors import BackendError
-from assistant.llm import NoLLM, complete, get_llm
+from shopfloor.assistant.llm import NoLLM, complete, get_llm
+from shopfloor.config import LLMConfig
+from shopfloor.errors import BackendError
 
 
 def test_none_backend_raises_a_clear_error():
@@ -19,7 +19,7 @@ def test_openai_backend_needs_a_url():
 
 
 def test_local_backend_streams_a_reply(llm):
-    from assistant.llm.local import LocalLLM
+    from shopfloor.assistant.llm.local import LocalLLM
 
     model = LocalLLM()
     pieces = list(model.stream([{"role": "user", "content": "Say hello to the maintenance team."}], 12, 0.0))
@@ -29,7 +29,7 @@ def test_local_backend_streams_a_reply(llm):
 def test_local_backend_times_out_cleanly_and_stays_usable(llm):
     import time
 
-    from assistant.llm.local import LocalLLM
+    from shopfloor.assistant.llm.local import LocalLLM
 
     msgs = [{"role": "user", "content": "Name three pump parts."}]
     slow = LocalLLM(timeout_s=1e-4)  # no token can arrive this fast: the timeout path runs

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import models
-from assistant.errors import ModelNotFoundError
+from shopfloor import models
+from shopfloor.errors import ModelNotFoundError
 
 
 def test_embedder_is_offline_and_384_dim(embedder):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import BackendError, InputError
-from assistant.policy import Role, User
+from shopfloor.assistant.policy import Role, User
+from shopfloor.errors import BackendError, InputError
 
 
 def test_diagnosis_is_complete_without_the_llm(assistant):
@@ -29,7 +29,7 @@ def test_failing_llm_leaves_the_card_complete(assistant):
             raise BackendError("server down")
             yield  # pragma: no cover
 
-    from assistant.pipeline.diagnose import diagnose
+    from shopfloor.assistant.pipeline.diagnose import diagnose
 
     d = diagnose(assistant.components, assistant.ws.config.llm, "P101 brg nse rumbling", llm=Broken())
     assert d.failure_mode and d.causes and d.summary is None
@@ -90,7 +90,7 @@ def test_llm_synthesis_is_kept_only_when_supported(llm_assistant):
     done = llm_assistant.answer("What causes cavitation on the cooling water pump?")
     assert done["grounded"] and "ST-2" in done["answer"]  # the extract is always there
     if done["summary_kept"]:
-        from assistant.pipeline.grounding import support
+        from shopfloor.assistant.pipeline.grounding import support
 
         summary = done["answer"].split("\n\nFrom the manuals:")[0]
         assert support(summary, [c["text"] for c in done["citations"]]) >= 0.6
@@ -137,7 +137,7 @@ def test_feedback_and_knowledge_management(writable_assistant, tmp_path):
     ("die casting cell HP-601 ram drifts down", False),
 ])
 def test_other_languages_get_a_note(assistant, text, foreign):
-    from assistant.pipeline.routing import language_note
+    from shopfloor.assistant.pipeline.routing import language_note
 
     assert (language_note(text) is not None) is foreign
     done = assistant.answer(text)
@@ -145,7 +145,7 @@ def test_other_languages_get_a_note(assistant, text, foreign):
 
 
 def test_long_paste_and_llm_down_are_labelled_in_the_final_event(writable_assistant):
-    from assistant.workspace import Workspace
+    from shopfloor.workspace import Workspace
 
     a = writable_assistant
     big = "What is the spindle run-out limit on the mill? " + "x " * 50_000  # 100,046 characters once stripped

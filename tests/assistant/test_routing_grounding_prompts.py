@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.pipeline.ask import condense
-from assistant.pipeline.grounding import best_sentences, support
-from assistant.pipeline.routing import find_machine, looks_like_log, route
-from assistant.safety import neutralise
+from shopfloor.assistant.pipeline.ask import condense
+from shopfloor.assistant.pipeline.grounding import best_sentences, support
+from shopfloor.assistant.pipeline.routing import find_machine, looks_like_log, route
+from shopfloor.assistant.safety import neutralise
 
 KNOWN = ["P-101", "M-201", "HP-601"]
 
@@ -56,7 +56,7 @@ def test_support_and_best_sentences():
 
 
 def test_every_prompt_renders():
-    from prompts import names, render
+    from shopfloor.prompts import names, render
 
     assert {"system", "grounded_answer", "diagnosis_summary", "condense_query", "cold_start"} <= set(names())
     out = render("grounded_answer", passages=[{"n": 1, "citation": "a.md > B", "text": "T"}], question="Q?")

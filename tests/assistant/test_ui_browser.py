@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.policy import LOCAL_USER
+from shopfloor.assistant.policy import LOCAL_USER
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -20,9 +20,9 @@ CHROMIUM = "/usr/bin/chromium"
 def server(demo_workspace, tmp_path_factory):
     import uvicorn
 
-    from assistant.api.app import create_app
-    from assistant.pipeline import Assistant
-    from assistant.workspace import Workspace
+    from shopfloor.assistant.api.app import create_app
+    from shopfloor.assistant.pipeline import Assistant
+    from shopfloor.workspace import Workspace
 
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed (make browser)")

@@ -18,10 +18,10 @@ def test_login_then_chat(demo_workspace, tmp_path, artifacts_dir):
     import uvicorn
     from playwright.sync_api import sync_playwright
 
-    from assistant import auth
-    from assistant.api.app import create_app
-    from assistant.pipeline import Assistant
-    from assistant.workspace import Workspace
+    from shopfloor.assistant import auth
+    from shopfloor.assistant.api.app import create_app
+    from shopfloor.assistant.pipeline import Assistant
+    from shopfloor.workspace import Workspace
 
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed (make browser)")

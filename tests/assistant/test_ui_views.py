@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from assistant.ui import views
+from shopfloor.assistant.ui import views
 
 
 def test_pareto_sorted_with_cumulative_line():
@@ -11,8 +11,8 @@ def test_pareto_sorted_with_cumulative_line():
 
 
 def test_user_of_and_tables(writable_assistant):
-    from assistant import auth
-    from assistant.policy import LOCAL_USER, Role, User
+    from shopfloor.assistant import auth
+    from shopfloor.assistant.policy import LOCAL_USER, Role, User
 
     a = writable_assistant
     assert views.user_of(a, None, login_required=False) == LOCAL_USER  # no login: localhost only
@@ -26,7 +26,7 @@ def test_user_of_and_tables(writable_assistant):
 
 
 def test_build_ui_has_every_tab(assistant):
-    from assistant.ui import build_ui
+    from shopfloor.assistant.ui import build_ui
 
     demo = build_ui(assistant)
     labels = {b.label for b in demo.blocks.values() if type(b).__name__ == "Tab"}

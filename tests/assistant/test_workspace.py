@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from assistant import db
-from assistant.errors import ConfigError
-from assistant.workspace import Workspace, default_workspace_dir
+from shopfloor import db
+from shopfloor.errors import ConfigError
+from shopfloor.workspace import Workspace, default_workspace_dir
 
 
 def test_open_creates_layout(tmp_path):

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.demo.build import DATA_DIR
+from shopfloor.assistant.demo.build import DATA_DIR
 
 LOGS = DATA_DIR / "logs_train.csv"
 DEV = DATA_DIR / "logs_dev.csv"
 
 
 def _train(root: Path, task: str, **kw) -> Path:
-    from finetune import TrainConfig, train
+    from shopfloor.finetune import TrainConfig, train
 
     cfg = TrainConfig(text_col="text", label_col=task, task=task, out=root / task, epochs=3, max_rows=300, **kw)
     return train(cfg, LOGS, progress=False)

@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assistant.demo.build import DATA_DIR
-from assistant.errors import InputError
-from finetune import Classifier, ColdStartClassifier, add_review, classify_file, reviewed_rows
+from shopfloor.assistant.demo.build import DATA_DIR
+from shopfloor.errors import InputError
+from shopfloor.finetune import Classifier, ColdStartClassifier, add_review, classify_file, reviewed_rows
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from shopfloor.assistant.cli import app
 
 from .conftest import DEV, LOGS
 
@@ -43,7 +43,7 @@ def test_train_contract(tmp_path: Path, embedder):
 
 
 def test_cold_start_run(tmp_path: Path, embedder):
-    from assistant.demo.build import DATA_DIR
+    from shopfloor.assistant.demo.build import DATA_DIR
 
     src = tmp_path / "c.csv"
     pd.DataFrame({"text": ["hydraulic hose leaking oil"]}).to_csv(src, index=False)
@@ -65,7 +65,7 @@ def test_real_failure_modes_beat_tfidf_baseline(shared_data: Path, tmp_path: Pat
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    from finetune.evaluate import scores
+    from shopfloor.finetune.evaluate import scores
 
     out = tmp_path / "fm"
     data = shared_data / "logs"
@@ -85,7 +85,8 @@ def test_real_failure_modes_beat_tfidf_baseline(shared_data: Path, tmp_path: Pat
 def test_accelerate_two_processes_on_cpu(tmp_path: Path, embedder):
     exe = Path(sys.executable).with_name("accelerate")
     r = subprocess.run([str(exe), "launch", "--cpu", "--num_processes", "2", "--num_machines", "1", "--mixed_precision",
-                        "no", "--dynamo_backend", "no", "-m", "finetune.launch", "--data", str(LOGS), "--text-col", "text",
+                        "no", "--dynamo_backend", "no", "-m", "shopfloor.finetune.launch", "--data", str(LOGS),
+                        "--text-col", "text",
                         "--label-col", "failure_mode", "--out", str(tmp_path / "ddp"), "--epochs", "1", "--max-rows", "120"],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]

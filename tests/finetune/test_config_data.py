@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import InputError
-from finetune.config import TrainConfig
-from finetune.data import class_weights, load_labelled, stratified_split
+from shopfloor.errors import InputError
+from shopfloor.finetune.config import TrainConfig
+from shopfloor.finetune.data import class_weights, load_labelled, stratified_split
 
 
 @pytest.mark.parametrize("kw, msg", [({"epochs": 0}, "epochs must be >= 1"), ({"lr": 2.0}, "lr must be in"),

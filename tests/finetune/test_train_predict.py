@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.errors import InputError, NotBuiltError
-from finetune import Classifier, evaluate, load_tasks
+from shopfloor.errors import InputError, NotBuiltError
+from shopfloor.finetune import Classifier, evaluate, load_tasks
 
 from .conftest import DEV
 
@@ -61,8 +61,8 @@ def test_unseen_labels_count_as_errors(fm_dir: Path, tmp_path: Path):
 def test_interrupted_training_resumes(tmp_path: Path, monkeypatch, caplog, embedder):
     import logging
 
-    import finetune.trainer as tm
-    from finetune import TrainConfig, train
+    import shopfloor.finetune.trainer as tm
+    from shopfloor.finetune import TrainConfig, train
 
     from .conftest import LOGS
 
@@ -78,7 +78,7 @@ def test_interrupted_training_resumes(tmp_path: Path, monkeypatch, caplog, embed
         train(cfg, LOGS, progress=False)
     assert json.loads((tmp_path / "m" / "checkpoints" / "progress.json").read_text()) == {"epochs_done": 1}
     monkeypatch.setattr(tm, "_checkpoint", real)
-    with caplog.at_level(logging.INFO, logger="finetune.trainer"):
+    with caplog.at_level(logging.INFO, logger="shopfloor.finetune.trainer"):
         train(cfg, LOGS, progress=False)
     assert "resuming after epoch 1" in caplog.text
     assert (tmp_path / "m" / "classifier.json").exists() and not (tmp_path / "m" / "checkpoints").exists()

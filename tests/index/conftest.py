@@ -47,6 +47,6 @@ def docs(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def built(docs: Path, tmp_path: Path, embedder):
-    from index import Index
+    from shopfloor.index import Index
 
     return Index.build([docs], tmp_path / "kb", progress=False)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.chunk import chunk_markdown, split_text
-from index.config import IndexConfig
+from shopfloor.index.chunk import chunk_markdown, split_text
+from shopfloor.index.config import IndexConfig
 
 from .conftest import PUMP_MD
 

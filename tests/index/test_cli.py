@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from shopfloor.assistant.cli import app
 
 runner = CliRunner()
 
@@ -39,6 +39,6 @@ def test_missing_index_is_a_friendly_error(tmp_path: Path):
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-c", "from assistant.cli import main; main()", "index", "search", "--index",
-                        str(tmp_path / "none"), "pump"], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-c", "from shopfloor.assistant.cli import main; main()", "index", "search",
+                        "--index", str(tmp_path / "none"), "pump"], capture_output=True, text=True)
     assert r.returncode == 2 and "Error: no index at" in r.stderr and "Traceback" not in r.stderr

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import InputError
-from index import Index, evaluate
-from index.evaluate import found_rank, load_qa
+from shopfloor.errors import InputError
+from shopfloor.index import Index, evaluate
+from shopfloor.index.evaluate import found_rank, load_qa
 
 
 def _qa(tmp_path: Path, rows: list[dict]) -> Path:

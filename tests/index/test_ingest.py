@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import InputError
-from index.config import IndexConfig
-from index.ingest import discover, html_to_markdown, read_chunks
+from shopfloor.errors import InputError
+from shopfloor.index.config import IndexConfig
+from shopfloor.index.ingest import discover, html_to_markdown, read_chunks
 
 CFG = IndexConfig()
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import InputError, NotBuiltError
-from index import Index
+from shopfloor.errors import InputError, NotBuiltError
+from shopfloor.index import Index
 
 
 def test_finds_the_troubleshooting_row_with_citation(built: Index):
@@ -75,7 +75,7 @@ def test_scanned_pdf_is_skipped_and_reported(docs: Path, tmp_path: Path, embedde
 
 
 def test_hnsw_chosen_above_threshold(docs: Path, tmp_path: Path, embedder):
-    from index import IndexConfig
+    from shopfloor.index import IndexConfig
 
     idx = Index.build([docs], tmp_path / "kb3", IndexConfig(hnsw_threshold=2), progress=False)
     assert "HNSW" in type(idx._faiss).__name__

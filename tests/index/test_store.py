@@ -8,12 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-from index import Index
+from shopfloor.index import Index
 
 WRITER = """
 import sys, itertools
 from pathlib import Path
-from index import Index
+from shopfloor.index import Index
 docs, root = Path(sys.argv[1]), Path(sys.argv[2])
 idx = Index.load(root)
 print("ready", flush=True)

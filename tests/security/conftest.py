@@ -45,7 +45,7 @@ class Served:
         return r.json()["token"]
 
     def db(self):
-        from assistant.workspace import Workspace
+        from shopfloor.workspace import Workspace
 
         return Workspace.open(self.root).connect()
 
@@ -54,14 +54,14 @@ def copy_workspace(demo_workspace, dest: Path, login: str = "always") -> Path:
     """A private copy of the demo workspace with login set and the four users added."""
     import yaml
 
-    from assistant import auth
+    from shopfloor.assistant import auth
 
     shutil.copytree(demo_workspace.root, dest)
     cfg_path = dest / "config.yaml"
     cfg = yaml.safe_load(cfg_path.read_text()) or {}
     cfg.setdefault("server", {})["require_login"] = login
     cfg_path.write_text(yaml.safe_dump(cfg))
-    from assistant.workspace import Workspace
+    from shopfloor.workspace import Workspace
 
     with Workspace.open(dest).connect() as conn:
         for name, role in ROLES.items():

@@ -46,7 +46,7 @@ def cli(demo_workspace, tmp_path):
 
     from typer.testing import CliRunner
 
-    from assistant.cli import app
+    from shopfloor.assistant.cli import app
 
     root = tmp_path / "ws"
     shutil.copytree(demo_workspace.root, root)
@@ -62,7 +62,7 @@ def cli(demo_workspace, tmp_path):
 
 
 def test_cli_writes_are_attributed_to_the_os_user(cli, tmp_path):
-    from assistant.workspace import Workspace
+    from shopfloor.workspace import Workspace
 
     me = f"cli:{getpass.getuser()}"
     doc = tmp_path / "cli_note.md"
@@ -87,7 +87,7 @@ def test_cli_writes_are_attributed_to_the_os_user(cli, tmp_path):
 def test_cli_user_add_refuses_an_existing_name(cli):
     from typer.testing import CliRunner
 
-    from assistant.cli import app
+    from shopfloor.assistant.cli import app
 
     cli("user-add", "dora", "--role", "viewer", "--password", "dora-pass-1")
     result = CliRunner().invoke(app, ["--workspace", str(cli.root), "user-add", "dora", "--role", "admin",
@@ -98,7 +98,7 @@ def test_cli_user_add_refuses_an_existing_name(cli):
 def test_cli_classify_train_is_audited(cli, tmp_path):
     import pandas as pd
 
-    from assistant.workspace import Workspace
+    from shopfloor.workspace import Workspace
 
     data = tmp_path / "tiny.csv"
     pd.DataFrame({"text": [f"belt slipping on pulley {i}" for i in range(12)] +

@@ -98,8 +98,8 @@ def test_cli_text_inputs_never_traceback(workspace):
     or a one-line domain error)."""
     from typer.testing import CliRunner
 
-    from assistant.cli import app
-    from assistant.errors import ShopfloorError
+    from shopfloor.assistant.cli import app
+    from shopfloor.errors import ShopfloorError
 
     runner = CliRunner()
 

@@ -1,6 +1,6 @@
 """The role matrix, asserted at the facade, through the REST API and through every UI endpoint, over real HTTP.
 
-The expected table is written out here on purpose (not read from assistant.policy): it is the
+The expected table is written out here on purpose (not read from shopfloor.assistant.policy): it is the
 specification the code must meet, so a wrong entry in the code fails these tests.
 """
 
@@ -19,7 +19,7 @@ EXPECTED = {"ask": "viewer", "view_machines": "viewer", "feedback": "viewer", "d
 
 
 def test_policy_table_is_the_promised_one():
-    from assistant.policy import MIN_ROLE
+    from shopfloor.assistant.policy import MIN_ROLE
 
     assert {a.name: r.value for a, r in MIN_ROLE.items()} == EXPECTED
 
@@ -50,8 +50,8 @@ def _facade_calls(tmp_path):
 
 @pytest.mark.parametrize("role", ORDER)
 def test_facade_refuses_below_the_least_role(writable_assistant, tmp_path, role):
-    from assistant.errors import PermissionDeniedError, ShopfloorError
-    from assistant.policy import User
+    from shopfloor.assistant.policy import User
+    from shopfloor.errors import PermissionDeniedError, ShopfloorError
 
     a = writable_assistant
     a.default_user = None  # nobody by default, as in the server
@@ -73,8 +73,8 @@ def test_facade_refuses_below_the_least_role(writable_assistant, tmp_path, role)
 
 
 def test_only_an_admin_changes_someone_elses_password(writable_assistant):
-    from assistant.errors import PermissionDeniedError
-    from assistant.policy import User
+    from shopfloor.assistant.policy import User
+    from shopfloor.errors import PermissionDeniedError
 
     a = writable_assistant
     a.add_user("vic2", "viewer-pass-1", "viewer")

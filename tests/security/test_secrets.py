@@ -44,7 +44,7 @@ def test_tokens_are_stored_as_hashes_and_revocable(served):
     with httpx.Client(base_url=served.url, timeout=60) as c:
         admin = {"Authorization": f"Bearer {served.token('ada')}"}
         assert c.get("/api/audit", headers=admin).status_code == 200
-    from assistant import auth
+    from shopfloor.assistant import auth
 
     with served.db() as conn:
         assert auth.revoke_tokens(conn, "tom", by="ada") >= 1
@@ -53,7 +53,7 @@ def test_tokens_are_stored_as_hashes_and_revocable(served):
 
 
 def test_expired_token_is_refused(workspace):
-    from assistant import auth
+    from shopfloor.assistant import auth
 
     with workspace.connect() as conn:
         auth.add_user(conn, "tina", "tina-password", "technician")
@@ -66,7 +66,8 @@ def test_expired_token_is_refused(workspace):
 def test_old_plaintext_tokens_are_hashed_by_the_migration(tmp_path):
     import sqlite3
 
-    from assistant import auth, db
+    from shopfloor import db
+    from shopfloor.assistant import auth
 
     conn = sqlite3.connect(tmp_path / "old.db")
     conn.row_factory = sqlite3.Row
@@ -82,8 +83,8 @@ def test_old_plaintext_tokens_are_hashed_by_the_migration(tmp_path):
 
 
 def test_adding_an_existing_user_is_refused(workspace):
-    from assistant import auth
-    from assistant.errors import InputError
+    from shopfloor.assistant import auth
+    from shopfloor.errors import InputError
 
     with workspace.connect() as conn:
         auth.add_user(conn, "ada", "admin-pass-12", "admin")
@@ -93,7 +94,7 @@ def test_adding_an_existing_user_is_refused(workspace):
 
 
 def test_password_check_takes_the_same_time_for_unknown_names(workspace):
-    from assistant import auth
+    from shopfloor.assistant import auth
 
     with workspace.connect() as conn:
         auth.add_user(conn, "ada", "admin-pass-12", "admin")
@@ -110,8 +111,8 @@ def test_password_check_takes_the_same_time_for_unknown_names(workspace):
 
 
 def test_login_rate_limit_per_name_and_per_client():
-    from assistant import auth
-    from assistant.errors import AuthenticationError, RateLimitedError
+    from shopfloor.assistant import auth
+    from shopfloor.errors import AuthenticationError, RateLimitedError
 
     lim = auth.LoginLimiter(per_name=5, per_client=8, window_s=60)
 
@@ -136,7 +137,7 @@ def test_login_rate_limit_per_name_and_per_client():
 
 
 def test_api_login_is_rate_limited_with_retry_after(served):
-    from assistant import auth
+    from shopfloor.assistant import auth
 
     with served.db() as conn:
         auth.add_user(conn, "locked-out", "right-password", "viewer", by="test-setup")

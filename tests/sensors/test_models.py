@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assistant.demo.build import DATA_DIR
-from assistant.errors import InputError, NotBuiltError
-from sensors import FailureModel, RulModel
-from sensors.failure import evaluate as eval_failure
-from sensors.features import FEATURES, features
-from sensors.rul import evaluate as eval_rul
-from sensors.rul import grouped_split, nasa_score, read_cmapss
+from shopfloor.assistant.demo.build import DATA_DIR
+from shopfloor.errors import InputError, NotBuiltError
+from shopfloor.sensors import FailureModel, RulModel
+from shopfloor.sensors.failure import evaluate as eval_failure
+from shopfloor.sensors.features import FEATURES, features
+from shopfloor.sensors.rul import evaluate as eval_rul
+from shopfloor.sensors.rul import grouped_split, nasa_score, read_cmapss
 
 PROCESS = DATA_DIR / "sensors" / "process.csv"
 

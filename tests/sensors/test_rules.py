@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sensors import rules
+from shopfloor.sensors import rules
 
 CALM = [0.3, -0.4, 0.2, -0.1, 0.5, -0.3, 0.1, -0.2, 0.4, -0.5] * 3  # within 1 sigma, alternating signs
 

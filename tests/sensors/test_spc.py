@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sensors import spc
+from shopfloor.sensors import spc
 
 
 def test_individuals_sigma_from_moving_range():

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.demo.build import build_demo
-from assistant.errors import InputError
-from sensors import machine_status
+from shopfloor.assistant.demo.build import build_demo
+from shopfloor.errors import InputError
+from shopfloor.sensors import machine_status
 
 
 @pytest.fixture(scope="module")
 def sensor_ws(tmp_path_factory):
-    from assistant.workspace import Workspace
+    from shopfloor.workspace import Workspace
 
     ws = Workspace.open(tmp_path_factory.mktemp("s") / "ws")
     build_demo(ws, only=["records", "readings", "sensors:failure", "sensors:rul"])

@@ -1,7 +1,7 @@
 """Account tab: who is signed in; change one's own password; sign out."""
 
-from assistant.errors import ShopfloorError
-from assistant.ui.app import friendly
+from shopfloor.assistant.ui.app import friendly
+from shopfloor.errors import ShopfloorError
 
 
 def build(gr, ctx) -> None:
@@ -13,7 +13,7 @@ def build(gr, ctx) -> None:
     note = gr.Markdown(elem_id="acct-note")
 
     def change(current, password, request: gr.Request):
-        from assistant import auth
+        from shopfloor.assistant import auth
 
         user = ctx.user(request)
         if user is None:

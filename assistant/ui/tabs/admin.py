@@ -1,9 +1,9 @@
 """Admin tab: models and retraining, users (add, password, role, revoke tokens), the audit log."""
 
-from assistant.auth import ROLES
-from assistant.errors import ShopfloorError
-from assistant.ui.app import friendly
-from assistant.ui.views import BUILD_USER, model_versions
+from shopfloor.assistant.auth import ROLES
+from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.views import BUILD_USER, model_versions
+from shopfloor.errors import ShopfloorError
 
 
 def build(gr, ctx) -> None:

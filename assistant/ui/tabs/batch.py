@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from assistant.errors import ShopfloorError
-from assistant.ui.app import friendly
-from assistant.ui.views import BUILD_USER, export_path, pareto_figure, preview
+from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.views import BUILD_USER, export_path, pareto_figure, preview
+from shopfloor.errors import ShopfloorError
 
 QUEUE_HEADERS = ["id", "task", "text", "label", "confidence", "source", "created_at"]
 

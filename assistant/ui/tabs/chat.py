@@ -1,7 +1,7 @@
 """Chat tab: grounded answers with sources, and helpful / not helpful feedback."""
 
-from assistant.errors import ShopfloorError
-from assistant.ui.app import friendly
+from shopfloor.assistant.ui.app import friendly
+from shopfloor.errors import ShopfloorError
 
 
 def _text(content) -> str:

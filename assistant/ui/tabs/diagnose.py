@@ -1,8 +1,8 @@
 """Diagnose tab: a pasted log -> the diagnosis card."""
 
-from assistant.errors import ShopfloorError
-from assistant.ui.app import friendly
-from assistant.ui.views import BUILD_USER
+from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.views import BUILD_USER
+from shopfloor.errors import ShopfloorError
 
 DETECT = "(detect from text)"
 

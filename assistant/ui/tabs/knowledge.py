@@ -1,8 +1,8 @@
 """Knowledge tab: the indexed sources; engineers add and remove documents."""
 
-from assistant.errors import ShopfloorError
-from assistant.ui.app import friendly
-from assistant.ui.views import BUILD_USER, sources_table
+from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.views import BUILD_USER, sources_table
+from shopfloor.errors import ShopfloorError
 
 
 def build(gr, ctx) -> None:

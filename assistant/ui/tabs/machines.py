@@ -1,8 +1,8 @@
 """Machines tab: one machine's status with its control charts."""
 
-from assistant.errors import ShopfloorError
-from assistant.ui.app import friendly
-from assistant.ui.views import BUILD_USER, export
+from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.views import BUILD_USER, export
+from shopfloor.errors import ShopfloorError
 
 
 def build(gr, ctx) -> None:
@@ -15,7 +15,7 @@ def build(gr, ctx) -> None:
                       interactive=False, elem_id="machine-charts")
 
     def run(m, request: gr.Request):
-        from assistant.pipeline.render import status_markdown
+        from shopfloor.assistant.pipeline.render import status_markdown
 
         if not m:
             return "Pick a machine.", None

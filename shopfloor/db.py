@@ -185,17 +185,16 @@ def audit(conn: sqlite3.Connection, user: str, action: str, detail: str = "") ->
         conn.execute("INSERT INTO audit (user, action, detail) VALUES (?, ?, ?)", (user, action, detail))
 
 
-def record_documents(conn: sqlite3.Connection, paths, user: str) -> None:
+def record_documents(conn: sqlite3.Connection, files: dict[str, Path], user: str) -> None:
     """Remember who added each indexed file and when (provenance shown with safety warnings).
 
-    Keyed by source name exactly as the index names it (a folder's files by their relative path).
+    ``files`` maps source names, exactly as the index names them, to their paths
+    (``shopfloor.index.ingest.discover`` gives that mapping).
     """
     import hashlib
 
-    from index.ingest import discover
-
     with conn:
-        for source, f in discover(list(paths)).items():
+        for source, f in files.items():
             conn.execute("INSERT OR REPLACE INTO documents (source, uploaded_by, uploaded_at, sha256) "
                          "VALUES (?, ?, datetime('now'), ?)", (source, user, hashlib.sha256(f.read_bytes()).hexdigest()))
 

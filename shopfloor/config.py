@@ -2,7 +2,7 @@
 
 Every section is a pydantic model with ``extra="forbid"``, so a misspelt key is an error that
 names the key, and every field documents itself. ``load_config`` turns YAML and validation
-problems into :class:`~assistant.errors.ConfigError` messages that quote the bad key and value.
+problems into :class:`~shopfloor.errors.ConfigError` messages that quote the bad key and value.
 
 Example:
     >>> cfg = Config.model_validate({"llm": {"backend": "openai", "base_url": "http://localhost:8000/v1"}})
@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.errors import ConfigError
+from shopfloor.errors import ConfigError
 
 CONFIG_FILE = "config.yaml"
 
