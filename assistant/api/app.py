@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from shopfloor.assistant import auth
 from shopfloor.assistant.api.guard import Guard, local_host_names
 from shopfloor.assistant.api.schemas import AskRequest, ClassifyRequest, DiagnoseRequest, LoginRequest
+from shopfloor.assistant.pipeline.events import Answer
 from shopfloor.assistant.policy import LOCAL_USER, User
 from shopfloor.errors import (
     AuthenticationError,
@@ -91,7 +92,7 @@ def create_app(assistant, login_required: bool = False, ui: bool = True,
         return {"task": req.task or assistant.ws.config.classifier.default_task,
                 "predictions": assistant.classify_texts(req.texts, req.task, user=user)}
 
-    @app.post("/api/ask", tags=["api"])
+    @app.post("/api/ask", tags=["api"], response_model=Answer)
     def ask(req: AskRequest, user: User = Depends(current_user)):
         return assistant.answer(req.question, [t.model_dump() for t in req.history], user=user)
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
 from shopfloor.assistant.api.schemas import ChatCompletionRequest
+from shopfloor.assistant.pipeline.events import Answer, Token
 from shopfloor.errors import InputError, ShopfloorError
 
 log = logging.getLogger(__name__)
@@ -31,18 +32,18 @@ def router(get_assistant, current_user) -> APIRouter:
         events = get_assistant().ask(msgs[-1]["content"], msgs[:-1], user=user)  # checks the role before streaming
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:12]}", int(time.time())
         if not req.stream:
-            done = [e for e in events if e["type"] == "done"][-1]
+            done = [e for e in events if isinstance(e, Answer)][-1]
             return {"id": cid, "object": "chat.completion", "created": created, "model": "shopfloor",
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": _with_sources(done)},
-                                 "finish_reason": "stop"}], "citations": done["citations"]}
+                                 "finish_reason": "stop"}], "citations": [c.model_dump() for c in done.citations]}
         return StreamingResponse(_sse(events, cid, created), media_type="text/event-stream")
 
     return r
 
 
-def _with_sources(done: dict) -> str:
-    cites = "\n".join(f"[{c['n']}] {c['citation']}" for c in done["citations"] if c.get("n"))
-    return done["answer"] + (f"\n\nSources:\n{cites}" if cites and done.get("grounded") else "")
+def _with_sources(done: Answer) -> str:
+    cites = "\n".join(f"[{c.n}] {c.citation}" for c in done.citations if c.n)
+    return done.answer + (f"\n\nSources:\n{cites}" if cites and done.grounded else "")
 
 
 def _chunk(cid: str, created: int, delta: dict, finish: str | None = None) -> str:
@@ -70,10 +71,10 @@ def _sse_events(events, cid: str, created: int):
     yield _chunk(cid, created, {"role": "assistant"})
     streamed = ""
     for e in events:
-        if e["type"] == "token":
-            streamed += e["text"]
-            yield _chunk(cid, created, {"content": e["text"]})
-        elif e["type"] == "done":
+        if isinstance(e, Token):
+            streamed += e.text
+            yield _chunk(cid, created, {"content": e.text})
+        elif isinstance(e, Answer):
             final = _with_sources(e)
             if final.startswith(streamed):  # add what was not streamed (sources list)
                 rest = final[len(streamed):]

@@ -113,15 +113,17 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
     if as_json:
         emit(a.answer(question), True)
         return
+    from shopfloor.assistant.pipeline.events import Answer, Notice, Token
+
     for e in a.ask(question):
-        if e["type"] == "token":
-            typer.echo(e["text"], nl=False)
-        elif e["type"] == "notice":
-            typer.secho(f"\n({e['text']})", err=True, fg=typer.colors.YELLOW)
-        elif e["type"] == "done":
-            typer.echo("\n\nFinal answer:\n" + e["answer"] + "\n\nSources:")
-            for c in e["citations"]:
-                typer.echo(f"  [{c['n']}] {c['citation']}")
+        if isinstance(e, Token):
+            typer.echo(e.text, nl=False)
+        elif isinstance(e, Notice):
+            typer.secho(f"\n({e.text})", err=True, fg=typer.colors.YELLOW)
+        elif isinstance(e, Answer):
+            typer.echo("\n\nFinal answer:\n" + e.answer + "\n\nSources:")
+            for c in e.citations:
+                typer.echo(f"  [{c.n}] {c.citation}")
 
 
 def user_add(name: Annotated[str, typer.Argument()], role: Annotated[str, typer.Option(help="viewer, technician, "

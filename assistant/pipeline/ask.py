@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+from shopfloor.assistant.pipeline.events import Answer, ChatEvent, Citation, Notice, Token
 from shopfloor.assistant.pipeline.grounding import best_sentences, support
 from shopfloor.assistant.safety import neutralise, plain, safety_warning, unsafe_reason
 from shopfloor.errors import BackendError, NotBuiltError
@@ -53,23 +54,23 @@ def passages(hits, query: str, provenance=None) -> list[dict]:
 
 
 def answer_events(components, llm, settings, question: str, history: list[dict], k: int, threshold: float,
-                  filters: dict | None = None) -> Iterator[dict]:
+                  filters: dict | None = None) -> Iterator[ChatEvent]:
     query = condense(question, history)
     try:
         hits = components.index().search(query, k=k, filters=filters)
     except NotBuiltError as e:
-        yield {"type": "token", "text": str(e)}
+        yield Token(text=str(e))
         yield _done(str(e), [], False, query)
         return
     cites = passages(hits, query, components.provenance)
     if not cites or cites[0]["score"] < threshold:
-        yield {"type": "token", "text": NO_ANSWER}
+        yield Token(text=NO_ANSWER)
         yield _done(NO_ANSWER + " (closest passage similarity "
                     f"{cites[0]['score']:.2f} is under {threshold:.2f})" if cites else NO_ANSWER, cites[:2], False, query)
         return
     good = [c for c in cites if c["score"] >= threshold][:3]
     extract = "From the manuals:\n" + "\n".join(f"- {c['quote']} [{c['n']}]" for c in good)
-    yield {"type": "token", "text": extract}
+    yield Token(text=extract)
     answer, summary = extract, None
     safe = [c for c in good if not c["safety"]]  # the model never restates a flagged passage without its warning
     if llm is not None and safe:
@@ -79,29 +80,27 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
     yield _done(answer, cites, True, query, summary_kept=summary is not None)
 
 
-def _synthesis(llm, settings, question: str, good: list[dict]) -> Iterator[dict]:
+def _synthesis(llm, settings, question: str, good: list[dict]) -> Iterator[ChatEvent]:
     from shopfloor.prompts import render
 
     msgs = [{"role": "system", "content": render("system")},
             {"role": "user", "content": render("grounded_answer", passages=good, question=question)}]
     text = ""
-    yield {"type": "token", "text": "\n\nIn short: "}
+    yield Token(text="\n\nIn short: ")
     try:
         for piece in llm.stream(msgs, settings.max_new_tokens, settings.temperature):
             text += piece
-            yield {"type": "token", "text": piece}
+            yield Token(text=piece)
     except BackendError as e:
-        yield {"type": "notice", "text": f"language model unavailable ({e}); showing the retrieved passages alone"}
+        yield Notice(text=f"language model unavailable ({e}); showing the retrieved passages alone")
         return None
     if support(text, [g["text"] for g in good]) < 0.6 or NO_ANSWER.lower() in text.lower():
-        yield {"type": "notice", "text": "the language model's wording was not supported by the passages and was dropped"}
+        yield Notice(text="the language model's wording was not supported by the passages and was dropped")
         return None
     return text.strip()
 
 
-def _done(answer: str, cites: list[dict], grounded: bool, query: str, summary_kept: bool = False) -> dict:
-    return {"type": "done", "answer": answer, "citations": [{k: c[k] for k in ("n", "source", "section", "page",
-                                                                                "citation", "text", "score", "safety")}
-                                                            for c in cites],
-            "route": "ask", "grounded": grounded, "query": query, "summary_kept": summary_kept,
-            "diagnosis": None, "status": None}
+def _done(answer: str, cites: list[dict], grounded: bool, query: str, summary_kept: bool = False) -> Answer:
+    keep = ("n", "source", "section", "page", "citation", "text", "score", "safety")
+    return Answer(answer=answer, citations=[Citation(**{k: c[k] for k in keep}) for c in cites], route="ask",
+                  grounded=grounded, query=query, summary_kept=summary_kept)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from shopfloor.assistant.pipeline.components import Components
 from shopfloor.assistant.pipeline.diagnose import Diagnosis, diagnose
+from shopfloor.assistant.pipeline.events import Answer, ChatEvent, Citation, Notice, Token
 from shopfloor.assistant.policy import Action, User, requires
 from shopfloor.assistant.safety import clean_text
 from shopfloor.errors import BackendError, InputError, NotBuiltError
@@ -66,11 +67,12 @@ class Assistant:
                         clean_text(machine_id) if machine_id else None, self.llm() if summary else None)
 
     @requires(Action.ask)
-    def ask(self, question: str, history: list[dict] | None = None, *, user: User | None = None) -> Iterator[dict]:
-        """Events: {"type": "token"|"notice", "text"} ..., then one {"type": "done", "answer", "citations", ...}.
+    def ask(self, question: str, history: list[dict] | None = None, *, user: User | None = None
+            ) -> Iterator[ChatEvent]:
+        """Events (:mod:`~shopfloor.assistant.pipeline.events`): Token and Notice ..., then one Answer.
 
-        Every notice (language model down, message truncated, not English, ...) is also in the done
-        event's "notes" and written under its "answer", so callers that only show the answer show them.
+        Every notice (language model down, message truncated, not English, ...) is also in the Answer's
+        ``notes`` and written under its ``answer``, so callers that only show the answer show them.
         """
         question = clean_text(question or "").strip()
         if not question:
@@ -79,21 +81,18 @@ class Assistant:
                    for h in (history or []) if isinstance(h, dict)]
         return self._ask_events(question, history, user)
 
-    def _ask_events(self, question: str, history: list[dict], user: User) -> Iterator[dict]:
+    def _ask_events(self, question: str, history: list[dict], user: User) -> Iterator[ChatEvent]:
         from shopfloor.assistant.pipeline.routing import language_note
 
         notes = [n for n in (language_note(question[:2000]),) if n]
         for n in notes:
-            yield {"type": "notice", "text": n}
+            yield Notice(text=n)
         for e in self._route(question, history, user):
-            if e["type"] == "notice":
-                notes.append(e["text"])
-            if e["type"] == "done":
-                yield _with_notes(e, notes)
-            else:
-                yield e
+            if isinstance(e, Notice):
+                notes.append(e.text)
+            yield _with_notes(e, notes) if isinstance(e, Answer) else e
 
-    def _route(self, question: str, history: list[dict], user: User) -> Iterator[dict]:
+    def _route(self, question: str, history: list[dict], user: User) -> Iterator[ChatEvent]:
         from shopfloor.assistant.pipeline.ask import answer_events
         from shopfloor.assistant.pipeline.routing import find_machine, route
 
@@ -103,24 +102,23 @@ class Assistant:
         if kind == "diagnose":
             d = self.diagnose(question, user=user)
             text = d.to_markdown()
-            yield {"type": "token", "text": text}
-            yield {"type": "done", "answer": text, "citations": _diag_cites(d), "route": "diagnose", "grounded": True,
-                   "diagnosis": d.model_dump(), "status": None, "notes": d.notes}
+            yield Token(text=text)
+            yield Answer(answer=text, citations=_diag_cites(d), route="diagnose", grounded=True,
+                         diagnosis=d.model_dump(), notes=d.notes)
             return
         machine = find_machine(question, [m["id"] for m in self.components.machines()])
         if kind == "status" and machine:
             yield from self._status_events(machine, user)
             return
         if len(question) > MAX_QUESTION:
-            yield {"type": "notice", "text": f"question truncated to its first {MAX_QUESTION} characters "
-                                             f"(was {len(question)})"}
+            yield Notice(text=f"question truncated to its first {MAX_QUESTION} characters (was {len(question)})")
         cfg = self.ws.config.index
         yield from answer_events(self.components, self.llm(), self.ws.config.llm, question[:MAX_QUESTION], history,
                                  cfg.k, self._threshold(cfg.min_score))
 
-    def answer(self, question: str, history: list[dict] | None = None, *, user: User | None = None) -> dict:
+    def answer(self, question: str, history: list[dict] | None = None, *, user: User | None = None) -> Answer:
         """The final event of :meth:`ask` (for callers that do not stream)."""
-        return [e for e in self.ask(question, history, user=user) if e["type"] == "done"][-1]
+        return [e for e in self.ask(question, history, user=user) if isinstance(e, Answer)][-1]
 
     def _threshold(self, configured: float) -> float:
         try:
@@ -128,14 +126,13 @@ class Assistant:
         except NotBuiltError:
             return configured
 
-    def _status_events(self, machine: str, user: User) -> Iterator[dict]:
+    def _status_events(self, machine: str, user: User) -> Iterator[ChatEvent]:
         from shopfloor.assistant.pipeline.render import status_markdown
 
         st = self.machine_status(machine, user=user)
         text = f"### {machine}\n" + status_markdown(st)
-        yield {"type": "token", "text": text}
-        yield {"type": "done", "answer": text, "citations": [], "route": "status", "grounded": True,
-               "diagnosis": None, "status": st}
+        yield Token(text=text)
+        yield Answer(answer=text, route="status", grounded=True, status=st)
 
     # ---- machines ---------------------------------------------------------------------------------
     @requires(Action.view_machines)
@@ -401,13 +398,13 @@ class _TaskView:
         return self._mt.predict(texts, self.task)
 
 
-def _with_notes(done: dict, notices: list[str]) -> dict:
-    notes = [*notices, *(n for n in done.get("notes", []) if n not in notices)]
-    unseen = "".join(f"\n\n_note: {n}_" for n in notes if n not in done["answer"])
-    return {**done, "notes": notes, "answer": done["answer"] + unseen}
+def _with_notes(done: Answer, notices: list[str]) -> Answer:
+    notes = [*notices, *(n for n in done.notes if n not in notices)]
+    unseen = "".join(f"\n\n_note: {n}_" for n in notes if n not in done.answer)
+    return done.model_copy(update={"notes": notes, "answer": done.answer + unseen})
 
 
-def _diag_cites(d: Diagnosis) -> list[dict]:
-    cites = [{"n": n, "citation": c.citation, "text": c.text} for n, c in enumerate(d.causes, start=1)]
-    return cites + [{"n": len(cites) + n, "citation": i.citation, "text": i.text}
+def _diag_cites(d: Diagnosis) -> list[Citation]:
+    cites = [Citation(n=n, citation=c.citation, text=c.text, safety=c.safety) for n, c in enumerate(d.causes, start=1)]
+    return cites + [Citation(n=len(cites) + n, citation=i.citation, text=i.text)
                     for n, i in enumerate(d.incidents, start=1)]

@@ -53,5 +53,5 @@ def test_assistant_on_an_empty_workspace_degrades_with_the_command_to_run(worksp
     assert d.failure_mode is None and d.causes == [] and d.next_step.startswith("No matching manual entry")
     assert any("shopfloor demo" in n for n in d.notes)
     done = a.answer("What causes cavitation?")
-    assert not done["grounded"] and "shopfloor" in done["answer"]
+    assert not done.grounded and "shopfloor" in done.answer
     assert a.list_sources() == [] and a.tasks() == [] and a.list_machines() == []

@@ -1,5 +1,6 @@
 """Chat tab: grounded answers with sources, and helpful / not helpful feedback."""
 
+from shopfloor.assistant.pipeline.events import Answer, Token
 from shopfloor.assistant.ui.app import friendly
 from shopfloor.errors import ShopfloorError
 
@@ -15,11 +16,11 @@ def _text(content) -> str:
     return ""
 
 
-def sources_md(done: dict) -> str:
-    if not done.get("citations"):
+def sources_md(done: Answer) -> str:
+    if not done.citations:
         return "_No sources for this answer._"
-    return "\n\n".join(f"**[{c['n']}] {c['citation']}**  \n" + (f"**{c['safety']}**  \n" if c.get("safety") else "")
-                       + c.get("text", "")[:600] for c in done["citations"])
+    return "\n\n".join(f"**[{c.n}] {c.citation}**  \n" + (f"**{c.safety}**  \n" if c.safety else "") + c.text[:600]
+                       for c in done.citations)
 
 
 def build(gr, ctx) -> None:
@@ -45,11 +46,11 @@ def build(gr, ctx) -> None:
         history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
         try:
             for e in ctx.assistant.ask(message, past, user=ctx.user(request)):
-                if e["type"] == "token":
-                    history[-1]["content"] += e["text"]
+                if isinstance(e, Token):
+                    history[-1]["content"] += e.text
                     yield history, "", gr.update()
-                elif e["type"] == "done":
-                    history[-1]["content"] = e["answer"]
+                elif isinstance(e, Answer):
+                    history[-1]["content"] = e.answer
                     yield history, "", sources_md(e)
         except ShopfloorError as err:
             history[-1]["content"] = friendly(err)
