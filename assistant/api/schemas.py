@@ -69,3 +69,62 @@ class ChatCompletionRequest(BaseModel):
     stream: bool = False
     max_tokens: int | None = Field(None, ge=1, le=100_000)
     temperature: float | None = Field(None, ge=0, le=2)
+
+
+# ---- responses (every REST endpoint declares its shape; /docs shows them) -------------------------------
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class LoginResponse(BaseModel):
+    token: str = Field(..., description="Bearer token; shown once, stored only as a hash.")
+    role: str
+    expires_in_s: int
+
+
+class Me(BaseModel):
+    name: str
+    role: str
+
+
+class Machine(BaseModel):
+    id: str
+    name: str
+    type: str
+    line: str | None = None
+
+
+class Machines(BaseModel):
+    machines: list[Machine]
+
+
+class PredictionOut(BaseModel):
+    id: int = Field(..., description="Row id in the classifications table (use it to correct the label).")
+    text: str
+    label: str
+    confidence: float
+    alternatives: list[tuple[str, float]] = []
+    needs_review: bool
+    reason: str | None = None
+
+
+class ClassifyResponse(BaseModel):
+    task: str
+    predictions: list[PredictionOut]
+
+
+class Tasks(BaseModel):
+    tasks: list[str]
+    sources: int = Field(..., description="Number of indexed sources.")
+
+
+class AuditRow(BaseModel):
+    id: int
+    created_at: str
+    user: str
+    action: str
+    detail: str | None = None
+
+
+class AuditLog(BaseModel):
+    audit: list[AuditRow]

@@ -4,9 +4,27 @@ from __future__ import annotations
 
 import json
 import math
+from enum import Enum
 from typing import Any
 
 import typer
+
+
+class Engine(str, Enum):
+    """Where a batch file is classified."""
+
+    local = "local"
+    ray = "ray"
+
+
+class SensorTask(str, Enum):
+    failure = "failure"
+    rul = "rul"
+
+
+class RuleSet(str, Enum):
+    nelson = "nelson"
+    western_electric = "western-electric"
 
 
 def _clean(obj: Any) -> Any:

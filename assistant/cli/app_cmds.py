@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from shopfloor.assistant.cli._common import emit
+from shopfloor.assistant.policy import Role
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
@@ -126,15 +127,15 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
                 typer.echo(f"  [{c.n}] {c.citation}")
 
 
-def user_add(name: Annotated[str, typer.Argument()], role: Annotated[str, typer.Option(help="viewer, technician, "
-                                                                                          "engineer or admin.")],
+def user_add(name: Annotated[str, typer.Argument()],
+             role: Annotated[Role, typer.Option(help="What the user may do (see docs/security.md).")],
              password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
              as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
-    token = cli_assistant(use_llm=False).add_user(name, password, role)
-    emit({"name": name, "role": role, "token": token}, as_json,
-         f"user {name} ({role}) added; API token (shown once, stored only as a hash): {token}")
+    token = cli_assistant(use_llm=False).add_user(name, password, role.value)
+    emit({"name": name, "role": role.value, "token": token}, as_json,
+         f"user {name} ({role.value}) added; API token (shown once, stored only as a hash): {token}")
 
 
 def user_passwd(name: Annotated[str, typer.Argument()],

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from shopfloor.assistant.cli._common import audit, emit
+from shopfloor.assistant.cli._common import Engine, audit, emit
 
 app = typer.Typer(no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -68,17 +68,15 @@ def run(input: Annotated[Path, typer.Option("--input", help="CSV or XLSX to clas
         task: Annotated[str, typer.Option("--task", help="Task in the taxonomy (cold start).")] = "failure_mode",
         output: Annotated[Path | None, typer.Option("--output", help="Output file (default: <input>.classified.*).")]
         = None,
-        engine: Annotated[str, typer.Option("--engine", help="local or ray.")] = "local",
+        engine: Annotated[Engine, typer.Option("--engine", help="Run locally or on a Ray cluster.")] = Engine.local,
         as_json: JsonOpt = False) -> None:
     from shopfloor.errors import InputError
     from shopfloor.finetune import Classifier, ColdStartClassifier, classify_file
 
-    if engine not in ("local", "ray"):
-        raise InputError(f"--engine must be 'local' or 'ray', got {engine!r}")
     if (model is None) == (taxonomy is None):
         raise InputError("give either --model DIR or --taxonomy FILE")
     clf = Classifier.load(model) if model else ColdStartClassifier.from_yaml(taxonomy, task)
-    if engine == "ray" and clf.folder is None:
+    if engine is Engine.ray and clf.folder is None:
         raise InputError("--engine ray needs a trained --model")
-    s = classify_file(clf, input, text_col, output, engine=engine, progress=not as_json)
+    s = classify_file(clf, input, text_col, output, engine=engine.value, progress=not as_json)
     emit(s, as_json, f"{s['rows']} rows -> {s['output']} ({s['needs_review']} need review, {s['rows_per_s']} rows/s)")

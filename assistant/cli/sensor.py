@@ -7,29 +7,23 @@ from typing import Annotated
 
 import typer
 
-from shopfloor.assistant.cli._common import audit, emit
+from shopfloor.assistant.cli._common import RuleSet, SensorTask, audit, emit
 
 app = typer.Typer(no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
 @app.command("train", help="Train the failure model (AI4I CSV) or the remaining-life model (C-MAPSS text).")
-def train(task: Annotated[str, typer.Option("--task", help="failure or rul.")],
+def train(task: Annotated[SensorTask, typer.Option("--task", help="failure (AI4I CSV) or rul (C-MAPSS text).")],
           data: Annotated[Path, typer.Option("--data", help="Training file.")],
           out: Annotated[Path, typer.Option("--out", help="Model folder.")],
           seed: Annotated[int, typer.Option("--seed")] = 13, as_json: JsonOpt = False) -> None:
-    from shopfloor.errors import InputError
+    from shopfloor.sensors import FailureModel, RulModel
 
-    if task == "failure":
-        from shopfloor.sensors import FailureModel as Model
-    elif task == "rul":
-        from shopfloor.sensors import RulModel as Model
-    else:
-        raise InputError(f"--task must be 'failure' or 'rul', got {task!r}")
-    model = Model.train(data, seed=seed)
+    model = (FailureModel if task is SensorTask.failure else RulModel).train(data, seed=seed)
     model.save(out)
-    audit("sensor_train", f"{task} -> {out}")
-    emit({"task": task, "out": str(out), **model.meta}, as_json, f"saved {task} model to {out}")
+    audit("sensor_train", f"{task.value} -> {out}")
+    emit({"task": task.value, "out": str(out), **model.meta}, as_json, f"saved {task.value} model to {out}")
 
 
 @app.command("eval", help="Evaluate a failure model (--data AI4I CSV) or a RUL model (--data test --truth RUL).")
@@ -65,7 +59,7 @@ def spc_cmd(data: Annotated[Path, typer.Option("--data", help="CSV/Parquet file.
             column: Annotated[str, typer.Option("--column", help="Column to chart.")],
             out: Annotated[Path, typer.Option("--out", help="PNG to write.")],
             subgroup: Annotated[int, typer.Option("--subgroup", help="Subgroup size for X-bar/R (1 = individuals).")] = 1,
-            rules: Annotated[str, typer.Option("--rules", help="nelson or western-electric.")] = "nelson",
+            rules: Annotated[RuleSet, typer.Option("--rules", help="Run rules for the charts.")] = RuleSet.nelson,
             lsl: Annotated[float | None, typer.Option("--lsl", help="Lower spec limit (for Cp/Cpk).")] = None,
             usl: Annotated[float | None, typer.Option("--usl", help="Upper spec limit (for Cp/Cpk).")] = None,
             as_json: JsonOpt = False) -> None:
@@ -81,7 +75,7 @@ def spc_cmd(data: Annotated[Path, typer.Option("--data", help="CSV/Parquet file.
         raise InputError(f"column {column!r} not found; columns are {list(df.columns)}")
     values = pd.to_numeric(df[column], errors="coerce").dropna().tolist()
     try:
-        charts = list(spc.xbar_r(values, subgroup, rules)) if subgroup > 1 else [spc.individuals(values, rules),
+        charts = list(spc.xbar_r(values, subgroup, rules.value)) if subgroup > 1 else [spc.individuals(values, rules.value),
                                                                                 spc.moving_range(values)]
         charts += [spc.ewma(values), spc.cusum(values)]
         cap = spc.capability(values, lsl, usl) if (lsl is not None or usl is not None) else None

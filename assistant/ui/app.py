@@ -36,6 +36,16 @@ def friendly(e: Exception) -> str:
     return f"**Problem:** {e}"
 
 
+def attempt(action) -> str:
+    """Run ``action()`` (returns the message for the person); a domain error becomes a friendly message."""
+    from shopfloor.errors import ShopfloorError
+
+    try:
+        return action()
+    except ShopfloorError as e:
+        return friendly(e)
+
+
 def build_ui(assistant, login_required: bool = False, export_dir: Path | None = None):
     import tempfile
 

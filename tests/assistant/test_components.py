@@ -55,3 +55,19 @@ def test_assistant_on_an_empty_workspace_degrades_with_the_command_to_run(worksp
     done = a.answer("What causes cavitation?")
     assert not done.grounded and "shopfloor" in done.answer
     assert a.list_sources() == [] and a.tasks() == [] and a.list_machines() == []
+
+
+def test_warming_up_twice_loads_nothing_twice(demo_workspace, monkeypatch):
+    """A second warm_up() (a second server start on the same object, a reload check) loads no model again."""
+    from shopfloor import finetune, index, sensors
+    from shopfloor.assistant.pipeline.components import Components
+
+    calls = []
+    for module, name in ((index.Index, "load"), (finetune, "load_tasks"), (sensors, "machine_status")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _n=name, **k: (calls.append(_n), _real(*a, **k))[1])
+    c = Components(demo_workspace)
+    assert c.warm_up() == []
+    first = sorted(calls)
+    assert first == ["load", "load_tasks", "machine_status"]
+    assert c.warm_up() == [] and sorted(calls) == first  # nothing loaded or computed again

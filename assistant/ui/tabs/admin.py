@@ -1,7 +1,7 @@
 """Admin tab: models and retraining, users (add, password, role, revoke tokens), the audit log."""
 
 from shopfloor.assistant.auth import ROLES
-from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.app import attempt, friendly
 from shopfloor.assistant.ui.views import BUILD_USER, model_versions
 from shopfloor.errors import ShopfloorError
 
@@ -48,51 +48,35 @@ def build(gr, ctx) -> None:
             return (friendly(e), *tables(user))
         return ("", *tables(user))
 
-    def on_retrain(t, request: gr.Request, progress=gr.Progress()):
+    def done(request, action):
+        """(message, tables) after ``action(user)``, which returns the message."""
         user = ctx.user(request)
-        try:
+        return (attempt(lambda: action(user)), *tables(user))
+
+    def on_retrain(t, request: gr.Request, progress=gr.Progress()):
+        def retrain(user):
             progress(0.1, desc=f"retraining {t}")
             r = a.retrain(t or "", user=user)
-            msg = f"Retrained {t} with {r['reviewed_rows']} reviewed rows; held-out accuracy {r['calib_accuracy']}."
-        except ShopfloorError as e:
-            msg = friendly(e)
-        return (msg, *tables(user))
+            return f"Retrained {t} with {r['reviewed_rows']} reviewed rows; held-out accuracy {r['calib_accuracy']}."
+        return done(request, retrain)
 
     def on_add(n, p, r, request: gr.Request):
-        user = ctx.user(request)
-        try:
-            token = a.add_user(n or "", p or "", r or "", user=user)
-            msg = f"User {n} ({r}) added. Their API token (shown once, copy it now): `{token}`"
-        except ShopfloorError as e:
-            msg = friendly(e)
-        return (msg, *tables(user))
+        return done(request, lambda user: f"User {n} ({r}) added. Their API token (shown once, copy it now): "
+                                          f"`{a.add_user(n or '', p or '', r or '', user=user)}`")
 
     def on_set_pw(n, p, request: gr.Request):
-        user = ctx.user(request)
-        try:
-            k = a.set_password(n or "", p or "", user=user)
-            msg = f"Password of {n} changed; {k} tokens revoked and their web sessions ended."
-        except ShopfloorError as e:
-            msg = friendly(e)
-        return (msg, *tables(user))
+        return done(request, lambda user: f"Password of {n} changed; {a.set_password(n or '', p or '', user=user)} "
+                                          "tokens revoked and their web sessions ended.")
 
     def on_set_role(n, r, request: gr.Request):
-        user = ctx.user(request)
-        try:
+        def set_role(user):
             a.set_role(n or "", r or "", user=user)
-            msg = f"{n} is now {r}."
-        except ShopfloorError as e:
-            msg = friendly(e)
-        return (msg, *tables(user))
+            return f"{n} is now {r}."
+        return done(request, set_role)
 
     def on_revoke(n, request: gr.Request):
-        user = ctx.user(request)
-        try:
-            k = a.revoke_tokens(n or "", user=user)
-            msg = f"Revoked {k} tokens of {n} and ended their web sessions."
-        except ShopfloorError as e:
-            msg = friendly(e)
-        return (msg, *tables(user))
+        return done(request, lambda user: f"Revoked {a.revoke_tokens(n or '', user=user)} tokens of {n} and ended "
+                                          "their web sessions.")
 
     outs = [note, users, audit, versions]
     retrain.click(on_retrain, task, outs, api_name="admin_retrain")

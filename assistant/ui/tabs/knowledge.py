@@ -1,8 +1,7 @@
 """Knowledge tab: the indexed sources; engineers add and remove documents."""
 
-from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.app import attempt
 from shopfloor.assistant.ui.views import BUILD_USER, sources_table
-from shopfloor.errors import ShopfloorError
 
 
 def build(gr, ctx) -> None:
@@ -23,22 +22,16 @@ def build(gr, ctx) -> None:
 
     def on_add(paths, request: gr.Request):
         user = ctx.user(request)
-        try:
+
+        def add():
             r = a.add_documents(list(paths or []), user=user)
-            msg = f"Indexed {r['files']} files ({r['chunks']} chunks)." + "".join(
+            return f"Indexed {r['files']} files ({r['chunks']} chunks)." + "".join(
                 f"\n- skipped {s}: {why}" for s, why in r["skipped"])
-        except ShopfloorError as e:
-            msg = friendly(e)
-        return refreshed(msg, user)
+        return refreshed(attempt(add), user)
 
     def on_remove(source, request: gr.Request):
         user = ctx.user(request)
-        try:
-            n = a.remove_source(source or "", user=user)
-            msg = f"Removed {source} ({n} chunks)."
-        except ShopfloorError as e:
-            msg = friendly(e)
-        return refreshed(msg, user)
+        return refreshed(attempt(lambda: f"Removed {source} ({a.remove_source(source or '', user=user)} chunks)."), user)
 
     add.click(on_add, files, [note, table, pick], api_name="documents_add")
     remove.click(on_remove, pick, [note, table, pick], api_name="documents_remove")
