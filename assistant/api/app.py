@@ -12,27 +12,12 @@ import logging
 import tempfile
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi import FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from shopfloor.assistant import auth
 from shopfloor.assistant.api.guard import Guard, local_host_names
-from shopfloor.assistant.api.schemas import (
-    AskRequest,
-    AuditLog,
-    ClassifyRequest,
-    ClassifyResponse,
-    DiagnoseRequest,
-    Health,
-    LoginRequest,
-    LoginResponse,
-    Machines,
-    Me,
-    Tasks,
-)
-from shopfloor.assistant.pipeline.diagnose import Diagnosis
-from shopfloor.assistant.pipeline.events import Answer
 from shopfloor.assistant.policy import LOCAL_USER, User
 from shopfloor.errors import (
     AuthenticationError,
@@ -43,7 +28,6 @@ from shopfloor.errors import (
     RateLimitedError,
     ShopfloorError,
 )
-from shopfloor.sensors.status import MachineStatus
 
 log = logging.getLogger(__name__)
 MAX_BODY = 5_000_000  # bytes, for every request but file uploads
@@ -81,61 +65,14 @@ def create_app(assistant, login_required: bool = False, ui: bool = True,
     _error_handlers(app)
     _offline_docs(app)
 
-    @app.get("/api/health", tags=["api"], response_model=Health)
-    def health():
-        return {"status": "ok"}
+    from shopfloor.assistant.api.openai_compat import router as v1_router
+    from shopfloor.assistant.api.routes import router as api_router
 
-    @app.post("/api/login", tags=["api"], response_model=LoginResponse)
-    def login(req: LoginRequest, request: Request):
-        with assistant.ws.connect() as conn:
-            user = auth.login(conn, limiter, req.name, req.password, request.client.host if request.client else None)
-            token = auth.create_token(conn, user.name, label="login", ttl_hours=cfg.token_ttl_hours)
-        return {"token": token, "role": user.role.value, "expires_in_s": int(cfg.token_ttl_hours * 3600)}
-
-    @app.get("/api/me", tags=["api"], response_model=Me)
-    def me(user: User = Depends(current_user)):
-        return {"name": user.name, "role": user.role.value}
-
-    @app.post("/api/diagnose", tags=["api"], response_model=DiagnoseResponse)
-    def diagnose(req: DiagnoseRequest, user: User = Depends(current_user)):
-        d = assistant.diagnose(req.log, req.machine_id, summary=req.summary, user=user)
-        return {**d.model_dump(), "markdown": d.to_markdown()}
-
-    @app.post("/api/classify", tags=["api"], response_model=ClassifyResponse)
-    def classify(req: ClassifyRequest, user: User = Depends(current_user)):
-        return {"task": req.task or assistant.ws.config.classifier.default_task,
-                "predictions": assistant.classify_texts(req.texts, req.task, user=user)}
-
-    @app.post("/api/ask", tags=["api"], response_model=Answer)
-    def ask(req: AskRequest, user: User = Depends(current_user)):
-        return assistant.answer(req.question, [t.model_dump() for t in req.history], user=user)
-
-    @app.get("/api/machines", tags=["api"], response_model=Machines)
-    def machines(user: User = Depends(current_user)):
-        return {"machines": assistant.list_machines(user=user)}
-
-    @app.get("/api/machines/{machine_id}/status", tags=["api"], response_model=MachineStatus)
-    def machine_status(machine_id: str, user: User = Depends(current_user)):
-        return assistant.machine_status(machine_id, user=user)
-
-    @app.get("/api/tasks", tags=["api"], response_model=Tasks)
-    def tasks(user: User = Depends(current_user)):
-        return {"tasks": assistant.tasks(user=user), "sources": len(assistant.list_sources(user=user))}
-
-    @app.get("/api/audit", tags=["api"], response_model=AuditLog)
-    def audit_log(limit: int = 100, user: User = Depends(current_user)):
-        return {"audit": assistant.audit_log(max(1, min(limit, 1000)), user=user)}
-
-    from shopfloor.assistant.api.openai_compat import router
-
-    app.include_router(router(lambda: assistant, current_user))
+    app.include_router(api_router(assistant, current_user, limiter))
+    app.include_router(v1_router(lambda: assistant, current_user))
     if ui:
         _mount_ui(app, assistant, login_required, limiter)
     return app
-
-
-class DiagnoseResponse(Diagnosis):
-    markdown: str
 
 
 def _status_of(exc: ShopfloorError) -> int:

@@ -13,6 +13,7 @@ from shopfloor.assistant.pipeline.events import Answer, ChatEvent, Citation, Not
 from shopfloor.assistant.policy import Action, User, requires
 from shopfloor.assistant.safety import clean_text
 from shopfloor.errors import BackendError, InputError, NotBuiltError
+from shopfloor.sensors.status import MachineStatus
 from shopfloor.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ class Assistant:
         st = self.machine_status(machine, user=user)
         text = f"### {machine}\n" + status_markdown(st)
         yield Token(text=text)
-        yield Answer(answer=text, route="status", grounded=True, status=st)
+        yield Answer(answer=text, route="status", grounded=True, status=st.model_dump())
 
     # ---- machines ---------------------------------------------------------------------------------
     @requires(Action.view_machines)
@@ -141,9 +142,9 @@ class Assistant:
         return self.components.machines()
 
     @requires(Action.view_machines)
-    def machine_status(self, machine_id: str, *, user: User | None = None) -> dict:
+    def machine_status(self, machine_id: str, *, user: User | None = None) -> MachineStatus:
         """Failure probability, remaining life, anomalies and control-chart alarms of one machine."""
-        return self.components.status(clean_text(machine_id)).model_dump()
+        return self.components.status(clean_text(machine_id))
 
     @requires(Action.import_sensors)
     def import_readings(self, path: str | Path, *, user: User | None = None) -> dict:

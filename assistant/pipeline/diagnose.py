@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from shopfloor.assistant.safety import neutralise, plain, safety_warning, unsafe_reason
 from shopfloor.errors import BackendError, InputError, NotBuiltError
+from shopfloor.sensors.status import MachineStatus
 
 log = logging.getLogger(__name__)
 MAX_CHARS = 10_000
@@ -43,7 +44,7 @@ class Diagnosis(BaseModel):
     labels: dict[str, dict] = {}  # other tasks (component, ...): {"label", "confidence", "needs_review"}
     causes: list[Cause] = []
     incidents: list[SimilarIncident] = []
-    status: dict | None = None
+    status: MachineStatus | None = None  # without charts (the card links to the Machines tab for those)
     next_step: str = ""
     summary: str | None = None
     summary_source: str = "none"  # "llm" | "none"
@@ -141,8 +142,7 @@ def _status(components, d: Diagnosis) -> None:
     except (NotBuiltError, InputError) as e:
         d.notes.append(str(e))
         return
-    d.status = st.model_dump(include={"failure_probability", "failure_type", "rul", "anomaly", "spc_violations",
-                                      "latest_reading", "notes"})
+    d.status = st
 
 
 def next_step(d: Diagnosis) -> str:
@@ -159,11 +159,11 @@ def next_step(d: Diagnosis) -> str:
         steps.append(flagged[0].safety)
     if d.failure_mode and d.needs_review:  # no classifier at all is said in the notes, not as "uncertain"
         steps.append("The classification is uncertain: confirm the failure mode before ordering parts.")
-    st = d.status or {}
-    if (st.get("failure_probability") or 0) >= 0.3 or st.get("spc_violations"):
+    st = d.status
+    if st and ((st.failure_probability or 0) >= 0.3 or st.spc_violations):
         steps.append("Sensor data is abnormal: check the control charts on the Machines tab before restarting.")
-    if st.get("rul") is not None and st["rul"] < 30:
-        steps.append(f"Remaining useful life is about {st['rul']:.0f} cycles: plan the overhaul now.")
+    if st and st.rul is not None and st.rul < 30:
+        steps.append(f"Remaining useful life is about {st.rul:.0f} cycles: plan the overhaul now.")
     return " ".join(steps) or "No matching manual entry: escalate to the maintenance engineer."
 
 
@@ -176,7 +176,7 @@ def _summarise(llm, settings, d: Diagnosis) -> None:
                    confidence=d.confidence or 0.0, needs_review=d.needs_review,
                    causes=[c.model_dump() for c in d.causes if not c.safety][:2],
                    incidents=[i.model_dump() for i in d.incidents[:2]],
-                   status=_Obj(d.status) if d.status else None)
+                   status=d.status)
     try:
         text = complete(llm, [{"role": "system", "content": render("system")}, {"role": "user", "content": facts}],
                         min(settings.max_new_tokens, 96), settings.temperature)
@@ -188,6 +188,3 @@ def _summarise(llm, settings, d: Diagnosis) -> None:
         return
     d.summary, d.summary_source = text, "llm"
 
-
-class _Obj(dict):
-    __getattr__ = dict.get

@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shopfloor.sensors import MachineStatus
+
 
 def _pct(v) -> str:
     return f"{v:.0%}" if isinstance(v, (int, float)) else "n/a"
 
 
-def status_markdown(st: dict) -> str:
-    if not st:
+def status_markdown(st: MachineStatus | None) -> str:
+    if st is None:
         return ""
-    rul = f"{st['rul']:.0f} cycles" if st.get("rul") is not None else "n/a"
-    lines = [f"- **Failure probability (latest reading):** {_pct(st.get('failure_probability'))}"
-             + (f" — most likely type if it fails: {st['failure_type']}" if st.get("failure_type") else ""),
+    rul = f"{st.rul:.0f} cycles" if st.rul is not None else "n/a"
+    lines = [f"- **Failure probability (latest reading):** {_pct(st.failure_probability)}"
+             + (f" — most likely type if it fails: {st.failure_type}" if st.failure_type else ""),
              f"- **Remaining useful life:** {rul}"]
-    an = st.get("anomaly") or {}
+    an = st.anomaly or {}
     if an:
         sens = ", ".join(f"{s['sensor']} (z={s['robust_z']:+.1f})" for s in an.get("sensors", [])) or "none stand out"
         lines.append(f"- **Anomaly score (last 24 readings):** {an['score']:.2f}"
                      f"{' — ANOMALOUS' if an.get('anomalous') else ''}; sensors: {sens}")
-    v = st.get("spc_violations") or []
+    v = st.spc_violations
     lines.append(f"- **Control-chart alarms (last 24 readings):** {len(v)}")
     lines += [f"    - {x['sensor']}: {x['description']} ({x['reading']})" for x in v[:5]]
     if len(v) > 5:
         lines.append(f"    - … and {len(v) - 5} more")
-    lines += [f"- _note: {n}_" for n in st.get("notes", [])]
+    lines += [f"- _note: {n}_" for n in st.notes]
     return "\n".join(lines)
 
 

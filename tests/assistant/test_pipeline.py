@@ -16,7 +16,7 @@ def test_diagnosis_is_complete_without_the_llm(assistant):
     assert any("RS-160" in (c.remedy + c.text) for c in d.causes)
     assert all(c.citation.startswith("HP-601.md") for c in d.causes)
     assert d.incidents and all(i.machine_id == "HP-601" and i.date for i in d.incidents)
-    assert d.status is not None and d.status["rul"] is not None
+    assert d.status is not None and d.status.rul is not None and d.status.charts == []
     assert "Lock out" in d.next_step and d.summary is None
     md = d.to_markdown()
     assert "**Failure mode:** hydraulic_leak" in md and "Similar past incidents" in md

@@ -23,7 +23,7 @@ def build(gr, ctx) -> None:
             st = ctx.assistant.machine_status(m, user=ctx.user(request))
         except ShopfloorError as e:
             return friendly(e), None
-        chart = export(st["charts"][0], ctx.export_dir) if st["charts"] else None
-        return f"### {st['machine_id']}\n" + status_markdown(st), chart
+        chart = export(st.charts[0], ctx.export_dir) if st.charts else None
+        return f"### {st.machine_id}\n" + status_markdown(st), chart
 
     show.click(run, pick, [status, charts], api_name="machine_status")

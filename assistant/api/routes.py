@@ -1,0 +1,85 @@
+"""The REST API under /api: thin routes over the Assistant facade, each with its response model.
+
+Who may call what is decided by the facade (:mod:`shopfloor.assistant.policy`); a route only passes
+the user that ``current_user`` found (Bearer token, or the local user when login is off).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from shopfloor.assistant import auth
+from shopfloor.assistant.api.schemas import (
+    AskRequest,
+    AuditLog,
+    ClassifyRequest,
+    ClassifyResponse,
+    DiagnoseRequest,
+    Health,
+    LoginRequest,
+    LoginResponse,
+    Machines,
+    Me,
+    Tasks,
+)
+from shopfloor.assistant.pipeline.diagnose import Diagnosis
+from shopfloor.assistant.pipeline.events import Answer
+from shopfloor.assistant.policy import User
+from shopfloor.sensors.status import MachineStatus
+
+
+class DiagnoseResponse(Diagnosis):
+    markdown: str
+
+
+def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
+    """The /api routes over ``assistant``; ``current_user`` is the dependency that says who is asking."""
+    r = APIRouter(tags=["api"])
+    cfg = assistant.ws.config.server
+
+    @r.get("/api/health", response_model=Health)
+    def health():
+        return {"status": "ok"}
+
+    @r.post("/api/login", response_model=LoginResponse)
+    def login(req: LoginRequest, request: Request):
+        with assistant.ws.connect() as conn:
+            user = auth.login(conn, limiter, req.name, req.password, request.client.host if request.client else None)
+            token = auth.create_token(conn, user.name, label="login", ttl_hours=cfg.token_ttl_hours)
+        return {"token": token, "role": user.role.value, "expires_in_s": int(cfg.token_ttl_hours * 3600)}
+
+    @r.get("/api/me", response_model=Me)
+    def me(user: User = Depends(current_user)):
+        return {"name": user.name, "role": user.role.value}
+
+    @r.post("/api/diagnose", response_model=DiagnoseResponse)
+    def diagnose(req: DiagnoseRequest, user: User = Depends(current_user)):
+        d = assistant.diagnose(req.log, req.machine_id, summary=req.summary, user=user)
+        return {**d.model_dump(), "markdown": d.to_markdown()}
+
+    @r.post("/api/classify", response_model=ClassifyResponse)
+    def classify(req: ClassifyRequest, user: User = Depends(current_user)):
+        return {"task": req.task or assistant.ws.config.classifier.default_task,
+                "predictions": assistant.classify_texts(req.texts, req.task, user=user)}
+
+    @r.post("/api/ask", response_model=Answer)
+    def ask(req: AskRequest, user: User = Depends(current_user)):
+        return assistant.answer(req.question, [t.model_dump() for t in req.history], user=user)
+
+    @r.get("/api/machines", response_model=Machines)
+    def machines(user: User = Depends(current_user)):
+        return {"machines": assistant.list_machines(user=user)}
+
+    @r.get("/api/machines/{machine_id}/status", response_model=MachineStatus)
+    def machine_status(machine_id: str, user: User = Depends(current_user)):
+        return assistant.machine_status(machine_id, user=user)
+
+    @r.get("/api/tasks", response_model=Tasks)
+    def tasks(user: User = Depends(current_user)):
+        return {"tasks": assistant.tasks(user=user), "sources": len(assistant.list_sources(user=user))}
+
+    @r.get("/api/audit", response_model=AuditLog)
+    def audit_log(limit: int = 100, user: User = Depends(current_user)):
+        return {"audit": assistant.audit_log(max(1, min(limit, 1000)), user=user)}
+
+    return r
