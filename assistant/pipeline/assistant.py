@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from shopfloor.assistant.pipeline import knowledge, reviews
 from shopfloor.assistant.pipeline.components import Components
 from shopfloor.assistant.pipeline.diagnose import Diagnosis, diagnose
 from shopfloor.assistant.pipeline.events import Answer, ChatEvent, Citation, Notice, Token
@@ -175,102 +176,31 @@ class Assistant:
     def classify_texts(self, texts: list[str], task: str | None = None, source: str = "api", *,
                        user: User | None = None) -> list[dict]:
         """Label texts with one task; rows go to the classifications table (low confidence: the review queue)."""
-        task = task or self.ws.config.classifier.default_task
-        texts = [clean_text(t) for t in texts]
-        preds = self.components.classifiers().predict([str(t) for t in texts], task)
-        out = []
-        with self.ws.connect() as conn:
-            for t, p in zip(texts, preds, strict=True):
-                cur = conn.execute("INSERT INTO classifications (task, text, label, confidence, needs_review, model, "
-                                   "source) VALUES (?,?,?,?,?,?,?)",
-                                   (task, str(t), p.label, p.confidence, int(p.needs_review), task, source))
-                out.append({"id": cur.lastrowid, "text": str(t), "label": p.label, "confidence": p.confidence,
-                            "alternatives": p.alternatives, "needs_review": p.needs_review, "reason": p.reason})
-        return out
+        return reviews.classify_texts(self.components, self.ws, [clean_text(t) for t in texts],
+                                      task or self.ws.config.classifier.default_task, source)
 
     @requires(Action.classify)
     def classify_file(self, path: str | Path, text_col: str, task: str | None = None, output: str | Path | None = None,
                       progress: Callable | None = None, *, user: User | None = None) -> dict:
-        """Label a CSV/XLSX file; low-confidence rows are stored in the review queue."""
-        import pandas as pd
-
-        from shopfloor.finetune import classify_file
-
-        task = task or self.ws.config.classifier.default_task
-        mt = self.components.classifiers()
-        clf = _TaskView(mt, task)
-        summary = classify_file(clf, path, text_col, output, progress=False)
-        out = pd.read_csv(summary["output"], dtype={text_col: str}, keep_default_na=False) \
-            if summary["output"].endswith(".csv") else pd.read_excel(summary["output"], dtype={text_col: str}).fillna("")
-        lab = "label_pred" if "label_pred" in out.columns else "label"
-        rev = "needs_review_pred" if "needs_review_pred" in out.columns else "needs_review"
-        conf = "confidence_pred" if "confidence_pred" in out.columns else "confidence"
-        flagged = out[out[rev].astype(bool)]
-        with self.ws.connect() as conn:
-            conn.executemany("INSERT INTO classifications (task, text, label, confidence, needs_review, model, source) "
-                             "VALUES (?,?,?,?,1,?,?)",
-                             [(task, clean_text(r[text_col]), r[lab], float(r[conf]), task, Path(path).name)
-                              for _, r in flagged.iterrows()])
-            from shopfloor.db import audit
-
-            audit(conn, user.name, "classify_file", f"{Path(path).name}: {summary['rows']} rows, task {task}")
-        summary["task"] = task
-        return summary
+        """Label a CSV/XLSX file; low-confidence rows are stored in the review queue (audited)."""
+        return reviews.classify_file(self.components, self.ws, path, text_col,
+                                     task or self.ws.config.classifier.default_task, output, user.name)
 
     @requires(Action.view_reviews)
     def review_queue(self, task: str | None = None, limit: int = 50, *, user: User | None = None) -> list[dict]:
         """Rows flagged for review and not yet reviewed, least confident first."""
-        q = ("SELECT c.id, c.task, c.text, c.label, c.confidence, c.source, c.created_at FROM classifications c "
-             "LEFT JOIN reviews r ON r.classification_id = c.id WHERE c.needs_review = 1 AND r.id IS NULL")
-        args: list = []
-        if task:
-            q += " AND c.task = ?"
-            args.append(task)
-        with self.ws.connect() as conn:
-            return [dict(r) for r in conn.execute(q + " ORDER BY c.confidence ASC LIMIT ?", (*args, limit))]
+        return reviews.queue(self.ws, task, limit)
 
     @requires(Action.correct_label)
     def correct(self, classification_id: int, label: str, *, user: User | None = None) -> int:
         """Store a reviewed label for one classified row (audited); returns the review id."""
-        from shopfloor.finetune import add_review
-
-        label = clean_text(label or "").strip()
-        if not label:
-            raise InputError("pick the correct label first")
-
-        with self.ws.connect() as conn:
-            row = conn.execute("SELECT task, text, label FROM classifications WHERE id = ?",
-                               (classification_id,)).fetchone()
-            if row is None:
-                raise InputError(f"no classification with id {classification_id}")
-            return add_review(conn, row["task"], row["text"], row["label"], label, user.name, classification_id)
+        return reviews.correct(self.ws, classification_id, clean_text(label or "").strip(), user.name)
 
     @requires(Action.retrain)
     def retrain(self, task: str, data: list[str | Path] | None = None, text_col: str = "text",
                 label_col: str | None = None, epochs: int | None = None, *, user: User | None = None) -> dict:
-        """Retrain ``task`` on its original data plus every reviewed correction; audited."""
-        import json
-
-        from shopfloor.db import audit
-        from shopfloor.finetune import TrainConfig, reviewed_rows, train
-
-        folder = self.ws.classifier_dir(task)
-        prev = json.loads((folder / "train_config.json").read_text()) if (folder / "train_config.json").exists() else {}
-        data = data or prev.get("data")
-        if not data:
-            raise InputError(f"no training data recorded for task {task!r}; pass data files")
-        with self.ws.connect() as conn:
-            extra = reviewed_rows(conn, task)
-        kw = {"epochs": epochs} if epochs else {}
-        cfg = TrainConfig(text_col=prev.get("text_col", text_col), label_col=label_col or prev.get("label_col", task),
-                          task=task, out=folder, base=prev.get("base", "all-MiniLM-L6-v2"), extra_rows=extra,
-                          resume=False, **kw)
-        train(cfg, data, progress=False)
-        with self.ws.connect() as conn:
-            audit(conn, user.name, "retrain", f"{task}: {len(extra)} reviewed rows added")
-        meta = json.loads((folder / "classifier.json").read_text())
-        return {"task": task, "reviewed_rows": len(extra), "calib_accuracy": meta.get("calib_accuracy"),
-                "created": meta["created"]}
+        """Retrain ``task`` on its original data plus every reviewed correction (audited)."""
+        return reviews.retrain(self.ws, task, user.name, data, text_col, label_col, epochs)
 
     # ---- feedback ------------------------------------------------------------------------------------
     @requires(Action.feedback)
@@ -288,43 +218,17 @@ class Assistant:
     @requires(Action.upload_document)
     def add_documents(self, paths: list[str | Path], *, user: User | None = None) -> dict:
         """Index new or changed documents; who added each is kept for provenance (and audited)."""
-        from shopfloor.db import audit, record_documents
-        from shopfloor.index import Index
-        from shopfloor.index.ingest import discover
-
-        if not paths:
-            raise InputError("choose one or more files to add")
-        try:
-            idx = self.components.index()
-            report = idx.add(paths, progress=False)
-        except NotBuiltError:
-            idx = Index.build(paths, self.ws.index_dir, progress=False)
-            report = idx.last_report
-        skipped = {s for s, _ in report.skipped}
-        with self.ws.connect() as conn:
-            record_documents(conn, {s: f for s, f in discover(paths).items() if s not in skipped}, user.name)
-            audit(conn, user.name, "upload", ", ".join(Path(p).name for p in paths))
-        return {"files": report.files, "chunks": report.chunks, "skipped": report.skipped}
+        return knowledge.add(self.components, self.ws, paths, user.name)
 
     @requires(Action.ask)
     def list_sources(self, *, user: User | None = None) -> list[dict]:
         """The indexed sources with their type and chunk count."""
-        try:
-            return self.components.index().sources()
-        except NotBuiltError:
-            return []
+        return knowledge.sources(self.components)
 
     @requires(Action.remove_document)
     def remove_source(self, source: str, *, user: User | None = None) -> int:
         """Remove one source from the index (audited); returns the number of chunks removed."""
-        from shopfloor.db import audit
-
-        if not source:
-            raise InputError("pick the source to remove")
-        n = self.components.index().remove(source)
-        with self.ws.connect() as conn:
-            audit(conn, user.name, "remove", source)
-        return n
+        return knowledge.remove(self.components, self.ws, source, user.name)
 
     @requires(Action.view_audit)
     def audit_log(self, limit: int = 100, *, user: User | None = None) -> list[dict]:
@@ -386,17 +290,6 @@ class Assistant:
     def _signed_out(self, name: str) -> None:
         for hook in self._sign_out_hooks:
             hook(name)
-
-
-class _TaskView:
-    """A single-task view of a multi-task classifier (what finetune.classify_file expects)."""
-
-    def __init__(self, mt, task: str):
-        self._mt, self.task, self.folder = mt, task, None
-        self.labels = mt.labels(task)
-
-    def predict(self, texts):
-        return self._mt.predict(texts, self.task)
 
 
 def _with_notes(done: Answer, notices: list[str]) -> Answer:

@@ -1,0 +1,114 @@
+"""The review store: classified rows, the review queue, corrections and retraining with them.
+
+Callers are the Assistant facade (which checks the role and cleans text first); every write is
+audited with the user's name.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from shopfloor.assistant.safety import clean_text
+from shopfloor.errors import InputError
+
+_INSERT = ("INSERT INTO classifications (task, text, label, confidence, needs_review, model, source) "
+           "VALUES (?,?,?,?,?,?,?)")
+
+
+class TaskView:
+    """A single-task view of the multi-task classifier (what ``finetune.classify_file`` expects)."""
+
+    def __init__(self, mt, task: str):
+        self._mt, self.task, self.folder = mt, task, None
+        self.labels = mt.labels(task)
+
+    def predict(self, texts):
+        return self._mt.predict(texts, self.task)
+
+
+def classify_texts(components, ws, texts: list[str], task: str, source: str) -> list[dict]:
+    """Label ``texts``; every row is stored (low confidence ones form the review queue)."""
+    preds = components.classifiers().predict([str(t) for t in texts], task)
+    out = []
+    with ws.connect() as conn:
+        for t, p in zip(texts, preds, strict=True):
+            cur = conn.execute(_INSERT, (task, str(t), p.label, p.confidence, int(p.needs_review), task, source))
+            out.append({"id": cur.lastrowid, "text": str(t), "label": p.label, "confidence": p.confidence,
+                        "alternatives": p.alternatives, "needs_review": p.needs_review, "reason": p.reason})
+    return out
+
+
+def classify_file(components, ws, path: str | Path, text_col: str, task: str, output: str | Path | None,
+                  user: str) -> dict:
+    """Label a CSV/XLSX file into a new file; its flagged rows go to the review queue."""
+    import pandas as pd
+
+    from shopfloor.db import audit
+    from shopfloor.finetune import classify_file as label_file
+
+    summary = label_file(TaskView(components.classifiers(), task), path, text_col, output, progress=False)
+    # The labelled file is read back for its flagged rows (finetune.classify_file streams chunks to disk).
+    out = pd.read_csv(summary["output"], dtype={text_col: str}, keep_default_na=False) \
+        if summary["output"].endswith(".csv") else pd.read_excel(summary["output"], dtype={text_col: str}).fillna("")
+    lab = "label_pred" if "label_pred" in out.columns else "label"
+    rev = "needs_review_pred" if "needs_review_pred" in out.columns else "needs_review"
+    conf = "confidence_pred" if "confidence_pred" in out.columns else "confidence"
+    flagged = out[out[rev].astype(bool)]
+    with ws.connect() as conn:
+        conn.executemany(_INSERT, [(task, clean_text(r[text_col]), r[lab], float(r[conf]), 1, task, Path(path).name)
+                                   for _, r in flagged.iterrows()])
+        audit(conn, user, "classify_file", f"{Path(path).name}: {summary['rows']} rows, task {task}")
+    summary["task"] = task
+    return summary
+
+
+def queue(ws, task: str | None = None, limit: int = 50) -> list[dict]:
+    """Rows flagged for review and not yet reviewed, least confident first."""
+    q = ("SELECT c.id, c.task, c.text, c.label, c.confidence, c.source, c.created_at FROM classifications c "
+         "LEFT JOIN reviews r ON r.classification_id = c.id WHERE c.needs_review = 1 AND r.id IS NULL")
+    args: list = []
+    if task:
+        q += " AND c.task = ?"
+        args.append(task)
+    with ws.connect() as conn:
+        return [dict(r) for r in conn.execute(q + " ORDER BY c.confidence ASC LIMIT ?", (*args, limit))]
+
+
+def correct(ws, classification_id: int, label: str, user: str) -> int:
+    """Store the reviewed ``label`` of one classified row; returns the review id."""
+    from shopfloor.finetune import add_review
+
+    if not label:
+        raise InputError("pick the correct label first")
+    with ws.connect() as conn:
+        row = conn.execute("SELECT task, text, label FROM classifications WHERE id = ?",
+                           (classification_id,)).fetchone()
+        if row is None:
+            raise InputError(f"no classification with id {classification_id}")
+        return add_review(conn, row["task"], row["text"], row["label"], label, user, classification_id)
+
+
+def retrain(ws, task: str, user: str, data: list[str | Path] | None = None, text_col: str = "text",
+            label_col: str | None = None, epochs: int | None = None) -> dict:
+    """Retrain ``task`` on its recorded training files plus every reviewed correction."""
+    from shopfloor.db import audit
+    from shopfloor.finetune import TrainConfig, reviewed_rows, train
+
+    folder = ws.classifier_dir(task)
+    prev = json.loads((folder / "train_config.json").read_text()) if (folder / "train_config.json").exists() else {}
+    data = data or prev.get("data")
+    if not data:
+        raise InputError(f"no training data recorded for task {task!r}; pass data files")
+    with ws.connect() as conn:
+        extra = reviewed_rows(conn, task)
+    kw = {"epochs": epochs} if epochs else {}
+    cfg = TrainConfig(text_col=prev.get("text_col", text_col), label_col=label_col or prev.get("label_col", task),
+                      task=task, out=folder, base=prev.get("base", "all-MiniLM-L6-v2"), extra_rows=extra,
+                      resume=False, **kw)
+    train(cfg, data, progress=False)
+    with ws.connect() as conn:
+        audit(conn, user, "retrain", f"{task}: {len(extra)} reviewed rows added")
+    meta = json.loads((folder / "classifier.json").read_text())
+    return {"task": task, "reviewed_rows": len(extra), "calib_accuracy": meta.get("calib_accuracy"),
+            "created": meta["created"]}
