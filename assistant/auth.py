@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 
 from shopfloor.assistant.policy import Role, User
 from shopfloor.db import audit
-from shopfloor.errors import AuthenticationError, InputError, PermissionDeniedError, RateLimitedError
+from shopfloor.errors import AuthenticationError, InputError, RateLimitedError
 
 ROLES = tuple(r.value for r in Role)
 MIN_PASSWORD = 8
@@ -151,13 +151,6 @@ def list_users(conn: sqlite3.Connection) -> list[dict]:
 
 def has_users(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT count(*) FROM users").fetchone()[0] > 0
-
-
-def require(user: User | None, role: str) -> None:
-    """Raise PermissionDeniedError unless ``user`` has at least ``role`` (prefer policy.authorize with an Action)."""
-    if user is None or user.role.rank < Role(role).rank:
-        who = user.name if user else "anonymous"
-        raise PermissionDeniedError(f"{who} needs the {role} role for this")
 
 
 def ensure_admin(conn: sqlite3.Connection) -> tuple[str, str] | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from shopfloor.assistant import auth
-from shopfloor.assistant.policy import Role, User
+from shopfloor.assistant.policy import Action, Role, User, authorize
 from shopfloor.errors import InputError, PermissionDeniedError
 
 
@@ -23,9 +23,9 @@ def test_users_passwords_tokens_roles(workspace):
         with pytest.raises(InputError, match="at least 8 characters"):
             auth.add_user(conn, "x", "short", "viewer")
     tech = User("tina", Role.technician)
-    auth.require(tech, "viewer")
-    with pytest.raises(PermissionDeniedError, match="tina needs the engineer role"):
-        auth.require(tech, "engineer")
+    authorize(tech, Action.diagnose)
+    with pytest.raises(PermissionDeniedError, match=r"tina \(technician\) needs the engineer role to correct a label"):
+        authorize(tech, Action.correct_label)
 
 
 @pytest.mark.parametrize("host, mode, expected", [("127.0.0.1", "auto", False), ("0.0.0.0", "auto", True),
