@@ -84,6 +84,7 @@ def normalise(text: str) -> str:
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]{0,2000}>|<!--.*?-->", re.S)
 _MD_IMAGE = re.compile(r"!\[([^\]]{0,500})\]\([^)]{0,2000}\)")
 _MD_LINK = re.compile(r"\[([^\]]{1,500})\]\(([^)\s]{1,2000})[^)]{0,500}\)")
+_TAG_START = re.compile(r"<(?=[a-zA-Z/!?])")
 _MD_REF = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.M)
 
 
@@ -96,7 +97,7 @@ def plain(text: str) -> str:
     text = _MD_IMAGE.sub(lambda m: m.group(1), clean_text(text))
     text = _MD_LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
     text = _MD_REF.sub("", text)
-    return _TAG.sub(" ", text).replace("<", "‹").replace(">", "›")
+    return _TAG_START.sub("‹", _TAG.sub(" ", text))  # "RPN < 100" stays; a left-over "<script" cannot open a tag
 
 
 def _sentences(text: str) -> list[str]:

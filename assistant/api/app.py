@@ -49,7 +49,6 @@ def create_app(assistant, login_required: bool = False, ui: bool = True,
     for note in assistant.components.warm_up():
         log.warning("%s", note)
     limiter = auth.LoginLimiter()
-    app.state.limiter = limiter
 
     def current_user(authorization: str | None = Header(None)) -> User:
         if not login_required:

@@ -27,8 +27,7 @@ def user_of(assistant, username: str | None, login_required: bool) -> User | Non
 
 def export(path: str | Path, export_dir: Path) -> str:
     """Copy a workspace file into the export folder (the only folder the UI serves files from)."""
-    dest = export_dir / uuid.uuid4().hex / Path(path).name
-    dest.parent.mkdir(parents=True)
+    dest = export_path(Path(path).name, export_dir)
     shutil.copyfile(path, dest)
     return str(dest)
 

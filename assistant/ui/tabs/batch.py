@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from shopfloor.assistant.policy import Action, authorize
 from shopfloor.assistant.ui.app import friendly
 from shopfloor.assistant.ui.views import BUILD_USER, export_path, pareto_figure, preview
 from shopfloor.errors import ShopfloorError
@@ -43,7 +44,7 @@ def build(gr, ctx) -> None:
         if f is None:
             return gr.update(), gr.update(choices=[])
         try:
-            ctx.assistant.tasks(user=ctx.user(request))  # a signed-in user only
+            authorize(ctx.user(request), Action.ask)  # any signed-in user may preview their own upload
             cols, df = preview(f)
         except ShopfloorError as e:
             return gr.update(value=None), gr.update(choices=[], value=None, label=f"Problem: {e}")
