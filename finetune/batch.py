@@ -8,6 +8,7 @@ import logging
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -17,8 +18,11 @@ from shopfloor.finetune.data import check_columns, read_table
 if TYPE_CHECKING:
     import pandas as pd
 
+    from shopfloor.finetune.predict import TextClassifier
+
 log = logging.getLogger(__name__)
 Engine = Literal["local", "ray"]
+Flagged = Callable[[list[tuple[str, str, float]]], None]  # (text, label, confidence) of rows needing review
 
 
 def output_path(input_path: Path, output: str | Path | None) -> Path:
@@ -34,7 +38,7 @@ def output_path(input_path: Path, output: str | Path | None) -> Path:
     return out
 
 
-def label_frame(clf, df: pd.DataFrame, text_col: str) -> pd.DataFrame:
+def label_frame(clf: TextClassifier, df: pd.DataFrame, text_col: str) -> pd.DataFrame:
     """``df`` with the prediction columns appended (names suffixed ``_pred`` if the input already has them)."""
     preds = clf.predict(df[text_col].fillna("").astype(str).tolist())
     cols = {"label": [p.label for p in preds], "confidence": [round(p.confidence, 4) for p in preds],
@@ -49,9 +53,14 @@ def label_frame(clf, df: pd.DataFrame, text_col: str) -> pd.DataFrame:
     return out
 
 
-def classify_file(clf, input_path: str | Path, text_col: str, output: str | Path | None = None,
-                  engine: Engine = "local", chunk_rows: int = 2000, progress: bool = True) -> dict:
-    """Label every row of a CSV/XLSX file; returns a summary (rows, review count, label counts, output path)."""
+def classify_file(clf: TextClassifier, input_path: str | Path, text_col: str, output: str | Path | None = None,
+                  engine: Engine = "local", chunk_rows: int = 2000, progress: bool = True,
+                  on_flagged: Flagged | None = None, on_rows: Callable[[int], None] | None = None) -> dict:
+    """Label every row of a CSV/XLSX file; returns a summary (rows, review count, label counts, output path).
+
+    ``on_flagged`` receives each chunk's rows that need review as they are labelled (the review queue
+    is fed from memory; nothing is read back from the output file); ``on_rows`` the number of rows done.
+    """
 
     input_path = Path(input_path)
     if not input_path.is_file():
@@ -62,7 +71,8 @@ def classify_file(clf, input_path: str | Path, text_col: str, output: str | Path
     t0 = time.perf_counter()
     tmp = out.with_name(out.name + ".part")
     try:
-        counts, n_review, n = _label_into(clf, input_path, text_col, out, tmp, engine, chunk_rows, progress)
+        counts, n_review, n = _label_into(clf, input_path, text_col, out, tmp, engine, chunk_rows, progress,
+                                          on_flagged, on_rows)
         tmp.replace(out)  # a crash mid-run never leaves a half-written output under the final name
     finally:
         tmp.unlink(missing_ok=True)  # interrupted or failed: no .part file left behind
@@ -71,8 +81,9 @@ def classify_file(clf, input_path: str | Path, text_col: str, output: str | Path
             "seconds": round(secs, 2), "rows_per_s": round(n / secs, 1), "engine": engine}
 
 
-def _label_into(clf, input_path: Path, text_col: str, out: Path, tmp: Path, engine: Engine, chunk_rows: int,
-                progress: bool) -> tuple[Counter, int, int]:
+def _label_into(clf: TextClassifier, input_path: Path, text_col: str, out: Path, tmp: Path, engine: Engine,
+                chunk_rows: int, progress: bool, on_flagged: Flagged | None,
+                on_rows: Callable[[int], None] | None) -> tuple[Counter, int, int]:
     from tqdm.auto import tqdm
 
     counts, n_review, n = Counter(), 0, 0
@@ -85,12 +96,19 @@ def _label_into(clf, input_path: Path, text_col: str, out: Path, tmp: Path, engi
         rev = "needs_review" if "needs_review_pred" not in labelled.columns else "needs_review_pred"
         counts.update(labelled[lab])
         n_review += int(labelled[rev].sum())
+        if on_flagged is not None:
+            conf = "confidence" if "confidence_pred" not in labelled.columns else "confidence_pred"
+            rows = labelled[labelled[rev].astype(bool)]
+            on_flagged(list(zip(rows[text_col].astype(str), rows[lab].astype(str), rows[conf].astype(float),
+                                strict=True)))
         n += len(labelled)
         if out.suffix.lower() == ".csv":
             labelled.to_csv(tmp, mode="w" if i == 0 else "a", header=i == 0, index=False)
         else:
             labelled_all.append(labelled)
         bar.update(len(df))
+        if on_rows is not None:
+            on_rows(n)
     bar.close()
     if n == 0:
         raise InputError(f"{input_path}: no rows to classify")
@@ -99,6 +117,21 @@ def _label_into(clf, input_path: Path, text_col: str, out: Path, tmp: Path, engi
 
         pd.concat(labelled_all).to_excel(tmp, index=False, engine="openpyxl")
     return counts, n_review, n
+
+
+def estimate_rows(path: str | Path) -> int:
+    """Rows in a CSV (lines minus the header: cells spanning lines make it an overestimate) or an XLSX sheet."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        with path.open("rb") as f:
+            return max(sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1, 0)
+    try:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        return max((wb.active.max_row or 1) - 1, 0)
+    except Exception:  # noqa: BLE001 - only an estimate for a progress bar; the real read reports problems
+        return 0
 
 
 def _chunks(path: Path, text_col: str, chunk_rows: int):

@@ -7,6 +7,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from shopfloor.errors import InputError, NotBuiltError
 from shopfloor.finetune.artifacts import META, predict_logits
@@ -25,6 +26,22 @@ class Prediction:
     alternatives: list[tuple[str, float]] = field(default_factory=list)  # next best labels with probabilities
     needs_review: bool = False
     reason: str | None = None  # why it needs review
+
+
+@runtime_checkable
+class TextClassifier(Protocol):
+    """What every consumer of a classifier needs (batch files, evaluation, the assistant).
+
+    :class:`Classifier` (a trained task), :class:`ColdStartClassifier` (zero-shot from a taxonomy)
+    and ``MultiTaskClassifier.task(name)`` all satisfy it.
+    """
+
+    task: str
+
+    @property
+    def labels(self) -> list[str]: ...
+
+    def predict(self, texts: list[str], top: int = 3) -> list[Prediction]: ...
 
 
 def read_meta(folder: str | Path) -> dict:
@@ -49,6 +66,7 @@ class MultiTaskClassifier:
 
         if not folders:
             raise NotBuiltError("no classifier tasks found")
+        self.folders = {task: Path(f) for task, f in folders.items()}
         self.meta = {task: read_meta(f) for task, f in folders.items()}
         bases = {m["base"] for m in self.meta.values()}
         if len(bases) > 1:
@@ -68,6 +86,11 @@ class MultiTaskClassifier:
     @property
     def tasks(self) -> list[str]:
         return list(self.heads)
+
+    def task(self, name: str) -> Classifier:
+        """One task of this runtime as a :class:`TextClassifier` (shares the loaded base)."""
+        self._meta(name)  # unknown task: InputError naming the trained ones
+        return Classifier(self, name, self.folders[name])
 
     def labels(self, task: str) -> list[str]:
         return self._meta(task)["labels"]

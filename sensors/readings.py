@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from shopfloor.errors import InputError
+from shopfloor.machines import machine_key, register_machines
 
 ID_COLUMNS = {"timestamp", "machine_id"}
 SKIP = {"UDI", "Product ID", "Type", "Machine failure", "TWF", "HDF", "PWF", "OSF", "RNF"}
 
 
 def import_readings(workspace, path: str | Path) -> dict:
-    """Store every numeric column of ``path`` as a sensor series per machine (re-import replaces values).
+    """Add the rows of ``path`` to the workspace's readings store (a re-imported timestamp replaces the old row).
 
-    The AI4I columns of the process file (``Type``, ``Product ID``, ``Machine failure`` and the flags) are
-    kept aside in ``<workspace>/sensors/process.parquet`` so the failure model sees the full rows.
+    The store, ``<workspace>/sensors/process.parquet``, is the one home of readings: whole rows, so the
+    failure model also sees the AI4I columns (``Type``, ``Product ID``, ``Machine failure``, the flags).
+    Machine ids are matched to the registered machines in any spelling; new ids are registered.
     """
     import pandas as pd
 
@@ -29,11 +31,11 @@ def import_readings(workspace, path: str | Path) -> dict:
     bad = int(df["timestamp"].isna().sum())
     df = df.dropna(subset=["timestamp"])
     sensors = [c for c in df.columns if c not in ID_COLUMNS | SKIP and pd.api.types.is_numeric_dtype(df[c])]
-    long = df.melt(id_vars=["machine_id", "timestamp"], value_vars=sensors, var_name="sensor").dropna(subset=["value"])
-    long["timestamp"] = long["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    df["machine_id"] = df["machine_id"].astype(str).str.strip()
+    df = df[df["machine_id"].ne("") & df["machine_id"].ne("nan")]
     with workspace.connect() as conn:
-        conn.executemany("INSERT OR REPLACE INTO readings (machine_id, ts, sensor, value) VALUES (?,?,?,?)",
-                         long[["machine_id", "timestamp", "sensor", "value"]].itertuples(index=False, name=None))
+        spelling = register_machines(conn, sorted(df["machine_id"].unique()))
+    df["machine_id"] = df["machine_id"].map(spelling)
     store = workspace.root / "sensors" / "process.parquet"
     store.parent.mkdir(parents=True, exist_ok=True)
     old = pd.read_parquet(store) if store.exists() else None
@@ -51,7 +53,8 @@ def load_process(workspace, machine_id: str):
     if not store.exists():
         return pd.DataFrame()
     df = pd.read_parquet(store)
-    return df[df["machine_id"] == machine_id].sort_values("timestamp").reset_index(drop=True)
+    key = machine_key(machine_id)
+    return df[df["machine_id"].map(machine_key) == key].sort_values("timestamp").reset_index(drop=True)
 
 
 def import_cycles(workspace, path: str | Path, machine_ids: list[str]) -> dict:

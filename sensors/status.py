@@ -7,6 +7,7 @@ import logging
 from pydantic import BaseModel, Field
 
 from shopfloor.errors import InputError, NotBuiltError
+from shopfloor.machines import match_machine
 
 log = logging.getLogger(__name__)
 SPC_SENSORS = ["Torque [Nm]", "Process temperature [K]", "Rotational speed [rpm]"]
@@ -29,15 +30,16 @@ class MachineStatus(BaseModel):
 
 
 def known_machines(workspace) -> list[str]:
+    from shopfloor.machines import known_machines as registered
+
     with workspace.connect() as conn:
-        ids = [r[0] for r in conn.execute("SELECT id FROM machines UNION SELECT DISTINCT machine_id FROM readings")]
-    return sorted(ids)
+        return registered(conn)
 
 
 def machine_status(machine_id: str, workspace, charts: bool = True) -> MachineStatus:
     """Everything the sensor models know about ``machine_id`` now; missing parts are explained in ``notes``."""
     known = known_machines(workspace)
-    match = next((m for m in known if m.upper() == machine_id.strip().upper()), None)
+    match = match_machine(machine_id, known)
     if match is None:
         raise InputError(f"unknown machine {machine_id!r}; known machines: "
                          f"{', '.join(known) or 'none (run shopfloor demo)'}")

@@ -47,11 +47,16 @@ class LLMConfig(_Section):
 
 
 class EmbedderConfig(_Section):
-    model: str = Field("all-MiniLM-L6-v2", description="Registry name, local sentence-transformers folder or hub id.")
+    """The sentence embedder the workspace's knowledge index is built with (read by every index build)."""
+
+    model: str = Field("all-MiniLM-L6-v2", description="Registry name, local sentence-transformers folder or hub id; "
+                       "changing it takes effect at the next `shopfloor index build` or upload.")
     batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
 
 
 class ClassifierConfig(_Section):
+    """Defaults for the workspace's classifiers (read by retraining from reviews and by the demo build)."""
+
     target_precision: float = Field(0.9, gt=0, le=1, description="Rows below the confidence that reaches "
                                     "this precision on held-out data are marked needs_review.")
     default_task: str = Field("failure_mode", description="Task used when none is named.")
@@ -59,7 +64,9 @@ class ClassifierConfig(_Section):
 
 class IndexConfig(_Section):
     k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
-    min_score: float = Field(0.35, description="Below this dense similarity, say the manuals do not cover it.")
+    min_score: float | None = Field(None, ge=0, le=1, description=(
+        "Below this dense similarity, say the documents do not cover the question. Empty: the threshold saved "
+        "with the index when it was built (0.30 for all-MiniLM-L6-v2); set it here to override without a rebuild."))
 
 
 class ServerConfig(_Section):

@@ -113,6 +113,12 @@ MIGRATIONS: list[str] = [
         sha256 TEXT
     );
     """,
+    # 5: one home for readings (the sensors' parquet store, which always held the same rows) and one list of
+    # machines (the machines table: ids that only readings knew are registered there first)
+    """
+    INSERT OR IGNORE INTO machines (id, name, type) SELECT DISTINCT machine_id, machine_id, 'unregistered' FROM readings;
+    DROP TABLE readings;
+    """,
 ]
 
 # Python steps run after the SQL of the same migration, in its transaction (version -> function).
@@ -183,6 +189,19 @@ def audit(conn: sqlite3.Connection, user: str, action: str, detail: str = "") ->
     """Append one line to the audit log (label corrections, uploads, removals, retrains)."""
     with conn:
         conn.execute("INSERT INTO audit (user, action, detail) VALUES (?, ?, ?)", (user, action, detail))
+
+
+def audit_rows(conn: sqlite3.Connection, limit: int = 100) -> list[dict]:
+    """The latest audit lines, newest first."""
+    return [dict(r) for r in conn.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))]
+
+
+def record_feedback(conn: sqlite3.Connection, question: str, answer: str, rating: int, comment: str,
+                    user: str) -> None:
+    """Store one helpful (1) / not helpful (-1) rating of an answer, with bounded text lengths."""
+    with conn:
+        conn.execute("INSERT INTO feedback (question, answer, rating, comment, user) VALUES (?,?,?,?,?)",
+                     (question[:10_000], answer[:20_000], rating, comment[:2000], user))
 
 
 def record_documents(conn: sqlite3.Connection, files: dict[str, Path], user: str) -> None:

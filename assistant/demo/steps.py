@@ -52,9 +52,10 @@ def import_readings(ws: Workspace) -> str:
 
 def build_index(ws: Workspace) -> str:
     """The knowledge index over the manuals and the incident history."""
+    from shopfloor.assistant.pipeline.knowledge import index_config
     from shopfloor.index import Index
 
-    idx = Index.build([DATA_DIR / "manuals", DATA_DIR / "incidents.csv"], ws.index_dir)
+    idx = Index.build([DATA_DIR / "manuals", DATA_DIR / "incidents.csv"], ws.index_dir, index_config(ws))
     return f"{len(idx.sources())} sources"
 
 
@@ -68,7 +69,7 @@ def classifier_step(task: str) -> Callable[[Workspace], str]:
         # 6 epochs instead of the default 12: the demo logs are cleaner than real ones and converge
         # early (dev accuracy 0.97 either way), and the first `make demo` should not keep a newcomer waiting.
         cfg = TrainConfig(text_col="text", label_col=label_col, task=task, out=ws.classifier_dir(task),
-                          seed=DEMO_SEED, epochs=6)
+                          seed=DEMO_SEED, epochs=6, target_precision=ws.config.classifier.target_precision)
         out = train(cfg, data)
         return f"saved to {Path(out).name}"
 

@@ -122,11 +122,16 @@ class Assistant:
         """The final event of :meth:`ask` (for callers that do not stream)."""
         return [e for e in self.ask(question, history, user=user) if isinstance(e, Answer)][-1]
 
-    def _threshold(self, configured: float) -> float:
+    def _threshold(self, configured: float | None) -> float:
+        """The no-answer cut-off: ``index.min_score`` from config.yaml if set, else the one saved with the index."""
+        if configured is not None:
+            return configured
         try:
             return self.components.index().no_answer_threshold
         except NotBuiltError:
-            return configured
+            from shopfloor.index import IndexConfig
+
+            return IndexConfig().no_answer_threshold
 
     def _status_events(self, machine: str, user: User) -> Iterator[ChatEvent]:
         from shopfloor.assistant.pipeline.render import status_markdown
@@ -182,9 +187,13 @@ class Assistant:
     @requires(Action.classify)
     def classify_file(self, path: str | Path, text_col: str, task: str | None = None, output: str | Path | None = None,
                       progress: Callable | None = None, *, user: User | None = None) -> dict:
-        """Label a CSV/XLSX file; low-confidence rows are stored in the review queue (audited)."""
+        """Label a CSV/XLSX file; low-confidence rows are stored in the review queue (audited).
+
+        ``progress(rows_done, rows_estimated)`` is called after each chunk (the estimate counts lines, so
+        multi-line cells can make it a little high).
+        """
         return reviews.classify_file(self.components, self.ws, path, text_col,
-                                     task or self.ws.config.classifier.default_task, output, user.name)
+                                     task or self.ws.config.classifier.default_task, output, user.name, progress)
 
     @requires(Action.view_reviews)
     def review_queue(self, task: str | None = None, limit: int = 50, *, user: User | None = None) -> list[dict]:
@@ -207,12 +216,12 @@ class Assistant:
     def record_feedback(self, question: str, answer: str, rating: int, comment: str = "", *,
                         user: User | None = None) -> None:
         """Store a helpful / not helpful rating of an answer with the user's name."""
+        from shopfloor.db import record_feedback
+
         if rating not in (-1, 1):
             raise InputError(f"rating must be 1 (helpful) or -1 (not helpful), got {rating}")
         with self.ws.connect() as conn:
-            conn.execute("INSERT INTO feedback (question, answer, rating, comment, user) VALUES (?,?,?,?,?)",
-                         (clean_text(question)[:10_000], clean_text(answer)[:20_000], rating,
-                          clean_text(comment or "")[:2000], user.name))
+            record_feedback(conn, clean_text(question), clean_text(answer), rating, clean_text(comment or ""), user.name)
 
     # ---- knowledge ------------------------------------------------------------------------------------
     @requires(Action.upload_document)
@@ -233,8 +242,10 @@ class Assistant:
     @requires(Action.view_audit)
     def audit_log(self, limit: int = 100, *, user: User | None = None) -> list[dict]:
         """The latest audit rows, newest first."""
+        from shopfloor.db import audit_rows
+
         with self.ws.connect() as conn:
-            return [dict(r) for r in conn.execute("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))]
+            return audit_rows(conn, limit)
 
     # ---- users ------------------------------------------------------------------------------------------
     @requires(Action.manage_users)
@@ -278,6 +289,7 @@ class Assistant:
 
     @requires(Action.manage_users)
     def set_role(self, name: str, role: str, *, user: User | None = None) -> None:
+        """Change a user's role (audited); their tokens and sessions carry the new role from the next request."""
         from shopfloor.assistant import auth
 
         with self.ws.connect() as conn:

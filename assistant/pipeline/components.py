@@ -85,9 +85,10 @@ class Components:
 
     def status(self, machine_id: str, charts: bool = True, max_age_s: float = 60.0):
         """The machine's sensor status, cached for ``max_age_s`` (it only changes when readings arrive)."""
+        from shopfloor.machines import machine_key
         from shopfloor.sensors import machine_status
 
-        key = (machine_id.upper(), charts)
+        key = (machine_key(machine_id), charts)
         # Single flight: concurrent requests for one machine wait for one computation instead of all
         # computing it at once (20 cold sessions piled up to a 23 s p95). A fixed pool keeps memory bounded.
         with self._status_locks[hash(key) % len(self._status_locks)]:

@@ -10,6 +10,14 @@ from pathlib import Path
 from shopfloor.errors import InputError, NotBuiltError
 
 
+def index_config(ws):
+    """The settings a workspace index is built with: the embedder from config.yaml, the rest the index's defaults."""
+    from shopfloor.index import IndexConfig
+
+    emb = ws.config.embedder
+    return IndexConfig(embedder=emb.model, batch_size=emb.batch_size)
+
+
 def add(components, ws, paths: list[str | Path], user: str) -> dict:
     """Index new or changed documents (building the index if there is none); records who added each."""
     from shopfloor.db import audit, record_documents
@@ -21,7 +29,7 @@ def add(components, ws, paths: list[str | Path], user: str) -> dict:
     try:
         report = components.index().add(paths, progress=False)
     except NotBuiltError:
-        report = Index.build(paths, ws.index_dir, progress=False).last_report
+        report = Index.build(paths, ws.index_dir, index_config(ws), progress=False).last_report
     skipped = {s for s, _ in report.skipped}
     with ws.connect() as conn:
         record_documents(conn, {s: f for s, f in discover(paths).items() if s not in skipped}, user)

@@ -16,17 +16,6 @@ _INSERT = ("INSERT INTO classifications (task, text, label, confidence, needs_re
            "VALUES (?,?,?,?,?,?,?)")
 
 
-class TaskView:
-    """A single-task view of the multi-task classifier (what ``finetune.classify_file`` expects)."""
-
-    def __init__(self, mt, task: str):
-        self._mt, self.task, self.folder = mt, task, None
-        self.labels = mt.labels(task)
-
-    def predict(self, texts):
-        return self._mt.predict(texts, self.task)
-
-
 def classify_texts(components, ws, texts: list[str], task: str, source: str) -> list[dict]:
     """Label ``texts``; every row is stored (low confidence ones form the review queue)."""
     preds = components.classifiers().predict([str(t) for t in texts], task)
@@ -40,25 +29,27 @@ def classify_texts(components, ws, texts: list[str], task: str, source: str) -> 
 
 
 def classify_file(components, ws, path: str | Path, text_col: str, task: str, output: str | Path | None,
-                  user: str) -> dict:
+                  user: str, progress=None) -> dict:
     """Label a CSV/XLSX file into a new file; its flagged rows go to the review queue."""
-    import pandas as pd
-
     from shopfloor.db import audit
     from shopfloor.finetune import classify_file as label_file
 
-    summary = label_file(TaskView(components.classifiers(), task), path, text_col, output, progress=False)
-    # The labelled file is read back for its flagged rows (finetune.classify_file streams chunks to disk).
-    out = pd.read_csv(summary["output"], dtype={text_col: str}, keep_default_na=False) \
-        if summary["output"].endswith(".csv") else pd.read_excel(summary["output"], dtype={text_col: str}).fillna("")
-    lab = "label_pred" if "label_pred" in out.columns else "label"
-    rev = "needs_review_pred" if "needs_review_pred" in out.columns else "needs_review"
-    conf = "confidence_pred" if "confidence_pred" in out.columns else "confidence"
-    flagged = out[out[rev].astype(bool)]
+    name, flagged = Path(path).name, []
+    # Flagged rows are collected as they are labelled and written after the run in one transaction with the
+    # audit line (holding a write transaction through a long file would block reviewers meanwhile).
+    clf = components.classifiers().task(task)
+    on_rows = None
+    if progress is not None:
+        from shopfloor.finetune.batch import estimate_rows
+
+        total = estimate_rows(path)
+
+        def on_rows(done: int) -> None:
+            progress(done, max(total, done))
+    summary = label_file(clf, path, text_col, output, progress=False, on_flagged=flagged.extend, on_rows=on_rows)
     with ws.connect() as conn:
-        conn.executemany(_INSERT, [(task, clean_text(r[text_col]), r[lab], float(r[conf]), 1, task, Path(path).name)
-                                   for _, r in flagged.iterrows()])
-        audit(conn, user, "classify_file", f"{Path(path).name}: {summary['rows']} rows, task {task}")
+        conn.executemany(_INSERT, [(task, clean_text(t), lab, conf, 1, task, name) for t, lab, conf in flagged])
+        audit(conn, user, "classify_file", f"{name}: {summary['rows']} rows, task {task}")
     summary["task"] = task
     return summary
 
@@ -105,7 +96,7 @@ def retrain(ws, task: str, user: str, data: list[str | Path] | None = None, text
     kw = {"epochs": epochs} if epochs else {}
     cfg = TrainConfig(text_col=prev.get("text_col", text_col), label_col=label_col or prev.get("label_col", task),
                       task=task, out=folder, base=prev.get("base", "all-MiniLM-L6-v2"), extra_rows=extra,
-                      resume=False, **kw)
+                      resume=False, target_precision=ws.config.classifier.target_precision, **kw)
     train(cfg, data, progress=False)
     with ws.connect() as conn:
         audit(conn, user, "retrain", f"{task}: {len(extra)} reviewed rows added")

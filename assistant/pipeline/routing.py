@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-_ID = re.compile(r"\b([A-Za-z]{1,4})[- ]?(\d{2,4})\b")
+from shopfloor.machines import match_machine
+
 _STATUS = re.compile(r"\b(status|condition|health|how is|how's|failure probability|remaining (useful )?life|rul|"
                      r"alarms?|control chart|spc|risk)\b", re.I)
 _LOG_HINTS = re.compile(r"\b(repl(aced)?|chk|checked|found|op reports|tagged out|leak(ing)?|noise|nse|brg|trip(ped)?|"
@@ -13,12 +14,7 @@ _LOG_HINTS = re.compile(r"\b(repl(aced)?|chk|checked|found|op reports|tagged out
 
 def find_machine(text: str, known: list[str]) -> str | None:
     """The first known machine id mentioned in any spelling ("P-101", "p101", "P 101")."""
-    canon = {k.replace("-", "").upper(): k for k in known}
-    for m in _ID.finditer(text):
-        key = (m.group(1) + m.group(2)).upper()
-        if key in canon:
-            return canon[key]
-    return None
+    return match_machine(text, known)
 
 
 def is_status_question(text: str) -> bool:

@@ -62,6 +62,22 @@ def test_ask_says_when_manuals_do_not_cover_it(assistant):
     assert done.answer.startswith("The manuals don't cover this.") and not done.grounded
 
 
+def test_no_answer_cut_off_has_one_home_config_overrides_the_index(writable_assistant):
+    a = writable_assistant
+    q = "What causes cavitation on the cooling water pump?"
+    assert a.ws.config.index.min_score is None and a.answer(q).grounded  # the index's own threshold
+    a.ws.config.index.min_score = 0.99  # config.yaml's index.min_score wins without a rebuild
+    assert not a.answer(q).grounded
+
+
+def test_workspace_embedder_setting_reaches_index_builds(writable_assistant):
+    from shopfloor.assistant.pipeline.knowledge import index_config
+
+    a = writable_assistant
+    a.ws.config.embedder.batch_size = 7
+    assert index_config(a.ws).batch_size == 7 and index_config(a.ws).embedder == a.ws.config.embedder.model
+
+
 def test_follow_up_keeps_the_topic(assistant):
     hist = [{"role": "user", "content": "the conveyor belt is slipping and squeals"},
             {"role": "assistant", "content": "..."}]
@@ -104,7 +120,9 @@ def test_classify_review_correct_retrain_loop(writable_assistant, tmp_path):
     src = tmp_path / "complaints.csv"
     texts = ["labels on the boxes wrong and qty short", "", "part cracked in assembly"]
     pd.DataFrame({"text": texts}).to_csv(src, index=False)
-    s = a.classify_file(src, "text", "complaint_category")
+    seen = []
+    s = a.classify_file(src, "text", "complaint_category", progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(3, 3)]
     assert s["rows"] == 3 and s["needs_review"] >= 1 and src.with_name("complaints.classified.csv").exists()
     queue = a.review_queue("complaint_category")
     assert queue and all(q["task"] == "complaint_category" for q in queue)

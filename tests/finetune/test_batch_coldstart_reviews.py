@@ -7,7 +7,7 @@ import pytest
 
 from shopfloor.assistant.demo.build import DATA_DIR
 from shopfloor.errors import InputError
-from shopfloor.finetune import Classifier, ColdStartClassifier, add_review, classify_file, reviewed_rows
+from shopfloor.finetune import Classifier, ColdStartClassifier, TextClassifier, add_review, classify_file, reviewed_rows
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +21,12 @@ def test_csv_streams_in_chunks_and_keeps_every_row(clf, tmp_path: Path):
                        "label": ["old"] * 23})
     df.to_csv(src, index=False)
     before = src.read_bytes()
-    s = classify_file(clf, src, "text", chunk_rows=7, progress=False)
+    flagged, done = [], []
+    s = classify_file(clf, src, "text", chunk_rows=7, progress=False, on_flagged=flagged.extend, on_rows=done.append)
     out = pd.read_csv(s["output"])
+    assert done == [7, 14, 21, 23]  # progress after every chunk
+    assert len(flagged) == s["needs_review"] == int(out["needs_review"].sum())  # the queue is fed from memory
+    assert ("", out.loc[20, "label_pred"], out.loc[20, "confidence"]) in [(t, lab, round(c, 4)) for t, lab, c in flagged]
     assert s["rows"] == 23 and len(out) == 23 and src.read_bytes() == before
     assert list(out["id"]) == list(range(23)) and (out["label"] == "old").all()  # input columns untouched
     assert {"label_pred", "confidence", "needs_review", "alt1_label", "alt2_confidence"} <= set(out.columns)
@@ -67,3 +71,8 @@ def test_reviews_latest_wins_and_are_audited(workspace):
         assert conn.execute("SELECT count(*) FROM audit WHERE action = 'review'").fetchone()[0] == 3
         with pytest.raises(ValueError, match="non-empty label"):
             add_review(conn, "failure_mode", "x", None, " ", "ana")
+
+
+def test_every_classifier_kind_satisfies_the_protocol(clf):
+    cold = ColdStartClassifier({"leak": "fluid escaping", "noise": "unusual sound"}, "t")
+    assert isinstance(clf, TextClassifier) and isinstance(cold, TextClassifier)

@@ -158,6 +158,8 @@ def test_every_ui_endpoint_as_a_viewer(served, tmp_path):
                      "VALUES ('complaint_category', 'secret complaint text', 'damage', 0.2, 1, 'x', 'seed')")
         conn.commit()
         before = snapshot(conn)
+    readings = served.root / "sensors" / "process.parquet"
+    readings_before = readings.read_bytes()
     client = Client(served.url, auth=("vic", PASSWORDS["vic"]), verbose=False)
     listed = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
     calls = _ui_calls(tmp_path)
@@ -178,6 +180,7 @@ def test_every_ui_endpoint_as_a_viewer(served, tmp_path):
         after = snapshot(conn)
     for table in before:
         assert after[table] == before[table], f"a viewer changed table {table}"
+    assert readings.read_bytes() == readings_before, "a viewer changed the sensor readings"
     with served.db() as conn:
         assert {r[0] for r in conn.execute("SELECT DISTINCT user FROM feedback")} >= {"vic"}
 

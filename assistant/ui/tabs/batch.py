@@ -1,5 +1,6 @@
 """Batch tab: a CSV/XLSX labelled row by row, a Pareto chart, and the review queue."""
 
+import time
 from pathlib import Path
 
 from shopfloor.assistant.policy import Action, authorize
@@ -55,11 +56,16 @@ def build(gr, ctx) -> None:
         user = ctx.user(request)
         if f is None or not c:
             return "Upload a file and pick the text column first.", None, None, rows(t, user)
-        progress(0.1, desc="classifying")
+        progress(0.0, desc="reading the file")
+        t0 = time.monotonic()
+
+        def step(done: int, total: int) -> None:
+            left = (time.monotonic() - t0) / done * (total - done) if done else 0
+            progress(done / total if total else 0.0, desc=f"{done}/{total} rows, about {left:.0f} s left")
         name = Path(f).name
         out = export_path(f"{Path(name).stem}.classified{Path(name).suffix}", ctx.export_dir)
         try:
-            s = a.classify_file(f, c, t, output=out, user=user)
+            s = a.classify_file(f, c, t, output=out, progress=step, user=user)
         except ShopfloorError as e:
             return friendly(e), None, None, rows(t, user)
         progress(1.0)

@@ -34,7 +34,8 @@ def test_bad_config_refuses_to_open(tmp_path):
 def test_schema_created(workspace):
     conn = workspace.connect()
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"machines", "incidents", "classifications", "reviews", "feedback", "audit", "users", "readings"} <= tables
+    assert {"machines", "incidents", "classifications", "reviews", "feedback", "audit", "users", "tokens",
+            "documents"} <= tables
     assert db.schema_version(conn) == db.SCHEMA_VERSION
 
 
@@ -66,3 +67,15 @@ def test_audit_records_user_and_time(workspace):
     row = conn.execute("SELECT user, action, detail, created_at FROM audit").fetchone()
     assert (row["user"], row["action"], row["detail"]) == ("ann", "upload", "manual.pdf")
     assert row["created_at"].startswith("20")
+
+
+def test_migration_5_keeps_machines_known_only_from_readings(tmp_path):
+    conn = sqlite3.connect(tmp_path / "old.db")
+    db.migrate(conn, target=4)
+    conn.execute("INSERT INTO machines (id, name, type) VALUES ('P-101', 'Pump', 'pump')")
+    conn.execute("INSERT INTO readings (machine_id, ts, sensor, value) VALUES ('M-7', '2026-01-01', 't', 1)")
+    conn.commit()
+    conn.close()
+    conn = db.connect(tmp_path / "old.db")
+    assert [r[0] for r in conn.execute("SELECT id FROM machines ORDER BY id")] == ["M-7", "P-101"]
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name='readings'").fetchone()[0] == 0
