@@ -78,10 +78,16 @@ def chunk_markdown(text: str, source: str, max_chars: int, overlap: int, doc_typ
         para.clear()
 
     def flush_table() -> None:
-        for i, row in enumerate(_table_rows(table), start=1):
+        from shopfloor.index.tables import map_columns, table_kind
+
+        rows = _table_rows(table)
+        header = list(rows[0]) if rows and "text" not in rows[0] else []
+        roles = map_columns(header) if header else {}
+        extra = {"roles": roles, "table_kind": table_kind(roles, len(rows))} if roles else {}
+        for i, row in enumerate(rows, start=1):
             body = "; ".join(f"{k}: {v}" for k, v in row.items() if v) if "text" not in row else row["text"]
             for piece in split_text(body, max_chars, overlap):
-                out.append(Chunk(piece, source, section(), page, i, doc_type, {**meta, "columns": row}))
+                out.append(Chunk(piece, source, section(), page, i, doc_type, {**meta, "columns": row, **extra}))
         table.clear()
 
     for line in text.splitlines():

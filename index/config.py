@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 FusionMethod = Literal["linear", "rrf", "dense", "keyword"]
@@ -28,6 +28,7 @@ class IndexConfig:
     rrf_k: int = 60  # reciprocal-rank-fusion constant (Cormack et al. 2009)
     candidates: int = 100  # per-retriever candidates before fusion and filtering
     no_answer_threshold: float = 0.30  # top dense cosine under this: "the documents don't cover this"
+    column_roles: dict[str, str] = field(default_factory=dict)  # table column -> role, over the automatic mapping
 
     def __post_init__(self) -> None:
         if self.chunk_chars < 100:
@@ -40,6 +41,11 @@ class IndexConfig:
             raise ValueError(f"dense_weight must be in [0, 1], got {self.dense_weight}")
         if self.batch_size < 1 or self.candidates < 1:
             raise ValueError("batch_size and candidates must be >= 1")
+        from shopfloor.index.tables import ROLES
+
+        bad = {c: r for c, r in self.column_roles.items() if r not in ROLES and r != "ignore"}
+        if bad:
+            raise ValueError(f"unknown column roles {bad}; roles: {', '.join(ROLES)} (or 'ignore')")
 
     def to_dict(self) -> dict:
         return asdict(self)

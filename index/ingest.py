@@ -29,6 +29,8 @@ class IngestReport:
     files: int = 0
     chunks: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (source, problem): indexed, but read it
+    tables: dict[str, dict] = field(default_factory=dict)  # source -> {"kind", "roles", "filled"} for tables
 
 
 def file_hash(path: Path) -> str:
@@ -66,16 +68,19 @@ def discover(paths: list[Path]) -> dict[str, Path]:
     return found
 
 
-def read_chunks(source: str, path: Path, cfg: IndexConfig) -> list[Chunk]:
-    """All chunks of one file. Raises InputError when the file has no extractable text."""
+def read_chunks(source: str, path: Path, cfg: IndexConfig, report: IngestReport | None = None) -> list[Chunk]:
+    """All chunks of one file. Raises InputError when the file has no extractable text.
+
+    Tables' layouts (kind and column roles) and text-quality warnings go to ``report`` when given.
+    """
     suffix = path.suffix.lower()
     size_mb = path.stat().st_size / 1e6
     if size_mb > MAX_FILE_MB:
         raise InputError(f"{source}: {size_mb:.0f} MB is over the {MAX_FILE_MB} MB limit per file; split it")
     if suffix in TABLE_SUFFIXES:
-        chunks = _table_chunks(source, path, cfg)
+        chunks = _table_chunks(source, path, cfg, report)
     elif suffix == ".pdf":
-        chunks = _pdf_chunks(source, path, cfg)
+        chunks = _pdf_chunks(source, path, cfg, report)
     else:
         text = _read_text(source, path)
         if suffix in (".html", ".htm"):
@@ -124,9 +129,11 @@ def html_to_markdown(html: str) -> str:
     return "\n".join(lines)
 
 
-def _pdf_chunks(source: str, path: Path, cfg: IndexConfig) -> list[Chunk]:
+def _pdf_chunks(source: str, path: Path, cfg: IndexConfig, report: IngestReport | None = None) -> list[Chunk]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    from shopfloor.index.text import text_problem
 
     try:
         reader = PdfReader(str(path))
@@ -134,42 +141,86 @@ def _pdf_chunks(source: str, path: Path, cfg: IndexConfig) -> list[Chunk]:
     except (PdfReadError, ValueError, KeyError) as e:
         raise InputError(f"{source}: unreadable PDF ({e})") from None
     meta = _machine_meta(source, " ".join(t for _, t in pages[:1]))
-    out = []
+    out, broken, empty = [], [], []
     for page_no, text in pages:
+        problem = text_problem(text)
+        if problem:
+            broken.append((page_no, problem))
+        if not text.strip():
+            empty.append(page_no)
+        page_meta = {**meta, "text_problem": problem} if problem else dict(meta)
         for piece in split_text(text, cfg.chunk_chars, cfg.overlap_chars):
-            out.append(Chunk(piece, source, f"{Path(source).stem} p. {page_no}", page_no, None, "manual", dict(meta)))
+            out.append(Chunk(piece, source, f"{Path(source).stem} p. {page_no}", page_no, None, "manual", page_meta))
+    if report is not None and broken:
+        report.warnings.append((source, f"text of {len(broken)} of {len(pages)} pages is broken ({broken[0][1]}; "
+                                        f"first: p. {broken[0][0]}): those pages are searchable but never quoted "
+                                        "as a remedy; a better export of the PDF fixes it"))
+    if report is not None and empty and len(empty) < len(pages):
+        report.warnings.append((source, f"{len(empty)} of {len(pages)} pages have no text layer (scanned?): "
+                                        f"they are not searchable (first: p. {empty[0]}); OCR them first"))
     return out
 
 
-def _table_chunks(source: str, path: Path, cfg: IndexConfig) -> list[Chunk]:
+def read_table_rows(source: str, path: Path) -> list[dict[str, str]]:
+    """A CSV/XLSX file as rows of stripped strings (header cells named, blank rows dropped)."""
     import pandas as pd
 
     try:
-        df = pd.read_csv(path, dtype=str) if path.suffix.lower() == ".csv" else pd.read_excel(path, dtype=str)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:
+        if path.suffix.lower() == ".csv":
+            try:
+                df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+            except UnicodeDecodeError:
+                df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp1252")
+        else:
+            df = pd.read_excel(path, dtype=str).fillna("")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as e:
         raise InputError(f"{source}: cannot read table ({e})") from None
-    df = df.fillna("")
-    cols = [str(c) for c in df.columns]
-    doc_type = _table_type(cols)
-    machine_col = next((c for c in cols if re.search(r"machine|asset|equipment", c, re.I)), None)
-    date_col = next((c for c in cols if re.search(r"date", c, re.I)), None)
+    cols = [str(c).strip() if not str(c).startswith("Unnamed:") else f"column {i + 1}" for i, c in enumerate(df.columns)]
+    df.columns = cols
+    rows = [{k: _cell(v) for k, v in rec.items()} for rec in df.to_dict("records")]
+    return [r for r in rows if any(r.values())]
+
+
+_BLANKS = {"na", "n/a", "#n/a", "nan", "null", "-", "--"}
+
+
+def _cell(v) -> str:
+    """A table cell as text; spreadsheet spellings of "no value" (NA, #N/A, null, -) become blank."""
+    s = str(v).strip()
+    return "" if s.lower() in _BLANKS else s
+
+
+def table_layout(source: str, rows: list[dict[str, str]], cfg: IndexConfig) -> dict:
+    """The table's column roles (automatic, with the configured overrides for columns it has) and its kind."""
+    from shopfloor.index.tables import map_columns, table_kind
+
+    headers = list(rows[0]) if rows else []
+    overrides = {c: r for c, r in cfg.column_roles.items() if c in headers}
+    try:
+        roles = map_columns(headers, rows, overrides)
+    except ValueError as e:
+        raise InputError(f"{source}: {e}") from None
+    return {"kind": table_kind(roles, len(rows)), "roles": roles}
+
+
+def _table_chunks(source: str, path: Path, cfg: IndexConfig, report: IngestReport | None = None) -> list[Chunk]:
+    from shopfloor.index.tables import by_role, fill_down
+
+    rows = read_table_rows(source, path)
+    layout = table_layout(source, rows, cfg)
+    roles, doc_type = layout["roles"], layout["kind"]
+    layout["filled"] = fill_down(rows, roles)
+    if report is not None:
+        report.tables[source] = layout
     out = []
-    for i, rec in enumerate(df.to_dict("records"), start=1):
-        body = "; ".join(f"{k}: {str(v).strip()}" for k, v in rec.items() if str(v).strip())
-        if not body:
-            continue
-        meta = {"columns": {k: str(v) for k, v in rec.items()}}
-        if machine_col and rec[machine_col]:
-            meta["machine_id"] = str(rec[machine_col]).strip()
-        if date_col and rec[date_col]:
-            meta["date"] = str(rec[date_col]).strip()[:10]
+    for i, rec in enumerate(rows, start=1):
+        body = "; ".join(f"{k}: {v}" for k, v in rec.items() if v)
+        meta = {"columns": rec, "roles": roles}
+        machine, date = by_role(rec, roles, "machine"), by_role(rec, roles, "date")
+        if machine:
+            meta["machine_id"] = machine.split(" / ")[0]
+        if date:
+            meta["date"] = date[:10]
         for piece in split_text(body, cfg.chunk_chars, cfg.overlap_chars):
             out.append(Chunk(piece, source, f"{Path(source).stem} row {i}", None, i, doc_type, meta))
     return out
-
-
-def _table_type(cols: list[str]) -> str:
-    joined = " ".join(cols).lower()
-    if "effect" in joined and ("severity" in joined or "cause" in joined):
-        return "fmea"
-    return "incident"

@@ -61,7 +61,7 @@ class Index:
         self.root, self.config, self.manifest = Path(root), config, manifest
         self.chunks, self.vectors = chunks, vectors
         self._faiss = faiss_index if faiss_index is not None else _make_faiss(vectors, config)
-        self._bm25 = None
+        self._bm25 = self._tables = None
         self.last_report = IngestReport()
 
     # ---- construction -------------------------------------------------------------------------
@@ -103,7 +103,7 @@ class Index:
                 if old and old["hash"] == h:
                     continue
                 try:
-                    chunks = read_chunks(source, path, self.config)
+                    chunks = read_chunks(source, path, self.config, report)
                 except InputError as e:
                     report.skipped.append((source, str(e)))
                     log.warning("skipped %s", e)
@@ -111,7 +111,10 @@ class Index:
                 gone.append(source)
                 fresh += chunks
                 self.manifest["sources"][source] = {"path": str(path), "root": root_key, "hash": h,
-                                                    "chunks": len(chunks), "doc_type": chunks[0].doc_type}
+                                                    "chunks": len(chunks), "doc_type": chunks[0].doc_type,
+                                                    **({"table": report.tables[source]} if source in report.tables
+                                                       else {}),
+                                                    "warnings": [w for s, w in report.warnings if s == source]}
                 report.files += 1
             self._replace(set(gone), fresh, progress)
             for s in gone:
@@ -142,11 +145,30 @@ class Index:
         new_vecs = embed([c.embed_text for c in fresh], self.config, progress) if fresh else self.vectors[:0]
         self.chunks = [self.chunks[i] for i in keep] + fresh
         self.vectors = np.vstack([self.vectors[keep], new_vecs]).astype("float32")
-        self._faiss, self._bm25 = _make_faiss(self.vectors, self.config), None
+        self._faiss, self._bm25, self._tables = _make_faiss(self.vectors, self.config), None, None
 
     def save(self) -> Path:
         return store.save(self.root, self.config.to_dict(), self.manifest, self.chunks, self.vectors,
                           _to_cpu(self._faiss))
+
+    def tables(self) -> list:
+        """The indexed CSV/XLSX tables as rows with column roles (for questions answered by filtering)."""
+        from shopfloor.index.tablequery import Table, TableRow
+
+        if self._tables is None:
+            grouped: dict[str, Table] = {}
+            seen: set[tuple[str, int]] = set()
+            for c in self.chunks:
+                roles = c.metadata.get("roles") if isinstance(c.metadata, dict) else None
+                if c.row is None or roles is None or "table" not in self.manifest["sources"].get(c.source, {}):
+                    continue
+                if (c.source, c.row) in seen:  # a long row split into several chunks is one row
+                    continue
+                seen.add((c.source, c.row))
+                t = grouped.setdefault(c.source, Table(c.source, roles, [], c.doc_type))
+                t.rows.append(TableRow(c.source, c.row, c.metadata["columns"], f"{c.source} > {c.section}"))
+            self._tables = list(grouped.values())
+        return self._tables
 
     # ---- search -------------------------------------------------------------------------------
     @property
@@ -219,7 +241,8 @@ def _matches(c: Chunk, f: dict) -> bool:
     m = c.metadata
     if f.get("machine_id") and m.get("machine_id", "").upper() != str(f["machine_id"]).upper():
         return False
-    if f.get("doc_type") and c.doc_type != f["doc_type"]:
+    kinds = f.get("doc_type")
+    if kinds and c.doc_type not in ((kinds,) if isinstance(kinds, str) else kinds):
         return False
     if f.get("source") and c.source != f["source"]:
         return False

@@ -30,7 +30,7 @@ _WORD_OPS = [(r"(?:greater|more|higher|larger|bigger) than|over|above|exceeds?|e
              (r"equal to|equals|of exactly|exactly|==|=|is|of", "=")]
 _NUM = r"(-?\d+(?:\.\d+)?)"
 _COUNT = re.compile(r"^\s*(how many|number of|count( of)?)\b", re.I)
-_LIST = re.compile(r"\b(which|what|list|show|all|any)\b", re.I)
+_LIST = re.compile(r"^\s*(which|list|show( me)?|name|give me|what (are|were) (the|all)|what \w+ (has|have|had))\b", re.I)
 _STOP = set("the a an of in on at to for with and or is are was were be been has have had do does did what which "
             "who how many much list show me all any there their its this that these those from by as it".split())
 MAX_LISTED = 25
@@ -141,7 +141,7 @@ def _mentions(cell: str, term: str) -> bool:
 def value_filters(question: str, table: Table) -> list[tuple[str, str]]:
     """(column, value) pairs for category values the question names (e.g. subsystem 'Power Unit')."""
     q = " " + " ".join(re.findall(r"[a-z0-9]+", question.lower())) + " "
-    cat_roles = {"subsystem", "component", "failure_mode", "machine", "effect", "symptom"}
+    cat_roles = {"subsystem", "component", "machine"}  # identifying columns; descriptions are matched by words
     found: dict[str, str] = {}
     for col, role in table.roles.items():
         if role not in cat_roles:
@@ -161,8 +161,18 @@ def value_filters(question: str, table: Table) -> list[tuple[str, str]]:
 
 
 def answer_table_question(question: str, tables: list[Table]) -> TableAnswer | None:
-    """Rows that meet the question's condition, or None when it has no condition on any table's columns."""
-    for table in tables:
+    """Rows that meet the question's condition, or None when it has no condition on any table's columns.
+
+    Tables whose name or headers the question uses are tried first (then FMEA, troubleshooting, incidents).
+    """
+    words = {_stem(w) for w in re.findall(r"[a-z0-9]+", question.lower()) if w not in _STOP}
+    order = {"fmea": 0, "troubleshooting": 1, "incident": 2, "records": 3}
+
+    def named(t: Table) -> int:
+        names = " ".join([re.sub(r"[_\-.]", " ", t.source.lower()), *(normalise_header(c) for c in t.roles)])
+        return len(words & {_stem(w) for w in re.findall(r"[a-z0-9]+", names)})
+
+    for table in sorted(tables, key=lambda t: (-named(t), order.get(t.kind, 9))):
         if not table.rows:
             continue
         num = parse_numeric(question, table)
@@ -170,9 +180,7 @@ def answer_table_question(question: str, tables: list[Table]) -> TableAnswer | N
         rated = _asks_rating(question, table) if num is None and not counting else None
         if rated:  # "what is the RPN of X": X must be in the table, else "not found" (never the nearest row)
             return _lookup(question, table, rated)
-        cats = value_filters(question, table)
-        if counting:  # "how many leaks": a word counted in descriptions, not one exact category value
-            cats = [(c, v) for c, v in cats if table.roles.get(c) in ("subsystem", "component", "machine")]
+        cats = value_filters(question, table) if (num or counting or _LIST.search(question)) else []
         if num is None and not cats and not counting:
             continue
         rows = table.rows
@@ -192,7 +200,7 @@ def answer_table_question(question: str, tables: list[Table]) -> TableAnswer | N
                 text_cols = [c for c, r in table.roles.items() if r in ("failure_mode", "symptom", "text")]
                 rows = [r for r in rows if all(any(_mentions(r.columns.get(c, ""), t) for c in text_cols)
                                                for t in terms)]
-                cond.append("mentions " + " and ".join(repr(t) for t in terms))
+                cond.append(f"{' / '.join(text_cols) or 'the text'} mentions " + " and ".join(repr(t) for t in terms))
             elif not cats:
                 continue
         return _render(table, rows, " and ".join(cond), counting)
@@ -228,7 +236,7 @@ def _lookup(question: str, table: Table, rating: str) -> TableAnswer:
         return TableAnswer(f"No row of {table.source} matches '{what}': not found in that table, so it has no "
                            f"{rating} there.", [], False, f"matches '{what}'")
     rows = [r for h, r in scored if h == best]
-    return _render(table, rows, f"{rating} for '{what}'", False)
+    return _render(table, rows, f"the failure mode or component matches '{what}' (see {rating})", False)
 
 
 def _names_table(term: str, table: Table) -> bool:
@@ -239,8 +247,8 @@ def _names_table(term: str, table: Table) -> bool:
 
 def _render(table: Table, rows: list[TableRow], cond: str, counting: bool) -> TableAnswer:
     if not rows:
-        return TableAnswer(f"No row of {table.source} has {cond}: not found in that table.", [], False, cond)
-    head = f"{len(rows)} row{'s' if len(rows) != 1 else ''} of {table.source} ha{'ve' if len(rows) != 1 else 's'} {cond}"
+        return TableAnswer(f"No row of {table.source} where {cond}: not found in that table.", [], False, cond)
+    head = f"{len(rows)} row{'s' if len(rows) != 1 else ''} of {table.source} where {cond}"
     lines = [head + (":" if not counting or len(rows) <= MAX_LISTED else f"; the first {MAX_LISTED}:")]
     for n, r in enumerate(rows[:MAX_LISTED], start=1):
         lines.append(f"- {summarise_row(r, table.roles)} [{n}]")

@@ -60,3 +60,25 @@ def expand_query(text: str) -> str:
         if full:
             words.append(full)
     return " ".join(words)
+
+
+def text_problem(text: str) -> str | None:
+    """Why extracted text is not fit to quote (words run together, replacement characters), or None.
+
+    PDF extractors lose spaces on some fonts ("Thepackagenamesare...") and map glyphs to U+FFFD
+    when a font has no Unicode table; such text is indexed (a keyword may still find it) but marked.
+    """
+    body = text.strip()
+    if len(body) < 80:
+        return None
+    bad = body.count("\ufffd") + body.count("\x00")
+    if bad / len(body) > 0.01:
+        return f"{bad} unreadable characters (the PDF's fonts have no text mapping)"
+    words = body.split()
+    letters = sum(ch.isalpha() for ch in body)
+    if letters and any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in body[:400]):
+        return None  # Chinese, Japanese and Korean are written without spaces
+    long_words = sum(len(w) for w in words if len(w) > 25 and not w.startswith(("http", "www")))
+    if long_words / len(body) > 0.3:
+        return "words run together without spaces (the PDF's text layer lost them)"
+    return None

@@ -22,6 +22,13 @@ class SensorTask(str, Enum):
     rul = "rul"
 
 
+class Plant(str, Enum):
+    """Which plant ``shopfloor demo`` builds."""
+
+    demo = "demo"  # the fictional plant shipped in the repository
+    real = "real"  # public data from ../shared/data (or --data DIR)
+
+
 class RuleSet(str, Enum):
     nelson = "nelson"
     western_electric = "western-electric"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from shopfloor.assistant.cli._common import emit
+from shopfloor.assistant.cli._common import Plant, emit
 from shopfloor.assistant.policy import Role
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -29,6 +30,10 @@ def register(app: typer.Typer) -> None:
 def demo(no_launch: Annotated[bool, typer.Option("--no-launch", help="Build only; do not start the UI.")] = False,
          force: Annotated[bool, typer.Option("--force", help="Rebuild every demo artifact.")] = False,
          port: Annotated[int, typer.Option(help="HTTP port (default from config: 7860).")] = 0,
+         plant: Annotated[Plant, typer.Option(help="demo: the fictional plant; real: public data from --data "
+                                                   "(build it in its own workspace).")] = Plant.demo,
+         data: Annotated[Path | None, typer.Option(help="The real plant's data folder (default ../shared/data or "
+                                                        "$SHOPFLOOR_SHARED_DATA).")] = None,
          as_json: JsonOpt = False) -> None:
     import time
 
@@ -43,10 +48,11 @@ def demo(no_launch: Annotated[bool, typer.Option("--no-launch", help="Build only
             typer.echo(f"  {step:32s} {what}", err=True)
 
     if not as_json:
-        typer.echo(f"Building the demo plant in {ws.root} (first run: a few minutes; later runs: seconds)", err=True)
-    report = build_demo(ws, force=force, on_step=progress)
-    emit({"workspace": str(ws.root), "seconds": round(time.perf_counter() - t0, 1), "steps": report}, as_json,
-         f"Demo ready in {time.perf_counter() - t0:.0f} s.")
+        typer.echo(f"Building the {plant.value} plant in {ws.root} (first run: a few minutes; later runs: seconds)",
+                   err=True)
+    report = build_demo(ws, force=force, on_step=progress, plant=plant.value, data_dir=data)
+    emit({"workspace": str(ws.root), "plant": plant.value, "seconds": round(time.perf_counter() - t0, 1),
+          "steps": report}, as_json, f"{plant.value.capitalize()} plant ready in {time.perf_counter() - t0:.0f} s.")
     if not no_launch:
         serve(port=port)
 

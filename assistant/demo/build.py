@@ -37,31 +37,39 @@ class Step:
     inputs: tuple[str, ...]
     run: Callable[[Workspace], object]
     recipe: int = 1  # bump when the step's code changes what it builds
+    root: Path = DATA_DIR  # the folder ``inputs`` are relative to
 
     def fingerprint(self) -> str:
         h = hashlib.sha256(f"{self.name}:{self.recipe}".encode())
         for rel in self.inputs:
-            for path in sorted(_files(DATA_DIR / rel)):
-                h.update(path.relative_to(DATA_DIR).as_posix().encode())
+            for path in sorted(_files(self.root / rel)):
+                h.update(path.relative_to(self.root).as_posix().encode())
                 h.update(path.read_bytes())
         return h.hexdigest()[:16]
 
 
 def _files(path: Path) -> list[Path]:
     if not path.exists():
-        raise FileNotFoundError(f"demo data missing: {path} (is the checkout complete?)")
+        raise FileNotFoundError(f"plant data missing: {path} (is the checkout complete, or the data folder right?)")
     return [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
 
 
-def _read_stamps(ws: Workspace) -> dict[str, str]:
-    path = ws.root / STAMP_FILE
+PLANTS = ("demo", "real")
+
+
+def _stamp_file(plant: str) -> str:
+    return STAMP_FILE if plant == "demo" else f"{plant}_build.json"
+
+
+def _read_stamps(ws: Workspace, plant: str = "demo") -> dict[str, str]:
+    path = ws.root / _stamp_file(plant)
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def _write_stamps(ws: Workspace, stamps: dict[str, str]) -> None:
-    tmp = ws.root / (STAMP_FILE + ".tmp")
+def _write_stamps(ws: Workspace, stamps: dict[str, str], plant: str = "demo") -> None:
+    tmp = ws.root / (_stamp_file(plant) + ".tmp")
     tmp.write_text(json.dumps(stamps, indent=2))
-    tmp.replace(ws.root / STAMP_FILE)
+    tmp.replace(ws.root / _stamp_file(plant))
 
 
 def steps() -> list[Step]:
@@ -82,18 +90,39 @@ def steps() -> list[Step]:
 
 def build_demo(workspace: Workspace | str | Path | None = None, force: bool = False,
                only: list[str] | None = None,
-               on_step: Callable[[str, str], None] | None = None) -> dict[str, str]:
-    """Build (or bring up to date) every demo artifact in ``workspace``; returns step -> what happened.
+               on_step: Callable[[str, str], None] | None = None, plant: str = "demo",
+               data_dir: str | Path | None = None) -> dict[str, str]:
+    """Build (or bring up to date) every artifact of a plant in ``workspace``; returns step -> what happened.
 
     Args:
         workspace: a Workspace, a directory, or None for the default workspace.
         force: rebuild every step even when up to date.
         only: names of the steps to consider (default: all).
         on_step: called with (step name, "building" | outcome) so a CLI can show progress.
+        plant: "demo" (the fictional plant shipped in the repository) or "real" (public data from
+            ``data_dir``, by default ``../shared/data``: see :mod:`shopfloor.assistant.demo.real`).
+        data_dir: the real plant's data folder.
+
+    Raises:
+        InputError: unknown plant, or the workspace already holds the other plant.
     """
+    from shopfloor.errors import InputError
+
+    if plant not in PLANTS:
+        raise InputError(f"unknown plant {plant!r}; choose one of {', '.join(PLANTS)}")
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
-    stamps, report = _read_stamps(ws), {}
-    for step in steps():
+    other = [p for p in PLANTS if p != plant and (ws.root / _stamp_file(p)).exists()]
+    if other:
+        raise InputError(f"{ws.root} already holds the {other[0]} plant; build the {plant} plant in another "
+                         "workspace (--workspace DIR or $SHOPFLOOR_WORKSPACE)")
+    if plant == "real":
+        from shopfloor.assistant.demo.real import real_steps
+
+        plan = real_steps(data_dir)
+    else:
+        plan = steps()
+    stamps, report = _read_stamps(ws, plant), {}
+    for step in plan:
         if only and step.name not in only:
             continue
         fp = step.fingerprint()
@@ -105,9 +134,9 @@ def build_demo(workspace: Workspace | str | Path | None = None, force: bool = Fa
             t0 = time.perf_counter()
             detail = step.run(ws)
             stamps[step.name] = fp
-            _write_stamps(ws, stamps)
+            _write_stamps(ws, stamps, plant)
             report[step.name] = f"built in {time.perf_counter() - t0:.1f} s" + (f" ({detail})" if detail else "")
-        log.info("demo %s: %s", step.name, report[step.name])
+        log.info("%s plant %s: %s", plant, step.name, report[step.name])
         if on_step:
             on_step(step.name, report[step.name])
     return report

@@ -36,13 +36,7 @@ def passages(hits, query: str, provenance=None) -> list[dict]:
     ``safety`` (the warning with its provenance) and is quoted only behind that warning."""
     out = []
     for n, h in enumerate(hits, start=1):
-        cols = h.metadata.get("columns", {}) if isinstance(h.metadata, dict) else {}
-        if cols.get("Remedy"):
-            quote = f"{cols.get('Symptom', '')}: cause — {cols.get('Possible cause', '')}; remedy — {cols['Remedy']}"
-        elif cols.get("text"):  # an incident row: what happened and what fixed it
-            quote = f"Past incident {cols.get('date', '')} {cols.get('machine_id', '')}: {cols['text']}"
-        else:
-            quote = best_sentences(h.text, query)
+        quote = _row_quote(h) or best_sentences(h.text, query)
         text, quote = neutralise(plain(h.text)), neutralise(plain(quote))
         reason = unsafe_reason(text)
         warning = safety_warning(reason, f"[{n}] {h.citation}", provenance(h.source) if provenance else
@@ -53,15 +47,48 @@ def passages(hits, query: str, provenance=None) -> list[dict]:
     return out
 
 
+def _row_quote(h) -> str:
+    """A table row quoted by the roles of its columns (symptom: cause; remedy), or '' for prose."""
+    from shopfloor.index.tables import by_role
+
+    meta = h.metadata if isinstance(h.metadata, dict) else {}
+    cols, roles = meta.get("columns") or {}, meta.get("roles") or {}
+    if not roles:
+        return ""
+    kind = meta.get("table_kind") or h.doc_type
+
+    def get(role: str) -> str:
+        return by_role(cols, roles, role)
+
+    what = " / ".join(v for v in (get("subsystem"), get("component")) if v)
+    head = ": ".join(v for v in (what, get("symptom") or get("failure_mode")) if v)
+    if kind == "incident":
+        when = " ".join(v for v in (get("date"), get("machine")) if v)
+        return f"Past incident {when}: {get('text') or head}" + (f"; action — {get('remedy')}" if get("remedy") else "")
+    parts = [f"cause — {get('cause')}" if get("cause") else "", f"effect — {get('effect')}" if get("effect") else "",
+             f"remedy — {get('remedy')}" if get("remedy") else ""]
+    ratings = ", ".join(f"{c} {cols[c]}" for c, r in roles.items()
+                        if r in ("severity", "occurrence", "detection", "rpn") and cols.get(c))
+    body = "; ".join(p for p in [*parts, ratings] if p)
+    return f"{head}: {body}" if head and body else head or body
+
+
 def answer_events(components, llm, settings, question: str, history: list[dict], k: int, threshold: float,
                   filters: dict | None = None) -> Iterator[ChatEvent]:
     query = condense(question, history)
     try:
-        hits = components.index().search(query, k=k, filters=filters)
+        index = components.index()
     except NotBuiltError as e:
         yield Token(text=str(e))
         yield _done(str(e), [], False, query)
         return
+    if not filters:
+        table = _table_answer(index, question)
+        if table is not None:
+            yield Token(text=table.answer)
+            yield table
+            return
+    hits = index.search(query, k=k, filters=filters)
     cites = passages(hits, query, components.provenance)
     if not cites or cites[0]["score"] < threshold:
         yield Token(text=NO_ANSWER)
@@ -78,6 +105,22 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
         if summary:
             answer = f"{summary}\n\n{extract}"
     yield _done(answer, cites, True, query, summary_kept=summary is not None)
+
+
+def _table_answer(index, question: str) -> Answer | None:
+    """The answer of a question with a condition on a table's columns (rows filtered, each cited), or None."""
+    from shopfloor.index.tablequery import answer_table_question, summarise_row
+
+    tables = index.tables()
+    result = answer_table_question(question, tables) if tables else None
+    if result is None:
+        return None
+    roles = {t.source: t.roles for t in tables}
+    cites = [Citation(n=n, source=r.source, citation=r.citation, section=f"row {r.row}",
+                      text=neutralise(plain(summarise_row(r, roles.get(r.source, {})))))
+             for n, r in enumerate(result.rows, start=1)]
+    return Answer(answer=neutralise(plain(result.text)), citations=cites, route="table", grounded=result.found,
+                  query=question)
 
 
 def _synthesis(llm, settings, question: str, good: list[dict]) -> Iterator[ChatEvent]:

@@ -66,7 +66,8 @@ class Assistant:
                  user: User | None = None) -> Diagnosis:
         """The diagnosis card of a pasted log (classifier, cited causes, similar incidents, status, next step)."""
         return diagnose(self.components, self.ws.config.llm, clean_text(log_text or ""),
-                        clean_text(machine_id) if machine_id else None, self.llm() if summary else None)
+                        clean_text(machine_id) if machine_id else None, self.llm() if summary else None,
+                        self._threshold(self.ws.config.index.min_score))
 
     @requires(Action.ask)
     def ask(self, question: str, history: list[dict] | None = None, *, user: User | None = None

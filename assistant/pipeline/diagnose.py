@@ -14,13 +14,20 @@ log = logging.getLogger(__name__)
 MAX_CHARS = 10_000
 
 
+CAUSE_KINDS = ("manual", "troubleshooting", "fmea")  # where causes and remedies may come from (never incidents)
+
+
 class Cause(BaseModel):
-    symptom: str = ""
+    symptom: str = ""  # the table's symptom / trouble (or, in an FMEA, the failure mode)
     cause: str = ""
-    remedy: str = ""
+    remedy: str = ""  # only from a column whose role is a remedy / recommended action
     text: str = ""
     citation: str
-    score: float
+    score: float  # dense similarity to the log; every cause shown passed the relevance cut-off
+    kind: str = "passage"  # "troubleshooting" | "fmea" (a table row with roles) | "passage" (prose)
+    effect: str = ""  # FMEA: the failure's effect
+    controls: str = ""  # FMEA: current controls
+    ratings: dict[str, str] = {}  # FMEA: severity / occurrence / detection / RPN as the table gives them
     safety: str | None = None  # a warning when this passage weakens lock-out/tag-out or another safety step
 
 
@@ -56,8 +63,13 @@ class Diagnosis(BaseModel):
         return diagnosis_markdown(self)
 
 
-def diagnose(components, llm_settings, log_text: str, machine_id: str | None = None, llm=None) -> Diagnosis:
-    """Classifier -> manual passages and similar incidents -> machine status -> next step -> optional LLM summary."""
+def diagnose(components, llm_settings, log_text: str, machine_id: str | None = None, llm=None,
+             min_score: float | None = None) -> Diagnosis:
+    """Classifier -> manual passages and similar incidents -> machine status -> next step -> optional LLM summary.
+
+    Only passages and rows whose dense similarity to the log reaches ``min_score`` (default: the
+    index's calibrated no-answer threshold) are shown; when none does, the card says so.
+    """
     from shopfloor.assistant.pipeline.routing import find_machine, language_note
 
     text = (log_text or "").strip()
@@ -76,7 +88,7 @@ def diagnose(components, llm_settings, log_text: str, machine_id: str | None = N
     else:
         d.machine_id = find_machine(text, known)
     _classify(components, d)
-    _retrieve(components, d)
+    _retrieve(components, d, min_score)
     _status(components, d)
     d.next_step = next_step(d)
     if llm is not None:
@@ -99,33 +111,74 @@ def _classify(components, d: Diagnosis) -> None:
             d.labels[task] = {"label": p.label, "confidence": p.confidence, "needs_review": p.needs_review}
 
 
-def _retrieve(components, d: Diagnosis) -> None:
+def _retrieve(components, d: Diagnosis, min_score: float | None) -> None:
     try:
         idx = components.index()
     except NotBuiltError as e:
         d.notes.append(str(e))
         return
+    cut = idx.no_answer_threshold if min_score is None else min_score
     query = d.log + (f" {d.failure_mode.replace('_', ' ')}" if d.failure_mode else "")
     machine = {"machine_id": d.machine_id} if d.machine_id else {}
-    hits = idx.search(query, k=3, filters={"doc_type": "manual", **machine})
+    hits = _relevant(idx.search(query, k=8, filters={"doc_type": CAUSE_KINDS, **machine}), cut, d)
     if not hits and machine:
-        hits = idx.search(query, k=3, filters={"doc_type": "manual"})
-    for h in hits:
-        cols = h.metadata.get("columns", {}) if isinstance(h.metadata, dict) else {}
-        cause = Cause(symptom=_safe(cols.get("Symptom", cols.get("Meaning", ""))),
-                      cause=_safe(cols.get("Possible cause", "")),
-                      remedy=_safe(cols.get("Remedy", cols.get("First action", ""))), text=_safe(h.text),
-                      citation=h.citation, score=h.dense_score)
+        hits = _relevant(idx.search(query, k=8, filters={"doc_type": CAUSE_KINDS}), cut, d)
+    for h in hits[:3]:
+        cause = _cause(h)
         reason = unsafe_reason(" ".join((cause.cause, cause.remedy, cause.text)))
         if reason:
             cause.safety = safety_warning(reason, h.citation, components.provenance(h.source))
         d.causes.append(cause)
-    for h in idx.search(query, k=3, filters={"doc_type": "incident", **machine}):
-        cols = h.metadata.get("columns", {})
-        d.incidents.append(SimilarIncident(date=_safe(cols.get("date", h.metadata.get("date", ""))),
-                                           machine_id=_safe(h.metadata.get("machine_id", "")),
-                                           text=_safe(cols.get("text", h.text)), action=_safe(cols.get("action", "")),
-                                           downtime_h=_safe(cols.get("downtime_h", "")), citation=h.citation))
+    for h in _relevant(idx.search(query, k=3, filters={"doc_type": "incident", **machine}), cut, None):
+        cols, roles = h.metadata.get("columns", {}), h.metadata.get("roles") or {}
+        d.incidents.append(SimilarIncident(
+            date=_safe(_role(cols, roles, "date", "date") or h.metadata.get("date", "")),
+            machine_id=_safe(h.metadata.get("machine_id", "")),
+            text=_safe(_role(cols, roles, "text", "text") or _role(cols, roles, "symptom", "") or h.text),
+            action=_safe(_role(cols, roles, "remedy", "action")), downtime_h=_safe(_role(cols, roles, "downtime",
+                                                                                        "downtime_h")),
+            citation=h.citation))
+
+
+def _relevant(hits, cut: float, d: Diagnosis | None) -> list:
+    """Hits at or above the cut-off whose text is fit to quote; what was left out is said in the notes."""
+    keep = [h for h in hits if h.dense_score >= cut and not h.metadata.get("text_problem")]
+    if d is not None and not keep and hits and not any(h.dense_score >= cut for h in hits):
+        best = max(h.dense_score for h in hits)
+        d.notes.append(f"no troubleshooting row, FMEA row or manual passage is close enough to this log (best "
+                       f"similarity {best:.2f}, cut-off {cut:.2f}): nothing is quoted as a cause")
+    elif d is not None and not keep and hits:
+        d.notes.append("the closest passages come from pages whose text is broken (see the Knowledge tab): "
+                       "not quoted")
+    return keep
+
+
+def _role(cols: dict, roles: dict, role: str, fallback_col: str) -> str:
+    from shopfloor.index.tables import by_role
+
+    return by_role(cols, roles, role) if roles else str(cols.get(fallback_col, "") or "")
+
+
+def _cause(h) -> Cause:
+    from shopfloor.index.tables import by_role
+
+    meta = h.metadata if isinstance(h.metadata, dict) else {}
+    cols, roles = meta.get("columns") or {}, meta.get("roles") or {}
+    if not roles:
+        return Cause(text=_safe(h.text), citation=h.citation, score=h.dense_score)
+    kind = meta.get("table_kind") or h.doc_type
+    kind = kind if kind in ("troubleshooting", "fmea") else "passage"
+
+    def get(role: str) -> str:
+        return _safe(by_role(cols, roles, role))
+
+    ratings = {c: _safe(cols.get(c, "")) for c, r in roles.items()
+               if r in ("severity", "occurrence", "detection", "rpn") and str(cols.get(c, "")).strip()}
+    where = " / ".join(v for v in (get("subsystem"), get("component")) if v)
+    symptom = get("symptom") or get("failure_mode")
+    return Cause(symptom=f"{where}: {symptom}" if where and symptom else symptom or where, cause=get("cause"),
+                 remedy=get("remedy"), text=_safe(h.text), citation=h.citation, score=h.dense_score, kind=kind,
+                 effect=get("effect"), controls=get("controls"), ratings=ratings)
 
 
 def _safe(value) -> str:
@@ -153,8 +206,20 @@ def next_step(d: Diagnosis) -> str:
     if d.causes and d.causes[0].safety:  # never turn a safety-weakening passage into the next step
         steps.append(f"{d.causes[0].safety} Lock out and tag out the machine before any work, and ask the safety "
                      "officer about that document.")
-    if safe:
-        steps.append(f"Lock out the machine, then: {safe[0].remedy or safe[0].text[:200]} (see {safe[0].citation}).")
+    # The step comes from the best-matching entry (or a row of the same entry: an FMEA repeats a failure mode
+    # once per cause), never from a lower-ranked row just because that one happens to have a remedy filled in.
+    top = safe[0] if safe else None
+    same = [c for c in safe if top and c.symptom and c.symptom == top.symptom] or ([top] if top else [])
+    with_remedy = [c for c in same if c.remedy]
+    if with_remedy:
+        c = with_remedy[0]
+        steps.append(f"Lock out the machine, then: {c.remedy} (see {c.citation}).")
+    elif top and top.cause:
+        steps.append(f"Lock out the machine and check the likely cause first: {top.cause} (see {top.citation}); "
+                     "the table gives no remedy for it.")
+    elif top:
+        steps.append(f"No troubleshooting entry matches this log; read the closest manual passage before acting "
+                     f"({top.citation}).")
     elif flagged and not d.causes[0].safety:
         steps.append(flagged[0].safety)
     if d.failure_mode and d.needs_review:  # no classifier at all is said in the notes, not as "uncertain"

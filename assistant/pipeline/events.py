@@ -46,7 +46,9 @@ class Answer(BaseModel):
     type: Literal["done"] = "done"
     answer: str = Field(..., description="The whole answer as shown, notes included under it.")
     citations: list[Citation] = []
-    route: Literal["ask", "diagnose", "status"] = "ask"
+    route: Literal["ask", "table", "diagnose", "status"] = Field(
+        "ask", description="ask: retrieved passages; table: rows filtered by the question's condition; "
+        "diagnose: a pasted log; status: a machine's sensor status.")
     grounded: bool = Field(False, description="True when the answer rests on retrieved passages or live data.")
     notes: list[str] = []
     query: str | None = Field(None, description="The search query used (follow-ups are condensed).")

@@ -33,6 +33,20 @@ def status_markdown(st: MachineStatus | None) -> str:
     return "\n".join(lines)
 
 
+def cause_line(c) -> str:
+    """One cause as a line: a table row by its roles, a manual passage by its text."""
+    if c.kind == "fmea":
+        parts = [f"**{c.symptom}**" if c.symptom else "", f"effect: {c.effect}" if c.effect else "",
+                 f"cause: {c.cause}" if c.cause else "", f"controls: {c.controls}" if c.controls else "",
+                 f"action: {c.remedy}" if c.remedy else "action: none given",
+                 ", ".join(f"{k} {v}" for k, v in c.ratings.items())]
+        return "; ".join(p for p in parts if p)
+    if c.cause or c.remedy:
+        head = f"**{c.symptom}**: " if c.symptom else ""
+        return f"{head}{c.cause or 'cause not given'} → {c.remedy or 'no remedy given'}"
+    return f"passage: {c.text[:300]}"
+
+
 def diagnosis_markdown(d) -> str:
     out = [f"### Diagnosis{f' — {d.machine_id}' if d.machine_id else ''}"]
     if d.failure_mode:
@@ -42,11 +56,10 @@ def diagnosis_markdown(d) -> str:
     for task, lab in d.labels.items():
         out.append(f"**{task.replace('_', ' ').capitalize()}:** {lab['label']} ({lab['confidence']:.0%})")
     if d.causes:
-        out.append("\n**Likely causes and remedies (from the manuals)**")
+        out.append("\n**Likely causes and remedies (from your documents)**")
         for n, c in enumerate(d.causes, start=1):
-            body = f"{c.cause} → {c.remedy}" if c.cause else c.text[:300]
-            warn = f"**{c.safety}**  \n   " if c.safety else ""
-            out.append(f"{n}. {warn}{body}  \n   _source: {c.citation}_")
+            out.append(f"{n}. {'**' + c.safety + '**  ' + chr(10) + '   ' if c.safety else ''}{cause_line(c)}  \n"
+                       f"   _source: {c.citation} (similarity {c.score:.2f})_")
     if d.incidents:
         out.append("\n**Similar past incidents**")
         for i in d.incidents:
