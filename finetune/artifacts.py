@@ -70,7 +70,7 @@ def save(out: Path, cfg: TrainConfig, model, head, tok, classes: list[str], pool
         np.zeros((0, len(classes)), "float32")
     cal = calibration(logits, np.array([y for _, y in calib], dtype=int), cfg.target_precision)
     meta = {"task": cfg.task, "base": cfg.base, "pooling": pooling, "max_length": cfg.max_length, "labels": classes,
-            "hidden_size": int(head[-1].in_features), "n_train": n_train,
+            "hidden_size": int(head[-1].in_features), "n_train": n_train, "text_kind": cfg.text_kind,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), **cal}
     (out / META).write_text(json.dumps(meta, indent=2))
     (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))

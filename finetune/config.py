@@ -41,6 +41,7 @@ class TrainConfig:
     resume: bool = True  # continue from the last epoch checkpoint in <out>/checkpoints if present
     extra_rows: list[tuple[str, str]] = field(default_factory=list)  # (text, label) from reviewed corrections
     data: list[str] = field(default_factory=list)  # training files, recorded so that a retrain can find them
+    text_kind: str = "maintenance log"  # what the texts are; diagnosis applies only maintenance-log tasks
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "max_length", "lora_r"):

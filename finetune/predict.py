@@ -82,6 +82,7 @@ class MultiTaskClassifier:
         self.heads = {t: load_head(folders[t] / "head.safetensors", self.meta[t]["hidden_size"],
                                    len(self.meta[t]["labels"])) for t in tasks}
         self._lock = threading.Lock()  # set_adapter + forward must not interleave between threads
+        self._domains: dict[str, dict | None] = {}
 
     @property
     def tasks(self) -> list[str]:
@@ -94,6 +95,29 @@ class MultiTaskClassifier:
 
     def labels(self, task: str) -> list[str]:
         return self._meta(task)["labels"]
+
+    def text_kind(self, task: str) -> str:
+        """The kind of text the task was trained on ("maintenance log", "complaint", ...)."""
+        return self._meta(task).get("text_kind", "maintenance log")
+
+    def unlike(self, text: str, task: str) -> str | None:
+        """Why ``text`` is unlike the task's training texts (its label must be reviewed), or None.
+
+        A task trained before domains were kept (no ``domain.npz``) finds nothing unlike.
+        """
+        from shopfloor.finetune.domain import domain_score, load_domain
+
+        self._meta(task)
+        if task not in self._domains:
+            self._domains[task] = load_domain(self.folders[task])
+        domain = self._domains[task]
+        if domain is None:
+            return None
+        score = domain_score(domain, text)
+        if score >= domain["threshold"]:
+            return None
+        return (f"unlike the {task} classifier's training texts (similarity {score:.2f} to the nearest, "
+                f"below {domain['threshold']:.2f})")
 
     def _meta(self, task: str) -> dict:
         if task not in self.meta:

@@ -71,6 +71,9 @@ def train(config: TrainConfig, data: list[str | Path] | str | Path, progress: bo
     if acc.is_main_process:
         calib = [(texts[i], classes.index(labels[i])) for i in calib_idx]
         artifacts.save(out, cfg, model, head, tok, classes, pooling, calib, n_train=len(train_idx))
+        from shopfloor.finetune.domain import fit_domain, save_domain
+
+        save_domain(out, fit_domain([texts[i] for i in train_idx], seed=cfg.seed))  # what text it applies to
         shutil.rmtree(out / "checkpoints", ignore_errors=True)
     acc.wait_for_everyone()
     return out

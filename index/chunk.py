@@ -28,8 +28,27 @@ class Chunk:
 
     @property
     def embed_text(self) -> str:
-        """What the embedder reads: the heading path gives a short chunk its context."""
+        """What the embedder reads: the heading path gives a short chunk its context.
+
+        A table row with column roles is read by what it describes (component, failure mode or symptom,
+        effect, cause, free text): ratings, ids, dates and costs only dilute a sentence embedding, and a
+        technician's log describes the failure, not its RPN.
+        """
+        described = _described(self.metadata) if isinstance(self.metadata, dict) else ""
+        if described:
+            return described
         return f"{self.section}: {self.text}" if self.section else self.text
+
+
+_DESCRIPTIVE = ("subsystem", "component", "machine", "failure_mode", "symptom", "text", "effect", "cause")
+
+
+def _described(meta: dict) -> str:
+    roles, cols = meta.get("roles"), meta.get("columns")
+    if not roles or not cols:
+        return ""
+    parts = [str(cols.get(c, "")).strip() for role in _DESCRIPTIVE for c, r in roles.items() if r == role]
+    return ". ".join(p for p in parts if p)
 
 
 def split_text(text: str, max_chars: int, overlap: int) -> list[str]:

@@ -200,7 +200,7 @@ def table_layout(source: str, rows: list[dict[str, str]], cfg: IndexConfig) -> d
         roles = map_columns(headers, rows, overrides)
     except ValueError as e:
         raise InputError(f"{source}: {e}") from None
-    return {"kind": table_kind(roles, len(rows)), "roles": roles}
+    return {"kind": table_kind(roles, len(rows)), "roles": roles, "columns": headers}
 
 
 def _table_chunks(source: str, path: Path, cfg: IndexConfig, report: IngestReport | None = None) -> list[Chunk]:

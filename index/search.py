@@ -62,6 +62,7 @@ class Index:
         self.chunks, self.vectors = chunks, vectors
         self._faiss = faiss_index if faiss_index is not None else _make_faiss(vectors, config)
         self._bm25 = self._tables = None
+        self._levels: dict[tuple, float] = {}
         self.last_report = IngestReport()
 
     # ---- construction -------------------------------------------------------------------------
@@ -125,6 +126,23 @@ class Index:
         self.last_report = report
         return report
 
+    def set_column_roles(self, mapping: dict[str, str]) -> list[str]:
+        """Override column roles (saved with the index); returns the indexed tables that have those columns.
+
+        Those tables are marked stale, so the next :meth:`add` of their files re-reads them with the new roles.
+        """
+        from dataclasses import replace
+
+        self.config = replace(self.config, column_roles={**self.config.column_roles, **mapping})
+        stale = []
+        for source, info in self.manifest["sources"].items():
+            table = info.get("table")
+            columns = set(table.get("columns", [])) if table else set()
+            if columns & set(mapping):
+                info["hash"] = ""
+                stale.append(source)
+        return stale
+
     def remove(self, source: str) -> int:
         """Remove one source (as listed by :meth:`sources`); returns the number of chunks removed."""
         if source not in self.manifest["sources"]:
@@ -146,6 +164,7 @@ class Index:
         self.chunks = [self.chunks[i] for i in keep] + fresh
         self.vectors = np.vstack([self.vectors[keep], new_vecs]).astype("float32")
         self._faiss, self._bm25, self._tables = _make_faiss(self.vectors, self.config), None, None
+        self._levels = {}
 
     def save(self) -> Path:
         return store.save(self.root, self.config.to_dict(), self.manifest, self.chunks, self.vectors,
@@ -174,6 +193,23 @@ class Index:
     @property
     def no_answer_threshold(self) -> float:
         return self.config.no_answer_threshold
+
+    def off_topic_level(self, doc_types: tuple[str, ...], percentile: float = 90.0) -> float:
+        """How similar text about nothing in these documents gets to them: the ``percentile`` of the best
+        similarity that off-topic probe sentences (:mod:`shopfloor.index.probes`) reach among chunks of
+        ``doc_types``. A match at or below it means nothing in this index; computed once per index state."""
+        import numpy as np
+
+        from shopfloor.index.probes import PROBES
+
+        key = (tuple(doc_types), percentile)
+        if key not in self._levels:
+            ids = [i for i, c in enumerate(self.chunks) if c.doc_type in doc_types]
+            if not ids:
+                return 0.0
+            probes = embed(list(PROBES), self.config, progress=False)
+            self._levels[key] = float(np.percentile((probes @ self.vectors[ids].T).max(axis=1), percentile))
+        return self._levels[key]
 
     def search(self, query: str, k: int = 5, filters: dict | None = None, mode: str | None = None) -> list[Hit]:
         """The ``k`` best passages for ``query``; ``mode`` overrides the configured fusion (dense/keyword/rrf/linear)."""
@@ -220,7 +256,8 @@ class Index:
                 import bm25s
 
                 bm25 = bm25s.BM25()
-                bm25.index([tokenize(c.embed_text) or ["_empty_"] for c in self.chunks], show_progress=False)
+                # keywords see every cell (part numbers live in remedy columns); the embedder sees the description
+                bm25.index([tokenize(f"{c.section}: {c.text}") or ["_empty_"] for c in self.chunks], show_progress=False)
                 self._bm25 = bm25
             return self._bm25
 

@@ -32,7 +32,9 @@ _NUM = r"(-?\d+(?:\.\d+)?)"
 _COUNT = re.compile(r"^\s*(how many|number of|count( of)?)\b", re.I)
 _LIST = re.compile(r"^\s*(which|list|show( me)?|name|give me|what (are|were) (the|all)|what \w+ (has|have|had))\b", re.I)
 _STOP = set("the a an of in on at to for with and or is are was were be been has have had do does did what which "
-            "who how many much list show me all any there their its this that these those from by as it".split())
+            "who how many much list show me all any there their its this that these those from by as it involve involves "
+            "involving related relating about concern concerning mention mentions contain contains include includes "
+            "including listed recorded".split())
 MAX_LISTED = 25
 
 
@@ -128,9 +130,16 @@ def _terms(text: str) -> list[str]:
 
 
 def _stem(w: str) -> str:
-    for suf in ("ing", "es", "s", "ed"):
+    """leaks, leaking, leaked -> leak; blockages, blocked -> block; modes -> mode; batteries -> battery."""
+    for suf in ("ages", "age", "ing", "ed"):
         if w.endswith(suf) and len(w) - len(suf) >= 3:
             return w[: -len(suf)]
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("sses", "xes", "ches", "shes")):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        return w[:-1]
     return w
 
 

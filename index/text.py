@@ -36,9 +36,22 @@ def stem(tok: str) -> str:
     return tok
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased tokens, codes kept whole plus their joined form, shorthand expanded, stopwords dropped."""
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+
+
+def cjk_tokens(text: str) -> list[str]:
+    """Character bigrams of Chinese, Japanese and Korean runs (written without spaces), and single characters
+    of one-character runs: "液压泵漏油" -> 液压 压泵 泵漏 漏油."""
     out: list[str] = []
+    for run in _CJK.findall(text):
+        out += [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+    return out
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased tokens, codes kept whole plus their joined form, shorthand expanded, stopwords dropped;
+    Chinese, Japanese and Korean text as character bigrams."""
+    out: list[str] = cjk_tokens(text)
     for tok in _TOKEN.findall(text.lower()):
         if tok in STOPWORDS:
             continue

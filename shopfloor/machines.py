@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 import sqlite3
 
-_ID = re.compile(r"\b([A-Za-z]{1,4})[-_ ]?(\d{2,4})\b")
+# ASCII letters and digits bounded by anything that is not one (so "泵P-101" and "(P-101)" both match)
+_ID = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,4})[-_ ]?(\d{2,4})(?![A-Za-z0-9])")
 
 
 def machine_key(machine_id: str) -> str:

@@ -25,6 +25,9 @@ def train(data: Annotated[list[Path], typer.Option("--data", help="Labelled tabl
           epochs: Annotated[int | None, typer.Option("--epochs", help="Override the default epochs.")] = None,
           with_reviews: Annotated[bool, typer.Option("--with-reviews", help="Add reviewed corrections of this task "
                                                      "from the workspace.")] = False,
+          text_kind: Annotated[str, typer.Option("--text-kind", help="What the texts are: 'maintenance log' tasks "
+                                                 "label diagnosed logs; any other kind (e.g. 'complaint') is only "
+                                                 "used for batch files.")] = "maintenance log",
           as_json: JsonOpt = False) -> None:
     import json
 
@@ -40,7 +43,7 @@ def train(data: Annotated[list[Path], typer.Option("--data", help="Labelled tabl
             extra = reviewed_rows(conn, task)
     kw = {"epochs": epochs} if epochs else {}
     cfg = TrainConfig(text_col=text_col, label_col=label_col, out=out, base=base, task=task, seed=seed,
-                      extra_rows=extra, **kw)
+                      extra_rows=extra, text_kind=text_kind.strip().lower() or "maintenance log", **kw)
     folder = run_train(cfg, data, progress=not as_json)
     meta = json.loads((folder / "classifier.json").read_text())
     audit("classify_train", f"{task} -> {folder} ({meta.get('n_train')} rows, {len(extra)} reviewed)")

@@ -21,10 +21,42 @@ def _index_dir(index: Path | None) -> Path:
     return index if index is not None else workspace().index_dir
 
 
+MapOpt = Annotated[list[str] | None, typer.Option(
+    "--map", help="COLUMN=ROLE: override the role found for a table column (e.g. --map 'Fix=remedy'); repeatable. "
+                  "Roles: symptom, cause, remedy, failure_mode, effect, controls, severity, occurrence, detection, rpn, "
+                  "subsystem, component, machine, date, downtime, cost, text, id, ignore.")]
+
+
+def _parse_map(items: list[str] | None) -> dict[str, str]:
+    from shopfloor.errors import InputError
+    from shopfloor.index.tables import ROLES
+
+    out = {}
+    for item in items or []:
+        col, sep, role = item.rpartition("=")
+        col, role = col.strip(), role.strip().lower()
+        if not sep or not col:
+            raise InputError(f"--map expects COLUMN=ROLE, got {item!r}")
+        if role not in ROLES and role != "ignore":
+            raise InputError(f"--map {item!r}: unknown role {role!r}; roles: {', '.join(ROLES)} (or ignore)")
+        out[col] = role
+    return out
+
+
+def _unused_map(mapping: dict[str, str], report, rep: dict) -> None:
+    """A --map naming a column no table of this run has is a typo until proven otherwise: say so."""
+    seen = {c for t in report.tables.values() for c in t.get("columns", [])}
+    for col in sorted(set(mapping) - seen):
+        rep["warnings"].append({"source": "--map", "warning": f"no table indexed by this command has a column {col!r}"})
+
+
 def _report(idx, report) -> dict:
     return {"index": str(idx.root), "files_indexed": report.files, "chunks_added": report.chunks,
             "chunks_total": len(idx.chunks), "sources": len(idx.sources()),
-            "skipped": [{"source": s, "reason": r} for s, r in report.skipped]}
+            "skipped": [{"source": s, "reason": r} for s, r in report.skipped],
+            "tables": {s: {"kind": t["kind"], "roles": t["roles"], "filled_cells": t.get("filled", 0)}
+                       for s, t in report.tables.items()},
+            "warnings": [{"source": s, "warning": w} for s, w in report.warnings]}
 
 
 def _provenance(docs: list[Path], rep: dict) -> None:
@@ -43,17 +75,26 @@ def _human(rep: dict) -> str:
     lines = [f"{rep['files_indexed']} files, {rep['chunks_added']} chunks indexed; {rep['chunks_total']} chunks from "
              f"{rep['sources']} sources in {rep['index']}"]
     lines += [f"  skipped {s['source']}: {s['reason']}" for s in rep["skipped"]]
+    for source, t in rep["tables"].items():
+        roles = ", ".join(f"{c} -> {r}" for c, r in t["roles"].items()) or "no column recognised"
+        filled = f"; {t['filled_cells']} blank merged cells filled from the row above" if t["filled_cells"] else ""
+        lines.append(f"  table {source}: {t['kind']} ({roles}{filled})")
+    if rep["tables"]:
+        lines.append("  (a wrong role? rerun with --map 'COLUMN=ROLE')")
+    lines += [f"  warning {w['source']}: {w['warning']}" for w in rep["warnings"]]
     return "\n".join(lines)
 
 
 @app.command("build", help="Index documents (folders or files) into a new index.")
 def build(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file; repeatable.")],
           out: Annotated[Path | None, typer.Option("--out", help="Index folder (default: workspace index).")] = None,
-          as_json: JsonOpt = False) -> None:
-    from shopfloor.index import Index
+          column_map: MapOpt = None, as_json: JsonOpt = False) -> None:
+    from shopfloor.index import Index, IndexConfig
 
-    idx = Index.build(docs, _index_dir(out), progress=not as_json)
+    mapping = _parse_map(column_map)
+    idx = Index.build(docs, _index_dir(out), IndexConfig(column_roles=mapping), progress=not as_json)
     rep = _report(idx, idx.last_report)
+    _unused_map(mapping, idx.last_report, rep)
     _provenance(docs, rep)
     audit("index_build", f"{idx.root}: {rep['files_indexed']} files, {rep['chunks_added']} chunks")
     emit(rep, as_json, _human(rep))
@@ -61,11 +102,14 @@ def build(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or fil
 
 @app.command("add", help="Add new or changed documents; files removed from a folder leave the index.")
 def add(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file; repeatable.")],
-        index: IndexOpt = None, as_json: JsonOpt = False) -> None:
+        index: IndexOpt = None, column_map: MapOpt = None, as_json: JsonOpt = False) -> None:
     from shopfloor.index import Index
 
     idx = Index.load(_index_dir(index))
+    if column_map:
+        idx.set_column_roles(_parse_map(column_map))  # tables with those columns are re-read by this add
     rep = _report(idx, idx.add(docs, progress=not as_json))
+    _unused_map(_parse_map(column_map), idx.last_report, rep)
     _provenance(docs, rep)
     audit("index_add", f"{idx.root}: {rep['files_indexed']} files, {rep['chunks_added']} chunks")
     emit(rep, as_json, _human(rep))

@@ -79,10 +79,11 @@ def steps() -> list[Step]:
     return [
         Step("records", ("machines.csv", "incidents.csv"), s.load_records),
         Step("readings", ("sensors/process.csv", "sensors/degradation_test.txt", "machines.csv"), s.import_readings),
-        Step("index", ("manuals", "incidents.csv"), s.build_index),
-        Step("classifier:failure_mode", ("logs_train.csv", "logs_dev.csv"), s.classifier_step("failure_mode")),
-        Step("classifier:component", ("logs_train.csv", "logs_dev.csv"), s.classifier_step("component")),
-        Step("classifier:complaint_category", ("complaints.csv",), s.classifier_step("complaint_category")),
+        # recipe 2: tables carry column roles and kinds; classifiers keep domain.npz (what text they apply to)
+        Step("index", ("manuals", "incidents.csv"), s.build_index, recipe=2),
+        Step("classifier:failure_mode", ("logs_train.csv", "logs_dev.csv"), s.classifier_step("failure_mode"), recipe=2),
+        Step("classifier:component", ("logs_train.csv", "logs_dev.csv"), s.classifier_step("component"), recipe=2),
+        Step("classifier:complaint_category", ("complaints.csv",), s.classifier_step("complaint_category"), recipe=2),
         Step("sensors:failure", ("sensors/process.csv",), s.train_failure_model),
         Step("sensors:rul", ("sensors/degradation_train.txt",), s.train_rul_model),
     ]
@@ -91,7 +92,7 @@ def steps() -> list[Step]:
 def build_demo(workspace: Workspace | str | Path | None = None, force: bool = False,
                only: list[str] | None = None,
                on_step: Callable[[str, str], None] | None = None, plant: str = "demo",
-               data_dir: str | Path | None = None) -> dict[str, str]:
+               data_dir: str | Path | None = None, epochs: int | None = None) -> dict[str, str]:
     """Build (or bring up to date) every artifact of a plant in ``workspace``; returns step -> what happened.
 
     Args:
@@ -102,6 +103,7 @@ def build_demo(workspace: Workspace | str | Path | None = None, force: bool = Fa
         plant: "demo" (the fictional plant shipped in the repository) or "real" (public data from
             ``data_dir``, by default ``../shared/data``: see :mod:`shopfloor.assistant.demo.real`).
         data_dir: the real plant's data folder.
+        epochs: the real plant's classifier epochs (default 12; tests use fewer).
 
     Raises:
         InputError: unknown plant, or the workspace already holds the other plant.
@@ -118,7 +120,7 @@ def build_demo(workspace: Workspace | str | Path | None = None, force: bool = Fa
     if plant == "real":
         from shopfloor.assistant.demo.real import real_steps
 
-        plan = real_steps(data_dir)
+        plan = real_steps(data_dir, epochs)
     else:
         plan = steps()
     stamps, report = _read_stamps(ws, plant), {}

@@ -55,4 +55,4 @@ def real_steps(data_dir: str | Path | None = None, epochs: int | None = None) ->
         return f"saved to {Path(out).name}"
 
     return [Step("index", DOCS, build_index, recipe=1, root=data),
-            Step("classifier:failure_mode", (FAILURE_MODE_DATA,), train_failure_mode, recipe=1, root=data)]
+            Step("classifier:failure_mode", (FAILURE_MODE_DATA,), train_failure_mode, recipe=2, root=data)]

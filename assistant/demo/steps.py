@@ -69,7 +69,8 @@ def classifier_step(task: str) -> Callable[[Workspace], str]:
         # 6 epochs instead of the default 12: the demo logs are cleaner than real ones and converge
         # early (dev accuracy 0.97 either way), and the first `make demo` should not keep a newcomer waiting.
         cfg = TrainConfig(text_col="text", label_col=label_col, task=task, out=ws.classifier_dir(task),
-                          seed=DEMO_SEED, epochs=6, target_precision=ws.config.classifier.target_precision)
+                          seed=DEMO_SEED, epochs=6, target_precision=ws.config.classifier.target_precision,
+                          text_kind="complaint" if task == "complaint_category" else "maintenance log")
         out = train(cfg, data)
         return f"saved to {Path(out).name}"
 

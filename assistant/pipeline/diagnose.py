@@ -88,6 +88,11 @@ def diagnose(components, llm_settings, log_text: str, machine_id: str | None = N
     else:
         d.machine_id = find_machine(text, known)
     _classify(components, d)
+    if d.failure_mode and len(d.notes) and language_note(d.log[:2000]):  # never a confident label on another language
+        d.needs_review = True
+        d.review_reason = "the log is not in English, the classifier's language: confirm the failure mode"
+        for lab in d.labels.values():
+            lab["needs_review"] = True
     _retrieve(components, d, min_score)
     _status(components, d)
     d.next_step = next_step(d)
@@ -103,11 +108,16 @@ def _classify(components, d: Diagnosis) -> None:
         d.notes.append(str(e))
         return
     for task in mt.tasks:
+        if mt.text_kind(task) != "maintenance log":  # a complaint classifier does not label a machine log
+            continue
         p = mt.predict([d.log], task)[0]
+        unlike = mt.unlike(d.log, task)
+        if unlike and not p.needs_review:
+            p.needs_review, p.reason = True, unlike
         if task == "failure_mode":
             d.failure_mode, d.confidence, d.alternatives = p.label, p.confidence, p.alternatives
             d.needs_review, d.review_reason = p.needs_review, p.reason
-        elif task != "complaint_category":
+        else:
             d.labels[task] = {"label": p.label, "confidence": p.confidence, "needs_review": p.needs_review}
 
 
@@ -117,19 +127,24 @@ def _retrieve(components, d: Diagnosis, min_score: float | None) -> None:
     except NotBuiltError as e:
         d.notes.append(str(e))
         return
-    cut = idx.no_answer_threshold if min_score is None else min_score
-    query = d.log + (f" {d.failure_mode.replace('_', ' ')}" if d.failure_mode else "")
+    # Relevance cut-off: the chat threshold (or index.min_score), raised to the level that off-topic text
+    # reaches in this index's cause documents (short table rows attract any short sentence a little).
+    cut = max(idx.no_answer_threshold if min_score is None else min_score, idx.off_topic_level(CAUSE_KINDS))
+    # A confident label sharpens the query ("hydraulic leak"); an uncertain one (or one for another kind of
+    # text) would only pull the search toward whatever that label resembles, so it is left out.
+    label = f" {d.failure_mode.replace('_', ' ')}" if d.failure_mode and not d.needs_review else ""
+    query = d.log + label
     machine = {"machine_id": d.machine_id} if d.machine_id else {}
-    hits = _relevant(idx.search(query, k=8, filters={"doc_type": CAUSE_KINDS, **machine}), cut, d)
+    hits = _relevant(idx.search(query, k=8, filters={"doc_type": CAUSE_KINDS, **machine}), cut, d, d.log)
     if not hits and machine:
-        hits = _relevant(idx.search(query, k=8, filters={"doc_type": CAUSE_KINDS}), cut, d)
+        hits = _relevant(idx.search(query, k=8, filters={"doc_type": CAUSE_KINDS}), cut, d, d.log)
     for h in hits[:3]:
         cause = _cause(h)
         reason = unsafe_reason(" ".join((cause.cause, cause.remedy, cause.text)))
         if reason:
             cause.safety = safety_warning(reason, h.citation, components.provenance(h.source))
         d.causes.append(cause)
-    for h in _relevant(idx.search(query, k=3, filters={"doc_type": "incident", **machine}), cut, None):
+    for h in _relevant(idx.search(query, k=3, filters={"doc_type": "incident", **machine}), cut, None, d.log):
         cols, roles = h.metadata.get("columns", {}), h.metadata.get("roles") or {}
         d.incidents.append(SimilarIncident(
             date=_safe(_role(cols, roles, "date", "date") or h.metadata.get("date", "")),
@@ -140,16 +155,34 @@ def _retrieve(components, d: Diagnosis, min_score: float | None) -> None:
             citation=h.citation))
 
 
-def _relevant(hits, cut: float, d: Diagnosis | None) -> list:
-    """Hits at or above the cut-off whose text is fit to quote; what was left out is said in the notes."""
-    keep = [h for h in hits if h.dense_score >= cut and not h.metadata.get("text_problem")]
+STRONG = 0.5  # a dense similarity this high needs no shared word (a paraphrase); below it, a shared word is required
+_GENERIC = {"machine", "equipment", "unit", "system", "again"}
+
+
+def _shares_a_word(log: str, h) -> bool:
+    """Whether the log and the hit share a content word (stemmed, shorthand expanded): the second signal that
+    keeps a weak embedding match ("coffee machine out of milk" ~ "ignition switch wearing", 0.32) out."""
+    from shopfloor.index.text import tokenize
+
+    words = set(tokenize(log)) - {t for g in _GENERIC for t in tokenize(g)}
+    return bool(words & set(tokenize(f"{h.section} {h.text}")))
+
+
+def _relevant(hits, cut: float, d: Diagnosis | None, log: str = "") -> list:
+    """Hits at or above the cut-off (and sharing a word with the log, unless the match is strong) whose text
+    is fit to quote; what was left out is said in the notes."""
+    keep = [h for h in hits if h.dense_score >= cut and not h.metadata.get("text_problem")
+            and (not log or h.dense_score >= STRONG or _shares_a_word(log, h))]
     if d is not None and not keep and hits and not any(h.dense_score >= cut for h in hits):
         best = max(h.dense_score for h in hits)
         d.notes.append(f"no troubleshooting row, FMEA row or manual passage is close enough to this log (best "
                        f"similarity {best:.2f}, cut-off {cut:.2f}): nothing is quoted as a cause")
-    elif d is not None and not keep and hits:
+    elif d is not None and not keep and hits and any(h.metadata.get("text_problem") for h in hits):
         d.notes.append("the closest passages come from pages whose text is broken (see the Knowledge tab): "
                        "not quoted")
+    elif d is not None and not keep and hits:
+        d.notes.append("no troubleshooting row, FMEA row or manual passage shares a word with this log and is "
+                       "close enough to it: nothing is quoted as a cause")
     return keep
 
 
@@ -222,6 +255,8 @@ def next_step(d: Diagnosis) -> str:
                      f"({top.citation}).")
     elif flagged and not d.causes[0].safety:
         steps.append(flagged[0].safety)
+    if not steps:
+        steps.append("No matching manual entry: escalate to the maintenance engineer.")
     if d.failure_mode and d.needs_review:  # no classifier at all is said in the notes, not as "uncertain"
         steps.append("The classification is uncertain: confirm the failure mode before ordering parts.")
     st = d.status
@@ -229,7 +264,7 @@ def next_step(d: Diagnosis) -> str:
         steps.append("Sensor data is abnormal: check the control charts on the Machines tab before restarting.")
     if st and st.rul is not None and st.rul < 30:
         steps.append(f"Remaining useful life is about {st.rul:.0f} cycles: plan the overhaul now.")
-    return " ".join(steps) or "No matching manual entry: escalate to the maintenance engineer."
+    return " ".join(steps)
 
 
 def _summarise(llm, settings, d: Diagnosis) -> None:

@@ -34,7 +34,8 @@ def add(components, ws, paths: list[str | Path], user: str) -> dict:
     with ws.connect() as conn:
         record_documents(conn, {s: f for s, f in discover(paths).items() if s not in skipped}, user)
         audit(conn, user, "upload", ", ".join(Path(p).name for p in paths))
-    return {"files": report.files, "chunks": report.chunks, "skipped": report.skipped}
+    return {"files": report.files, "chunks": report.chunks, "skipped": report.skipped, "tables": report.tables,
+            "warnings": report.warnings}
 
 
 def sources(components) -> list[dict]:

@@ -96,7 +96,8 @@ def retrain(ws, task: str, user: str, data: list[str | Path] | None = None, text
     kw = {"epochs": epochs} if epochs else {}
     cfg = TrainConfig(text_col=prev.get("text_col", text_col), label_col=label_col or prev.get("label_col", task),
                       task=task, out=folder, base=prev.get("base", "all-MiniLM-L6-v2"), extra_rows=extra,
-                      resume=False, target_precision=ws.config.classifier.target_precision, **kw)
+                      resume=False, target_precision=ws.config.classifier.target_precision,
+                      text_kind=prev.get("text_kind", "maintenance log"), **kw)
     train(cfg, data, progress=False)
     with ws.connect() as conn:
         audit(conn, user, "retrain", f"{task}: {len(extra)} reviewed rows added")

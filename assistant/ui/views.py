@@ -72,8 +72,18 @@ def model_versions(assistant) -> list[list]:
     return rows
 
 
+SOURCE_HEADERS = ["source", "type", "chunks", "columns understood as", "warnings"]
+
+
 def sources_table(assistant, user: User) -> list[list]:
-    return [[s["source"], s.get("doc_type", ""), s.get("chunks", 0)] for s in assistant.list_sources(user=user)]
+    """One row per indexed source: its kind (a table's kind from its columns), how its columns were read, problems."""
+    rows = []
+    for s in assistant.list_sources(user=user):
+        table = s.get("table") or {}
+        roles = ", ".join(f"{c} → {r}" for c, r in table.get("roles", {}).items())
+        rows.append([s["source"], table.get("kind", s.get("doc_type", "")), s.get("chunks", 0), roles,
+                     "; ".join(s.get("warnings", []))])
+    return rows
 
 
 def preview(path: str | Path, rows: int = 15):

@@ -28,3 +28,9 @@ def test_register_maps_spellings_to_known_ids_and_adds_new_ones(workspace):
         assert spelling == {"p101": "P-101", "M 7": "M 7", "M-7": "M 7"}
         assert known_machines(conn) == ["M 7", "P-101"]
         assert conn.execute("SELECT type FROM machines WHERE id='M 7'").fetchone()[0] == "unregistered"
+
+
+def test_ids_are_found_next_to_any_script():
+    assert match_machine("泵P-101漏油", ["P-101"]) == "P-101"
+    assert match_machine("(p101)", ["P-101"]) == "P-101"
+    assert match_machine("XP1012", ["P-101"]) is None

@@ -1,7 +1,7 @@
 """Knowledge tab: the indexed sources; engineers add and remove documents."""
 
 from shopfloor.assistant.ui.app import attempt
-from shopfloor.assistant.ui.views import BUILD_USER, sources_table
+from shopfloor.assistant.ui.views import BUILD_USER, SOURCE_HEADERS, sources_table
 
 
 def build(gr, ctx) -> None:
@@ -11,7 +11,7 @@ def build(gr, ctx) -> None:
     add = gr.Button("Add to the index", variant="primary", elem_id="kb-add")
     note = gr.Markdown(elem_id="kb-note")
     initial = sources_table(a, BUILD_USER)
-    table = gr.Dataframe(headers=["source", "type", "chunks"], value=initial, interactive=False)
+    table = gr.Dataframe(headers=SOURCE_HEADERS, value=initial, interactive=False, wrap=True)
     with gr.Row():
         pick = gr.Dropdown([s[0] for s in initial], label="Source to remove", allow_custom_value=True)
         remove = gr.Button("Remove", variant="stop")
@@ -25,8 +25,13 @@ def build(gr, ctx) -> None:
 
         def add():
             r = a.add_documents(list(paths or []), user=user)
-            return f"Indexed {r['files']} files ({r['chunks']} chunks)." + "".join(
-                f"\n- skipped {s}: {why}" for s, why in r["skipped"])
+            tables = "".join(f"\n- table {s}: read as **{t['kind']}** ("
+                             + (", ".join(f"{c} → {role}" for c, role in t["roles"].items()) or "no column recognised")
+                             + (f"; {t['filled']} merged cells filled" if t.get("filled") else "") + ")"
+                             for s, t in r.get("tables", {}).items())
+            return (f"Indexed {r['files']} files ({r['chunks']} chunks)." + tables
+                    + "".join(f"\n- **warning** {s}: {w}" for s, w in r.get("warnings", []))
+                    + "".join(f"\n- skipped {s}: {why}" for s, why in r["skipped"]))
         return refreshed(attempt(add), user)
 
     def on_remove(source, request: gr.Request):
