@@ -38,11 +38,20 @@ def test_fingerprint_changes_with_recipe():
     assert step.fingerprint() == step.fingerprint()
 
 
-def test_missing_demo_file_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(build, "DATA_DIR", tmp_path)
-    step = build.Step("x", ("nope.csv",), lambda ws: None)
-    with pytest.raises(FileNotFoundError, match="demo data missing: .*nope.csv"):
+def test_missing_demo_file_is_a_clear_error(tmp_path):
+    step = build.Step("x", ("nope.csv",), lambda ws: None, root=tmp_path)
+    with pytest.raises(FileNotFoundError, match="plant data missing: .*nope.csv"):
         step.fingerprint()
+
+
+def test_a_workspace_holds_one_plant(workspace: Workspace, tmp_path):
+    from shopfloor.errors import InputError
+
+    build.build_demo(workspace, only=["records"])
+    with pytest.raises(InputError, match="already holds the demo plant"):
+        build.build_demo(workspace, plant="real", data_dir=tmp_path)
+    with pytest.raises(InputError, match="unknown plant"):
+        build.build_demo(workspace, plant="moon")
 
 
 def test_progress_callback_sees_each_step(workspace: Workspace):
