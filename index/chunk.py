@@ -87,12 +87,16 @@ def chunk_markdown(text: str, source: str, max_chars: int, overlap: int, doc_typ
     para: list[str] = []
     table: list[str] = []
     meta = metadata or {}
+    lead: list = []  # [depth, text]: a lead-in ("Reduce chatter with:") carried into the subsections it announces
 
     def section() -> str:
         return " > ".join(path)
 
     def flush_para() -> None:
-        for piece in split_text("\n".join(para), max_chars, overlap):
+        body = "\n".join(para)
+        if lead and body.strip() and len(path) > lead[0]:
+            body = f"{lead[1]}\n{body}"
+        for piece in split_text(body, max_chars, overlap):
             out.append(Chunk(piece, source, section(), page, None, doc_type, dict(meta)))
         para.clear()
 
@@ -119,8 +123,15 @@ def chunk_markdown(text: str, source: str, max_chars: int, overlap: int, doc_typ
         if table:
             flush_table()
         if m:
-            flush_para()
             level = len(m.group(1))
+            body = "\n".join(para).strip()
+            if body.endswith(":") and len(body) < 300 and level > len(path):  # a lead-in to the subsections
+                lead[:] = [len(path), body]
+                para.clear()
+            else:
+                flush_para()
+            if lead and level <= lead[0]:  # left the section the lead-in belongs to
+                lead.clear()
             path[:] = path[: level - 1] + [m.group(2).strip()]
         else:
             para.append(line)

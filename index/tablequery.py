@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from shopfloor.index.tables import _SYNONYMS, by_role, normalise_header
+from shopfloor.index.text import shorten
 
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "=": operator.eq}
 _WORD_OPS = [(r"(?:greater|more|higher|larger|bigger) than|over|above|exceeds?|exceeding|>", ">"),
@@ -271,8 +272,9 @@ def summarise_row(row: TableRow, roles: dict[str, str]) -> str:
     what = " / ".join(v for v in (by_role(row.columns, roles, r) for r in ("subsystem", "component")) if v)
     mode = by_role(row.columns, roles, "failure_mode") or by_role(row.columns, roles, "symptom")
     cause = by_role(row.columns, roles, "cause")
-    mode = f"{mode}; cause: {cause[:80]}" if mode and cause else mode
+    mode = f"{mode}; cause: {shorten(cause, 100)}" if mode and cause else mode
     ratings = [f"{c} {row.columns[c]}" for c, r in roles.items()
                if r in ("severity", "occurrence", "detection", "rpn") and row.columns.get(c, "").strip()]
-    text = " - ".join(p for p in (what, mode) if p) or "; ".join(f"{k}: {v}" for k, v in row.columns.items() if v)[:160]
+    text = " - ".join(p for p in (what, mode) if p) or shorten("; ".join(f"{k}: {v}" for k, v in row.columns.items()
+                                                                      if v), 160)
     return text + (f" ({', '.join(ratings)})" if ratings else "")

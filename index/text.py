@@ -95,3 +95,12 @@ def text_problem(text: str) -> str | None:
     if long_words / len(body) > 0.3:
         return "words run together without spaces (the PDF's text layer lost them)"
     return None
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with "…" when something was cut."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:-") + "…"

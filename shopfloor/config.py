@@ -27,11 +27,13 @@ class _Section(BaseModel):
 
 
 class LLMConfig(_Section):
-    backend: Literal["local", "openai", "none"] = Field(
-        "local", description="'local': a transformers model on this machine; 'openai': any "
+    backend: Literal["local", "transformers", "openai", "none"] = Field(
+        "local", description="'local': a model on this machine (GGUF files, the embedded model included, run on "
+        "llama.cpp; Hugging Face folders on transformers); 'transformers': force transformers; 'openai': any "
         "OpenAI-compatible server (vLLM, Ollama, llama.cpp); 'none': retrieval-only answers.")
-    model: str = Field("smollm2-135m-instruct", description="Registry name, local HF folder, or "
+    model: str = Field("smollm2-135m-instruct", description="Registry name, a .gguf file, a local HF folder, or "
                        "the model name the OpenAI-compatible server expects.")
+    parallel: int = Field(2, ge=1, le=64, description="llama.cpp slots: chat users generating at the same time.")
     base_url: str | None = Field(None, description="Server URL for backend 'openai', e.g. http://localhost:11434/v1")
     api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the API key.")
     max_new_tokens: int = Field(160, ge=1, le=4096, description="Short answers keep a small model on track.")

@@ -129,7 +129,7 @@ def assistant(demo_workspace):
 
 
 @pytest.fixture(scope="session")
-def llm_assistant(demo_workspace, llm):
+def llm_assistant(demo_workspace):
     from shopfloor.assistant.pipeline import Assistant
 
     return Assistant(demo_workspace, use_llm=True, user=ADMIN)

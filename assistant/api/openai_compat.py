@@ -76,10 +76,13 @@ def _sse_events(events, cid: str, created: int):
             yield _chunk(cid, created, {"content": e.text})
         elif isinstance(e, Answer):
             final = _with_sources(e)
-            if final.startswith(streamed):  # add what was not streamed (sources list)
+            # The final answer always extends what was streamed (notes and sources are added after it; nothing
+            # shown is ever dropped). Should that ever break, only what is new is sent - never a second answer.
+            if final.startswith(streamed):
                 rest = final[len(streamed):]
-            else:  # the streamed synthesis was dropped: say so and give the final answer
-                rest = "\n\n[revised answer]\n" + final
+            else:
+                log.error("final answer does not extend the streamed text; sending no revision")
+                rest = ""
             if rest:
                 yield _chunk(cid, created, {"content": rest})
     yield _chunk(cid, created, {}, "stop")

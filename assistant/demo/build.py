@@ -79,8 +79,8 @@ def steps() -> list[Step]:
     return [
         Step("records", ("machines.csv", "incidents.csv"), s.load_records),
         Step("readings", ("sensors/process.csv", "sensors/degradation_test.txt", "machines.csv"), s.import_readings),
-        # recipe 2: tables carry column roles and kinds; classifiers keep domain.npz (what text they apply to)
-        Step("index", ("manuals", "incidents.csv"), s.build_index, recipe=2),
+        # index recipe 3: column roles and kinds, lead-ins kept with their subsections; classifiers 2: domain.npz
+        Step("index", ("manuals", "incidents.csv"), s.build_index, recipe=3),
         Step("classifier:failure_mode", ("logs_train.csv", "logs_dev.csv"), s.classifier_step("failure_mode"), recipe=2),
         Step("classifier:component", ("logs_train.csv", "logs_dev.csv"), s.classifier_step("component"), recipe=2),
         Step("classifier:complaint_category", ("complaints.csv",), s.classifier_step("complaint_category"), recipe=2),

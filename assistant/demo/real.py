@@ -54,5 +54,5 @@ def real_steps(data_dir: str | Path | None = None, epochs: int | None = None) ->
         out = train(cfg, [data / FAILURE_MODE_DATA])
         return f"saved to {Path(out).name}"
 
-    return [Step("index", DOCS, build_index, recipe=1, root=data),
+    return [Step("index", DOCS, build_index, recipe=2, root=data),
             Step("classifier:failure_mode", (FAILURE_MODE_DATA,), train_failure_mode, recipe=2, root=data)]

@@ -1,4 +1,5 @@
-"""Language-model backends behind one interface: local transformers, OpenAI-compatible servers, or none."""
+"""Language-model backends behind one interface: llama.cpp (GGUF, the default), transformers (HF folders),
+OpenAI-compatible servers, or none."""
 
 from __future__ import annotations
 
@@ -24,9 +25,27 @@ def get_llm(cfg: LLMConfig) -> LLM:
         if not cfg.base_url:
             raise BackendError("llm.backend is 'openai' but llm.base_url is not set in config.yaml")
         return OpenAICompatibleLLM(cfg.base_url, cfg.model, cfg.api_key_env, cfg.timeout_s)
+    gguf = _gguf_for(cfg.model) if cfg.backend == "local" else None
+    if gguf is not None:
+        from shopfloor.assistant.llm.llamacpp import LlamaCppLLM
+
+        return LlamaCppLLM(gguf, cfg.model, cfg.timeout_s, n_parallel=cfg.parallel)
     from shopfloor.assistant.llm.local import LocalLLM
 
     return LocalLLM(cfg.model, cfg.timeout_s)
+
+
+def _gguf_for(model: str):
+    """The GGUF file llama.cpp should load for ``model``: the embedded SmolLM2, or a path to a .gguf file;
+    None for a Hugging Face folder or hub id (those run on transformers)."""
+    from pathlib import Path
+
+    from shopfloor.models import LLM as EMBEDDED
+    from shopfloor.models import gguf_path
+
+    if model == EMBEDDED:
+        return gguf_path()
+    return Path(model) if model.lower().endswith(".gguf") and Path(model).is_file() else None
 
 
 __all__ = ["LLM", "NoLLM", "complete", "get_llm"]

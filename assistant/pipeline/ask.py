@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterator
 
 from shopfloor.assistant.pipeline.events import Answer, ChatEvent, Citation, Notice, Token
-from shopfloor.assistant.pipeline.grounding import best_sentences, support
+from shopfloor.assistant.pipeline.grounding import best_sentences, supported_sentences
 from shopfloor.assistant.safety import neutralise, plain, safety_warning, unsafe_reason
 from shopfloor.errors import BackendError, NotBuiltError
 
@@ -103,7 +103,7 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
     if llm is not None and safe:
         summary = yield from _synthesis(llm, settings, question, safe)
         if summary:
-            answer = f"{summary}\n\n{extract}"
+            answer = f"{extract}{SUMMARY_HEAD}{summary}"  # the order it was streamed in
     yield _done(answer, cites, True, query, summary_kept=summary is not None)
 
 
@@ -123,24 +123,33 @@ def _table_answer(index, question: str) -> Answer | None:
                   query=question)
 
 
+SUMMARY_HEAD = "\n\nIn short: "
+
+
 def _synthesis(llm, settings, question: str, good: list[dict]) -> Iterator[ChatEvent]:
+    """The model's short synthesis, checked sentence by sentence before anything is shown.
+
+    The model's text is collected, not streamed (llama.cpp writes the ~100 tokens in about a second), so
+    no client ever sees a sentence that is then dropped; only supported sentences appear, under
+    "In short:", after the extract. Nothing supported: nothing shown, and a notice says so.
+    """
+    from shopfloor.assistant.llm import complete
     from shopfloor.prompts import render
 
     msgs = [{"role": "system", "content": render("system")},
             {"role": "user", "content": render("grounded_answer", passages=good, question=question)}]
-    text = ""
-    yield Token(text="\n\nIn short: ")
     try:
-        for piece in llm.stream(msgs, settings.max_new_tokens, settings.temperature):
-            text += piece
-            yield Token(text=piece)
+        text = complete(llm, msgs, settings.max_new_tokens, settings.temperature)
     except BackendError as e:
         yield Notice(text=f"language model unavailable ({e}); showing the retrieved passages alone")
         return None
-    if support(text, [g["text"] for g in good]) < 0.6 or NO_ANSWER.lower() in text.lower():
-        yield Notice(text="the language model's wording was not supported by the passages and was dropped")
+    kept = [s for s in supported_sentences(text, [g["text"] for g in good]) if NO_ANSWER.lower() not in s.lower()]
+    if not kept:
+        yield Notice(text="the language model's wording was not supported by the passages, so it is not shown")
         return None
-    return text.strip()
+    summary = " ".join(kept)
+    yield Token(text=SUMMARY_HEAD + summary)
+    return summary
 
 
 def _done(answer: str, cites: list[dict], grounded: bool, query: str, summary_kept: bool = False) -> Answer:

@@ -269,7 +269,7 @@ def next_step(d: Diagnosis) -> str:
 
 def _summarise(llm, settings, d: Diagnosis) -> None:
     from shopfloor.assistant.llm import complete
-    from shopfloor.assistant.pipeline.grounding import support
+    from shopfloor.assistant.pipeline.grounding import supported_sentences
     from shopfloor.prompts import render
 
     facts = render("diagnosis_summary", log=d.log[:1000], machine=d.machine_id, failure_mode=d.failure_mode or "unknown",
@@ -283,8 +283,9 @@ def _summarise(llm, settings, d: Diagnosis) -> None:
     except BackendError as e:
         d.notes.append(f"summary unavailable ({e}); the structured diagnosis above is complete without it")
         return
-    if support(text, [facts]) < 0.6:
-        d.notes.append("the language model's summary did not stick to the facts and was dropped")
+    kept = supported_sentences(text, [facts])
+    if not kept:
+        d.notes.append("the language model's summary did not stick to the facts, so it is not shown")
         return
-    d.summary, d.summary_source = text, "llm"
+    d.summary, d.summary_source = " ".join(kept), "llm"
 

@@ -44,7 +44,9 @@ def cause_line(c) -> str:
     if c.cause or c.remedy:
         head = f"**{c.symptom}**: " if c.symptom else ""
         return f"{head}{c.cause or 'cause not given'} → {c.remedy or 'no remedy given'}"
-    return f"passage: {c.text[:300]}"
+    from shopfloor.index.text import shorten
+
+    return f"passage: {shorten(c.text, 300)}"
 
 
 def diagnosis_markdown(d) -> str:

@@ -41,3 +41,44 @@ def test_local_backend_times_out_cleanly_and_stays_usable(llm):
     gen.close()  # the listener leaves: generation must stop (close joins the worker), not run on behind the lock
     assert first.strip() and time.perf_counter() - t0 < 3
     assert "".join(LocalLLM().stream(msgs, 4, 0.0)).strip()
+
+
+def test_embedded_model_runs_on_llamacpp_and_hf_folders_on_transformers(tmp_path):
+    from shopfloor.assistant.llm import _gguf_for
+    from shopfloor.assistant.llm.llamacpp import LlamaCppLLM
+
+    assert isinstance(get_llm(LLMConfig()), LlamaCppLLM)
+    assert _gguf_for(str(tmp_path)) is None  # a folder (Hugging Face format) goes to transformers
+    (tmp_path / "m.gguf").write_bytes(b"not a model")
+    with pytest.raises(BackendError, match="could not load"):
+        get_llm(LLMConfig(model=str(tmp_path / "m.gguf")))
+
+
+def test_llamacpp_streams_serves_two_users_at_once_and_stops_when_the_listener_leaves():
+    import threading
+    import time
+
+    from shopfloor.assistant.llm.llamacpp import LlamaCppLLM
+
+    llm = get_llm(LLMConfig())
+    assert isinstance(llm, LlamaCppLLM)
+    msgs = [{"role": "user", "content": "Name three parts of a centrifugal pump."}]
+    pieces = list(llm.stream(msgs, 24, 0.0))
+    assert len(pieces) >= 2 and "".join(pieces).strip()
+    out: dict[int, str] = {}
+
+    def ask(i: int) -> None:
+        out[i] = complete(llm, msgs, 24, 0.0)
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert out[0] and out[1]  # two slots: both complete (same prompt, greedy: same text)
+    gen = llm.stream(msgs, 2000, 0.0)
+    assert next(p for p in gen if p.strip())
+    t0 = time.perf_counter()
+    gen.close()  # the slot is released at the next token, not after 2000
+    assert time.perf_counter() - t0 < 2
+    assert complete(llm, msgs, 4, 0.0)  # and the server is still usable

@@ -72,3 +72,18 @@ def test_every_prompt_renders():
 
     with pytest.raises(UndefinedError):
         render("grounded_answer", passages=[])
+
+
+def test_quotes_skip_lead_ins_and_list_markers():
+    from shopfloor.assistant.pipeline.grounding import best_sentences
+
+    text = "Chatter plagues boring operations:\n- **Minimize overhang** to the shortest bar that reaches.\n- Hone it."
+    best = best_sentences(text, "how to stop chatter in boring", n=1)
+    assert best == "Minimize overhang to the shortest bar that reaches."
+
+
+def test_cells_are_shortened_at_a_word_boundary():
+    from shopfloor.index.text import shorten
+
+    assert shorten("General wear and tear to pump bearings", 26) == "General wear and tear to…"
+    assert shorten("short", 26) == "short"

@@ -43,3 +43,15 @@ def test_content_hash_changes_with_text():
 def test_config_validation(kwargs, msg):
     with pytest.raises(ValueError, match=msg):
         IndexConfig(**kwargs)
+
+
+def test_a_lead_in_travels_with_the_subsections_it_announces():
+    from shopfloor.index.chunk import chunk_markdown
+
+    text = ("# Boring\n## Dealing with chatter\nChatter plagues boring operations due to flexibility:\n"
+            "### Minimize overhang\nUse the shortest bar that reaches.\n### Sharp tools\nHone the edge.\n"
+            "## Other\nText here.\n")
+    chunks = chunk_markdown(text, "b.md", 900, 100)
+    assert [c.section.split(" > ")[-1] for c in chunks] == ["Minimize overhang", "Sharp tools", "Other"]
+    assert chunks[0].text.startswith("Chatter plagues") and "shortest bar" in chunks[0].text
+    assert chunks[2].text == "Text here."  # not carried past its section

@@ -13,7 +13,7 @@ def build(gr, ctx) -> None:
     initial = sources_table(a, BUILD_USER)
     table = gr.Dataframe(headers=SOURCE_HEADERS, value=initial, interactive=False, wrap=True)
     with gr.Row():
-        pick = gr.Dropdown([s[0] for s in initial], label="Source to remove", allow_custom_value=True)
+        pick = gr.Dropdown([s[0] for s in initial], value=None, label="Source to remove", allow_custom_value=True)
         remove = gr.Button("Remove", variant="stop")
 
     def refreshed(msg, user):
