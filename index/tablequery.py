@@ -191,6 +191,8 @@ def answer_table_question(question: str, tables: list[Table]) -> TableAnswer | N
         if rated:  # "what is the RPN of X": X must be in the table, else "not found" (never the nearest row)
             return _lookup(question, table, rated)
         cats = value_filters(question, table) if (num or counting or _LIST.search(question)) else []
+        if cats and num is None and not counting and not _names_a_column(question, table, cats):
+            cats = []  # "which filter do I replace" names a value, not a column: a how-to question, not a listing
         if num is None and not cats and not counting:
             continue
         rows = table.rows
@@ -215,6 +217,15 @@ def answer_table_question(question: str, tables: list[Table]) -> TableAnswer | N
                 continue
         return _render(table, rows, " and ".join(cond), counting)
     return None
+
+
+def _names_a_column(question: str, table: Table, cats: list[tuple[str, str]]) -> bool:
+    """Whether the question names one of the table's columns (or rows) in words other than the matched values."""
+    used = {_stem(w) for _, v in cats for w in re.findall(r"[a-z0-9]+", v.lower())}
+    words = {_stem(w) for w in re.findall(r"[a-z0-9]+", question.lower())} - used
+    names = {_stem(w) for c in table.roles for w in normalise_header(c).split()} | {"row", "entry", "mode", "item"}
+    names |= {_stem(w) for r in set(table.roles.values()) for w in r.split("_")}
+    return bool(words & (names - _STOP))
 
 
 def _asks_rating(question: str, table: Table) -> str | None:

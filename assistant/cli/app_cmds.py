@@ -19,6 +19,9 @@ def register(app: typer.Typer) -> None:
     app.command("serve", help="Start the web UI and REST API on the workspace.")(serve)
     app.command("diagnose", help="Diagnose a pasted maintenance log.")(diagnose)
     app.command("ask", help="Ask a question answered from the manuals, with citations.")(ask)
+    app.command("ask-eval", help="Measure answers on a QA file (and unanswerable questions): evidence found, "
+                "citation precision, refusals, unsupported sentences shown; with and without the language model.")(
+        ask_eval)
     app.command("user-add", help="Add a user (roles: viewer, technician, engineer, admin); prints their first API "
                 "token once.")(user_add)
     app.command("user-passwd", help="Set a user's password (revokes their tokens).")(user_passwd)
@@ -122,15 +125,50 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
         return
     from shopfloor.assistant.pipeline.events import Answer, Notice, Token
 
+    streamed = ""
     for e in a.ask(question):
         if isinstance(e, Token):
+            streamed += e.text
             typer.echo(e.text, nl=False)
         elif isinstance(e, Notice):
             typer.secho(f"\n({e.text})", err=True, fg=typer.colors.YELLOW)
-        elif isinstance(e, Answer):
-            typer.echo("\n\nFinal answer:\n" + e.answer + "\n\nSources:")
+        elif isinstance(e, Answer):  # it extends what was printed (notes): print only the rest, then the sources
+            rest = e.answer[len(streamed):] if e.answer.startswith(streamed) else ""
+            typer.echo(rest + "\n\nSources:")
             for c in e.citations:
                 typer.echo(f"  [{c.n}] {c.citation}")
+
+
+def ask_eval(qa: Annotated[Path, typer.Option("--qa", help="JSON lines: {\"question\", \"evidence\": [strings]}.")],
+             unanswerable: Annotated[Path | None, typer.Option(
+                 "--unanswerable", help="JSON lines: {\"question\"} the documents cannot answer.")] = None,
+             no_llm: Annotated[bool, typer.Option("--no-llm", help="Only measure without the language model.")] = False,
+             as_json: JsonOpt = False) -> None:
+    import time
+
+    from shopfloor.assistant.cli._common import cli_assistant
+    from shopfloor.assistant.pipeline.answer_eval import evaluate_answers, read_jsonl
+
+    questions = read_jsonl(qa, ("question", "evidence"))
+    unans = read_jsonl(unanswerable, ("question",)) if unanswerable else []
+    t0 = time.perf_counter()
+    out = evaluate_answers(cli_assistant(use_llm=not no_llm), questions, unans)
+    out["llm"] = not no_llm
+    if not no_llm:  # the same questions without the language model, in the same run
+        out["without_llm"] = {k: v for k, v in evaluate_answers(cli_assistant(use_llm=False), questions, unans).items()
+                              if k != "questions"}
+    out["seconds"] = round(time.perf_counter() - t0, 1)
+    keys = ("evidence_in_answer", "citation_precision", "refusal_accuracy", "false_refusal_rate",
+            "unsupported_sentences_shown")
+
+    def line(m: dict) -> str:
+        return ", ".join(f"{k} {m[k]:.2f}" if isinstance(m[k], float) else f"{k} {m[k]}" for k in keys)
+
+    human = f"{len(questions)} answerable, {len(unans)} unanswerable questions\n  " + \
+        ("with the language model: " if not no_llm else "without the language model: ") + line(out)
+    if "without_llm" in out:
+        human += "\n  without the language model: " + line(out["without_llm"])
+    emit(out, as_json, human)
 
 
 def user_add(name: Annotated[str, typer.Argument()],
