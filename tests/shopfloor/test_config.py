@@ -28,7 +28,7 @@ def test_round_trip(tmp_path):
         ("llm:\n  modle: x\n", r"unknown key 'llm.modle'"),
         ("colour: blue\n", r"unknown key 'colour'"),
         ("llm:\n  max_new_tokens: lots\n", r"llm.max_new_tokens = 'lots'"),
-        ("llm:\n  backend: gpt\n", r"llm.backend = 'gpt'.*'local', 'openai' or 'none'"),
+        ("llm:\n  backend: gpt\n", r"llm.backend = 'gpt'.*'local', 'transformers', 'openai' or 'none'"),
         ("server:\n  port: 70000\n", r"server.port = 70000"),
         ("llm:\n  base_url: localhost:8000\n", r"must start with http"),
     ],
