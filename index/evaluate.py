@@ -9,11 +9,8 @@ index's no-answer threshold.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
-
-from shopfloor.errors import InputError
 
 
 def _norm(s: str) -> str:
@@ -21,18 +18,10 @@ def _norm(s: str) -> str:
 
 
 def load_qa(path: str | Path) -> list[dict]:
-    rows = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{path}:{n}: not JSON ({e.msg})") from None
-        if "question" not in row:
-            raise InputError(f"{path}:{n}: missing 'question'")
-        rows.append({"question": row["question"], "source": row.get("source"), "evidence": row.get("evidence") or []})
-    return rows
+    from shopfloor.jsonl import read_jsonl
+
+    return [{"question": row["question"], "source": row.get("source"), "evidence": row.get("evidence") or []}
+            for row in read_jsonl(path, ("question",))]
 
 
 def found_rank(hits, qa: dict) -> int | None:

@@ -17,35 +17,12 @@ quote that drops a word or its emphasis still counts, and a passage that only sh
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
-from shopfloor.errors import InputError
+from shopfloor.jsonl import read_jsonl
 
+__all__ = ["evaluate_answers", "holds", "read_jsonl"]
 HOLD = 0.8
-
-
-def read_jsonl(path: str | Path, need: tuple[str, ...]) -> list[dict]:
-    """Rows of a JSON-lines file, each with the keys ``need`` (errors name the line)."""
-    rows = []
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"file not found: {path}")
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{path}:{n}: not JSON ({e.msg})") from None
-        missing = [k for k in need if k not in row]
-        if missing:
-            raise InputError(f"{path}:{n}: missing {', '.join(missing)}")
-        rows.append(row)
-    if not rows:
-        raise InputError(f"{path}: no questions")
-    return rows
 
 
 def holds(text: str, evidence: str) -> bool:

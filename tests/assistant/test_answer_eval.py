@@ -24,7 +24,7 @@ def test_holds_needs_most_of_the_evidence_words():
 def test_bad_files_are_named_with_their_line(tmp_path):
     f = tmp_path / "qa.jsonl"
     f.write_text('{"question": "a", "evidence": ["x"]}\n{"question": "b"}\n')
-    with pytest.raises(InputError, match=r"qa.jsonl:2: missing evidence"):
+    with pytest.raises(InputError, match=r"qa.jsonl:2: missing 'evidence'"):
         read_jsonl(f, ("question", "evidence"))
     f.write_text("not json\n")
     with pytest.raises(InputError, match=r"qa.jsonl:1: not JSON"):
