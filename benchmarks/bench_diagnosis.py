@@ -132,7 +132,7 @@ def bench_tables(assistant, fmea: list[dict], questions: list[dict]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", type=Path, default=HERE.parents[1] / "shared" / "data")
+    ap.add_argument("--data", "--data-dir", dest="data", type=Path, default=HERE.parents[1] / "shared" / "data")
     ap.add_argument("--workspace", type=Path, default=HERE / "results" / "real_ws")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()

@@ -114,6 +114,7 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=96)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--data-dir", help="Accepted for benchmarks/run_all.py; this benchmark reads no data files.")
     args = ap.parse_args()
     import os
 
