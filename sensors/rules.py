@@ -119,11 +119,16 @@ NELSON: dict[str, tuple[RuleFn, str]] = {
     "nelson_7": (lambda x, c, s: within(x, c, s, 15), "15 points in a row within 1 sigma (stratification)"),
     "nelson_8": (lambda x, c, s: outside_both(x, c, s, 8), "8 points in a row beyond 1 sigma, none within"),
 }
-RULE_SETS = {"nelson": NELSON, "western-electric": WESTERN_ELECTRIC}
+SHEWHART: dict[str, tuple[RuleFn, str]] = {
+    "shewhart": (lambda x, c, s: beyond(x, c, s, 3.0), "one point beyond 3 sigma"),
+}
+# In-control false-alarm rate per point for independent normal data: shewhart 0.27 % (theory); the run
+# rules add to it (benchmarks/bench_spc.py measures each set, and on autocorrelated data).
+RULE_SETS = {"nelson": NELSON, "western-electric": WESTERN_ELECTRIC, "shewhart": SHEWHART}
 
 
 def check(x: Sequence[float], center: float, sigma: float, rules: str = "nelson") -> list[Violation]:
-    """All violations of a rule set ("nelson" or "western-electric"), ordered by index."""
+    """All violations of a rule set ("nelson", "western-electric" or "shewhart"), ordered by index."""
     if rules not in RULE_SETS:
         raise ValueError(f"rules must be one of {sorted(RULE_SETS)}, got {rules!r}")
     out = [Violation(name, i, desc) for name, (fn, desc) in RULE_SETS[rules].items() for i in fn(x, center, sigma)]

@@ -86,25 +86,27 @@ def _anomaly(st: MachineStatus, proc) -> None:
 
 
 def _spc(st: MachineStatus, proc, workspace, charts: bool) -> None:
-    """Individuals charts of the key sensors: history sets the limits, the last day is checked (Nelson rules)."""
+    """Control charts of the key sensors: history sets the limits (phase I), the last day is checked (phase II)
+    with the one-point 3-sigma rule (0.27 % false alarms per in-control point), on AR(1) residuals when the
+    sensor is autocorrelated (``spc.monitor``)."""
     from shopfloor.sensors import spc
 
     panels = []
     for col in [c for c in SPC_SENSORS if c in proc.columns]:
         values = proc[col].tail(CHART_POINTS).tolist()
         try:
-            chart = spc.individuals(values, baseline=len(values) - RECENT)
+            chart = spc.monitor(values, baseline=len(values) - RECENT)
         except ValueError as e:
             st.notes.append(f"{col}: {e}")
             continue
-        chart.kind = f"{col}, last {len(values)} readings (limits from the first {len(values) - RECENT})"
+        chart.kind = f"{col}: {chart.kind}, last {len(values)} readings (limits from the first {len(values) - RECENT})"
         recent = [v for v in chart.violations if v.index >= len(values) - RECENT]
         st.spc_violations += [{"sensor": col, "rule": v.rule, "description": v.description,
                                "reading": str(proc["timestamp"].iloc[len(proc) - len(values) + v.index])} for v in recent]
         panels.append(chart)
     if charts and panels:
         path = workspace.root / "sensors" / "charts" / f"{st.machine_id}_spc.png"
-        st.charts.append(str(spc.render(panels, path, f"{st.machine_id} · individuals charts (Nelson rules)")))
+        st.charts.append(str(spc.render(panels, path, f"{st.machine_id} · control charts (3-sigma rule)")))
 
 
 def _rul(st: MachineStatus, workspace) -> None:

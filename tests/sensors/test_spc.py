@@ -53,3 +53,36 @@ def test_capability():
 def test_too_few_points():
     with pytest.raises(ValueError, match="at least 8 readings"):
         spc.individuals([1.0, 2.0, float("nan")])
+
+
+def _ar1(phi: float, n: int, seed: int, shift_at: int | None = None, shift: float = 0.0) -> list[float]:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    x = [float(rng.standard_normal())]
+    for _t in range(1, n):
+        x.append(phi * x[-1] + float(rng.standard_normal()) * (1 - phi ** 2) ** 0.5)
+    return [v + (shift if shift_at is not None and i >= shift_at else 0.0) for i, v in enumerate(x)]
+
+
+def test_monitor_charts_residuals_of_an_autocorrelated_sensor_and_alarms_near_theory():
+    from shopfloor.sensors.spc import individuals, monitor
+
+    raw = raw_alarms = 0
+    for seed in range(60):  # 60 in-control days of 24 monitored points after a 100-point baseline
+        x = _ar1(0.8, 124, seed)
+        chart = monitor(x, 100)
+        assert chart.kind.startswith("AR(1) residuals") and len(chart.values) == len(x)
+        raw += sum(v.index >= 100 for v in chart.violations)
+        raw_alarms += sum(v.index >= 100 for v in individuals(x, "nelson", 100).violations)
+    assert raw / (60 * 24) < 0.02 < raw_alarms / (60 * 24)  # the old default alarmed on far more in-control points
+
+
+def test_monitor_keeps_plain_individuals_for_independent_data_and_sees_a_shift():
+    from shopfloor.sensors.spc import monitor
+
+    chart = monitor(_ar1(0.0, 124, 3), 100)
+    assert chart.kind.startswith("individuals")
+    shifted = monitor(_ar1(0.0, 124, 3, shift_at=100, shift=4.0), 100)
+    assert any(v.index >= 100 for v in shifted.violations)
+    assert all(0 <= v.index < 124 for v in shifted.violations)
