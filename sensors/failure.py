@@ -61,15 +61,27 @@ class FailureModel:
         return cls(main, per_type, threshold, x.median().to_dict(), meta)
 
     def predict(self, df) -> list[dict]:
-        """Per row: failure_probability, failure (bool at the F1 threshold), type probabilities, likely type."""
-        x = features(df)
+        """Per row: failure_probability, failure (bool at the F1 threshold), type probabilities, likely type.
+
+        A row with a missing, non-numeric or implausible input is not scored: its probability is None and
+        ``unknown`` says why (a model fed a gap answers with a confident, wrong number).
+        """
+        from shopfloor.sensors.features import input_problems
+
+        problems = input_problems(df)
+        x = features(df, partial=True)
         p = self.main.predict_proba(x)[:, 1]
         types = {t: m.predict_proba(x)[:, 1] for t, m in self.per_type.items()}
         out = []
         for i in range(len(x)):
+            if problems[i]:
+                out.append({"failure_probability": None, "failure": None, "failure_type_probs": {},
+                            "failure_type": None, "unknown": problems[i]})
+                continue
             tp = {FAILURE_TYPES[t]: float(v[i]) for t, v in types.items()}
             out.append({"failure_probability": float(p[i]), "failure": bool(p[i] >= self.threshold),
-                        "failure_type_probs": tp, "failure_type": max(tp, key=tp.get) if tp else None})
+                        "failure_type_probs": tp, "failure_type": max(tp, key=tp.get) if tp else None,
+                        "unknown": []})
         return out
 
     def explain(self, row_df, top: int = 3) -> list[dict]:
@@ -117,6 +129,10 @@ def evaluate(model: FailureModel, data) -> dict:
     df = data if not isinstance(data, (str, Path)) else read_process(data)
     y = df[TARGET].astype(int).to_numpy()
     preds = model.predict(df)
+    bad = [(i, r["unknown"]) for i, r in enumerate(preds) if r["unknown"]]
+    if bad:
+        raise InputError(f"{len(bad)} of {len(preds)} rows cannot be scored (first: row {bad[0][0]}: "
+                         f"{'; '.join(bad[0][1])}); fix or drop them before evaluating")
     p = np.array([r["failure_probability"] for r in preds])
     yhat = (p >= model.threshold).astype(int)
     out = {"n": len(y), "f1": float(f1_score(y, yhat)), "precision": float(precision_score(y, yhat, zero_division=0)),

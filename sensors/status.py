@@ -68,6 +68,9 @@ def _failure(st: MachineStatus, proc, workspace) -> None:
         return
     last = proc.tail(1)
     pred = model.predict(last)[0]
+    if pred["unknown"]:
+        st.notes.append("failure risk unknown for the latest reading: " + "; ".join(pred["unknown"]))
+        return
     st.failure_probability = pred["failure_probability"]
     st.failure_type_probs = pred["failure_type_probs"]
     st.failure_type = pred["failure_type"]

@@ -71,3 +71,17 @@ def test_missing_models_and_bad_files(tmp_path: Path):
     bad.write_text("1 2 3\n")
     with pytest.raises(InputError, match="expected 26 space-separated columns"):
         read_cmapss(bad)
+
+
+def test_missing_or_implausible_inputs_are_unknown_not_a_probability(failure_model):
+    import pandas as pd
+
+    row = {"Type": "L", "Air temperature [K]": 301.0, "Process temperature [K]": 310.5, "Rotational speed [rpm]": 1400,
+           "Torque [Nm]": 62.0, "Tool wear [min]": 210}
+    ok = failure_model.predict(pd.DataFrame([row]))[0]
+    assert ok["failure_probability"] is not None and ok["unknown"] == []
+    no_torque = failure_model.predict(pd.DataFrame([{k: v for k, v in row.items() if k != "Torque [Nm]"}]))[0]
+    assert no_torque["failure_probability"] is None and no_torque["unknown"] == ["Torque [Nm] missing"]
+    celsius = failure_model.predict(pd.DataFrame([{**row, "Air temperature [K]": 27.9, "Torque [Nm]": "n/a"}]))[0]
+    assert celsius["failure_probability"] is None
+    assert any("°C given" in u for u in celsius["unknown"]) and "Torque [Nm] missing" in celsius["unknown"]

@@ -34,3 +34,22 @@ def test_missing_models_are_notes_not_crashes(workspace):
     build_demo(workspace, only=["records"])
     st = machine_status("P-101", workspace)
     assert st.failure_probability is None and any("no process readings" in n for n in st.notes)
+
+
+def test_a_reading_without_torque_gives_unknown_risk_with_the_reason(tmp_path):
+    import pandas as pd
+
+    from shopfloor.assistant.demo.build import build_demo
+    from shopfloor.sensors import import_readings, machine_status
+    from shopfloor.workspace import Workspace
+
+    ws = Workspace.open(tmp_path / "ws")
+    build_demo(ws, only=["records", "readings", "sensors:failure"])
+    late = pd.DataFrame([{"timestamp": "2030-01-01T00:00:00", "machine_id": "P-101", "Type": "L",
+                          "Air temperature [K]": 300.0, "Process temperature [K]": 310.0,
+                          "Rotational speed [rpm]": 1500, "Tool wear [min]": 100}])  # no torque column
+    late.to_csv(tmp_path / "late.csv", index=False)
+    import_readings(ws, tmp_path / "late.csv")
+    st = machine_status("P-101", ws, charts=False)
+    assert st.failure_probability is None and st.failure_type is None
+    assert any("failure risk unknown" in n and "Torque [Nm] missing" in n for n in st.notes)
