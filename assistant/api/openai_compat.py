@@ -7,7 +7,7 @@ import logging
 import time
 import uuid
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import StreamingResponse
 
 from shopfloor.assistant.api.schemas import ChatCompletionRequest
@@ -17,15 +17,27 @@ from shopfloor.errors import InputError, ShopfloorError
 log = logging.getLogger(__name__)
 
 
+MODEL_ID = "shopfloor"
+_MODEL = {"id": MODEL_ID, "object": "model", "created": 1767225600, "owned_by": "shopfloor"}  # 2026-01-01, fixed
+
+
 def router(get_assistant, current_user) -> APIRouter:
     r = APIRouter(prefix="/v1", tags=["openai-compatible"])
 
     @r.get("/models")
     def models(user=Depends(current_user)):
-        return {"object": "list", "data": [{"id": "shopfloor", "object": "model", "owned_by": "shopfloor"}]}
+        return {"object": "list", "data": [_MODEL]}
+
+    @r.get("/models/{model_id}")
+    def model(model_id: str, user=Depends(current_user)):
+        if model_id != MODEL_ID:
+            raise HTTPException(404, f"The model '{model_id}' does not exist; this server serves '{MODEL_ID}'")
+        return _MODEL
 
     @r.post("/chat/completions")
     def chat(req: ChatCompletionRequest, user=Depends(current_user)):
+        if req.model != MODEL_ID:  # refused, not silently answered by another model than the one asked for
+            raise HTTPException(404, f"The model '{req.model}' does not exist; this server serves '{MODEL_ID}'")
         msgs = [{"role": m.role, "content": m.text()} for m in req.messages if m.role in ("user", "assistant")]
         if not msgs or msgs[-1]["role"] != "user":
             raise InputError("the last message must be a user message with text")

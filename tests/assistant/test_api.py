@@ -83,6 +83,15 @@ def test_openai_endpoint_non_stream(client):
     assert client.get("/v1/models").json()["data"][0]["id"] == "shopfloor"
 
 
+def test_openai_models_by_id_and_unknown_models_are_refused(client):
+    m = client.get("/v1/models/shopfloor").json()
+    assert m["id"] == "shopfloor" and m["object"] == "model" and isinstance(m["created"], int)
+    r = client.get("/v1/models/gpt-4o")
+    assert r.status_code == 404 and "does not exist" in r.json()["error"]["message"]
+    r = client.post("/v1/chat/completions", json={"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]})
+    assert r.status_code == 404 and r.json()["error"]["type"] == "invalid_request_error"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
