@@ -20,7 +20,7 @@ import operator
 import re
 from dataclasses import dataclass, field
 
-from shopfloor.index.tables import _SYNONYMS, by_role, normalise_header
+from shopfloor.index.tables import SYNONYMS, by_role, normalise_header
 from shopfloor.index.text import shorten
 
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "=": operator.eq}
@@ -84,7 +84,7 @@ def aliases(column: str, role: str | None) -> list[str]:
     """Words a question may use for a column: its header, and the role's synonyms for rating columns."""
     names = {normalise_header(column)}
     if role in ("severity", "occurrence", "detection", "rpn", "downtime", "cost"):
-        names |= {s for s in _SYNONYMS[role] if len(s) > 2}
+        names |= {s for s in SYNONYMS[role] if len(s) > 2}
     if role:
         names.add(role.replace("_", " "))
     return sorted((n for n in names if n), key=len, reverse=True)

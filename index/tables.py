@@ -29,7 +29,7 @@ ROLES = ("symptom", "cause", "remedy", "failure_mode", "effect", "controls", "se
 KINDS = ("troubleshooting", "fmea", "incident", "records")
 
 # Normalised header -> role. Exact matches first; then the longest synonym contained in the header.
-_SYNONYMS: dict[str, tuple[str, ...]] = {
+SYNONYMS: dict[str, tuple[str, ...]] = {
     "symptom": ("symptom", "symptoms", "trouble", "troubles", "fault", "fault description", "problem", "complaint",
                 "observation", "indication", "what you see", "meaning", "malfunction", "defect", "issue", "condition"),
     "cause": ("cause", "causes", "probable cause", "possible cause", "potential cause", "root cause", "likely cause",
@@ -55,7 +55,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
              "notes", "comment", "comments", "work order", "log", "narrative", "long text"),
     "id": ("id", "incident id", "work order id", "wo", "ref", "reference", "no", "number"),
 }
-_EXACT = {syn: role for role, syns in _SYNONYMS.items() for syn in syns}
+_EXACT = {syn: role for role, syns in SYNONYMS.items() for syn in syns}
 _CONTAINED = sorted(((syn, role) for syn, role in _EXACT.items() if len(syn) > 3), key=lambda x: -len(x[0]))
 
 
