@@ -13,7 +13,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from shopfloor.finetune.calibrate import expected_calibration_error, fit_temperature, softmax, threshold_for_precision
+from shopfloor.calibration import expected_calibration_error, fit_temperature, softmax, threshold_for_precision
 from shopfloor.finetune.config import TrainConfig
 from shopfloor.finetune.modeling import save_head
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from shopfloor.finetune.calibrate import expected_calibration_error
+from shopfloor.calibration import expected_calibration_error
 from shopfloor.finetune.data import load_labelled
 
 

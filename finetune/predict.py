@@ -11,7 +11,7 @@ from typing import Protocol, runtime_checkable
 
 from shopfloor.errors import InputError, NotBuiltError
 from shopfloor.finetune.artifacts import META, predict_logits
-from shopfloor.finetune.calibrate import softmax
+from shopfloor.calibration import softmax
 from shopfloor.finetune.modeling import load_base, load_head, load_tokenizer, resolve_base
 
 log = logging.getLogger(__name__)

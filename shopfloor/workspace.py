@@ -5,7 +5,8 @@ Layout::
     <workspace>/
         config.yaml          settings (see shopfloor.config)
         shopfloor.db         SQLite: machines, incidents, readings, classifications, reviews, ...
-        models/              classifier adapters (models/classifier/<task>), sensor models
+        models/              classifier adapters (models/classifier/<task>), sensor models,
+                             image models (models/vision/classifier, models/vision/anomaly)
         indexes/             knowledge indexes (indexes/knowledge)
         sensors/             imported sensor streams, charts
 
@@ -75,6 +76,10 @@ class Workspace:
 
     def sensor_model_dir(self, task: str) -> Path:
         return self.root / "models" / "sensors" / task
+
+    def vision_dir(self, kind: str = "classifier") -> Path:
+        """An image model: ``classifier`` (defect classes) or ``anomaly`` (good-parts memory)."""
+        return self.root / "models" / "vision" / kind
 
     @property
     def index_dir(self) -> Path:

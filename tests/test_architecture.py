@@ -17,9 +17,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 FOLDERS = {"shopfloor": "shopfloor", "assistant": "shopfloor.assistant", "finetune": "shopfloor.finetune",
-           "index": "shopfloor.index", "sensors": "shopfloor.sensors", "prompts": "shopfloor.prompts"}
-COMPONENTS = ("shopfloor.finetune", "shopfloor.index", "shopfloor.sensors", "shopfloor.prompts")
-OLD_NAMES = ("assistant", "finetune", "index", "sensors", "prompts")
+           "index": "shopfloor.index", "sensors": "shopfloor.sensors", "vision": "shopfloor.vision",
+           "prompts": "shopfloor.prompts"}
+COMPONENTS = ("shopfloor.finetune", "shopfloor.index", "shopfloor.sensors", "shopfloor.vision", "shopfloor.prompts")
+OLD_NAMES = ("assistant", "finetune", "index", "sensors", "vision", "prompts")
 
 
 def imports(path: Path, package: str) -> list[tuple[int, str]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from shopfloor.finetune.calibrate import expected_calibration_error, fit_temperature, softmax, threshold_for_precision
+from shopfloor.calibration import expected_calibration_error, fit_temperature, softmax, threshold_for_precision
 
 
 def test_overconfident_logits_get_a_temperature_above_one():

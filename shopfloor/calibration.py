@@ -1,4 +1,5 @@
-"""Calibrated confidence: temperature scaling (Guo et al. 2017), a review threshold for a target precision, ECE."""
+"""Calibrated confidence, shared by the text and image classifiers: temperature scaling (Guo et al. 2017),
+a review threshold for a target precision, ECE."""
 
 from __future__ import annotations
 
