@@ -40,6 +40,7 @@ class Action(str, Enum):
     change_own_password = "change their own password"
     diagnose = "diagnose a log"
     classify = "classify texts or files"
+    inspect = "inspect photos"
     view_reviews = "see the review queue"
     correct_label = "correct a label"
     upload_document = "add documents to the index"
@@ -57,6 +58,7 @@ MIN_ROLE: dict[Action, Role] = {
     Action.change_own_password: Role.viewer,
     Action.diagnose: Role.technician,
     Action.classify: Role.technician,
+    Action.inspect: Role.technician,
     Action.view_reviews: Role.technician,
     Action.correct_label: Role.engineer,
     Action.upload_document: Role.engineer,

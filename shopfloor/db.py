@@ -119,6 +119,29 @@ MIGRATIONS: list[str] = [
     INSERT OR IGNORE INTO machines (id, name, type) SELECT DISTINCT machine_id, machine_id, 'unregistered' FROM readings;
     DROP TABLE readings;
     """,
+    # 6: inspected photos (one row per distinct image: its sha256 is unique, so a re-upload updates the row
+    # instead of queueing the photo twice) and their reviewed labels
+    """
+    CREATE TABLE inspections (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        sha256 TEXT NOT NULL UNIQUE,
+        image TEXT NOT NULL,
+        stored TEXT NOT NULL,
+        label TEXT,
+        confidence REAL,
+        alternatives TEXT,
+        needs_review INTEGER NOT NULL DEFAULT 0,
+        anomaly_score REAL,
+        anomalous INTEGER,
+        source TEXT NOT NULL DEFAULT 'ui',
+        user TEXT,
+        reviewed_label TEXT,
+        reviewed_by TEXT,
+        reviewed_at TEXT,
+        created_at TEXT NOT NULL DEFAULT (datetime('now'))
+    );
+    CREATE INDEX inspections_review ON inspections(needs_review, reviewed_label);
+    """,
 ]
 
 # Python steps run after the SQL of the same migration, in its transaction (version -> function).

@@ -78,6 +78,17 @@ def demo_workspace(tmp_path_factory):
     return ws
 
 
+@pytest.fixture(scope="session")
+def surfaces(tmp_path_factory):
+    """(images folder, masks folder): 6 classes x 10 synthetic photos, and a separate test set of 4 per class."""
+    from shopfloor.vision.synth import generate
+
+    root = tmp_path_factory.mktemp("surfaces")
+    generate(root / "train", per_class=10, seed=3, masks=root / "train_masks")
+    generate(root / "test", per_class=4, seed=4, masks=root / "test_masks")
+    return root
+
+
 REAL_INCIDENT_ROWS = 600  # of the 5,485 excavator work orders: the index builds in ~20 s instead of ~2 min
 
 

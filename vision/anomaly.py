@@ -4,7 +4,7 @@ Roth et al. 2022 ("Towards total recall in industrial anomaly detection"), on th
 EfficientNet-Lite0 instead of a WideResNet:
 
 1. every good photo gives a 28x28 grid of mid-level patch features (stride 8 and 16, 120-d);
-2. a greedy k-centre coreset keeps at most ``bank_size`` of them (the memory bank), each remembering
+2. a greedy k-centre coreset keeps a tenth of them (at least 4,096, at most 16,384: the memory bank), each remembering
    which photo it came from;
 3. a new photo's patches are scored by the distance to their nearest bank patch; the map, smoothed,
    is the heatmap and its maximum is the image score;
@@ -70,7 +70,8 @@ class AnomalyModel:
 
     @classmethod
     def train(cls, paths: list[Path], *, normal_class: str = "good", target_false_alarm: float = 0.05,
-              bank_size: int = 16384, seed: int = 13, backbone=None, progress: Progress = _noop) -> AnomalyModel:
+              bank_size: int | None = None, input_size: int = 224, seed: int = 13, backbone=None,
+              progress: Progress = _noop) -> AnomalyModel:
         """Fit on photos of good parts only."""
         import torch
 
@@ -91,7 +92,7 @@ class AnomalyModel:
                 except InputError as e:
                     skipped.append(str(e))
             if imgs:
-                feats.append(backbone.patches(imgs))
+                feats.append(backbone.patches(imgs, size=input_size))
             progress("embedding good images", min(start + 32, len(paths)), len(paths))
         if not feats or sum(len(f) for f in feats) < MIN_IMAGES:
             raise InputError(f"an anomaly model needs at least {MIN_IMAGES} readable photos of good parts")
@@ -100,7 +101,8 @@ class AnomalyModel:
         flat = f.reshape(-1, c)
         owner = np.repeat(np.arange(n), h * w)
         progress("choosing the memory bank", 0, 1)
-        keep = coreset(flat, min(bank_size, len(flat)), seed)
+        size = bank_size or min(16384, max(4096, len(flat) // 10))  # PatchCore keeps 1-10 %; small sets keep more
+        keep = coreset(flat, min(size, len(flat)), seed)
         bank, bank_owner = flat[keep], owner[keep]
         progress("choosing the memory bank", 1, 1)
         bt = torch.from_numpy(bank)
@@ -114,7 +116,8 @@ class AnomalyModel:
                 progress("scoring good images leave-one-out", i + 1, n)
         threshold = float(np.quantile(loo, 1 - target_false_alarm))
         meta = {"kind": "anomaly", "backbone": "efficientnet-lite0 (ImageNet, frozen), patch features",
-                "normal_class": normal_class, "images": n, "skipped": skipped, "bank_size": int(len(bank)),
+                "normal_class": normal_class, "input_size": input_size, "images": n, "skipped": skipped,
+                "bank_size": int(len(bank)),
                 "patches_seen": int(len(flat)), "target_false_alarm": target_false_alarm,
                 "threshold": round(threshold, 5),
                 "loo_score_quantiles": {q: round(float(np.quantile(loo, q)) / threshold, 4) for q in (0.5, 0.9, 0.99)},
@@ -128,7 +131,7 @@ class AnomalyModel:
         from shopfloor.vision.backbone import Backbone
 
         backbone = backbone or Backbone()
-        f = backbone.patches(images)
+        f = backbone.patches(images, size=int(self.meta.get("input_size", 224)))
         bt = torch.from_numpy(self.bank)
         maps = np.stack([_smooth(torch.cdist(torch.from_numpy(x.reshape(-1, x.shape[-1])), bt).min(1).values.numpy()
                                  .reshape(x.shape[:2])) for x in f]) / self.threshold

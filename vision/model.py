@@ -70,6 +70,10 @@ def run(models: Iterable, sources: list[tuple[str, object]], *, heatmaps: bool =
                 r = per_model[0][j]
                 for other in per_model[1:]:
                     r = r.merge(other[j])
+                normal = next((m.normal_class for m in models if m.kind == "anomaly"), None)
+                if r.label is not None and r.label == normal and r.anomalous:
+                    r.needs_review = True
+                    r.review_reason = f"classified {normal} but unlike the good parts the anomaly model knows"
                 results[name] = r
         out += [results[name] for name, _ in sources[start:start + CHUNK]]
         if progress:

@@ -21,6 +21,7 @@ class InspectionResult:
     confidence: float | None = None
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     needs_review: bool = False
+    review_reason: str | None = None
     anomaly_score: float | None = None
     anomalous: bool | None = None
     error: str | None = None
@@ -38,7 +39,7 @@ class InspectionResult:
         """This classifier result with ``other``'s anomaly verdict (heatmap: the anomaly map wins)."""
         return InspectionResult(
             image=self.image, label=self.label, confidence=self.confidence, alternatives=self.alternatives,
-            needs_review=self.needs_review,
+            needs_review=self.needs_review, review_reason=self.review_reason,
             anomaly_score=other.anomaly_score, anomalous=other.anomalous, error=self.error or other.error,
             heatmap=other.heatmap if other.heatmap is not None else self.heatmap)
 

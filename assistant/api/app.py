@@ -44,7 +44,8 @@ def create_app(assistant, login_required: bool = False, ui: bool = True,
     app = FastAPI(title="shopfloor", version="0.1.0", description="Offline quality assistant for manufacturing.",
                   docs_url=None, redoc_url=None)
     hosts = allowed_hosts if allowed_hosts is not None else local_host_names(cfg.host, cfg.allowed_hosts)
-    app.add_middleware(Guard, limits={"/gradio_api/upload": cfg.max_upload_mb * 1_000_000}, default_limit=MAX_BODY,
+    app.add_middleware(Guard, limits={"/gradio_api/upload": cfg.max_upload_mb * 1_000_000,
+                                        "/api/inspect": cfg.max_upload_mb * 1_000_000}, default_limit=MAX_BODY,
                        allowed_hosts=hosts)
     for note in assistant.components.warm_up():
         log.warning("%s", note)

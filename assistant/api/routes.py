@@ -6,7 +6,7 @@ the user that ``current_user`` found (Bearer token, or the local user when login
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 
 from shopfloor.assistant import auth
 from shopfloor.assistant.api.schemas import (
@@ -16,6 +16,10 @@ from shopfloor.assistant.api.schemas import (
     ClassifyResponse,
     DiagnoseRequest,
     Health,
+    InspectionCorrected,
+    InspectionCorrection,
+    InspectionQueue,
+    InspectResponse,
     LoginRequest,
     LoginResponse,
     Machines,
@@ -54,8 +58,43 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
 
     @r.post("/api/diagnose", response_model=DiagnoseResponse)
     def diagnose(req: DiagnoseRequest, user: User = Depends(current_user)):
-        d = assistant.diagnose(req.log, req.machine_id, summary=req.summary, user=user)
+        photo = None
+        if req.photo_base64:
+            import base64
+            import binascii
+
+            from shopfloor.errors import InputError
+
+            try:
+                photo = (req.photo_name or "photo", base64.b64decode(req.photo_base64, validate=True))
+            except (binascii.Error, ValueError):
+                raise InputError("photo_base64 is not valid base64") from None
+        d = assistant.diagnose(req.log, req.machine_id, summary=req.summary, photo=photo, user=user)
         return {**d.model_dump(), "markdown": d.to_markdown()}
+
+    @r.post("/api/inspect", response_model=InspectResponse)
+    def inspect(files: list[UploadFile] = File(..., description="Photos (JPEG/PNG/...), several allowed."),
+                heatmaps: bool = False, user: User = Depends(current_user)):
+        from shopfloor.assistant.policy import Action, authorize
+
+        authorize(user, Action.inspect)  # before reading any upload into memory
+        items = [(f.filename or f"photo{i + 1}", f.file.read()) for i, f in enumerate(files)]
+        results = assistant.inspect_photos(items, source="api", user=user)
+        for r, (_, data) in zip(results, items, strict=True):
+            hm = r.pop("heatmap", None)
+            r["heatmap_png_base64"] = _overlay_png(data, hm) if heatmaps and hm is not None else None
+        return {"results": results, "needs_review": sum(1 for r in results if r["needs_review"]),
+                "anomalous": sum(1 for r in results if r["anomalous"]),
+                "errors": sum(1 for r in results if r["error"])}
+
+    @r.get("/api/inspect/reviews", response_model=InspectionQueue)
+    def inspection_queue(limit: int = 20, offset: int = 0, user: User = Depends(current_user)):
+        items, total = assistant.inspection_queue(max(1, min(limit, 200)), max(0, offset), user=user)
+        return {"total": total, "items": items}
+
+    @r.post("/api/inspect/reviews", response_model=InspectionCorrected)
+    def inspection_correct(req: InspectionCorrection, user: User = Depends(current_user)):
+        return assistant.correct_inspection(req.id, req.label, user=user)
 
     @r.post("/api/classify", response_model=ClassifyResponse)
     def classify(req: ClassifyRequest, user: User = Depends(current_user)):
@@ -83,3 +122,18 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
         return {"audit": assistant.audit_log(max(1, min(limit, 1000)), user=user)}
 
     return r
+
+
+def _overlay_png(data: bytes, heatmap) -> str:
+    """The photo with its heatmap blended over it, as base64 PNG."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from shopfloor.vision.images import load_image
+    from shopfloor.vision.results import overlay
+
+    buf = io.BytesIO()
+    Image.fromarray(overlay(load_image(data), heatmap)).save(buf, format="PNG")
+    return base64.b64encode(buf.getvalue()).decode()

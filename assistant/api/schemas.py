@@ -24,6 +24,10 @@ class DiagnoseRequest(BaseModel):
     log: Text = Field(..., min_length=1, max_length=100_000, description="The pasted maintenance log.")
     machine_id: Text | None = Field(None, max_length=100, description="Machine id, if known.")
     summary: bool = Field(True, description="Let the language model add a short summary.")
+    photo_base64: str | None = Field(None, max_length=4_800_000,
+                                     description="A photo of the part (base64 of the JPEG/PNG file, up to ~3.5 MB); "
+                                     "its inspection is shown beside the diagnosis.")
+    photo_name: Text | None = Field(None, max_length=200, description="The photo's file name.")
 
 
 class ClassifyRequest(BaseModel):
@@ -128,3 +132,59 @@ class AuditRow(BaseModel):
 
 class AuditLog(BaseModel):
     audit: list[AuditRow]
+
+
+class AlternativeOut(BaseModel):
+    label: str
+    confidence: float
+
+
+class InspectionOut(BaseModel):
+    id: int | None = Field(..., description="Row id of the stored photo (None when it could not be read).")
+    image: str
+    label: str | None = None
+    confidence: float | None = None
+    alternatives: list[AlternativeOut] = []
+    needs_review: bool = False
+    review_reason: str | None = None
+    anomaly_score: float | None = Field(None, description="Anomaly model score; 1.0 is the threshold.")
+    anomalous: bool | None = None
+    error: str | None = None
+    heatmap_png_base64: str | None = Field(None, description="The photo with its heatmap overlaid (?heatmaps=true).")
+
+
+class InspectResponse(BaseModel):
+    results: list[InspectionOut]
+    needs_review: int
+    anomalous: int
+    errors: int
+
+
+class InspectionReviewOut(BaseModel):
+    id: int
+    image: str
+    label: str | None = None
+    confidence: float | None = None
+    alternatives: list[AlternativeOut] = []
+    anomaly_score: float | None = None
+    anomalous: bool | None = None
+    source: str
+    user: str | None = None
+    created_at: str
+
+
+class InspectionQueue(BaseModel):
+    total: int
+    items: list[InspectionReviewOut]
+
+
+class InspectionCorrection(BaseModel):
+    id: int = Field(..., ge=1, description="Row id from the queue or an inspect result.")
+    label: Text = Field(..., min_length=1, max_length=60)
+
+
+class InspectionCorrected(BaseModel):
+    id: int
+    label: str
+    was: str | None = None
+    new_class: bool

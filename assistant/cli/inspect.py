@@ -43,8 +43,9 @@ def train(data: Annotated[Path, typer.Option("--data", help="Folder of class fol
           = False,
           normal_class: Annotated[str, typer.Option("--normal-class", help="Folder of good parts (with --anomaly).")]
           = "good",
-          views: Annotated[int, typer.Option("--views", min=1, max=8, help="Views per photo (1 = no augmentation).")]
-          = 2,
+          views: Annotated[int, typer.Option("--views", min=1, max=8, help="Views per photo: 1 = no augmentation "
+                                             "(the measured default); 2+ adds random flips, turns, crops, lighting.")]
+          = 1,
           target_precision: Annotated[float, typer.Option("--target-precision", min=0.5, max=1.0,
                                                           help="Results below the confidence that reached this "
                                                           "precision in cross-validation need review.")] = 0.95,
@@ -67,7 +68,7 @@ def train(data: Annotated[Path, typer.Option("--data", help="Folder of class fol
         from shopfloor.vision.classifier import DefectClassifier
 
         model = DefectClassifier.train(read_folder(data), augment_views=views, target_precision=target_precision,
-                                       seed=seed, progress=_progress(as_json))
+                                       seed=seed, source=str(data.resolve()), progress=_progress(as_json))
         m = model.meta
         human = (f"saved classifier to {out}: {len(model.classes)} classes, cross-validated accuracy "
                  f"{m['cv_accuracy']:.3f}, macro-F1 {m['cv_macro_f1']:.3f}, {m['cv_review_rate']:.0%} would need review")
@@ -139,7 +140,8 @@ def run(model: Annotated[list[Path], typer.Option("--model", help="Model folder;
 def _write_csv(rows: list[dict], path: Path) -> None:
     import csv
 
-    cols = ["image", "label", "confidence", "needs_review", "alternatives", "anomaly_score", "anomalous", "error"]
+    cols = ["image", "label", "confidence", "needs_review", "review_reason", "alternatives", "anomaly_score", "anomalous",
+            "error"]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=cols)
         w.writeheader()

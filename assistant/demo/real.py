@@ -2,7 +2,9 @@
 
 The documents are a mining haul truck's FMEA (an Excel export, 329 rows), a 29-chapter lathe
 handbook (Markdown) and 5,485 excavator work orders (the incident history); the failure-mode
-classifier is trained on the mining work-order observations (``logs/failure_modes_train.csv``).
+classifier is trained on the mining work-order observations (``logs/failure_modes_train.csv``); the
+inspection line is the magnetic-tile photos (a 6-class classifier and an anomaly model on the defect-free
+tiles), when ``images/`` is there.
 Nothing is copied into the repository or rewritten: the index reads the files where they are, and
 every table is mapped by the same column-role logic a plant's own files go through.
 
@@ -19,6 +21,7 @@ from shopfloor.workspace import Workspace
 
 DOCS = ("manuals/lathe", "manuals/haul_truck_fmea.csv", "logs/excavator_work_orders.csv")
 FAILURE_MODE_DATA = "logs/failure_modes_train.csv"
+IMAGES = "images/magnetic_tile/images"
 SEED = 13
 
 
@@ -54,5 +57,24 @@ def real_steps(data_dir: str | Path | None = None, epochs: int | None = None) ->
         out = train(cfg, [data / FAILURE_MODE_DATA])
         return f"saved to {Path(out).name}"
 
-    return [Step("index", DOCS, build_index, recipe=2, root=data),
-            Step("classifier:failure_mode", (FAILURE_MODE_DATA,), train_failure_mode, recipe=2, root=data)]
+    def train_images(ws: Workspace) -> str:
+        from shopfloor.vision.anomaly import AnomalyModel
+        from shopfloor.vision.backbone import Backbone
+        from shopfloor.vision.classifier import DefectClassifier
+        from shopfloor.vision.images import read_folder
+
+        folder = data / IMAGES
+        backbone = Backbone()
+        clf = DefectClassifier.train(read_folder(folder), source=str(folder), backbone=backbone, seed=SEED)
+        clf.save(ws.vision_dir("classifier"))
+        an = AnomalyModel.train(read_folder(folder, only=["free"]).paths, normal_class="free", backbone=backbone,
+                                seed=SEED)
+        an.save(ws.vision_dir("anomaly"))
+        return (f"magnetic tile: {sum(clf.meta['images'].values())} photos, cross-validated accuracy "
+                f"{clf.meta['cv_accuracy']:.3f}; anomaly model on {an.meta['images']} defect-free photos")
+
+    steps = [Step("index", DOCS, build_index, recipe=2, root=data),
+             Step("classifier:failure_mode", (FAILURE_MODE_DATA,), train_failure_mode, recipe=2, root=data)]
+    if (data / IMAGES).is_dir():  # the inspection line: magnetic tiles (classes and an anomaly model on good tiles)
+        steps.append(Step("vision", (IMAGES,), train_images, root=data))
+    return steps

@@ -104,3 +104,33 @@ def _describe(result: object) -> str:
     if isinstance(result, dict):
         return ", ".join(f"{k}={v}" for k, v in result.items())
     return "" if result is None else str(result)
+
+
+def build_images(ws: Workspace) -> str:
+    """Synthetic surface photos (ours, seeded), a defect classifier on them and an anomaly model on the clean ones.
+
+    ``<workspace>/vision/demo_images/<class>/`` is the training set; ``<workspace>/vision/samples/`` holds a
+    few new photos (another seed) to try in the Inspect tab.
+    """
+    from shopfloor.vision.anomaly import AnomalyModel
+    from shopfloor.vision.backbone import Backbone
+    from shopfloor.vision.classifier import DefectClassifier
+    from shopfloor.vision.images import read_folder
+    from shopfloor.vision.synth import generate
+
+    folder = ws.root / "vision" / "demo_images"
+    generate(folder, per_class=30, seed=DEMO_SEED)
+    samples = ws.root / "vision" / "samples"
+    generate(samples, per_class=2, seed=DEMO_SEED + 1)
+    for sub in [p for p in samples.iterdir() if p.is_dir()]:  # flat: what an inspector would upload
+        for f in sub.iterdir():
+            f.replace(samples / f.name)
+        sub.rmdir()
+    backbone = Backbone()
+    clf = DefectClassifier.train(read_folder(folder), source="vision/demo_images", backbone=backbone)  # workspace-relative
+    clf.save(ws.vision_dir("classifier"))
+    good = read_folder(folder, only=["clean"])
+    an = AnomalyModel.train(good.paths, normal_class="clean", backbone=backbone)
+    an.save(ws.vision_dir("anomaly"))
+    return (f"{len(clf.classes)} classes x 30 photos, cross-validated accuracy {clf.meta['cv_accuracy']:.3f}; "
+            f"anomaly model on {an.meta['images']} clean photos; samples in {samples}")

@@ -62,12 +62,23 @@ class Assistant:
 
     # ---- diagnosis and chat ----------------------------------------------------------------------
     @requires(Action.diagnose)
-    def diagnose(self, log_text: str, machine_id: str | None = None, summary: bool = True, *,
-                 user: User | None = None) -> Diagnosis:
-        """The diagnosis card of a pasted log (classifier, cited causes, similar incidents, status, next step)."""
-        return diagnose(self.components, self.ws.config.llm, clean_text(log_text or ""),
-                        clean_text(machine_id) if machine_id else None, self.llm() if summary else None,
-                        self._threshold(self.ws.config.index.min_score))
+    def diagnose(self, log_text: str, machine_id: str | None = None, summary: bool = True,
+                 photo: tuple[str, bytes] | None = None, *, user: User | None = None) -> Diagnosis:
+        """The diagnosis card of a pasted log (classifier, cited causes, similar incidents, status, next step).
+
+        ``photo`` ((file name, bytes)) is inspected too and its verdict shown beside the text diagnosis.
+        """
+        d = diagnose(self.components, self.ws.config.llm, clean_text(log_text or ""),
+                     clean_text(machine_id) if machine_id else None, self.llm() if summary else None,
+                     self._threshold(self.ws.config.index.min_score))
+        if photo is not None:
+            try:
+                r = self.inspect_photos([photo], source="diagnose", user=user)[0]
+                d._photo_heatmap = r.pop("heatmap", None)
+                d.inspection = r
+            except NotBuiltError as e:
+                d.notes.append(f"photo not inspected: {e}")
+        return d
 
     @requires(Action.ask)
     def ask(self, question: str, history: list[dict] | None = None, *, user: User | None = None
@@ -195,6 +206,59 @@ class Assistant:
         """
         return reviews.classify_file(self.components, self.ws, path, text_col,
                                      task or self.ws.config.classifier.default_task, output, user.name, progress)
+
+    # ---- visual inspection ---------------------------------------------------------------------------
+    @requires(Action.inspect)
+    def inspect_photos(self, files: list[tuple[str, bytes]], source: str = "api", progress: Callable | None = None,
+                       *, user: User | None = None) -> list[dict]:
+        """Run the image models on photos ((name, bytes) pairs); results stored, unsure ones queued for review."""
+        from shopfloor.assistant.pipeline import inspection
+
+        return inspection.inspect(self.components, self.ws, [(clean_text(n) or "photo", b) for n, b in files],
+                                  source, user.name, progress)
+
+    @requires(Action.ask)
+    def inspection_models(self, *, user: User | None = None) -> list[dict]:
+        """What each trained image model is (kind, classes, cross-validated figures, threshold); [] when none."""
+        try:
+            return [dict(m.meta) for m in self.components.vision_models()]
+        except NotBuiltError:
+            return []
+
+    @requires(Action.inspect)
+    def inspection_labels(self, *, user: User | None = None) -> list[str]:
+        from shopfloor.assistant.pipeline import inspection
+
+        return inspection.labels(self.components)
+
+    @requires(Action.view_reviews)
+    def inspection_queue(self, limit: int = 20, offset: int = 0, *, user: User | None = None) -> tuple[list[dict], int]:
+        """One page of photos waiting for review (least confident first) and how many wait in all."""
+        from shopfloor.assistant.pipeline import inspection
+
+        return inspection.queue(self.ws, limit, offset)
+
+    @requires(Action.view_reviews)
+    def inspection_photo(self, inspection_id: int, *, user: User | None = None) -> dict:
+        """One inspected photo's row (``stored`` is the file kept in the workspace)."""
+        from shopfloor.assistant.pipeline import inspection
+
+        return inspection.row(self.ws, inspection_id)
+
+    @requires(Action.correct_label)
+    def correct_inspection(self, inspection_id: int, label: str, *, user: User | None = None) -> dict:
+        """Store a reviewed label for one photo (audited); the next image retrain learns from it."""
+        from shopfloor.assistant.pipeline import inspection
+
+        return inspection.correct(self.ws, inspection_id, clean_text(label or ""), user.name,
+                                  inspection.labels(self.components))
+
+    @requires(Action.retrain)
+    def retrain_inspection(self, progress: Callable | None = None, *, user: User | None = None) -> dict:
+        """Retrain the image classifier on its training folder plus every reviewed photo (audited)."""
+        from shopfloor.assistant.pipeline import inspection
+
+        return inspection.retrain(self.ws, user.name, progress)
 
     @requires(Action.view_reviews)
     def review_queue(self, task: str | None = None, limit: int = 50, *, user: User | None = None) -> list[dict]:

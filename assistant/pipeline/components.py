@@ -29,6 +29,7 @@ class Components:
         self.ws = workspace
         self._index = self._tasks = None
         self._index_stamp = self._tasks_stamp = -1.0
+        self._vision: dict[str, tuple[float, object]] = {}
         self._lock = threading.RLock()
         self._status_cache: dict[tuple[str, bool], tuple[float, object]] = {}
         self._status_locks = [threading.Lock() for _ in range(16)]
@@ -76,6 +77,26 @@ class Components:
                 self._tasks = load_tasks(root)
                 self._tasks_stamp = stamp
             return self._tasks
+
+    def vision_models(self) -> list:
+        """The trained image models (classifier first, then anomaly), each reloaded when its files change."""
+        from shopfloor.vision.model import load_model
+
+        out = []
+        with self._lock:
+            for kind in ("classifier", "anomaly"):
+                folder = self.ws.vision_dir(kind)
+                meta = folder / "model.json"
+                if not meta.exists():
+                    self._vision.pop(kind, None)
+                    continue
+                stamp = meta.stat().st_mtime
+                if kind not in self._vision or self._vision[kind][0] != stamp:
+                    self._vision[kind] = (stamp, load_model(folder))
+                out.append(self._vision[kind][1])
+        if not out:
+            raise NotBuiltError("no image model trained yet: run `shopfloor demo` or `shopfloor inspect train`")
+        return out
 
     def tasks(self) -> list[str]:
         try:

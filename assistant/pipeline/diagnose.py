@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from shopfloor.assistant.safety import neutralise, plain, safety_warning, unsafe_reason
 from shopfloor.errors import BackendError, InputError, NotBuiltError
@@ -55,7 +55,13 @@ class Diagnosis(BaseModel):
     next_step: str = ""
     summary: str | None = None
     summary_source: str = "none"  # "llm" | "none"
+    inspection: dict | None = None  # a photo sent with the log: the image models' verdict (no heatmap)
     notes: list[str] = []
+    _photo_heatmap: object = PrivateAttr(default=None)  # (H, W) array for the UI's overlay; never serialised
+
+    @property
+    def photo_heatmap(self):
+        return self._photo_heatmap
 
     def to_markdown(self) -> str:
         from shopfloor.assistant.pipeline.render import diagnosis_markdown

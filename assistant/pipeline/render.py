@@ -57,6 +57,8 @@ def diagnosis_markdown(d) -> str:
         out.append(f"**Failure mode:** {d.failure_mode} ({d.confidence:.0%}){flag}  \n_alternatives: {alts}_")
     for task, lab in d.labels.items():
         out.append(f"**{task.replace('_', ' ').capitalize()}:** {lab['label']} ({lab['confidence']:.0%})")
+    if d.inspection:
+        out.append(f"**Photo** ({d.inspection['image']}): {inspection_line(d.inspection)}")
     if d.causes:
         out.append("\n**Likely causes and remedies (from your documents)**")
         for n, c in enumerate(d.causes, start=1):
@@ -74,3 +76,18 @@ def diagnosis_markdown(d) -> str:
         out.append(f"\n**Summary** _(written by the language model from the facts above)_: {d.summary}")
     out += [f"\n_note: {n}_" for n in d.notes]
     return "\n".join(out)
+
+
+def inspection_line(r: dict) -> str:
+    """One photo's verdict in words: class and confidence, review flag, anomaly score."""
+    if r.get("error"):
+        return f"not inspected: {r['error']}"
+    parts = []
+    if r.get("label"):
+        parts.append(f"{r['label']} ({r['confidence']:.0%})")
+    if r.get("needs_review"):
+        parts.append("**NEEDS REVIEW**" + (f" ({r['review_reason']})" if r.get("review_reason") else ""))
+    if r.get("anomaly_score") is not None:
+        parts.append(f"anomaly score {r['anomaly_score']:.2f} " + ("(**unlike the good parts**)" if r.get("anomalous")
+                                                                   else "(like the good parts)"))
+    return "; ".join(parts) or "no verdict"

@@ -10,7 +10,7 @@ notice. Build with
 # parameter by its evaluated annotation; a string annotation would leave every callback without a user.
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from shopfloor.assistant.policy import MIN_ROLE, Action, User
@@ -27,6 +27,7 @@ class Ctx:
     assistant: object
     login_required: bool
     export_dir: Path
+    on_load: list = field(default_factory=list)  # (callback, outputs, api name): run when a page opens
 
     def user(self, request) -> User | None:
         return views.user_of(self.assistant, getattr(request, "username", None), self.login_required)
@@ -51,7 +52,7 @@ def build_ui(assistant, login_required: bool = False, export_dir: Path | None = 
 
     import gradio as gr
 
-    from shopfloor.assistant.ui.tabs import account, admin, batch, chat, diagnose, knowledge, machines
+    from shopfloor.assistant.ui.tabs import account, admin, batch, chat, diagnose, inspect, knowledge, machines
 
     ctx = Ctx(assistant, login_required, Path(export_dir or tempfile.mkdtemp(prefix="shopfloor-export-")))
     with gr.Blocks(title="shopfloor") as demo:
@@ -60,7 +61,8 @@ def build_ui(assistant, login_required: bool = False, export_dir: Path | None = 
         who = gr.Markdown(elem_id="who")
         sections = []  # (tab name, action, notice shown instead, the tab's body)
         for name, module, action in (("Chat", chat, Action.ask), ("Diagnose", diagnose, Action.diagnose),
-                                     ("Batch", batch, Action.classify), ("Machines", machines, Action.view_machines),
+                                     ("Batch", batch, Action.classify), ("Inspect", inspect, Action.inspect),
+                                     ("Machines", machines, Action.view_machines),
                                      ("Knowledge", knowledge, Action.ask), ("Admin", admin, Action.manage_users),
                                      ("Account", account, Action.change_own_password)):
             with gr.Tab(name, id=name.lower()):
@@ -83,4 +85,6 @@ def build_ui(assistant, login_required: bool = False, export_dir: Path | None = 
             return out
 
         demo.load(show_for, None, [who, *(c for _, _, n, b in sections for c in (n, b))], api_name="whoami")
+        for callback, outputs, api_name in ctx.on_load:
+            demo.load(callback, None, outputs, api_name=api_name)
     return demo

@@ -118,6 +118,47 @@ def test_batch_tab_labels_an_upload_and_takes_a_correction(page, server, artifac
     assert tuple(row) == ("packaging_labelling", "local")
 
 
+def test_inspect_tab_photos_heatmaps_and_a_review(page, server, artifacts_dir):
+    _, a = server
+    samples = a.ws.root / "vision" / "samples"
+    page.get_by_role("tab", name="Inspect").click()
+    page.set_input_files("#inspect-files input[type=file]",
+                         [str(samples / n) for n in ("crack_000.png", "clean_000.png", "scratch_001.png")])
+    page.wait_for_timeout(2000)
+    page.click("#inspect-go")
+    _wait_text(page, "#inspect-summary", "3 photos")
+    page.wait_for_selector("#inspect-gallery img", timeout=30_000)
+    _wait_text(page, "#inspect-results", "crack_000.png")
+    with a.ws.connect() as conn:  # as if the model had been unsure about the scratch
+        conn.execute("UPDATE inspections SET needs_review = 1 WHERE image = 'scratch_001.png'")
+    page.click("#inspect-prev")  # page 0 again: the queue is read afresh
+    _wait_text(page, "#inspect-queue", "scratch_001.png")
+    page.locator("#inspect-queue").get_by_text("scratch_001.png").click()
+    _wait_text(page, "#inspect-note", "the model said")
+    page.fill("#inspect-label input", "scratch")
+    page.keyboard.press("Enter")
+    page.click("#inspect-save")
+    _wait_text(page, "#inspect-note", "Saved")
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts_dir / "ui_inspect.png"), full_page=True)
+    with a.ws.connect() as conn:
+        row = conn.execute("SELECT reviewed_label, reviewed_by FROM inspections WHERE image = 'scratch_001.png'").fetchone()
+    assert tuple(row) == ("scratch", "local")
+
+
+def test_diagnose_with_a_photo(page, server, artifacts_dir):
+    _, a = server
+    page.get_by_role("tab", name="Diagnose").click()
+    page.fill("#diag-log textarea", "pitting on the P-101 shaft sleeve, brg nse")
+    page.set_input_files("#diag-photo input[type=file]", str(a.ws.root / "vision" / "samples" / "pit_001.png"))
+    page.wait_for_timeout(2000)
+    page.click("#diag-go")
+    _wait_text(page, "#diag-card", "Photo")
+    _wait_text(page, "#diag-card", "pit")
+    page.wait_for_selector("#diag-photo-out img", timeout=30_000)
+    page.screenshot(path=str(artifacts_dir / "ui_diagnose_photo.png"), full_page=True)
+
+
 def test_machines_tab_shows_status_and_charts(page, artifacts_dir):
     page.get_by_role("tab", name="Machines").click()
     page.click("#machine-show")

@@ -67,6 +67,8 @@ def test_login_then_chat(demo_workspace, tmp_path, artifacts_dir):
             assert not page.locator("#admin-user-add").is_visible()
             page.get_by_role("tab", name="Diagnose").click()
             assert page.locator("#diag-go").is_visible()
+            page.get_by_role("tab", name="Inspect").click()  # a technician inspects photos
+            assert page.locator("#inspect-go").is_visible()
             phone = browser.new_page(viewport={"width": 390, "height": 844})
             phone.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
             phone.wait_for_selector("input[type=password]", timeout=60_000)
@@ -77,6 +79,9 @@ def test_login_then_chat(demo_workspace, tmp_path, artifacts_dir):
             phone.get_by_role("tab", name="Diagnose").click()  # a viewer: chat, machines, knowledge
             phone.get_by_text("The Diagnose tab needs the technician role").wait_for(timeout=30_000)
             assert not phone.locator("#diag-go").is_visible()
+            phone.get_by_role("tab", name="Inspect").click()
+            phone.get_by_text("The Inspect tab needs the technician role").wait_for(timeout=30_000)
+            assert not phone.locator("#inspect-go").is_visible()
             phone.screenshot(path=str(artifacts_dir / "ui_viewer_phone.png"), full_page=True)
             browser.close()
     finally:

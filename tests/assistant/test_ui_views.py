@@ -30,4 +30,4 @@ def test_build_ui_has_every_tab(assistant):
 
     demo = build_ui(assistant)
     labels = {b.label for b in demo.blocks.values() if type(b).__name__ == "Tab"}
-    assert labels == {"Chat", "Diagnose", "Batch", "Machines", "Knowledge", "Admin", "Account"}
+    assert labels == {"Chat", "Diagnose", "Batch", "Inspect", "Machines", "Knowledge", "Admin", "Account"}

@@ -13,7 +13,7 @@ from tests.security.conftest import PASSWORDS, snapshot
 ORDER = ["viewer", "technician", "engineer", "admin"]
 # action -> least role, as the product promises it to plants (docs/security.md)
 EXPECTED = {"ask": "viewer", "view_machines": "viewer", "feedback": "viewer", "diagnose": "technician",
-            "classify": "technician", "view_reviews": "technician", "correct_label": "engineer",
+            "classify": "technician", "inspect": "technician", "view_reviews": "technician", "correct_label": "engineer",
             "upload_document": "engineer", "remove_document": "engineer", "import_sensors": "engineer",
             "retrain": "admin", "manage_users": "admin", "view_audit": "admin", "change_own_password": "viewer"}
 
@@ -24,6 +24,16 @@ def test_policy_table_is_the_promised_one():
     assert {a.name: r.value for a, r in MIN_ROLE.items()} == EXPECTED
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (64, 64), 120).save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def _facade_calls(tmp_path):
     csv = tmp_path / "c.csv"
     csv.write_text("text\nlabels on the boxes wrong\n")
@@ -31,12 +41,14 @@ def _facade_calls(tmp_path):
     doc.write_text("Hopper dryer D-2 needs 4 hours at 80 C.")
     readings = tmp_path / "r.csv"
     readings.write_text("timestamp,machine_id,temp_c\n2026-01-01T00:00:00,P-101,40\n")
+    photo = _png()
     return {  # action -> a call that performs it (arguments chosen so the allowed call succeeds or fails cleanly)
         "ask": lambda a, u: a.answer("How do I fix a slipping belt?", user=u),
         "view_machines": lambda a, u: a.list_machines(user=u),
         "feedback": lambda a, u: a.record_feedback("q", "a", 1, user=u),
         "diagnose": lambda a, u: a.diagnose("P101 brg nse", summary=False, user=u),
         "classify": lambda a, u: a.classify_texts(["belt slipping"], "failure_mode", user=u),
+        "inspect": lambda a, u: a.inspect_photos([("p.png", photo)], user=u),
         "view_reviews": lambda a, u: a.review_queue(user=u),
         "correct_label": lambda a, u: a.correct(10**9, "x", user=u),
         "upload_document": lambda a, u: a.add_documents([doc], user=u),
@@ -93,6 +105,7 @@ REST = [  # method, path, body, least role
     ("post", "/v1/chat/completions", {"messages": [{"role": "user", "content": "slipping belt fix?"}]}, "viewer"),
     ("post", "/api/diagnose", {"log": "P101 brg nse rumbling", "summary": False}, "technician"),
     ("post", "/api/classify", {"texts": ["belt slipping"], "task": "failure_mode"}, "technician"),
+    ("get", "/api/inspect/reviews", None, "technician"),
     ("get", "/api/audit", None, "admin"),
 ]
 
@@ -110,6 +123,25 @@ def test_rest_role_matrix(served, method, path, body, least):
     assert anonymous.status_code == 401
 
 
+def test_inspect_upload_and_review_need_their_roles(served):
+    """Multipart photo upload: technician and up; saving a reviewed label: engineer and up; nobody anonymous."""
+    import httpx
+
+    photo = _png()
+    ids = []
+    for name, role in (("vic", "viewer"), ("tom", "technician"), ("eng", "engineer"), ("ada", "admin")):
+        headers = {"Authorization": f"Bearer {served.token(name)}"}
+        r = httpx.post(served.url + "/api/inspect", files=[("files", (f"{name}.png", photo, "image/png"))],
+                       headers=headers, timeout=120)
+        assert r.status_code == (200 if role != "viewer" else 403), f"{role}: {r.status_code} {r.text[:200]}"
+        ids += [x["id"] for x in r.json().get("results", [])]
+        r = httpx.post(served.url + "/api/inspect/reviews", json={"id": ids[0] if ids else 1, "label": "scratch"},
+                       headers=headers, timeout=60)
+        assert r.status_code == (200 if role in ("engineer", "admin") else 403), f"{role}: {r.text[:200]}"
+    assert httpx.post(served.url + "/api/inspect", files=[("files", ("a.png", photo, "image/png"))],
+                      timeout=60).status_code == 401
+
+
 def _ui_calls(tmp_path):
     from gradio_client import handle_file
 
@@ -117,6 +149,8 @@ def _ui_calls(tmp_path):
     csv.write_text("text\nlabels on the boxes wrong and qty short\n\n")
     doc = tmp_path / "planted.md"
     doc.write_text("# Planted\n\nA viewer should never get this into the index.\n")
+    photo = tmp_path / "part.png"
+    photo.write_bytes(_png())
     history = [{"role": "user", "content": [{"type": "text", "text": "hi"}]},
                {"role": "assistant", "content": [{"type": "text", "text": "hello"}]}]
     # endpoint -> (arguments, is it a write a viewer must be refused?)
@@ -126,11 +160,18 @@ def _ui_calls(tmp_path):
         "/chat_submit": (("How do I fix a slipping conveyor belt?", []), False),
         "/feedback_up": ((history, "ok"), False),
         "/feedback_down": ((history, "meh"), False),
-        "/diagnose": (("P101 brg nse rumbling", "(detect from text)", False), True),
+        "/diagnose": (("P101 brg nse rumbling", "(detect from text)", False, handle_file(str(photo))), True),
         "/batch_preview": ((handle_file(str(csv)),), False),
         "/batch_classify": ((handle_file(str(csv)), "text", "complaint_category"), True),
         "/review_queue": (("complaint_category",), True),
         "/review_save": ((1, "packaging_labelling", "complaint_category"), True),
+        "/inspect": (([handle_file(str(photo))],), True),
+        "/inspect_queue": ((), True),
+        "/inspect_prev": ((0,), True),
+        "/inspect_next": ((0,), True),
+        "/inspect_pick": ((1,), True),
+        "/inspect_save": ((1, "scratch", 0), True),
+        "/inspect_retrain": ((), True),
         "/machine_status": (("P-101",), False),
         "/documents_add": (([handle_file(str(doc))],), True),
         "/documents_remove": (("P-101.md",), True),
@@ -156,6 +197,8 @@ def test_every_ui_endpoint_as_a_viewer(served, tmp_path):
     with served.db() as conn:
         conn.execute("INSERT INTO classifications (task, text, label, confidence, needs_review, model, source) "
                      "VALUES ('complaint_category', 'secret complaint text', 'damage', 0.2, 1, 'x', 'seed')")
+        conn.execute("INSERT INTO inspections (sha256, image, stored, label, confidence, needs_review) "
+                     "VALUES ('abc', 'secret-photo.png', '/nonexistent.png', 'scratch', 0.3, 1)")
         conn.commit()
         before = snapshot(conn)
     readings = served.root / "sensors" / "process.parquet"
@@ -174,6 +217,8 @@ def test_every_ui_endpoint_as_a_viewer(served, tmp_path):
             assert refused in _flat(outputs[name]), f"{name} was not refused: {_flat(outputs[name])[:300]}"
     assert "needs the technician role" in _flat(outputs["/batch_classify"])
     assert "secret complaint text" not in _flat(outputs["/review_queue"])  # the queue is technician data
+    assert "secret-photo.png" not in _flat([outputs[n] for n in ("/inspect_queue", "/inspect_prev", "/inspect_next",
+                                                                 "/inspect_pick")])
     assert "current password is wrong" in _flat(outputs["/account_password"])
     assert "[1]" in _flat(outputs["/chat"])  # reading is allowed: the viewer gets a cited answer
     with served.db() as conn:

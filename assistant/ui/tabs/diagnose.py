@@ -15,14 +15,28 @@ def build(gr, ctx) -> None:
         machine = gr.Dropdown([DETECT] + machines, value=DETECT, label="Machine")
         use_llm = gr.Checkbox(value=False, label="Add a language-model summary (slower)")
         go = gr.Button("Diagnose", variant="primary", elem_id="diag-go")
-    card = gr.Markdown(elem_id="diag-card", elem_classes=["sf-card"])
+    with gr.Row():
+        card = gr.Markdown(elem_id="diag-card", elem_classes=["sf-card"])
+        with gr.Column(scale=0, min_width=260):
+            photo = gr.Image(label="Photo of the part (optional)", type="filepath", height=220,
+                             sources=["upload", "webcam", "clipboard"], elem_id="diag-photo")
+            photo_out = gr.Image(label="Inspection heatmap", interactive=False, height=220, visible=False,
+                                 elem_id="diag-photo-out")
 
-    def run(text, m, llm, request: gr.Request):
+    def run(text, m, llm, photo_path, request: gr.Request):
+        from pathlib import Path
+
         try:
-            d = ctx.assistant.diagnose(text or "", None if not m or m == DETECT else m, summary=bool(llm),
+            pic = (Path(photo_path).name, Path(photo_path).read_bytes()) if photo_path else None
+            d = ctx.assistant.diagnose(text or "", None if not m or m == DETECT else m, summary=bool(llm), photo=pic,
                                        user=ctx.user(request))
-            return d.to_markdown()
         except ShopfloorError as e:
-            return friendly(e)
+            return friendly(e), gr.update(visible=False, value=None)
+        if pic and d.photo_heatmap is not None:
+            from shopfloor.vision.images import load_image
+            from shopfloor.vision.results import overlay
 
-    go.click(run, [log_box, machine, use_llm], card, api_name="diagnose")
+            return d.to_markdown(), gr.update(visible=True, value=overlay(load_image(pic[1], pic[0]), d.photo_heatmap))
+        return d.to_markdown(), gr.update(visible=False, value=None)
+
+    go.click(run, [log_box, machine, use_llm, photo], [card, photo_out], api_name="diagnose")

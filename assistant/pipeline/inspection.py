@@ -1,0 +1,164 @@
+"""Photos in, verdicts out: the workspace's image models run, results stored, reviews, retraining.
+
+Every inspected photo is kept under ``<workspace>/vision/images/<sha256>.<ext>`` (so a reviewer can
+see it and a retrain can learn from it) and has one row in ``inspections`` keyed by its hash: the
+same photo uploaded twice updates its row and never queues twice. A row needs review when the
+classifier was unsure (confidence below its calibrated cut) or the anomaly model flagged a photo
+the classifier had no defect class for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from shopfloor.db import audit
+from shopfloor.errors import InputError, NotBuiltError
+
+MAX_IMAGES = 500  # per call
+MAX_BYTES = 25_000_000  # per photo
+
+
+def _store(ws, name: str, data: bytes) -> tuple[str, Path]:
+    sha = hashlib.sha256(data).hexdigest()
+    suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in {".jpg", ".jpeg", ".png", ".bmp", ".tif",
+                                                                       ".tiff", ".webp", ".gif"} else ".img"
+    folder = ws.root / "vision" / "images"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{sha}{suffix}"
+    if not path.exists():
+        path.write_bytes(data)
+    return sha, path
+
+
+def inspect(components, ws, files: list[tuple[str, bytes]], source: str, user: str, progress=None) -> list[dict]:
+    """Run every trained image model on ``files`` ((name, bytes) pairs); one stored, JSON-ready dict per photo.
+
+    Each dict is the model's :class:`~shopfloor.vision.InspectionResult` (``to_dict``) plus ``id`` (the
+    inspections row; None for an unreadable photo) and, under ``heatmap``, the (H, W) array or None.
+    """
+    from shopfloor.vision.model import run
+
+    if not files:
+        raise InputError("no photos given")
+    if len(files) > MAX_IMAGES:
+        raise InputError(f"{len(files)} photos in one call; at most {MAX_IMAGES} (split the batch or use the CLI)")
+    big = [n for n, b in files if len(b) > MAX_BYTES]
+    if big:
+        raise InputError(f"{big[0]}: larger than {MAX_BYTES // 1_000_000} MB")
+    models = components.vision_models()
+    results = run(models, [(n, b) for n, b in files], progress=progress)
+    has_classes = any(m.kind == "classifier" for m in models)
+    out = []
+    with ws.connect() as conn:
+        for (name, data), r in zip(files, results, strict=True):
+            d = r.to_dict()
+            if r.error is None:
+                if not has_classes and r.anomalous:  # only an anomaly model: a person says what the defect is
+                    d["needs_review"] = True
+                    d["review_reason"] = "unlike the good parts: say what the defect is"
+                sha, path = _store(ws, name, data)
+                conn.execute(
+                    "INSERT INTO inspections (sha256, image, stored, label, confidence, alternatives, needs_review, "
+                    "anomaly_score, anomalous, source, user) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(sha256) DO "
+                    "UPDATE SET image=excluded.image, label=excluded.label, confidence=excluded.confidence, "
+                    "alternatives=excluded.alternatives, needs_review=excluded.needs_review, "
+                    "anomaly_score=excluded.anomaly_score, anomalous=excluded.anomalous, source=excluded.source, "
+                    "user=excluded.user, created_at=datetime('now')",
+                    (sha, name, str(path), d["label"], d["confidence"], json.dumps(d["alternatives"]),
+                     int(d["needs_review"]), d["anomaly_score"], None if d["anomalous"] is None else int(d["anomalous"]),
+                     source, user))
+                d["id"] = conn.execute("SELECT id FROM inspections WHERE sha256 = ?", (sha,)).fetchone()[0]
+            else:
+                d["id"] = None
+            d["heatmap"] = r.heatmap
+            out.append(d)
+        audit(conn, user, "inspect", f"{len(files)} photo(s) from {source}: "
+                                     f"{sum(1 for d in out if d['needs_review'])} need review")
+    return out
+
+
+def labels(components) -> list[str]:
+    """The classifier's classes (what a reviewer may pick), or [] without a classifier."""
+    try:
+        return next((list(m.classes) for m in components.vision_models() if m.kind == "classifier"), [])
+    except NotBuiltError:
+        return []
+
+
+def queue(ws, limit: int = 20, offset: int = 0) -> tuple[list[dict], int]:
+    """(one page of photos waiting for review, least confident first; how many wait in all)."""
+    where = "WHERE needs_review = 1 AND reviewed_label IS NULL"
+    with ws.connect() as conn:
+        total = conn.execute(f"SELECT count(*) FROM inspections {where}").fetchone()[0]
+        rows = conn.execute(
+            f"SELECT id, image, stored, label, confidence, alternatives, anomaly_score, anomalous, source, user, "
+            f"created_at FROM inspections {where} ORDER BY coalesce(confidence, 0), id LIMIT ? OFFSET ?",
+            (max(1, min(int(limit), 200)), max(0, int(offset)))).fetchall()
+    out = []
+    for r in rows:
+        d = dict(r)
+        d["alternatives"] = json.loads(d["alternatives"] or "[]")
+        d["anomalous"] = None if d["anomalous"] is None else bool(d["anomalous"])
+        out.append(d)
+    return out, total
+
+
+def row(ws, inspection_id: int) -> dict:
+    with ws.connect() as conn:
+        r = conn.execute("SELECT * FROM inspections WHERE id = ?", (int(inspection_id),)).fetchone()
+    if r is None:
+        raise InputError(f"no inspected photo with id {inspection_id}")
+    return dict(r)
+
+
+def correct(ws, inspection_id: int, label: str, user: str, allowed: list[str]) -> dict:
+    """Store the reviewed label of one photo (audited). A new class name is allowed: the next retrain learns it."""
+    label = label.strip()
+    if not label:
+        raise InputError("pick a label first")
+    if len(label) > 60 or any(ch in label for ch in "/\\\n\r\t"):
+        raise InputError("a label is a short name without slashes or line breaks")
+    r = row(ws, inspection_id)
+    with ws.connect() as conn:
+        conn.execute("UPDATE inspections SET reviewed_label = ?, reviewed_by = ?, reviewed_at = datetime('now') "
+                     "WHERE id = ?", (label, user, int(inspection_id)))
+        audit(conn, user, "inspect_review", f"photo {inspection_id} ({r['image']}): {r['label']} -> {label}"
+                                            + ("" if label in allowed else " (new class)"))
+    return {"id": int(inspection_id), "label": label, "was": r["label"], "new_class": label not in allowed}
+
+
+def reviewed(ws) -> list[tuple[Path, str]]:
+    with ws.connect() as conn:
+        rows = conn.execute("SELECT stored, reviewed_label FROM inspections WHERE reviewed_label IS NOT NULL").fetchall()
+    return [(Path(s), lab) for s, lab in rows if Path(s).exists()]
+
+
+def retrain(ws, user: str, progress=None) -> dict:
+    """Retrain the image classifier on its recorded training folder plus every reviewed photo (audited)."""
+    from shopfloor.vision.classifier import DefectClassifier
+    from shopfloor.vision.images import ImageSet, read_folder
+    from shopfloor.vision.model import load_model
+
+    folder = ws.vision_dir("classifier")
+    if not (folder / "model.json").exists():
+        raise NotBuiltError("no image classifier to retrain: train one with `shopfloor inspect train`")
+    prev = load_model(folder)
+    src = prev.meta.get("data")
+    folder_in = (ws.root / src) if src and not Path(src).is_absolute() else Path(src or "")
+    if not src or not folder_in.is_dir():
+        raise InputError(f"the classifier's training folder ({src}) is gone; train again with --data DIR")
+    base = read_folder(folder_in)
+    extra = reviewed(ws)
+    data = ImageSet(base.paths + [p for p, _ in extra], base.labels + [lab for _, lab in extra],
+                    sorted(set(base.classes) | {lab for _, lab in extra}))
+    model = DefectClassifier.train(data, augment_views=int(prev.meta.get("augment_views", 1)),
+                                   target_precision=float(prev.meta.get("target_precision", 0.95)),
+                                   source=src, extra=len(extra), progress=progress or (lambda *a: None))
+    model.save(folder)
+    with ws.connect() as conn:
+        audit(conn, user, "inspect_retrain", f"{len(data.paths)} photos, {len(extra)} reviewed")
+    return {"images": len(data.paths), "reviewed_images": len(extra), "classes": model.classes,
+            "cv_accuracy": model.meta["cv_accuracy"], "cv_macro_f1": model.meta["cv_macro_f1"],
+            "train_seconds": model.meta["train_seconds"]}

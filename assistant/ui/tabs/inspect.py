@@ -1,0 +1,220 @@
+"""Inspect tab: photos (or a zip of them) -> class, confidence, heatmap; unsure photos reviewed by clicking a row."""
+
+import csv
+import tempfile
+import time
+from pathlib import Path
+
+from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.views import export_path
+from shopfloor.errors import ShopfloorError
+
+RESULT_HEADERS = ["id", "image", "label", "confidence", "needs review", "anomaly score", "unlike good parts", "problem"]
+QUEUE_HEADERS = ["id", "image", "label", "confidence", "anomaly score", "source", "inspected"]
+PAGE = 10
+
+
+def _caption(r: dict) -> str:
+    from shopfloor.assistant.pipeline.render import inspection_line
+
+    return f"{r['image']} — {inspection_line(r)}".replace("**", "")
+
+
+def _files(paths) -> list[tuple[str, bytes]]:
+    """(name, bytes) of the uploaded photos; zips are unpacked (names inside kept, paths never trusted)."""
+    from shopfloor.vision.images import unpack_zip
+
+    out = []
+    for p in paths or []:
+        p = Path(p)
+        if p.suffix.lower() == ".zip":
+            with tempfile.TemporaryDirectory(prefix="shopfloor-zip-") as tmp:
+                out += [(f.name.split("_", 1)[1], f.read_bytes()) for f in unpack_zip(p, Path(tmp))]
+        else:
+            out.append((p.name, p.read_bytes()))
+    return out
+
+
+def models_note(metas: list[dict], samples: Path) -> str:
+    """One line per trained image model, with its cross-validated figures, and where to find sample photos."""
+    lines = []
+    for m in metas:
+        if m.get("kind") == "classifier":
+            n = sum(m.get("images", {}).values())
+            lines.append(f"- **Classifier**: {len(m['classes'])} classes ({', '.join(m['classes'])}), trained on {n} "
+                         f"photos; cross-validated accuracy {m['cv_accuracy']:.3f}, macro-F1 {m['cv_macro_f1']:.3f}; "
+                         f"below {m['review_threshold']:.0%} confidence a photo goes to review.")
+        elif m.get("kind") == "anomaly":
+            lines.append(f"- **Anomaly model**: fitted on {m['images']} photos of good parts ({m['normal_class']}); "
+                         f"the alarm line flags about {m['target_false_alarm']:.0%} of good parts.")
+    if not lines:
+        return "_No image model is trained yet: `shopfloor inspect train --data DIR` (or `shopfloor demo`)._"
+    if samples.is_dir():
+        lines.append(f"- Sample photos to try: `{samples}`")
+    return "\n".join(lines)
+
+
+def build(gr, ctx) -> None:
+    from shopfloor.assistant.ui.views import BUILD_USER
+
+    a = ctx.assistant
+    gr.Markdown("Upload photos of parts (JPEG, PNG, BMP, TIFF) or a zip of them. Each gets a defect class with "
+                "its calibrated confidence and, when an anomaly model is trained on good parts, a score and a "
+                "heatmap of where it differs from them (1.0 = the alarm line). Unsure photos go to the review "
+                "queue below.")
+    gr.Markdown(models_note(a.inspection_models(user=BUILD_USER), a.ws.root / "vision" / "samples"),
+                elem_id="inspect-models")
+    upload = gr.File(label="Photos or a .zip", file_count="multiple", elem_id="inspect-files",
+                     file_types=[".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".zip"])
+    with gr.Row():
+        go = gr.Button("Inspect", variant="primary", elem_id="inspect-go")
+    summary = gr.Markdown(elem_id="inspect-summary")
+    gallery = gr.Gallery(label="Heatmaps", columns=4, height="auto", elem_id="inspect-gallery", object_fit="contain")
+    table = gr.Dataframe(headers=RESULT_HEADERS, interactive=False, elem_id="inspect-results", wrap=True)
+    out_file = gr.File(label="Results (CSV)", elem_id="inspect-csv")
+
+    gr.Markdown("### Photos waiting for review\nClick a row, look at the photo, pick the right class "
+                "(the model's alternatives come first) and save. The next retrain learns from every saved label.")
+    queue = gr.Dataframe(headers=QUEUE_HEADERS, interactive=False, elem_id="inspect-queue", wrap=True)
+    with gr.Row():
+        prev_b = gr.Button("◀ Previous", size="sm", elem_id="inspect-prev")
+        page_info = gr.Markdown(elem_id="inspect-page")
+        next_b = gr.Button("Next ▶", size="sm", elem_id="inspect-next")
+    page = gr.State(0)
+    with gr.Row():
+        photo = gr.Image(label="Photo", interactive=False, height=260, elem_id="inspect-photo")
+        with gr.Column():
+            chosen = gr.Number(label="Photo id", precision=0, interactive=False, elem_id="inspect-id")
+            label = gr.Dropdown([], label="Right class", allow_custom_value=True, elem_id="inspect-label")
+            save = gr.Button("Save label", elem_id="inspect-save")
+            note = gr.Markdown(elem_id="inspect-note")
+            retrain = gr.Button("Retrain the image classifier with the reviewed photos (admin)", size="sm",
+                                elem_id="inspect-retrain")
+
+    def queue_page(p, user):
+        try:
+            items, total = a.inspection_queue(PAGE, p * PAGE, user=user)
+        except ShopfloorError as e:
+            return [], friendly(e)
+        pages = max(1, -(-total // PAGE))
+        rows = [[r["id"], r["image"], r["label"] or "", None if r["confidence"] is None else round(r["confidence"], 3),
+                 None if r["anomaly_score"] is None else round(r["anomaly_score"], 2), r["source"], r["created_at"]]
+                for r in items]
+        return rows, f"page {min(p + 1, pages)} of {pages} · {total} waiting"
+
+    def on_inspect(paths, request: gr.Request, progress=gr.Progress()):
+        user = ctx.user(request)
+        if not paths:
+            return "Upload photos first.", [], [], None, *queue_page(0, user), 0
+        t0 = time.monotonic()
+
+        def step(stage, done, total):
+            left = (time.monotonic() - t0) / done * (total - done) if done else 0
+            progress(done / total if total else 0.0, desc=f"{done}/{total} photos, about {left:.0f} s left")
+        try:
+            files = _files(paths)
+            results = a.inspect_photos(files, source="ui", progress=step, user=user)
+        except ShopfloorError as e:
+            return friendly(e), [], [], None, *queue_page(0, user), 0
+        from shopfloor.vision.images import load_image
+        from shopfloor.vision.results import overlay
+
+        data = dict(files)
+        gallery_items = []
+        for r in results[:60]:
+            if r["error"] is None:
+                img = load_image(data[r["image"]], name=r["image"])
+                gallery_items.append((overlay(img, r["heatmap"]) if r["heatmap"] is not None else img, _caption(r)))
+        rows = [[r["id"], r["image"], r["label"] or "", r["confidence"], "yes" if r["needs_review"] else "",
+                 r["anomaly_score"], {True: "yes", False: "", None: ""}[r["anomalous"]], r["error"] or ""]
+                for r in results]
+        out = export_path(f"inspection-{time.strftime('%Y%m%d-%H%M%S')}.csv", ctx.export_dir)
+        with open(out, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(RESULT_HEADERS)
+            w.writerows(rows)
+        n_rev = sum(1 for r in results if r["needs_review"])
+        n_an = sum(1 for r in results if r["anomalous"])
+        n_err = sum(1 for r in results if r["error"])
+        md = (f"**{len(results)} photos** inspected in {time.monotonic() - t0:.1f} s; **{n_rev} need review**"
+              + (f"; {n_an} unlike the good parts" if any(r["anomaly_score"] is not None for r in results) else "")
+              + (f"; {n_err} could not be read" if n_err else "") + "."
+              + (f" Heatmaps shown for the first 60 of {len(results)}; all are in the CSV." if len(results) > 60 else ""))
+        return md, gallery_items, rows, str(out), *queue_page(0, user), 0
+
+    def on_page(p, delta, request: gr.Request):
+        p = max(0, p + delta)
+        rows, info = queue_page(p, ctx.user(request))
+        if not rows and p > 0:
+            p -= 1
+            rows, info = queue_page(p, ctx.user(request))
+        return rows, info, p
+
+    def on_select(evt: gr.SelectData):
+        """The clicked row's photo id (no data read here: loading it is ``on_pick``, which checks the role)."""
+        try:
+            return int((evt.row_value or [None])[0])
+        except (TypeError, ValueError, AttributeError):
+            return None
+
+    def on_pick(rid, request: gr.Request):
+        user = ctx.user(request)
+        if rid is None:
+            return None, gr.update(), "Click a photo in the queue."
+        try:
+            r = a.inspection_photo(int(rid), user=user)
+            labels = a.inspection_labels(user=user)
+        except ShopfloorError as e:
+            return None, gr.update(), friendly(e)
+        import json
+
+        from shopfloor.vision.images import load_image
+
+        alts = [x["label"] for x in json.loads(r["alternatives"] or "[]")]
+        order = alts + [x for x in labels if x not in alts and x != r["label"]] + ([r["label"]] if r["label"] else [])
+        try:
+            img = load_image(Path(r["stored"]))
+        except ShopfloorError:
+            img = None
+        return img, gr.update(choices=order, value=order[0] if order else None), \
+            f"Photo {int(rid)} ({r['image']}): the model said **{r['label'] or 'no class'}**."
+
+    def on_save(rid, lab, p, request: gr.Request):
+        user = ctx.user(request)
+        if rid is None:
+            return "Click a photo in the queue first.", *queue_page(p, user)
+        try:
+            c = a.correct_inspection(int(rid), lab or "", user=user)
+        except ShopfloorError as e:
+            return friendly(e), *queue_page(p, user)
+        extra = " (a new class: the next retrain adds it)" if c["new_class"] else ""
+        return f"Saved: photo {c['id']} → **{c['label']}**{extra} (by {user.name}).", *queue_page(p, user)
+
+    def on_retrain(request: gr.Request, progress=gr.Progress()):
+        try:
+            r = a.retrain_inspection(progress=lambda s, d, t: progress(d / t if t else 0, desc=s),
+                                     user=ctx.user(request))
+        except ShopfloorError as e:
+            return friendly(e)
+        return (f"Retrained on {r['images']} photos ({r['reviewed_images']} reviewed) in {r['train_seconds']} s: "
+                f"cross-validated accuracy {r['cv_accuracy']:.3f}, macro-F1 {r['cv_macro_f1']:.3f}.")
+
+    def on_load(request: gr.Request):
+        rows, info = queue_page(0, ctx.user(request))
+        return rows, info
+
+    def on_prev(p, request: gr.Request):
+        return on_page(p, -1, request)
+
+    def on_next(p, request: gr.Request):
+        return on_page(p, 1, request)
+
+    outs = [summary, gallery, table, out_file, queue, page_info, page]
+    go.click(on_inspect, [upload], outs, api_name="inspect")
+    prev_b.click(on_prev, [page], [queue, page_info, page], api_name="inspect_prev")
+    next_b.click(on_next, [page], [queue, page_info, page], api_name="inspect_next")
+    queue.select(on_select, None, chosen, api_visibility="private")
+    chosen.change(on_pick, chosen, [photo, label, note], api_name="inspect_pick")
+    save.click(on_save, [chosen, label, page], [note, queue, page_info], api_name="inspect_save")
+    retrain.click(on_retrain, None, note, api_name="inspect_retrain")
+    ctx.on_load.append((on_load, [queue, page_info], "inspect_queue"))
