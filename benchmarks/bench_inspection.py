@@ -48,7 +48,8 @@ def scores(true: np.ndarray, pred: np.ndarray, classes: list[str]) -> dict:
         return f1_score(true[idx], pred[idx], average="macro")
 
     all_ = np.arange(len(true))
-    return {"accuracy": round(float((true == pred).mean()), 4), "accuracy_ci": ci(true == pred, lambda i: (true == pred)[i].mean()),
+    ok = true == pred
+    return {"accuracy": round(float(ok.mean()), 4), "accuracy_ci": ci(ok, lambda i: ok[i].mean()),
             "macro_f1": round(float(f1(all_)), 4), "macro_f1_ci": ci(true, f1, 300),
             "per_class_recall": {c: round(float((pred[true == k] == k).mean()), 3) for k, c in enumerate(classes)}}
 
@@ -76,8 +77,9 @@ def frozen_cv(data, backbone, folds: int) -> tuple[list[dict], dict]:
                 head = Head.fit(x[rows_tr], labels[owner[rows_tr]], c, balanced, SEED)
                 rows_te = np.isin(owner, read[te]) & first
                 pred[np.searchsorted(read, owner[rows_te])] = head.logits(x[rows_te]).argmax(1)
+            shipped = " (shipped)" if (views, c, balanced) == (1, 0.5, True) else ""
             rows.append({"method": f"frozen + LR, {views} view{'s' if views > 1 else ''}, C={c}"
-                                   f"{', balanced' if balanced else ''}" + (" (shipped)" if (views, c, balanced) == (1, 0.5, True) else ""),
+                                   f"{', balanced' if balanced else ''}{shipped}",
                          **scores(labels[read], pred, data.classes),
                          "head_fit_s_per_fold": round((time.perf_counter() - t1) / folds, 2)})
             log(f"  {rows[-1]['method']}: accuracy {rows[-1]['accuracy']} macro-F1 {rows[-1]['macro_f1']}")
@@ -233,7 +235,8 @@ def table(result: dict) -> str:
                   "| method | accuracy [95 % CI] | macro-F1 [95 % CI] | lowest class recall |", "|---|---|---|---|"]
         for r in c["rows"]:
             worst = min(r["per_class_recall"].items(), key=lambda kv: kv[1])
-            lines.append(f"| {r['method']} | {r['accuracy']:.3f} [{r['accuracy_ci'][0]:.3f}, {r['accuracy_ci'][1]:.3f}] | "
+            acc, lo, hi = r["accuracy"], *r["accuracy_ci"]
+            lines.append(f"| {r['method']} | {acc:.3f} [{lo:.3f}, {hi:.3f}] | "
                          f"{r['macro_f1']:.3f} [{r['macro_f1_ci'][0]:.3f}, {r['macro_f1_ci'][1]:.3f}] | "
                          f"{worst[0]} {worst[1]:.2f} |")
         s = c["shipped"]
@@ -246,8 +249,8 @@ def table(result: dict) -> str:
                   "| | image AUROC | pixel AUROC | false alarms | defect recall | train s | images/s |",
                   "|---|---|---|---|---|---|---|"]
         for f in a["folds"]:
-            lines.append(f"| fold {f['fold']} | {f['image_auroc']:.3f} | {f['pixel_auroc']:.3f} | {f['false_alarm_rate']:.3f} "
-                         f"| {f['defect_recall']:.3f} | {f['train_s']} | {f['images_per_s']} |")
+            lines.append(f"| fold {f['fold']} | {f['image_auroc']:.3f} | {f['pixel_auroc']:.3f} | "
+                         f"{f['false_alarm_rate']:.3f} | {f['defect_recall']:.3f} | {f['train_s']} | {f['images_per_s']} |")
         m, sd = a["mean"], a["sd"]
         lines.append(f"| mean ± sd | {m['image_auroc']:.3f} ± {sd['image_auroc']:.3f} | {m['pixel_auroc']:.3f} ± "
                      f"{sd['pixel_auroc']:.3f} | {m['false_alarm_rate']:.3f} | {m['defect_recall']:.3f} | | |")

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from shopfloor.calibration import softmax
 from shopfloor.errors import InputError, NotBuiltError
 from shopfloor.finetune.artifacts import META, predict_logits
-from shopfloor.calibration import softmax
 from shopfloor.finetune.modeling import load_base, load_head, load_tokenizer, resolve_base
 
 log = logging.getLogger(__name__)
