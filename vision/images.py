@@ -20,7 +20,7 @@ from shopfloor.errors import InputError
 SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"}
 MIN_SIDE = 16
 MAX_PIXELS = 40_000_000
-MAX_ZIP_BYTES = 2_000_000_000  # uncompressed total a zip may expand to
+MAX_ZIP_BYTES = 1_000_000_000  # uncompressed total a zip may expand to
 MAX_ZIP_FILES = 20_000
 
 
@@ -32,6 +32,9 @@ def load_image(source: str | Path | bytes, name: str | None = None) -> np.ndarra
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         im = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+        if im.width * im.height > MAX_PIXELS:  # checked from the header, before any pixel is decoded
+            raise InputError(f"{label}: image has {im.width * im.height:,} pixels, more than {MAX_PIXELS:,}; "
+                             "resize it first")
         im = ImageOps.exif_transpose(im)
         if im.width < MIN_SIDE or im.height < MIN_SIDE:
             raise InputError(f"{label}: image is {im.width}x{im.height} px; at least {MIN_SIDE} px per side is needed")
@@ -129,7 +132,7 @@ def unpack_zip(path: Path, dest: Path) -> list[Path]:
         if len(members) > MAX_ZIP_FILES:
             raise InputError(f"{path.name}: {len(members):,} images; at most {MAX_ZIP_FILES:,} per zip")
         if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-            raise InputError(f"{path.name}: expands to more than {MAX_ZIP_BYTES / 1e9:.0f} GB")
+            raise InputError(f"{path.name}: expands to more than {MAX_ZIP_BYTES / 1e9:.0f} GB of images")
         dest.mkdir(parents=True, exist_ok=True)
         out = []
         for i, m in enumerate(members):

@@ -133,7 +133,7 @@ def test_inspect_tab_photos_heatmaps_and_a_review(page, server, artifacts_dir):
         conn.execute("UPDATE inspections SET needs_review = 1 WHERE image = 'scratch_001.png'")
     page.click("#inspect-prev")  # page 0 again: the queue is read afresh
     _wait_text(page, "#inspect-queue", "scratch_001.png")
-    page.locator("#inspect-queue").get_by_text("scratch_001.png").click()
+    page.locator("#inspect-queue span").filter(has_text="scratch_001.png").first.click()
     _wait_text(page, "#inspect-note", "the model said")
     page.fill("#inspect-label input", "scratch")
     page.keyboard.press("Enter")
@@ -141,6 +141,10 @@ def test_inspect_tab_photos_heatmaps_and_a_review(page, server, artifacts_dir):
     _wait_text(page, "#inspect-note", "Saved")
     page.wait_for_timeout(1000)
     page.screenshot(path=str(artifacts_dir / "ui_inspect.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})  # an inspector's phone
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts_dir / "ui_inspect_phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1300, "height": 1000})
     with a.ws.connect() as conn:
         row = conn.execute("SELECT reviewed_label, reviewed_by FROM inspections WHERE image = 'scratch_001.png'").fetchone()
     assert tuple(row) == ("scratch", "local")

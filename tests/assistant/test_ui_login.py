@@ -79,7 +79,8 @@ def test_login_then_chat(demo_workspace, tmp_path, artifacts_dir):
             phone.get_by_role("tab", name="Diagnose").click()  # a viewer: chat, machines, knowledge
             phone.get_by_text("The Diagnose tab needs the technician role").wait_for(timeout=30_000)
             assert not phone.locator("#diag-go").is_visible()
-            phone.get_by_role("tab", name="Inspect").click()
+            phone.get_by_role("button", name="More tabs").click()  # a phone shows three tabs, the rest behind "..."
+            phone.locator(".overflow-menu").get_by_text("Inspect", exact=True).click()
             phone.get_by_text("The Inspect tab needs the technician role").wait_for(timeout=30_000)
             assert not phone.locator("#inspect-go").is_visible()
             phone.screenshot(path=str(artifacts_dir / "ui_viewer_phone.png"), full_page=True)

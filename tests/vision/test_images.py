@@ -34,6 +34,8 @@ def test_bad_files_are_named_not_tracebacks(tmp_path):
         load_image(b"these are notes", name="notes.jpg")
     with pytest.raises(InputError, match="at least 16 px"):
         load_image(_bytes(Image.new("L", (8, 40)), "PNG"), name="thin.png")
+    with pytest.raises(InputError, match="more than 40,000,000"):  # a decompression bomb is refused from its header
+        load_image(_bytes(Image.new("1", (8000, 6000)), "PNG"), name="bomb.png")
     with pytest.raises(InputError, match="file not found"):
         load_image(tmp_path / "missing.png")
     truncated = _bytes(Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64), np.uint8)), "JPEG")[:200]

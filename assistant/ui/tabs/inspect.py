@@ -9,8 +9,8 @@ from shopfloor.assistant.ui.app import friendly
 from shopfloor.assistant.ui.views import export_path
 from shopfloor.errors import ShopfloorError
 
-RESULT_HEADERS = ["id", "image", "label", "confidence", "needs review", "anomaly score", "unlike good parts", "problem"]
-QUEUE_HEADERS = ["id", "image", "label", "confidence", "anomaly score", "source", "inspected"]
+RESULT_HEADERS = ["id", "image", "class", "confidence", "anomaly", "status"]
+QUEUE_HEADERS = ["id", "image", "class", "confidence", "anomaly", "inspected"]
 PAGE = 10
 
 
@@ -18,6 +18,14 @@ def _caption(r: dict) -> str:
     from shopfloor.assistant.pipeline.render import inspection_line
 
     return f"{r['image']} — {inspection_line(r)}".replace("**", "")
+
+
+def _status(r: dict) -> str:
+    """What a person should do about one result, in a few words."""
+    if r["error"]:
+        return f"not read: {r['error'].split(': ', 1)[-1]}"
+    words = (["needs review"] if r["needs_review"] else []) + (["unlike good parts"] if r["anomalous"] else [])
+    return ", ".join(words) or "ok"
 
 
 def _files(paths) -> list[tuple[str, bytes]]:
@@ -98,7 +106,7 @@ def build(gr, ctx) -> None:
             return [], friendly(e)
         pages = max(1, -(-total // PAGE))
         rows = [[r["id"], r["image"], r["label"] or "", None if r["confidence"] is None else round(r["confidence"], 3),
-                 None if r["anomaly_score"] is None else round(r["anomaly_score"], 2), r["source"], r["created_at"]]
+                 None if r["anomaly_score"] is None else round(r["anomaly_score"], 2), r["created_at"]]
                 for r in items]
         return rows, f"page {min(p + 1, pages)} of {pages} · {total} waiting"
 
@@ -125,9 +133,7 @@ def build(gr, ctx) -> None:
             if r["error"] is None:
                 img = load_image(data[r["image"]], name=r["image"])
                 gallery_items.append((overlay(img, r["heatmap"]) if r["heatmap"] is not None else img, _caption(r)))
-        rows = [[r["id"], r["image"], r["label"] or "", r["confidence"], "yes" if r["needs_review"] else "",
-                 r["anomaly_score"], {True: "yes", False: "", None: ""}[r["anomalous"]], r["error"] or ""]
-                for r in results]
+        rows = [[r["id"], r["image"], r["label"] or "", r["confidence"], r["anomaly_score"], _status(r)] for r in results]
         out = export_path(f"inspection-{time.strftime('%Y%m%d-%H%M%S')}.csv", ctx.export_dir)
         with open(out, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
