@@ -31,7 +31,7 @@ def test_neu_steel_defects_from_twenty_photos_a_class(shared_data, backbone):
     clf = DefectClassifier.train(train, backbone=backbone)
     r = evaluate(clf, test, backbone=backbone)
     assert r["accuracy"] >= 0.9, r  # measured 0.967-0.988 in 5-fold CV on 40 a class
-    assert r["accepted_accuracy"] is None or r["accepted_accuracy"] >= r["accuracy"]
+    assert r["review_rate"] <= 0.3 and r["accepted_accuracy"] >= 0.9  # few photos held back, the rest right
 
 
 def test_magnetic_tile_odd_sizes_and_an_anomaly_model_on_good_tiles(shared_data, backbone):
