@@ -67,12 +67,30 @@ class ChatMessage(BaseModel):
         return self.content or ""
 
 
+class StreamOptions(BaseModel):
+    include_usage: bool = False
+
+
 class ChatCompletionRequest(BaseModel):
     model: Text = Field("shopfloor", max_length=200)
     messages: list[ChatMessage] = Field(..., min_length=1, max_length=200)
     stream: bool = False
+    stream_options: StreamOptions | None = None
     max_tokens: int | None = Field(None, ge=1, le=100_000)
+    max_completion_tokens: int | None = Field(None, ge=1, le=100_000)
+    stop: Text | list[Annotated[Text, Field(min_length=1, max_length=200)]] | None = None
+    n: int = Field(1, ge=1, le=1, description="One choice per request.")
     temperature: float | None = Field(None, ge=0, le=2)
+
+    def stops(self) -> list[str]:
+        """The stop sequences (OpenAI allows up to 4)."""
+        from shopfloor.errors import InputError
+
+        out = [self.stop] if isinstance(self.stop, str) else list(self.stop or [])
+        out = [x for x in out if x]
+        if len(out) > 4:
+            raise InputError("at most 4 stop sequences")
+        return out
 
 
 # ---- responses (every REST endpoint declares its shape; /docs shows them) -------------------------------

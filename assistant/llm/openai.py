@@ -31,8 +31,13 @@ class OpenAICompatibleLLM:
                     data = line[5:].strip()
                     if data == "[DONE]":
                         return
-                    delta = json.loads(data)["choices"][0].get("delta", {})
-                    if delta.get("content"):
-                        yield delta["content"]
+                    chunk = json.loads(data)
+                    if "error" in chunk:  # an OpenAI-style error event after the stream started
+                        err = chunk["error"]
+                        raise BackendError(f"LLM server {self.base_url}: {err.get('message', err)}")
+                    for choice in chunk.get("choices") or []:  # a usage-only chunk has none
+                        delta = choice.get("delta") or {}
+                        if delta.get("content"):
+                            yield delta["content"]
         except httpx.HTTPError as e:
             raise BackendError(f"LLM server {self.base_url} unreachable: {e}") from None

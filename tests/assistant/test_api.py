@@ -79,7 +79,8 @@ def test_openai_endpoint_non_stream(client):
                                                                                           "on the cooling water pump?"}]})
     body = r.json()
     assert body["object"] == "chat.completion" and "ST-2" in body["choices"][0]["message"]["content"]
-    assert "Sources:" in body["choices"][0]["message"]["content"]
+    assert "Sources:" not in body["choices"][0]["message"]["content"]  # citations travel in their own field
+    assert body["citations"] and body["usage"]["completion_tokens"] > 0
     assert client.get("/v1/models").json()["data"][0]["id"] == "shopfloor"
 
 
@@ -119,7 +120,7 @@ def test_our_openai_client_against_the_real_endpoint(assistant):
         pieces = list(client.stream([{"role": "user", "content": "What causes cavitation on the cooling water pump?"}],
                                     100, 0.0))
         text = "".join(pieces)
-        assert len(pieces) >= 2 and "ST-2" in text and "Sources:" in text
+        assert pieces and "ST-2" in text and "[1]" in text  # an extractive answer may come as one piece
     finally:
         server.should_exit = True
         thread.join(timeout=10)
