@@ -31,6 +31,39 @@ class Chart:
                 "sigma": self.sigma, "violations": [v.__dict__ for v in self.violations]}
 
 
+def prepare(cells) -> tuple[list[float], list[int], dict[str, int]]:
+    """The numeric readings of a column with their 0-based input rows, and how many cells were dropped.
+
+    Nothing is dropped silently: ``{"missing": n, "non_numeric": m}`` counts empty / NaN cells and cells
+    that are not numbers (text, "n/a", "12,5 bar"), so a chart can say what it did not plot.
+    """
+    import math
+
+    values, rows, missing, non_numeric = [], [], 0, 0
+    for i, v in enumerate(cells):
+        if v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip()):
+            missing += 1
+            continue
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            non_numeric += 1
+            continue
+        if math.isnan(f):
+            missing += 1
+        elif math.isinf(f):
+            non_numeric += 1
+        else:
+            values.append(f)
+            rows.append(i)
+    return values, rows, {"missing": missing, "non_numeric": non_numeric}
+
+
+def default_baseline(n: int) -> int:
+    """Phase I length when none is given: the first third of the readings, at least 20 (at most n - 1)."""
+    return max(8, min(n - 1, max(20, n // 3)))
+
+
 def _clean(x) -> list[float]:
     import math
 

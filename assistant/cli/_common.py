@@ -30,6 +30,7 @@ class Plant(str, Enum):
 
 
 class RuleSet(str, Enum):
+    shewhart = "shewhart"  # one point beyond 3 sigma: 0.27 % false alarms per in-control point (theory)
     nelson = "nelson"
     western_electric = "western-electric"
 

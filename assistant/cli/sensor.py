@@ -54,12 +54,18 @@ def evaluate(model: Annotated[Path, typer.Option("--model", help="Model folder."
     emit(m, as_json, "\n".join(f"{k}: {v}" for k, v in m.items()))
 
 
-@app.command("spc", help="Control chart of one column with run-rule violations, as a PNG.")
+@app.command("spc", help="Control chart of one column: limits from a baseline, the rest monitored; a PNG and "
+                        "the alarms.")
 def spc_cmd(data: Annotated[Path, typer.Option("--data", help="CSV/Parquet file.")],
             column: Annotated[str, typer.Option("--column", help="Column to chart.")],
             out: Annotated[Path, typer.Option("--out", help="PNG to write.")],
+            baseline: Annotated[int | None, typer.Option("--baseline", min=8, help="Limits from the first N rows "
+                                                         "(phase I); the rest is monitored. Default: the first "
+                                                         "third of the readings, at least 20.")] = None,
             subgroup: Annotated[int, typer.Option("--subgroup", help="Subgroup size for X-bar/R (1 = individuals).")] = 1,
-            rules: Annotated[RuleSet, typer.Option("--rules", help="Run rules for the charts.")] = RuleSet.nelson,
+            rules: Annotated[RuleSet, typer.Option("--rules", help="Run rules: shewhart (one point beyond 3 sigma, "
+                                                   "0.27 % false alarms in theory) or the stricter sets.")]
+            = RuleSet.shewhart,
             lsl: Annotated[float | None, typer.Option("--lsl", help="Lower spec limit (for Cp/Cpk).")] = None,
             usl: Annotated[float | None, typer.Option("--usl", help="Upper spec limit (for Cp/Cpk).")] = None,
             as_json: JsonOpt = False) -> None:
@@ -70,21 +76,37 @@ def spc_cmd(data: Annotated[Path, typer.Option("--data", help="CSV/Parquet file.
 
     if not data.exists():
         raise InputError(f"file not found: {data}")
-    df = pd.read_parquet(data) if data.suffix.lower() == ".parquet" else pd.read_csv(data)
+    df = pd.read_parquet(data) if data.suffix.lower() == ".parquet" else pd.read_csv(data, dtype=str, keep_default_na=False)
     if column not in df.columns:
         raise InputError(f"column {column!r} not found; columns are {list(df.columns)}")
-    values = pd.to_numeric(df[column], errors="coerce").dropna().tolist()
+    values, rows, dropped = spc.prepare(df[column].tolist())
+    base = baseline if baseline is not None else spc.default_baseline(len(values))
+    if subgroup == 1 and base >= len(values):
+        raise InputError(f"--baseline {base} leaves nothing to monitor: the column has {len(values)} numeric readings")
     try:
-        charts = list(spc.xbar_r(values, subgroup, rules.value)) if subgroup > 1 else [spc.individuals(values, rules.value),
-                                                                                spc.moving_range(values)]
-        charts += [spc.ewma(values), spc.cusum(values)]
+        if subgroup > 1:
+            charts = list(spc.xbar_r(values, subgroup, rules.value))
+        else:
+            charts = [spc.monitor(values, base, rules.value), spc.moving_range(values)]
+        charts += [spc.ewma(values, baseline=base), spc.cusum(values, baseline=base)]
         cap = spc.capability(values, lsl, usl) if (lsl is not None or usl is not None) else None
     except ValueError as e:
         raise InputError(str(e)) from None
     spc.render(charts, out, f"{data.name} · {column}")
-    result = {"column": column, "n": len(values), "png": str(out), "charts": [c.to_dict() for c in charts],
+    dicts = [c.to_dict() for c in charts]
+    for c, d in zip(charts, dicts, strict=True):  # index: the 0-based row of the input file; point: on the chart
+        if c.kind in ("xbar", "range"):
+            continue  # subgroup numbers
+        shift = 1 if c.kind == "moving_range" else 0  # moving range i compares readings i and i + 1
+        for v in d["violations"]:
+            v["point"], v["index"] = v["index"], rows[v["index"] + shift]
+    result = {"column": column, "rows": len(df), "n": len(values), "dropped": dropped,
+              "baseline": base if subgroup == 1 else None, "rules": rules.value, "png": str(out), "charts": dicts,
               "violations": sum(len(c.violations) for c in charts), "capability": cap}
-    emit(result, as_json, f"{result['violations']} violations; chart written to {out}")
+    note = "" if not sum(dropped.values()) else (f" ({dropped['missing']} empty and {dropped['non_numeric']} "
+                                                 "non-numeric cells not plotted)")
+    emit(result, as_json, f"{result['violations']} alarms after a baseline of {base} readings; chart written to "
+                          f"{out}{note}")
 
 
 @app.command("status", help="Failure probability, remaining life, anomalies and SPC alarms of one machine.")

@@ -56,9 +56,9 @@ def diagnosis_markdown(d) -> str:
         flag = f" — **NEEDS REVIEW** ({d.review_reason})" if d.needs_review else ""
         out.append(f"**Failure mode:** {d.failure_mode} ({d.confidence:.0%}){flag}  \n_alternatives: {alts}_")
     for task, lab in d.labels.items():
-        out.append(f"**{task.replace('_', ' ').capitalize()}:** {lab['label']} ({lab['confidence']:.0%})")
+        out.append(f"\n**{task.replace('_', ' ').capitalize()}:** {lab['label']} ({lab['confidence']:.0%})")
     if d.inspection:
-        out.append(f"**Photo** ({d.inspection['image']}): {inspection_line(d.inspection)}")
+        out.append(f"\n**Photo** ({d.inspection['image']}): {inspection_line(d.inspection)}")
     if d.causes:
         out.append("\n**Likely causes and remedies (from your documents)**")
         for n, c in enumerate(d.causes, start=1):
