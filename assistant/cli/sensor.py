@@ -126,4 +126,6 @@ def import_cmd(data: Annotated[Path, typer.Option("--data", help="Readings file.
     from shopfloor.assistant.cli._common import cli_assistant
 
     r = cli_assistant(use_llm=False).import_readings(data)
-    emit(r, as_json, f"imported {r['rows']} rows of {r['machines']} machines ({r['bad_timestamps']} bad timestamps)")
+    cells = "".join(f"; {col}: {n} non-numeric cells kept as missing" for col, n in r["non_numeric_cells"].items())
+    emit(r, as_json, f"imported {r['rows']} rows of {r['machines']} machines ({r['bad_timestamps']} bad timestamps"
+                     f"{cells})")
