@@ -60,11 +60,13 @@ class FailureModel:
                 "features": FEATURES, "types": list(per_type)}
         return cls(main, per_type, threshold, x.median().to_dict(), meta)
 
-    def predict(self, df) -> list[dict]:
+    def predict(self, df, machine_type: str | None = None) -> list[dict]:
         """Per row: failure_probability, failure (bool at the F1 threshold), type probabilities, likely type.
 
         A row with a missing, non-numeric or implausible input is not scored: its probability is None and
-        ``unknown`` says why (a model fed a gap answers with a confident, wrong number).
+        ``unknown`` says why (a model fed a gap answers with a confident, wrong number). With
+        ``machine_type``, failure types that cannot happen to such a machine (tool wear on a pump) are
+        left out of the likely type (:func:`applicable_types`).
         """
         from shopfloor.sensors.features import input_problems
 
@@ -78,7 +80,8 @@ class FailureModel:
                 out.append({"failure_probability": None, "failure": None, "failure_type_probs": {},
                             "failure_type": None, "unknown": problems[i]})
                 continue
-            tp = {FAILURE_TYPES[t]: float(v[i]) for t, v in types.items()}
+            allowed = applicable_types(machine_type)
+            tp = {FAILURE_TYPES[t]: float(v[i]) for t, v in types.items() if FAILURE_TYPES[t] in allowed}
             out.append({"failure_probability": float(p[i]), "failure": bool(p[i] >= self.threshold),
                         "failure_type_probs": tp, "failure_type": max(tp, key=tp.get) if tp else None,
                         "unknown": []})
@@ -143,3 +146,19 @@ def evaluate(model: FailureModel, data) -> dict:
             pt = np.array([r["failure_type_probs"][name] for r in preds])
             out["per_type_f1"][t] = float(f1_score(df[t].astype(int), (pt >= 0.5).astype(int), zero_division=0))
     return out
+
+
+CUTTING = ("mill", "lathe", "cnc", "drill", "grind", "machining", "saw", "router", "cutter", "turning", "boring")
+
+
+def applicable_types(machine_type: str | None) -> set[str]:
+    """The AI4I failure types that can happen to a machine of this type.
+
+    Tool wear needs a cutting tool: it is kept for mills, lathes, drills, grinders, saws (and for machines
+    of unknown or unregistered type, where we cannot tell); the other types apply to every machine.
+    """
+    names = set(FAILURE_TYPES.values())
+    kind = (machine_type or "").lower()
+    if kind and kind != "unregistered" and not any(k in kind for k in CUTTING):
+        names.discard("tool wear")
+    return names

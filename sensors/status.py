@@ -67,7 +67,9 @@ def _failure(st: MachineStatus, proc, workspace) -> None:
         st.notes.append(str(e))
         return
     last = proc.tail(1)
-    pred = model.predict(last)[0]
+    with workspace.connect() as conn:
+        row = conn.execute("SELECT type FROM machines WHERE id = ?", (st.machine_id,)).fetchone()
+    pred = model.predict(last, machine_type=row[0] if row else None)[0]
     if pred["unknown"]:
         st.notes.append("failure risk unknown for the latest reading: " + "; ".join(pred["unknown"]))
         return

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
 from fastapi.testclient import TestClient
+
+from tests.assistant.serving import free_port, serving
 
 
 @pytest.fixture(scope="module")
@@ -93,37 +91,17 @@ def test_openai_models_by_id_and_unknown_models_are_refused(client):
     assert r.status_code == 404 and r.json()["error"]["type"] == "invalid_request_error"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_our_openai_client_against_the_real_endpoint(assistant):
     """The OpenAI-compatible backend talks to shopfloor's own /v1 over a real socket (streaming SSE)."""
-    import uvicorn
-
     from shopfloor.assistant.api.app import create_app
     from shopfloor.assistant.llm.openai import OpenAICompatibleLLM
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(assistant, ui=False), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(100):
-            if server.started:
-                break
-            time.sleep(0.1)
-        client = OpenAICompatibleLLM(f"http://127.0.0.1:{port}/v1", "shopfloor")
+    with serving(create_app(assistant, ui=False)) as url:
+        client = OpenAICompatibleLLM(f"{url}/v1", "shopfloor")
         pieces = list(client.stream([{"role": "user", "content": "What causes cavitation on the cooling water pump?"}],
                                     100, 0.0))
-        text = "".join(pieces)
-        assert pieces and "ST-2" in text and "[1]" in text  # an extractive answer may come as one piece
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    text = "".join(pieces)
+    assert pieces and "ST-2" in text and "[1]" in text  # an extractive answer may come as one piece
 
 
 def test_openai_client_reports_unreachable_server():
@@ -131,7 +109,7 @@ def test_openai_client_reports_unreachable_server():
     from shopfloor.errors import BackendError
 
     with pytest.raises(BackendError, match="unreachable"):
-        list(OpenAICompatibleLLM(f"http://127.0.0.1:{_free_port()}/v1", "m", timeout_s=2).stream(
+        list(OpenAICompatibleLLM(f"http://127.0.0.1:{free_port()}/v1", "m", timeout_s=2).stream(
             [{"role": "user", "content": "hi"}], 5, 0.0))
 
 

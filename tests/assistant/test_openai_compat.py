@@ -3,39 +3,19 @@ backend against a real llama.cpp server (the xllamacpp binding's HTTP mode); sto
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
+
+from tests.assistant.serving import serving
 
 QUESTION = "What causes cavitation on the cooling water pump?"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def base_url(assistant):
-    import uvicorn
-
     from shopfloor.assistant.api.app import create_app
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(assistant, ui=False), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}/v1"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(assistant, ui=False)) as url:
+        yield f"{url}/v1"
 
 
 @pytest.fixture(scope="module")

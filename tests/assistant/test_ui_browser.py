@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from shopfloor.assistant.policy import LOCAL_USER
+from tests.assistant.serving import serving
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -18,8 +16,6 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.fixture(scope="module")
 def server(demo_workspace, tmp_path_factory):
-    import uvicorn
-
     from shopfloor.assistant.api.app import create_app
     from shopfloor.assistant.pipeline import Assistant
     from shopfloor.workspace import Workspace
@@ -29,19 +25,8 @@ def server(demo_workspace, tmp_path_factory):
     root = tmp_path_factory.mktemp("ui") / "ws"
     shutil.copytree(demo_workspace.root, root)
     a = Assistant(Workspace.open(root), use_llm=False)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(a), host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}/", a
-    srv.should_exit = True
-    t.join(timeout=10)
+    with serving(create_app(a)) as url:
+        yield f"{url}/", a
 
 
 @pytest.fixture(scope="module")

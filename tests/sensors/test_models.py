@@ -85,3 +85,17 @@ def test_missing_or_implausible_inputs_are_unknown_not_a_probability(failure_mod
     celsius = failure_model.predict(pd.DataFrame([{**row, "Air temperature [K]": 27.9, "Torque [Nm]": "n/a"}]))[0]
     assert celsius["failure_probability"] is None
     assert any("°C given" in u for u in celsius["unknown"]) and "Torque [Nm] missing" in celsius["unknown"]
+
+
+def test_no_tool_wear_for_a_machine_without_a_cutting_tool(failure_model: FailureModel):
+    from shopfloor.sensors.failure import applicable_types
+
+    assert "tool wear" not in applicable_types("centrifugal pump")
+    assert "tool wear" in applicable_types("CNC mill") and "tool wear" in applicable_types(None)
+    assert applicable_types("unregistered") == applicable_types(None)  # unknown type: nothing ruled out
+    df = pd.read_csv(PROCESS)
+    worn = df[df["TWF"] == 1].head(3)
+    for_mill = failure_model.predict(worn, machine_type="CNC mill")
+    for_pump = failure_model.predict(worn, machine_type="centrifugal pump")
+    assert all("tool wear" not in r["failure_type_probs"] and r["failure_type"] != "tool wear" for r in for_pump)
+    assert [r["failure_probability"] for r in for_mill] == [r["failure_probability"] for r in for_pump]
