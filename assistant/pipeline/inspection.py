@@ -22,8 +22,9 @@ MAX_BYTES = 25_000_000  # per photo
 
 def _store(ws, name: str, data: bytes) -> tuple[str, Path]:
     sha = hashlib.sha256(data).hexdigest()
-    suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in {".jpg", ".jpeg", ".png", ".bmp", ".tif",
-                                                                       ".tiff", ".webp", ".gif"} else ".img"
+    from shopfloor.vision.images import SUFFIXES
+
+    suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in SUFFIXES else ".img"
     folder = ws.root / "vision" / "images"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{sha}{suffix}"
