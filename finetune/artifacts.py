@@ -1,8 +1,13 @@
 """What a trained classifier folder holds, and how it is written.
 
-    adapter/               peft LoRA adapter (adapter_config.json + weights)
-    head.safetensors       the task head (saved explicitly; see modeling.py)
-    classifier.json        task, base, pooling, labels, temperature, review threshold, held-out metrics
+    adapter/               peft LoRA adapter (adapter_config.json + weights)        } the encoder member
+    head.safetensors       the task head (saved explicitly; see modeling.py)        }
+    encoder.int8.onnx      the same adapter merged + head, int8 ONNX for fast inference (runtime.py)
+    keywords.npz           n-gram TF-IDF + logistic regression (the keywords member; linear.py)
+    sentence_lr.npz        logistic regression on frozen sentence embeddings (the sentence member)
+    domain.npz             training-text embeddings: what text the classifier applies to (domain.py)
+    classifier.json        task, base, pooling, labels, member weights, temperature, review threshold,
+                           held-out metrics, the training plan and the time it took
     train_config.json      the TrainConfig that produced it
     README.md              a model card with the numbers
 """
@@ -16,6 +21,7 @@ from pathlib import Path
 from shopfloor.calibration import expected_calibration_error, fit_temperature, softmax, threshold_for_precision
 from shopfloor.finetune.config import TrainConfig
 from shopfloor.finetune.modeling import save_head
+from shopfloor.finetune.runtime import ENCODER_FILE, export_encoder
 
 META = "classifier.json"
 
@@ -60,21 +66,46 @@ def calibration(logits, y, target_precision: float) -> dict:
 
 
 def save(out: Path, cfg: TrainConfig, model, head, tok, classes: list[str], pooling: str,
-         calib: list[tuple[str, int]], n_train: int) -> None:
+         calib: list[tuple[str, int]], n_train: int, linear: dict | None = None, calib_vectors=None,
+         training: dict | None = None, sentence_engine: str = "torch") -> None:
+    """Write every member, then calibrate their weighted mean on the held-out ``calib`` rows."""
     import numpy as np
 
+    from shopfloor.finetune.ensemble import as_logits, combine
+
     out.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(out / "adapter"))
-    save_head(head, out / "head.safetensors")
-    logits = predict_logits(model, head, tok, [t for t, _ in calib], pooling, cfg.max_length) if calib else \
-        np.zeros((0, len(classes)), "float32")
-    cal = calibration(logits, np.array([y for _, y in calib], dtype=int), cfg.target_precision)
+    linear = linear or {}
+    members = {m: 1.0 for m in cfg.members if m in linear or (m == "encoder" and model is not None)}
+    texts = [t for t, _ in calib]
+    parts = {}
+    if model is not None:
+        model.save_pretrained(str(out / "adapter"))
+        save_head(head, out / "head.safetensors")
+        (out / ENCODER_FILE).unlink(missing_ok=True)  # never keep an export of an older adapter
+        if cfg.onnx:
+            export_encoder(model, head, pooling, out)
+        logits = predict_logits(model, head, tok, texts, pooling, cfg.max_length) if calib else \
+            np.zeros((0, len(classes)), "float32")
+        parts["encoder"] = _softmax(logits)
+    for name, member in linear.items():
+        member.save(out)
+        parts[name] = member.probabilities(texts if name == "keywords" else calib_vectors) if calib else \
+            np.zeros((0, len(classes)))
+    w = {k: v / sum(members.values()) for k, v in members.items()}
+    cal = calibration(as_logits(combine(parts, w)), np.array([y for _, y in calib], dtype=int), cfg.target_precision)
     meta = {"task": cfg.task, "base": cfg.base, "pooling": pooling, "max_length": cfg.max_length, "labels": classes,
-            "hidden_size": int(head[-1].in_features), "n_train": n_train, "text_kind": cfg.text_kind,
+            "hidden_size": int(head[-1].in_features) if head is not None else None, "n_train": n_train,
+            "text_kind": cfg.text_kind, "members": w, "sentence_engine": sentence_engine, "training": training or {},
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), **cal}
     (out / META).write_text(json.dumps(meta, indent=2))
     (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
     (out / "README.md").write_text(model_card(meta))
+
+
+def _softmax(logits):
+    from shopfloor.calibration import softmax
+
+    return softmax(logits)
 
 
 def model_card(meta: dict) -> str:
@@ -84,8 +115,10 @@ def model_card(meta: dict) -> str:
     rows = "\n".join(f"| {k} | {fmt(meta[k])} |" for k in ("n_train", "n_calib", "calib_accuracy", "temperature",
                                                                "ece_before", "ece_after", "threshold", "coverage_at_target",
                                                                "precision_at_target") if k in meta)
-    return (f"# shopfloor classifier: {meta['task']}\n\nLoRA adapter + linear head on `{meta['base']}` "
-            f"({meta['pooling']} pooling), {len(meta['labels'])} labels, created {meta['created']}.\n\n"
+    members = ", ".join(f"{k} {v:.2f}" for k, v in meta.get("members", {"encoder": 1.0}).items())
+    return (f"# shopfloor classifier: {meta['task']}\n\nEnsemble (weights: {members}) of a LoRA adapter + linear head on "
+            f"`{meta['base']}` ({meta['pooling']} pooling), n-gram TF-IDF + logistic regression, and logistic "
+            f"regression on frozen sentence embeddings; {len(meta['labels'])} labels, created {meta['created']}.\n\n"
             f"Figures on the held-out calibration slice (not a test set):\n\n| | |\n|---|---|\n{rows}\n\n"
             f"Predictions with calibrated confidence under the threshold are marked `needs_review`.\n\n"
             f"Labels: {', '.join(meta['labels'])}\n")

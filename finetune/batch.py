@@ -55,8 +55,13 @@ def label_frame(clf: TextClassifier, df: pd.DataFrame, text_col: str) -> pd.Data
 
 def classify_file(clf: TextClassifier, input_path: str | Path, text_col: str, output: str | Path | None = None,
                   engine: Engine = "local", chunk_rows: int = 2000, progress: bool = True,
-                  on_flagged: Flagged | None = None, on_rows: Callable[[int], None] | None = None) -> dict:
-    """Label every row of a CSV/XLSX file; returns a summary (rows, review count, label counts, output path).
+                  on_flagged: Flagged | None = None, on_rows: Callable[[int], None] | None = None,
+                  sheet: str | None = None) -> dict:
+    """Label every row of a CSV/XLSX file; returns a summary (rows, review count, label counts, output path,
+    notes on how the file was read).
+
+    CSV separators (``,`` ``;`` tab ``|``) are sniffed and a file that is not UTF-8 is read as Windows-1252
+    with a note; ``sheet`` picks an XLSX sheet (default the first).
 
     ``on_flagged`` receives each chunk's rows that need review as they are labelled (the review queue
     is fed from memory; nothing is read back from the output file); ``on_rows`` the number of rows done.
@@ -67,27 +72,43 @@ def classify_file(clf: TextClassifier, input_path: str | Path, text_col: str, ou
         raise InputError(f"file not found: {input_path}")
     if input_path.stat().st_size == 0:
         raise InputError(f"{input_path} is empty (0 bytes): nothing to classify")
-    out = output_path(input_path, output)
+    out = output_path(input_path, output)  # checked before any work: a read-only folder fails here, not at the end
+    notes = _read_notes(input_path, sheet)
     t0 = time.perf_counter()
     tmp = out.with_name(out.name + ".part")
     try:
         counts, n_review, n = _label_into(clf, input_path, text_col, out, tmp, engine, chunk_rows, progress,
-                                          on_flagged, on_rows)
+                                          on_flagged, on_rows, sheet)
         tmp.replace(out)  # a crash mid-run never leaves a half-written output under the final name
     finally:
         tmp.unlink(missing_ok=True)  # interrupted or failed: no .part file left behind
     secs = time.perf_counter() - t0
     return {"rows": n, "needs_review": n_review, "label_counts": dict(counts.most_common()), "output": str(out),
-            "seconds": round(secs, 2), "rows_per_s": round(n / secs, 1), "engine": engine}
+            "seconds": round(secs, 2), "rows_per_s": round(n / secs, 1), "engine": engine, "notes": notes}
+
+
+def _read_notes(path: Path, sheet: str | None) -> list[str]:
+    from shopfloor.finetune.data import csv_format, sheets
+
+    if path.suffix.lower() == ".csv":
+        sep, _, note = csv_format(path)
+        names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+        return ([note] if note else []) + ([f"columns separated by {names[sep]}s"] if sep != "," else [])
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        names = sheets(path)
+        if sheet and sheet not in names:
+            raise InputError(f"{path}: no sheet {sheet!r}; sheets are {names}")
+        return [f"sheet {sheet or names[0]!r} of {names}"] if len(names) > 1 else []
+    return []
 
 
 def _label_into(clf: TextClassifier, input_path: Path, text_col: str, out: Path, tmp: Path, engine: Engine,
                 chunk_rows: int, progress: bool, on_flagged: Flagged | None,
-                on_rows: Callable[[int], None] | None) -> tuple[Counter, int, int]:
+                on_rows: Callable[[int], None] | None, sheet: str | None = None) -> tuple[Counter, int, int]:
     from tqdm.auto import tqdm
 
     counts, n_review, n = Counter(), 0, 0
-    frames = _chunks(input_path, text_col, chunk_rows)
+    frames = _chunks(input_path, text_col, chunk_rows, sheet)
     bar = tqdm(desc=f"classify {input_path.name}", unit="row", disable=not progress)
     labelled_all = []
     for i, df in enumerate(frames):
@@ -134,19 +155,23 @@ def estimate_rows(path: str | Path) -> int:
         return 0
 
 
-def _chunks(path: Path, text_col: str, chunk_rows: int):
+def _chunks(path: Path, text_col: str, chunk_rows: int, sheet: str | None = None):
     import pandas as pd
 
     if path.suffix.lower() == ".csv":
+        from shopfloor.finetune.data import csv_format
+
+        sep, encoding, _ = csv_format(path)
         try:
-            reader = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunk_rows)
+            reader = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunk_rows, sep=sep,
+                                 encoding=encoding)
             for df in reader:
                 check_columns(df, [text_col], path)
                 yield df
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
             raise InputError(f"{path}: cannot read CSV ({e})") from None
         return
-    df = read_table(path, [text_col])
+    df = read_table(path, [text_col], sheet=sheet)
     for s in range(0, len(df), chunk_rows):
         yield df.iloc[s:s + chunk_rows]
 

@@ -13,8 +13,63 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def read_table(path: str | Path, usecols: list[str] | None = None) -> pd.DataFrame:
-    """A CSV or XLSX file as strings; clear errors for missing files, bad formats and missing columns."""
+SEPARATORS = ",;\t|"
+
+
+def csv_format(path: str | Path) -> tuple[str, str, str | None]:
+    """(separator, encoding, note) of a CSV: ``,`` ``;`` tab or ``|`` found in the first 64 KB; UTF-8, or
+    Windows-1252 when the bytes are not UTF-8 (with a note saying so, since a guessed encoding can be wrong)."""
+    with Path(path).open("rb") as f:
+        head = f.read(1 << 16)
+    try:
+        text, encoding, note = head.decode("utf-8-sig"), "utf-8-sig", None
+    except UnicodeDecodeError as e:
+        if e.start >= len(head) - 4:  # a multi-byte character cut at the 64 KB boundary
+            text, encoding, note = head[:e.start].decode("utf-8-sig"), "utf-8-sig", None
+        else:
+            text, encoding = head.decode("cp1252", errors="replace"), "cp1252"
+            note = f"{Path(path).name} is not UTF-8: read as Windows-1252 (cp1252); check accented letters"
+    if Path(path).suffix.lower() == ".tsv":
+        return "\t", encoding, note
+    return _separator(text), encoding, note
+
+
+def _separator(text: str) -> str:
+    """The candidate separator found the same number of times (>= 1) on the most lines, header included;
+    quoted cells are ignored, so a ';' inside "..." does not count. Ties go to the comma."""
+    import re
+
+    lines = [re.sub(r'"[^"]*"', "", ln) for ln in text.splitlines()[:50] if ln.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", 0.0
+    for sep in SEPARATORS:
+        n = lines[0].count(sep)
+        if n == 0:
+            continue
+        score = sum(ln.count(sep) == n for ln in lines) / len(lines)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def sheets(path: str | Path) -> list[str]:
+    """The sheet names of an XLSX workbook (the first is what is read by default)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = load_workbook(path, read_only=True)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as e:
+        raise InputError(f"{path}: cannot read workbook ({e})") from None
+    return list(wb.sheetnames)
+
+
+def read_table(path: str | Path, usecols: list[str] | None = None, sheet: str | None = None) -> pd.DataFrame:
+    """A CSV (separator and encoding sniffed) or XLSX file (``sheet``, default the first) as strings; clear
+    errors for missing files, bad formats, unknown sheets and missing columns."""
     import pandas as pd
 
     path = Path(path)
@@ -23,9 +78,13 @@ def read_table(path: str | Path, usecols: list[str] | None = None) -> pd.DataFra
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt", ".tsv"):
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, sep="\t" if suffix == ".tsv" else ",")
+            sep, encoding, _ = csv_format(path)
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding=encoding)
         elif suffix in (".xlsx", ".xls"):
-            df = pd.read_excel(path, dtype=str, keep_default_na=False)
+            names = sheets(path) if sheet else []
+            if sheet and sheet not in names:
+                raise InputError(f"{path}: no sheet {sheet!r}; sheets are {names}")
+            df = pd.read_excel(path, dtype=str, keep_default_na=False, sheet_name=sheet or 0)
         else:
             raise InputError(f"{path}: unsupported table type {suffix!r}; use .csv or .xlsx")
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:

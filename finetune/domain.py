@@ -38,13 +38,28 @@ def fit_domain(texts: list[str], embedder: str = "all-MiniLM-L6-v2", seed: int =
         rng = np.random.default_rng(seed)
         uniq = [uniq[i] for i in sorted(rng.choice(len(uniq), MAX_KEPT, replace=False))]
     vecs = load_embedder(embedder).encode(uniq, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
-                                          show_progress_bar=False).astype("float32")
+                                          show_progress_bar=False)
+    return fit_domain_vectors(uniq, vecs, embedder, seed)
+
+
+def fit_domain_vectors(texts: list[str], vectors, embedder: str = "all-MiniLM-L6-v2", seed: int = 13) -> dict:
+    """:func:`fit_domain` from embeddings already computed (one row per text, same embedder)."""
+    import numpy as np
+
+    first: dict[str, int] = {}
+    for i, t in enumerate(texts):
+        if t and t.strip():
+            first.setdefault(t.strip(), i)
+    keep = [first[t] for t in sorted(first)]
+    if len(keep) > MAX_KEPT:
+        rng = np.random.default_rng(seed)
+        keep = [keep[i] for i in sorted(rng.choice(len(keep), MAX_KEPT, replace=False))]
+    vecs = np.asarray(vectors, dtype="float32")[keep]
     if len(vecs) < 2:
         return {"vectors": vecs, "threshold": 0.0, "embedder": embedder}
     sims = vecs @ vecs.T
     np.fill_diagonal(sims, -1.0)
-    nearest = sims.max(axis=1)
-    return {"vectors": vecs, "threshold": float(np.percentile(nearest, PERCENTILE)), "embedder": embedder}
+    return {"vectors": vecs, "threshold": float(np.percentile(sims.max(axis=1), PERCENTILE)), "embedder": embedder}
 
 
 def save_domain(folder: str | Path, domain: dict) -> None:
@@ -66,10 +81,9 @@ def load_domain(folder: str | Path) -> dict | None:
                 "embedder": str(z["embedder"])}
 
 
-def domain_score(domain: dict, text: str) -> float:
-    """Cosine similarity of ``text`` to its nearest training text."""
-    from shopfloor.models import load_embedder
+def domain_score(domain: dict, text: str, engine: str = "torch") -> float:
+    """Cosine similarity of ``text`` to its nearest training text (``engine``: how the vectors were made)."""
+    from shopfloor.finetune.ensemble import sentence_vectors
 
-    v = load_embedder(domain["embedder"]).encode([text], normalize_embeddings=True, convert_to_numpy=True,
-                                                 show_progress_bar=False)[0]
+    v = sentence_vectors([text], domain["embedder"], engine=engine)[0]
     return float((domain["vectors"] @ v).max()) if len(domain["vectors"]) else 1.0

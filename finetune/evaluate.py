@@ -20,7 +20,10 @@ def scores(y_true: list[str], y_pred: list[str]) -> dict:
 
 
 def evaluate(clf, data: str | Path | list, text_col: str, label_col: str) -> dict:
-    """Metrics of ``clf`` (a Classifier) on the table(s) ``data``.
+    """Metrics of ``clf`` (a Classifier, or a cold-start one) on the table(s) ``data``.
+
+    ``majority_class_accuracy`` is what always guessing the data's most common label scores; a model
+    that does not beat it gets a ``warning``.
 
     ``macro_f1`` averages over the classes present in the evaluation data (the usual convention);
     rows whose true label the model never saw count as errors.
@@ -36,8 +39,15 @@ def evaluate(clf, data: str | Path | list, text_col: str, label_col: str) -> dic
     correct = np.array([p == y for p, y in zip(y_pred, labels, strict=True)])
     review = np.array([p.needs_review for p in preds])
     known = set(clf.labels)
+    from collections import Counter
+
+    prior = Counter(labels).most_common(1)[0][1] / len(labels)  # always guessing the most common label
     out = {"n": len(texts), **scores(labels, y_pred), "texts_per_s": len(texts) / secs,
+           "majority_class_accuracy": prior,
            "needs_review_rate": float(review.mean()), "ece": expected_calibration_error(conf, correct),
            "accepted_accuracy": float(correct[~review].mean()) if (~review).any() else None,
            "unseen_label_rows": int(sum(y not in known for y in labels))}
+    if out["accuracy"] <= prior:
+        out["warning"] = (f"no better than always guessing the most common label ({prior:.3f}): keep reviewing "
+                          "every row and train on the reviewed labels")
     return out

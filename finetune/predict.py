@@ -7,14 +7,16 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from shopfloor.calibration import softmax
 from shopfloor.errors import InputError, NotBuiltError
 from shopfloor.finetune.artifacts import META, predict_logits
+from shopfloor.finetune.memory import ReviewMemory
 from shopfloor.finetune.modeling import load_base, load_head, load_tokenizer, resolve_base
 
 log = logging.getLogger(__name__)
+Runtime = Literal["auto", "torch"]
 
 
 @dataclass
@@ -61,8 +63,9 @@ class MultiTaskClassifier:
         'bearing'
     """
 
-    def __init__(self, folders: dict[str, Path]):
-        from peft import PeftModel
+    def __init__(self, folders: dict[str, Path], runtime: Runtime = "auto"):
+        from shopfloor.finetune import runtime as rt
+        from shopfloor.finetune.ensemble import Members, weights
 
         if not folders:
             raise NotBuiltError("no classifier tasks found")
@@ -71,22 +74,36 @@ class MultiTaskClassifier:
         bases = {m["base"] for m in self.meta.values()}
         if len(bases) > 1:
             raise InputError(f"tasks were trained on different bases {sorted(bases)}; load them separately")
-        path = resolve_base(bases.pop())
-        self.tokenizer = load_tokenizer(path)
-        base, _ = load_base(path)
-        tasks = list(folders)
-        self.model = PeftModel.from_pretrained(base, str(folders[tasks[0]] / "adapter"), adapter_name=tasks[0])
-        for task in tasks[1:]:
-            self.model.load_adapter(str(folders[task] / "adapter"), adapter_name=task)
-        self.model.eval()
-        self.heads = {t: load_head(folders[t] / "head.safetensors", self.meta[t]["hidden_size"],
-                                   len(self.meta[t]["labels"])) for t in tasks}
+        self.weights = {t: weights(m) for t, m in self.meta.items()}
+        self.members = {t: Members(self.folders[t], self.meta[t]) for t in folders}
+        encoded = [t for t in folders if "encoder" in self.weights[t]]
+        use_ort = runtime == "auto" and rt.available()
+        self._ort = {t: rt.OrtEncoder(self.folders[t] / rt.ENCODER_FILE) for t in encoded
+                     if use_ort and (self.folders[t] / rt.ENCODER_FILE).exists()}
+        # frozen sentence vectors come from the engine the task was trained with (torch when forced or unavailable)
+        self._engine = {t: m.get("sentence_engine", "torch") if use_ort else "torch" for t, m in self.meta.items()}
+        base = resolve_base(bases.pop())
+        self.tokenizer = load_tokenizer(base) if encoded else None
+        on_torch = [t for t in encoded if t not in self._ort]
+        self.model, self.heads = self._load_encoder(base, on_torch) if on_torch else (None, {})
         self._lock = threading.Lock()  # set_adapter + forward must not interleave between threads
         self._domains: dict[str, dict | None] = {}
+        self._memory: dict[str, ReviewMemory] = {}
+
+    def _load_encoder(self, path: str, tasks: list[str]):
+        from peft import PeftModel
+
+        base, _ = load_base(path)
+        model = PeftModel.from_pretrained(base, str(self.folders[tasks[0]] / "adapter"), adapter_name=tasks[0])
+        for task in tasks[1:]:
+            model.load_adapter(str(self.folders[task] / "adapter"), adapter_name=task)
+        heads = {t: load_head(self.folders[t] / "head.safetensors", self.meta[t]["hidden_size"],
+                              len(self.meta[t]["labels"])) for t in tasks}
+        return model.eval(), heads
 
     @property
     def tasks(self) -> list[str]:
-        return list(self.heads)
+        return list(self.meta)
 
     def task(self, name: str) -> Classifier:
         """One task of this runtime as a :class:`TextClassifier` (shares the loaded base)."""
@@ -113,7 +130,7 @@ class MultiTaskClassifier:
         domain = self._domains[task]
         if domain is None:
             return None
-        score = domain_score(domain, text)
+        score = domain_score(domain, text, self._engine[task])
         if score >= domain["threshold"]:
             return None
         return (f"unlike the {task} classifier's training texts (similarity {score:.2f} to the nearest, "
@@ -125,18 +142,55 @@ class MultiTaskClassifier:
         return self.meta[task]
 
     def probabilities(self, texts: list[str], task: str):
-        meta = self._meta(task)
-        texts = [str(t) if t is not None else "" for t in texts]
-        with self._lock:
-            self.model.set_adapter(task)
-            logits = predict_logits(self.model, self.heads[task], self.tokenizer, texts, meta["pooling"],
-                                    meta["max_length"])
-        return softmax(logits, meta["temperature"])
+        """(n, n_labels) calibrated probabilities of the task's ensemble (reviews not applied)."""
+        return self._scores([str(t) if t is not None else "" for t in texts], task)[0]
+
+    def _scores(self, texts: list[str], task: str, need_vectors: bool = False):
+        from shopfloor.finetune.ensemble import as_logits, combine
+
+        parts, vectors = self.member_probabilities(texts, task, need_vectors)
+        return softmax(as_logits(combine(parts, self.weights[task])), self._meta(task)["temperature"]), vectors
+
+    def member_probabilities(self, texts: list[str], task: str, need_vectors: bool = False):
+        """({member: (n, n_labels) probabilities before averaging and calibration}, sentence vectors or None)."""
+        from shopfloor.finetune.ensemble import sentence_vectors
+
+        meta, w = self._meta(task), self.weights[task]
+        vectors = sentence_vectors(texts, engine=self._engine[task]) if texts and ("sentence" in w or need_vectors) \
+            else None
+        parts = self.members[task].parts(texts, vectors)
+        if task in self._ort:  # int8 ONNX Runtime (thread-safe: no lock needed)
+            parts["encoder"] = softmax(self._ort[task].logits(self.tokenizer, texts, meta["max_length"]))
+        elif "encoder" in w:
+            with self._lock:
+                self.model.set_adapter(task)
+                logits = predict_logits(self.model, self.heads[task], self.tokenizer, texts, meta["pooling"],
+                                        meta["max_length"])
+            parts["encoder"] = softmax(logits)
+        return parts, vectors
+
+    def remember(self, task: str, texts: list[str], labels: list[str]) -> None:
+        """Reviewed (text, label) pairs that change this task's predictions from now on, without retraining."""
+        from shopfloor.finetune.ensemble import sentence_vectors
+
+        self._meta(task)
+        if texts:
+            self._memory.setdefault(task, ReviewMemory()).add(texts, labels,
+                                                              sentence_vectors(texts, engine=self._engine[task]))
+
+    def remembered(self, task: str) -> int:
+        """How many reviewed texts currently steer ``task``."""
+        return len(self._memory.get(task, ()))
 
     def predict(self, texts: list[str], task: str, top: int = 3) -> list[Prediction]:
         meta = self._meta(task)
-        probs = self.probabilities(texts, task)
-        return [_prediction(t, p, meta["labels"], meta["threshold"], top) for t, p in zip(texts, probs, strict=True)]
+        texts = [str(t) if t is not None else "" for t in texts]
+        memory = self._memory.get(task)
+        probs, vectors = self._scores(texts, task, need_vectors=bool(memory))
+        labels = meta["labels"]
+        if memory and len(texts):
+            probs, labels, _ = memory.blend(probs, labels, vectors)
+        return [_prediction(t, p, labels, meta["threshold"], top) for t, p in zip(texts, probs, strict=True)]
 
 
 def _prediction(text: str, p, labels: list[str], threshold: float, top: int) -> Prediction:
@@ -157,9 +211,10 @@ class Classifier:
         self._rt, self.task, self.folder = runtime, task, folder
 
     @classmethod
-    def load(cls, folder: str | Path) -> Classifier:
+    def load(cls, folder: str | Path, runtime: Runtime = "auto") -> Classifier:
+        """``runtime``: "auto" uses the int8 ONNX encoder when saved and onnxruntime is installed; "torch" never."""
         task = read_meta(folder)["task"]
-        return cls(MultiTaskClassifier({task: Path(folder)}), task, Path(folder))
+        return cls(MultiTaskClassifier({task: Path(folder)}, runtime), task, Path(folder))
 
     @property
     def labels(self) -> list[str]:
@@ -175,11 +230,15 @@ class Classifier:
     def probabilities(self, texts: list[str]):
         return self._rt.probabilities(texts, self.task)
 
+    def remember(self, texts: list[str], labels: list[str]) -> None:
+        """Reviewed labels that steer predictions at once (see :mod:`shopfloor.finetune.memory`)."""
+        self._rt.remember(self.task, texts, labels)
 
-def load_tasks(root: str | Path) -> MultiTaskClassifier:
+
+def load_tasks(root: str | Path, runtime: Runtime = "auto") -> MultiTaskClassifier:
     """Every task folder under ``root`` (each holding classifier.json) on one shared base."""
     root = Path(root)
     folders = {read_meta(p.parent)["task"]: p.parent for p in sorted(root.glob(f"*/{META}"))}
     if not folders:
         raise NotBuiltError(f"no classifiers under {root}: run `shopfloor demo` or `shopfloor classify train`")
-    return MultiTaskClassifier(folders)
+    return MultiTaskClassifier(folders, runtime)

@@ -142,6 +142,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX inspections_review ON inspections(needs_review, reviewed_label);
     """,
+    # 7: the text review queue shows one row per distinct text and skips reviewed texts: look-ups by (task, text)
+    """
+    CREATE INDEX classifications_task_text ON classifications(task, text, needs_review);
+    CREATE INDEX reviews_task_text ON reviews(task, text);
+    """,
 ]
 
 # Python steps run after the SQL of the same migration, in its transaction (version -> function).

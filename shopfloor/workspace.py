@@ -77,6 +77,12 @@ class Workspace:
     def sensor_model_dir(self, task: str) -> Path:
         return self.root / "models" / "sensors" / task
 
+    @property
+    def taxonomy_path(self) -> Path:
+        """Cold-start tasks: ``{task: {label: description}}``; a task listed here without a trained model is
+        classified by similarity to the descriptions, every row to the review queue."""
+        return self.root / "taxonomy.yaml"
+
     def vision_dir(self, kind: str = "classifier") -> Path:
         """An image model: ``classifier`` (defect classes) or ``anomaly`` (good-parts memory)."""
         return self.root / "models" / "vision" / kind

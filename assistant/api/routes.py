@@ -24,6 +24,9 @@ from shopfloor.assistant.api.schemas import (
     LoginResponse,
     Machines,
     Me,
+    ReviewCorrection,
+    ReviewQueue,
+    ReviewSaved,
     Tasks,
 )
 from shopfloor.assistant.pipeline.diagnose import Diagnosis
@@ -100,6 +103,16 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
     def classify(req: ClassifyRequest, user: User = Depends(current_user)):
         return {"task": req.task or assistant.ws.config.classifier.default_task,
                 "predictions": assistant.classify_texts(req.texts, req.task, user=user)}
+
+    @r.get("/api/reviews", response_model=ReviewQueue)
+    def review_queue(task: str | None = None, limit: int = 50, offset: int = 0, user: User = Depends(current_user)):
+        items, total = assistant.review_queue(task, max(1, min(limit, 500)), max(0, offset), user=user)
+        return {"total": total, "items": items, "cold_start": assistant.cold_start_check(task, user=user) if task
+                else None}
+
+    @r.post("/api/reviews", response_model=ReviewSaved)
+    def review_save(req: ReviewCorrection, user: User = Depends(current_user)):
+        return assistant.correct(req.id, req.label, user=user)
 
     @r.post("/api/ask", response_model=Answer)
     def ask(req: AskRequest, user: User = Depends(current_user)):

@@ -196,6 +196,45 @@ class InspectionQueue(BaseModel):
     items: list[InspectionReviewOut]
 
 
+class ReviewItem(BaseModel):
+    id: int = Field(..., description="Row id in the classifications table.")
+    task: str
+    text: str
+    label: str | None = None
+    confidence: float | None = None
+    source: str | None = None
+    created_at: str
+
+
+class ColdStartCheck(BaseModel):
+    task: str
+    reviewed: int
+    cold_start_accuracy: float = Field(..., description="Share of reviewed rows the taxonomy guess got right.")
+    majority_class_accuracy: float = Field(..., description="Always guessing the most common reviewed label.")
+    warning: str | None = None
+
+
+class ReviewQueue(BaseModel):
+    total: int = Field(..., description="Rows waiting for review (one per distinct text).")
+    items: list[ReviewItem]
+    cold_start: ColdStartCheck | None = Field(None, description="For a cold-start task with reviewed rows: how "
+                                              "its guesses compare with the majority-class prior.")
+
+
+class ReviewCorrection(BaseModel):
+    id: int = Field(..., ge=1, description="Row id from the queue or a /api/classify prediction.")
+    label: Text = Field(..., min_length=1, max_length=200)
+
+
+class ReviewSaved(BaseModel):
+    review_id: int
+    id: int
+    task: str
+    text: str
+    was: str | None = None
+    label: str
+
+
 class InspectionCorrection(BaseModel):
     id: int = Field(..., ge=1, description="Row id from the queue or an inspect result.")
     label: Text = Field(..., min_length=1, max_length=60)

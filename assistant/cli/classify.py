@@ -22,7 +22,10 @@ def train(data: Annotated[list[Path], typer.Option("--data", help="Labelled tabl
                                             "or a local HF folder.")] = "all-MiniLM-L6-v2",
           task: Annotated[str | None, typer.Option("--task", help="Task name (default: the label column).")] = None,
           seed: Annotated[int, typer.Option("--seed")] = 13,
-          epochs: Annotated[int | None, typer.Option("--epochs", help="Override the default epochs.")] = None,
+          epochs: Annotated[int | None, typer.Option("--epochs", help="At most this many epochs (default 12; fewer "
+                                                     "when the time budget says so).")] = None,
+          time_budget: Annotated[float, typer.Option("--time-budget", min=0.1, help="Minutes the whole training may "
+                                                     "take; epochs/steps are chosen to fit.")] = 10.0,
           with_reviews: Annotated[bool, typer.Option("--with-reviews", help="Add reviewed corrections of this task "
                                                      "from the workspace.")] = False,
           text_kind: Annotated[str, typer.Option("--text-kind", help="What the texts are: 'maintenance log' tasks "
@@ -43,23 +46,40 @@ def train(data: Annotated[list[Path], typer.Option("--data", help="Labelled tabl
             extra = reviewed_rows(conn, task)
     kw = {"epochs": epochs} if epochs else {}
     cfg = TrainConfig(text_col=text_col, label_col=label_col, out=out, base=base, task=task, seed=seed,
-                      extra_rows=extra, text_kind=text_kind.strip().lower() or "maintenance log", **kw)
-    folder = run_train(cfg, data, progress=not as_json)
+                      extra_rows=extra, text_kind=text_kind.strip().lower() or "maintenance log",
+                      time_budget_s=time_budget * 60, **kw)
+
+    def show_plan(plan) -> None:  # on stderr: with --json, stdout carries exactly one JSON object
+        typer.echo(f"training plan: {plan.describe()}", err=True)
+    folder = run_train(cfg, data, progress=not as_json, notify=show_plan)
     meta = json.loads((folder / "classifier.json").read_text())
     audit("classify_train", f"{task} -> {folder} ({meta.get('n_train')} rows, {len(extra)} reviewed)")
     meta["reviewed_rows_added"] = len(extra)
+    took = meta.get("training", {}).get("took_s")
     emit(meta, as_json, f"saved {task} classifier to {folder} ({len(meta['labels'])} labels, "
-                        f"held-out accuracy {meta.get('calib_accuracy', float('nan')):.3f})")
+                        f"held-out accuracy {meta.get('calib_accuracy', float('nan')):.3f}"
+                        + (f", trained in {took / 60:.1f} min" if took else "") + ")")
 
 
-@app.command("eval", help="Accuracy, macro/weighted F1, speed and review rate on a labelled table.")
-def evaluate(model: Annotated[Path, typer.Option("--model", help="Classifier folder.")],
-             data: Annotated[Path, typer.Option("--data", help="Labelled table.")], text_col: TextCol,
-             label_col: Annotated[str, typer.Option("--label-col")], as_json: JsonOpt = False) -> None:
-    from shopfloor.finetune import Classifier
+@app.command("eval", help="Accuracy, macro/weighted F1, speed and review rate on a labelled table, against "
+                         "always guessing the most common label.")
+def evaluate(data: Annotated[Path, typer.Option("--data", help="Labelled table.")], text_col: TextCol,
+             label_col: Annotated[str, typer.Option("--label-col")],
+             model: Annotated[Path | None, typer.Option("--model", help="Classifier folder.")] = None,
+             taxonomy: Annotated[Path | None, typer.Option("--taxonomy", help="Cold start: score the taxonomy-only "
+                                                           "classifier instead of a trained model.")] = None,
+             task: Annotated[str, typer.Option("--task", help="Task in the taxonomy (cold start).")] = "failure_mode",
+             as_json: JsonOpt = False) -> None:
+    from shopfloor.errors import InputError
+    from shopfloor.finetune import Classifier, ColdStartClassifier
     from shopfloor.finetune import evaluate as run_eval
 
-    m = run_eval(Classifier.load(model), data, text_col, label_col)
+    if (model is None) == (taxonomy is None):
+        raise InputError("give either --model DIR or --taxonomy FILE")
+    clf = Classifier.load(model) if model else ColdStartClassifier.from_yaml(taxonomy, task)
+    m = run_eval(clf, data, text_col, label_col)
+    if "warning" in m and as_json:
+        typer.echo(f"warning: {m['warning']}", err=True)
     emit(m, as_json, "\n".join(f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}" for k, v in m.items()))
 
 
@@ -72,6 +92,7 @@ def run(input: Annotated[Path, typer.Option("--input", help="CSV or XLSX to clas
         output: Annotated[Path | None, typer.Option("--output", help="Output file (default: <input>.classified.*).")]
         = None,
         engine: Annotated[Engine, typer.Option("--engine", help="Run locally or on a Ray cluster.")] = Engine.local,
+        sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX sheet to read (default: the first).")] = None,
         as_json: JsonOpt = False) -> None:
     from shopfloor.errors import InputError
     from shopfloor.finetune import Classifier, ColdStartClassifier, classify_file
@@ -81,5 +102,40 @@ def run(input: Annotated[Path, typer.Option("--input", help="CSV or XLSX to clas
     clf = Classifier.load(model) if model else ColdStartClassifier.from_yaml(taxonomy, task)
     if engine is Engine.ray and clf.folder is None:
         raise InputError("--engine ray needs a trained --model")
-    s = classify_file(clf, input, text_col, output, engine=engine.value, progress=not as_json)
-    emit(s, as_json, f"{s['rows']} rows -> {s['output']} ({s['needs_review']} need review, {s['rows_per_s']} rows/s)")
+    s = classify_file(clf, input, text_col, output, engine=engine.value, progress=not as_json, sheet=sheet)
+    emit(s, as_json, "".join(f"note: {n}\n" for n in s["notes"]) +
+         f"{s['rows']} rows -> {s['output']} ({s['needs_review']} need review, {s['rows_per_s']} rows/s)")
+
+
+review_app = typer.Typer(no_args_is_help=True, help="The review queue: list rows waiting for a person, save labels.")
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("list", help="Rows waiting for review (least confident first, one per distinct text).")
+def review_list(task: Annotated[str | None, typer.Option("--task", help="Only this task.")] = None,
+                limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 20,
+                offset: Annotated[int, typer.Option("--offset", min=0)] = 0, as_json: JsonOpt = False) -> None:
+    from shopfloor.assistant.cli._common import cli_assistant
+
+    a = cli_assistant(use_llm=False)
+    items, total = a.review_queue(task, limit, offset)
+    cold = a.cold_start_check(task) if task else None
+    human = "\n".join([f"{total} waiting" + (f" (showing {offset + 1}-{offset + len(items)})" if items else "")] +
+                      [f"{r['id']:>7}  {r['task']:<20} {r['label'] or '-':<24} "
+                       f"{'-' if r['confidence'] is None else format(r['confidence'], '.2f'):>4}  {r['text'][:70]}"
+                       for r in items] + ([f"cold start: taxonomy guesses {cold['cold_start_accuracy']:.0%} right on "
+                                           f"{cold['reviewed']} reviewed rows, most common label "
+                                           f"{cold['majority_class_accuracy']:.0%}" + (f"; warning: {cold['warning']}"
+                                                                                       if "warning" in cold else "")]
+                                          if cold else []))
+    emit({"total": total, "items": items, "cold_start": cold}, as_json, human)
+
+
+@review_app.command("correct", help="Save the right label of one classified row (its id from `review list`).")
+def review_correct(row_id: Annotated[int, typer.Option("--id", help="Row id from the queue.")],
+                   label: Annotated[str, typer.Option("--label", help="The right label.")],
+                   as_json: JsonOpt = False) -> None:
+    from shopfloor.assistant.cli._common import cli_assistant
+
+    c = cli_assistant(use_llm=False).correct(row_id, label)
+    emit(c, as_json, f"row {c['id']} ({c['task']}): {c['was']} -> {c['label']} (review {c['review_id']})")

@@ -178,16 +178,21 @@ class Assistant:
     # ---- classification, review, retraining --------------------------------------------------------
     @requires(Action.ask)
     def tasks(self, *, user: User | None = None) -> list[str]:
-        """Names of the trained classification tasks."""
+        """Names of the classification tasks: trained ones, then cold-start ones from the workspace taxonomy."""
         return self.components.tasks()
 
     @requires(Action.ask)
     def labels(self, task: str, *, user: User | None = None) -> list[str]:
-        """The labels of one task ([] when it is not trained)."""
+        """The labels of one task ([] when there is no such task)."""
         try:
-            return self.components.classifiers().labels(task) if task else []
-        except NotBuiltError:
+            return list(self.components.classifier_for(task).labels) if task else []
+        except (NotBuiltError, InputError):
             return []
+
+    @requires(Action.view_reviews)
+    def cold_start_check(self, task: str, *, user: User | None = None) -> dict | None:
+        """How a cold-start task's taxonomy guesses compare with the majority-class prior on its reviewed rows."""
+        return reviews.cold_start_check(self.components, self.ws, task)
 
     @requires(Action.classify)
     def classify_texts(self, texts: list[str], task: str | None = None, source: str = "api", *,
@@ -198,14 +203,15 @@ class Assistant:
 
     @requires(Action.classify)
     def classify_file(self, path: str | Path, text_col: str, task: str | None = None, output: str | Path | None = None,
-                      progress: Callable | None = None, *, user: User | None = None) -> dict:
-        """Label a CSV/XLSX file; low-confidence rows are stored in the review queue (audited).
+                      progress: Callable | None = None, sheet: str | None = None, *, user: User | None = None) -> dict:
+        """Label a CSV/XLSX file (``sheet``: which XLSX sheet); low-confidence rows are queued for review (audited).
 
         ``progress(rows_done, rows_estimated)`` is called after each chunk (the estimate counts lines, so
         multi-line cells can make it a little high).
         """
         return reviews.classify_file(self.components, self.ws, path, text_col,
-                                     task or self.ws.config.classifier.default_task, output, user.name, progress)
+                                     task or self.ws.config.classifier.default_task, output, user.name, progress,
+                                     sheet)
 
     # ---- visual inspection ---------------------------------------------------------------------------
     @requires(Action.inspect)
@@ -261,14 +267,31 @@ class Assistant:
         return inspection.retrain(self.ws, user.name, progress)
 
     @requires(Action.view_reviews)
-    def review_queue(self, task: str | None = None, limit: int = 50, *, user: User | None = None) -> list[dict]:
-        """Rows flagged for review and not yet reviewed, least confident first."""
-        return reviews.queue(self.ws, task, limit)
+    def review_queue(self, task: str | None = None, limit: int = 50, offset: int = 0, *,
+                     user: User | None = None) -> tuple[list[dict], int]:
+        """One page of rows waiting for review (least confident first, one per distinct text) and how many wait."""
+        return reviews.queue(self.ws, task, limit, offset)
+
+    @requires(Action.view_reviews)
+    def classified_row(self, classification_id: int, *, user: User | None = None) -> dict:
+        """One stored classification (id, task, text, label, confidence, source, created_at)."""
+        return reviews.row(self.ws, classification_id)
+
+    @requires(Action.view_reviews)
+    def label_choices(self, task: str, text: str, *, user: User | None = None) -> list[str]:
+        """The task's labels for a reviewer's picker: the model's most likely ones for ``text`` first."""
+        clf = self.components.classifier_for(task)
+        p = clf.predict([text], top=5)[0]
+        return list(dict.fromkeys([p.label, *(a for a, _ in p.alternatives), *clf.labels]))
 
     @requires(Action.correct_label)
-    def correct(self, classification_id: int, label: str, *, user: User | None = None) -> int:
-        """Store a reviewed label for one classified row (audited); returns the review id."""
-        return reviews.correct(self.ws, classification_id, clean_text(label or "").strip(), user.name)
+    def correct(self, classification_id: int, label: str, *, user: User | None = None) -> dict:
+        """Store a reviewed label for one classified row (audited); it steers that task's predictions at once.
+
+        Returns ``{"review_id", "id", "task", "text", "was", "label"}``.
+        """
+        return reviews.correct(self.ws, classification_id, clean_text(label or "").strip(), user.name,
+                               self.components)
 
     @requires(Action.retrain)
     def retrain(self, task: str, data: list[str | Path] | None = None, text_col: str = "text",

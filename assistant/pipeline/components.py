@@ -30,6 +30,7 @@ class Components:
         self._index = self._tasks = None
         self._index_stamp = self._tasks_stamp = -1.0
         self._vision: dict[str, tuple[float, object]] = {}
+        self._cold: dict[str, tuple[float, object]] = {}
         self._lock = threading.RLock()
         self._status_cache: dict[tuple[str, bool], tuple[float, object]] = {}
         self._status_locks = [threading.Lock() for _ in range(16)]
@@ -76,7 +77,17 @@ class Components:
             if self._tasks is None or stamp != self._tasks_stamp:
                 self._tasks = load_tasks(root)
                 self._tasks_stamp = stamp
+                self._remember_reviews(self._tasks)
             return self._tasks
+
+    def _remember_reviews(self, tasks) -> None:
+        """Every reviewed label steers predictions from the moment a classifier is loaded (no retrain needed)."""
+        from shopfloor.finetune import reviewed_rows
+
+        with self.ws.connect() as conn:
+            for task in tasks.tasks:
+                rows = reviewed_rows(conn, task)
+                tasks.remember(task, [t for t, _ in rows], [y for _, y in rows])
 
     def vision_models(self) -> list:
         """The trained image models (classifier first, then anomaly), each reloaded when its files change."""
@@ -99,10 +110,45 @@ class Components:
         return out
 
     def tasks(self) -> list[str]:
+        """Trained tasks, then cold-start tasks (in the workspace taxonomy, not trained yet)."""
         try:
-            return self.classifiers().tasks
+            trained = self.classifiers().tasks
         except NotBuiltError:
+            trained = []
+        return trained + [t for t in self.cold_start_tasks() if t not in trained]
+
+    def cold_start_tasks(self) -> list[str]:
+        import yaml
+
+        path = self.ws.taxonomy_path
+        if not path.exists():
             return []
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            log.warning("taxonomy %s unreadable: %s", path, e)
+            return []
+        return [str(t) for t in data] if isinstance(data, dict) else []
+
+    def classifier_for(self, task: str):
+        """The trained classifier of ``task`` (a TextClassifier), or its cold-start one from the taxonomy."""
+        from shopfloor.errors import InputError
+        from shopfloor.finetune import ColdStartClassifier
+
+        try:
+            trained = self.classifiers()
+            if task in trained.tasks:
+                return trained.task(task)
+        except NotBuiltError:
+            trained = None
+        if task in self.cold_start_tasks():
+            with self._lock:
+                stamp = self.ws.taxonomy_path.stat().st_mtime
+                hit = self._cold.get(task)
+                if hit is None or hit[0] != stamp:
+                    hit = self._cold[task] = (stamp, ColdStartClassifier.from_yaml(self.ws.taxonomy_path, task))
+                return hit[1]
+        raise InputError(f"unknown task {task!r}; available: {self.tasks()}")
 
     def status(self, machine_id: str, charts: bool = True, max_age_s: float = 60.0):
         """The machine's sensor status, cached for ``max_age_s`` (it only changes when readings arrive)."""

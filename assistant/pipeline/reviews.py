@@ -18,7 +18,7 @@ _INSERT = ("INSERT INTO classifications (task, text, label, confidence, needs_re
 
 def classify_texts(components, ws, texts: list[str], task: str, source: str) -> list[dict]:
     """Label ``texts``; every row is stored (low confidence ones form the review queue)."""
-    preds = components.classifiers().predict([str(t) for t in texts], task)
+    preds = components.classifier_for(task).predict([str(t) for t in texts])
     out = []
     with ws.connect() as conn:
         for t, p in zip(texts, preds, strict=True):
@@ -29,7 +29,7 @@ def classify_texts(components, ws, texts: list[str], task: str, source: str) -> 
 
 
 def classify_file(components, ws, path: str | Path, text_col: str, task: str, output: str | Path | None,
-                  user: str, progress=None) -> dict:
+                  user: str, progress=None, sheet: str | None = None) -> dict:
     """Label a CSV/XLSX file into a new file; its flagged rows go to the review queue."""
     from shopfloor.db import audit
     from shopfloor.finetune import classify_file as label_file
@@ -37,7 +37,7 @@ def classify_file(components, ws, path: str | Path, text_col: str, task: str, ou
     name, flagged = Path(path).name, []
     # Flagged rows are collected as they are labelled and written after the run in one transaction with the
     # audit line (holding a write transaction through a long file would block reviewers meanwhile).
-    clf = components.classifiers().task(task)
+    clf = components.classifier_for(task)
     on_rows = None
     if progress is not None:
         from shopfloor.finetune.batch import estimate_rows
@@ -46,28 +46,65 @@ def classify_file(components, ws, path: str | Path, text_col: str, task: str, ou
 
         def on_rows(done: int) -> None:
             progress(done, max(total, done))
-    summary = label_file(clf, path, text_col, output, progress=False, on_flagged=flagged.extend, on_rows=on_rows)
+    summary = label_file(clf, path, text_col, output, progress=False, on_flagged=flagged.extend, on_rows=on_rows,
+                         sheet=sheet)
     with ws.connect() as conn:
-        conn.executemany(_INSERT, [(task, clean_text(t), lab, conf, 1, task, name) for t, lab, conf in flagged])
+        new = _not_queued(conn, task, [(clean_text(t), lab, conf) for t, lab, conf in flagged])
+        conn.executemany(_INSERT, [(task, t, lab, conf, 1, task, name) for t, lab, conf in new])
         audit(conn, user, "classify_file", f"{name}: {summary['rows']} rows, task {task}")
     summary["task"] = task
+    summary["queued"] = len(new)
+    summary["already_queued_or_reviewed"] = len(flagged) - len(new)
     return summary
 
 
-def queue(ws, task: str | None = None, limit: int = 50) -> list[dict]:
-    """Rows flagged for review and not yet reviewed, least confident first."""
-    q = ("SELECT c.id, c.task, c.text, c.label, c.confidence, c.source, c.created_at FROM classifications c "
-         "LEFT JOIN reviews r ON r.classification_id = c.id WHERE c.needs_review = 1 AND r.id IS NULL")
-    args: list = []
+def _not_queued(conn, task: str, flagged: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+    """The flagged rows whose text is neither waiting in the queue nor reviewed already (a re-upload adds none)."""
+    known = {r[0] for r in conn.execute("SELECT text FROM classifications WHERE task = ? AND needs_review = 1 "
+                                        "UNION SELECT text FROM reviews WHERE task = ?", (task, task))}
+    out = []
+    for row in flagged:
+        if row[0] not in known:
+            known.add(row[0])
+            out.append(row)
+    return out
+
+
+_PENDING = ("FROM classifications c WHERE c.needs_review = 1 AND c.id = (SELECT min(c2.id) FROM classifications c2 "
+            "WHERE c2.task = c.task AND c2.text = c.text AND c2.needs_review = 1) AND NOT EXISTS (SELECT 1 FROM "
+            "reviews r WHERE r.task = c.task AND (r.classification_id = c.id OR r.text = c.text))")
+
+
+def queue(ws, task: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+    """One page of rows waiting for review (least confident first; one row per distinct text) and how many wait.
+
+    Each row carries the task's labels, most likely first (from the row's own prediction), so a reviewer
+    picks among alternatives before the rest.
+    """
+    where, args = _PENDING, []
     if task:
-        q += " AND c.task = ?"
+        where += " AND c.task = ?"
         args.append(task)
     with ws.connect() as conn:
-        return [dict(r) for r in conn.execute(q + " ORDER BY c.confidence ASC LIMIT ?", (*args, limit))]
+        total = conn.execute(f"SELECT count(*) {where}", args).fetchone()[0]
+        rows = [dict(r) for r in conn.execute(
+            f"SELECT c.id, c.task, c.text, c.label, c.confidence, c.source, c.created_at {where} "
+            "ORDER BY c.confidence ASC, c.id ASC LIMIT ? OFFSET ?", (*args, max(1, limit), max(0, offset)))]
+    return rows, int(total)
 
 
-def correct(ws, classification_id: int, label: str, user: str) -> int:
-    """Store the reviewed ``label`` of one classified row; returns the review id."""
+def row(ws, classification_id: int) -> dict:
+    """One stored classification; InputError when there is none with that id."""
+    with ws.connect() as conn:
+        r = conn.execute("SELECT id, task, text, label, confidence, source, created_at FROM classifications "
+                         "WHERE id = ?", (classification_id,)).fetchone()
+    if r is None:
+        raise InputError(f"no classification with id {classification_id}; list the queue for ids")
+    return dict(r)
+
+
+def correct(ws, classification_id: int, label: str, user: str, components=None) -> dict:
+    """Store the reviewed ``label`` of one classified row; from now on it steers predictions of that task."""
     from shopfloor.finetune import add_review
 
     if not label:
@@ -76,8 +113,56 @@ def correct(ws, classification_id: int, label: str, user: str) -> int:
         row = conn.execute("SELECT task, text, label FROM classifications WHERE id = ?",
                            (classification_id,)).fetchone()
         if row is None:
-            raise InputError(f"no classification with id {classification_id}")
-        return add_review(conn, row["task"], row["text"], row["label"], label, user, classification_id)
+            raise InputError(f"no classification with id {classification_id}; list the queue for ids")
+        review_id = add_review(conn, row["task"], row["text"], row["label"], label, user, classification_id)
+    if components is not None:
+        _steer(components, row["task"], row["text"], label)
+    return {"review_id": review_id, "id": classification_id, "task": row["task"], "text": row["text"],
+            "was": row["label"], "label": label}
+
+
+def cold_start_check(components, ws, task: str) -> dict | None:
+    """For a cold-start task with reviewed rows: how often the taxonomy guess was right, against always guessing
+    the most common reviewed label; ``warning`` when it is no better. None for a trained task or no reviews."""
+    from collections import Counter
+
+    from shopfloor.finetune import reviewed_rows
+
+    if task not in components.cold_start_tasks() or task in _trained(components):
+        return None
+    with ws.connect() as conn:
+        rows = reviewed_rows(conn, task)
+    if not rows:
+        return None
+    guesses = components.classifier_for(task).predict([t for t, _ in rows])
+    right = sum(p.label == y for p, (_, y) in zip(guesses, rows, strict=True)) / len(rows)
+    prior = Counter(y for _, y in rows).most_common(1)[0][1] / len(rows)
+    out = {"task": task, "reviewed": len(rows), "cold_start_accuracy": right, "majority_class_accuracy": prior}
+    if right <= prior:
+        out["warning"] = (f"the taxonomy guesses ({right:.0%} right on {len(rows)} reviewed rows) are no better than "
+                          f"always picking the most common label ({prior:.0%}): train a model on the reviewed rows")
+    return out
+
+
+def _trained(components) -> list[str]:
+    from shopfloor.errors import NotBuiltError
+
+    try:
+        return components.classifiers().tasks
+    except NotBuiltError:
+        return []
+
+
+def _steer(components, task: str, text: str, label: str) -> None:
+    """The loaded classifier learns the reviewed label at once (nothing to do when none is loaded)."""
+    from shopfloor.errors import NotBuiltError
+
+    try:
+        clf = components.classifiers()
+    except NotBuiltError:
+        return
+    if task in clf.tasks:
+        clf.remember(task, [text], [label])
 
 
 def retrain(ws, task: str, user: str, data: list[str | Path] | None = None, text_col: str = "text",
@@ -88,11 +173,12 @@ def retrain(ws, task: str, user: str, data: list[str | Path] | None = None, text
 
     folder = ws.classifier_dir(task)
     prev = json.loads((folder / "train_config.json").read_text()) if (folder / "train_config.json").exists() else {}
-    data = data or prev.get("data")
-    if not data:
-        raise InputError(f"no training data recorded for task {task!r}; pass data files")
+    data = data or prev.get("data") or []
     with ws.connect() as conn:
         extra = reviewed_rows(conn, task)
+    if not data and len({y for _, y in extra}) < 2:
+        raise InputError(f"no training data recorded for task {task!r} and fewer than two reviewed labels; pass data "
+                         "files or review more rows")
     kw = {"epochs": epochs} if epochs else {}
     cfg = TrainConfig(text_col=prev.get("text_col", text_col), label_col=label_col or prev.get("label_col", task),
                       task=task, out=folder, base=prev.get("base", "all-MiniLM-L6-v2"), extra_rows=extra,

@@ -86,9 +86,22 @@ def sources_table(assistant, user: User) -> list[list]:
     return rows
 
 
-def preview(path: str | Path, rows: int = 15):
-    """(columns, first rows) of an uploaded CSV/XLSX."""
+def preview(path: str | Path, rows: int = 15, sheet: str | None = None):
+    """(columns, first rows) of an uploaded CSV/XLSX (``sheet``: which XLSX sheet)."""
     from shopfloor.finetune.data import read_table
 
-    df = read_table(path)
+    df = read_table(path, sheet=sheet)
     return list(df.columns), df.head(rows)
+
+
+def text_column(df) -> str:
+    """The column a person would classify: the one with the longest texts on average (names like 'text' win ties)."""
+    named = ("text", "description", "complaint", "log", "problem", "observation")
+    scores = {}
+    for c in df.columns:
+        values = df[c].astype(str).str.strip()
+        values = values[(values != "") & (values.str.lower() != "nan")]
+        numeric = values.str.fullmatch(r"[-+0-9.,:/ ]+").mean() if len(values) else 1.0
+        scores[c] = (0.0 if numeric > 0.8 else values.str.len().mean() if len(values) else 0.0) + \
+            (5.0 if str(c).strip().lower() in named else 0.0)
+    return max(df.columns, key=lambda c: scores[c])

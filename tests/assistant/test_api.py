@@ -119,3 +119,22 @@ def test_notes_reach_api_and_openai_callers(client):
     assert any("does not look like English" in n for n in a["notes"])
     body = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": q}]}).json()
     assert "_note: this does not look like English" in body["choices"][0]["message"]["content"]
+
+
+def test_review_queue_and_correction_over_rest(writable_assistant):
+    """Classify over REST, page the queue, POST a correction: the next prediction of that text follows it at once."""
+    from shopfloor.assistant.api.app import create_app
+
+    c = TestClient(create_app(writable_assistant, login_required=False, ui=False), base_url="http://127.0.0.1")
+    texts = ["box arrived with the lid dented", "", "qty short, label wrong"]
+    preds = c.post("/api/classify", json={"texts": texts, "task": "complaint_category"}).json()["predictions"]
+    q = c.get("/api/reviews", params={"task": "complaint_category", "limit": 1}).json()
+    assert q["total"] >= 1 and len(q["items"]) == 1  # the empty text at least
+    dented = preds[0]
+    other = next(lab for lab in writable_assistant.labels("complaint_category") if lab != dented["label"])
+    r = c.post("/api/reviews", json={"id": dented["id"], "label": other})
+    assert r.status_code == 200 and r.json()["was"] == dented["label"] and r.json()["label"] == other
+    again = c.post("/api/classify", json={"texts": [texts[0]], "task": "complaint_category"}).json()["predictions"]
+    assert again[0]["label"] == other
+    assert c.post("/api/reviews", json={"id": 10**9, "label": other}).status_code == 400
+    assert c.post("/api/reviews", json={"id": dented["id"], "label": ""}).status_code == 422

@@ -50,3 +50,31 @@ def test_emit_json_is_one_object(capsys):
     out = capsys.readouterr().out
     assert json.loads(out) == {"a": None, "b": [1, 2]}
     assert out.count("\n") == 1
+
+
+def test_classify_review_list_and_correct(demo_workspace, tmp_path):
+    """`shopfloor classify review list|correct` on a copy of the demo plant: one JSON object each, audited."""
+    import os
+    import shutil
+
+    from shopfloor.workspace import Workspace
+
+    root = tmp_path / "ws"
+    shutil.copytree(demo_workspace.root, root)
+    with Workspace.open(root).connect() as conn:
+        for text, conf in (("lid dented", 0.3), ("label smudged", 0.2), ("lid dented", 0.25)):
+            conn.execute("INSERT INTO classifications (task, text, label, confidence, needs_review, model, source) "
+                         "VALUES ('complaint_category', ?, 'damage', ?, 1, 'x', 'test')", (text, conf))
+        conn.commit()
+    env = {**os.environ, "SHOPFLOOR_WORKSPACE": str(root)}
+    res = _run("classify", "review", "list", "--task", "complaint_category", "--json", env=env)
+    q = json.loads(res.stdout)
+    assert q["total"] == 2 and [r["text"] for r in q["items"]] == ["label smudged", "lid dented"]  # one per text
+    res = _run("classify", "review", "correct", "--id", str(q["items"][0]["id"]), "--label", "packaging_labelling",
+               "--json", env=env)
+    c = json.loads(res.stdout)
+    assert c["was"] == "damage" and c["label"] == "packaging_labelling"
+    after = json.loads(_run("classify", "review", "list", "--task", "complaint_category", "--json", env=env).stdout)
+    assert after["total"] == 1 and after["items"][0]["text"] == "lid dented"
+    bad = _run("classify", "review", "correct", "--id", "999999", "--label", "x", env=env)
+    assert bad.returncode != 0 and "no classification with id 999999" in bad.stderr and "Traceback" not in bad.stderr

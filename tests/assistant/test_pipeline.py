@@ -136,10 +136,19 @@ def test_classify_review_correct_retrain_loop(writable_assistant, tmp_path):
     s = a.classify_file(src, "text", "complaint_category", progress=lambda done, total: seen.append((done, total)))
     assert seen == [(3, 3)]
     assert s["rows"] == 3 and s["needs_review"] >= 1 and src.with_name("complaints.classified.csv").exists()
-    queue = a.review_queue("complaint_category")
-    assert queue and all(q["task"] == "complaint_category" for q in queue)
-    a.correct(queue[0]["id"], "packaging_labelling", user=User("eva", Role.engineer))
-    assert queue[0]["id"] not in {q["id"] for q in a.review_queue("complaint_category")}
+    queue, total = a.review_queue("complaint_category")
+    assert queue and total == len(queue) and all(q["task"] == "complaint_category" for q in queue)
+    again = a.classify_file(src, "text", "complaint_category")  # the same file uploaded again
+    assert again["queued"] == 0 and again["already_queued_or_reviewed"] == again["needs_review"]
+    assert a.review_queue("complaint_category")[1] == total  # not queued twice
+    first = next(q for q in queue if q["text"])
+    saved = a.correct(first["id"], "packaging_labelling", user=User("eva", Role.engineer))
+    assert saved["label"] == "packaging_labelling" and saved["text"] == first["text"]
+    assert first["id"] not in {q["id"] for q in a.review_queue("complaint_category")[0]}
+    # the correction steers predictions at once, before any retrain
+    assert a.classify_texts([first["text"]], "complaint_category")[0]["label"] == "packaging_labelling"
+    page1, n = a.review_queue("complaint_category", limit=1, offset=0)
+    assert n == total - 1 and len(page1) == min(1, n)
     r = a.retrain("complaint_category", epochs=1)
     assert r["reviewed_rows"] == 1
     rows = {row["action"]: row["user"] for row in a.audit_log()}
@@ -189,3 +198,33 @@ def test_long_paste_and_llm_down_are_labelled_in_the_final_event(writable_assist
     assert done.grounded and "ST-2" in done.answer and not done.summary_kept
     assert any("language model unavailable" in n and "retrieved passages alone" in n for n in done.notes)
     assert "_note: language model unavailable" in done.answer  # shown wherever the answer is shown
+
+
+def test_cold_start_task_queues_every_row_and_is_checked_against_the_prior(writable_assistant, tmp_path):
+    """A task in the workspace taxonomy without a model: listed, every row queued, and once people review rows
+    it is compared with always guessing the most common label (a warning when it is no better); then a model
+    can be trained from the reviewed rows alone."""
+    import pandas as pd
+
+    a = writable_assistant
+    a.ws.taxonomy_path.write_text("defect_origin:\n  supplier: Bought-in part arrived faulty.\n"
+                                  "  assembly: Damaged or misassembled on our line.\n"
+                                  "  transport: Damaged in shipping or handling.\n", encoding="utf-8")
+    assert "defect_origin" in a.tasks() and a.labels("defect_origin") == ["supplier", "assembly", "transport"]
+    texts = ["box crushed by the forklift in the warehouse", "vendor casting porous on arrival",
+             "screw missing after assembly station 3", "pallet dropped during shipping, lid dented"]
+    src = tmp_path / "origin.csv"
+    pd.DataFrame({"text": texts}).to_csv(src, index=False)
+    s = a.classify_file(src, "text", "defect_origin")
+    assert s["needs_review"] == 4 and s["queued"] == 4  # cold start: every row goes to a person
+    queue, total = a.review_queue("defect_origin")
+    assert total == 4 and a.cold_start_check("defect_origin") is None  # nothing reviewed yet
+    truth = {texts[0]: "transport", texts[1]: "supplier", texts[2]: "assembly", texts[3]: "transport"}
+    for q in queue:
+        a.correct(q["id"], truth[q["text"]])
+    check = a.cold_start_check("defect_origin")
+    assert check["reviewed"] == 4 and check["majority_class_accuracy"] == 0.5
+    assert ("warning" in check) == (check["cold_start_accuracy"] <= 0.5)
+    r = a.retrain("defect_origin", epochs=1)  # trained from the reviewed rows alone
+    assert r["reviewed_rows"] == 4 and "defect_origin" in a.components.classifiers().tasks
+    assert a.cold_start_check("defect_origin") is None  # a trained task is no longer cold start

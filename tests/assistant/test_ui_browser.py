@@ -89,9 +89,14 @@ def test_batch_tab_labels_an_upload_and_takes_a_correction(page, server, artifac
     _wait_text(page, "#batch-summary", "rows")
     _wait_text(page, "#batch-summary", "need review")
     _, a = server
-    queue = a.review_queue("complaint_category", user=LOCAL_USER)
-    assert queue, "the empty row at least must be queued for review"
-    page.fill("#review-id input", str(queue[0]["id"]))
+    queue, total = a.review_queue("complaint_category", user=LOCAL_USER)
+    assert queue and total >= 1, "the empty row at least must be queued for review"
+    _wait_text(page, "#review-page", "waiting")
+    import re
+
+    # click the row (its id cell): no id is typed anywhere
+    page.locator("#review-queue span").filter(has_text=re.compile(rf"^{queue[0]['id']}$")).first.click()
+    _wait_text(page, "#review-note", "the model said")
     page.fill("#review-label input", "packaging_labelling")
     page.keyboard.press("Enter")
     page.click("#review-save")

@@ -31,3 +31,13 @@ def test_build_ui_has_every_tab(assistant):
     demo = build_ui(assistant)
     labels = {b.label for b in demo.blocks.values() if type(b).__name__ == "Tab"}
     assert labels == {"Chat", "Diagnose", "Batch", "Inspect", "Machines", "Knowledge", "Admin", "Account"}
+
+
+def test_text_column_defaults_to_the_longest_free_text():
+    import pandas as pd
+
+    df = pd.DataFrame({"id": ["1", "2", "3"], "date": ["2024-01-02", "2024-01-03", ""],
+                       "Complaint Details": ["the tailgate latch fails to close in cold weather", "", "lid dented"],
+                       "status": ["open", "closed", "open"]})
+    assert views.text_column(df) == "Complaint Details"
+    assert views.text_column(pd.DataFrame({"n": ["12", "14"], "text": ["a", "b"], "x": ["ab", "cd"]})) == "text"

@@ -42,6 +42,29 @@ def test_xlsx_in_and_out(clf, tmp_path: Path):
     assert len(pd.read_excel(s["output"])) == 2
 
 
+def test_plant_csvs_semicolons_tabs_cp1252_and_xlsx_sheets(clf, tmp_path: Path):
+    """What plants export: Excel's semicolon CSV in Windows-1252, tab-separated files, a workbook of several sheets."""
+    semi = tmp_path / "reklamationen.csv"
+    semi.write_bytes('Nr;Beschreibung\n1;Dichtung undicht, Öl tropft am Gehäuse\n2;"belt slipping; squeal"\n'
+                     .encode("cp1252"))
+    s = classify_file(clf, semi, "Beschreibung", progress=False)
+    assert s["rows"] == 2 and any("Windows-1252" in n for n in s["notes"]) and any("semicolon" in n for n in s["notes"])
+    out = pd.read_csv(s["output"])
+    assert out["Beschreibung"][0] == "Dichtung undicht, Öl tropft am Gehäuse"  # the umlauts survive
+    tab = tmp_path / "logs.csv"
+    tab.write_text("id\ttext\n1\thyd oil lkg at clamp\n2\tbelt slipping\n", encoding="utf-8")
+    assert classify_file(clf, tab, "text", progress=False)["rows"] == 2
+    book = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(book) as w:
+        pd.DataFrame({"x": [1]}).to_excel(w, sheet_name="cover", index=False)
+        pd.DataFrame({"text": ["pump seal dripping", "belt slipping", "oil on floor"]}).to_excel(w, sheet_name="logs",
+                                                                                                  index=False)
+    s = classify_file(clf, book, "text", sheet="logs", progress=False)
+    assert s["rows"] == 3 and "sheet 'logs'" in s["notes"][0]
+    with pytest.raises(InputError, match=r"no sheet 'nope'; sheets are \['cover', 'logs'\]"):
+        classify_file(clf, book, "text", sheet="nope", progress=False)
+
+
 def test_bad_inputs(clf, tmp_path: Path):
     src = tmp_path / "in.csv"
     src.write_text("a,b\n1,2\n")

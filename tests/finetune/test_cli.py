@@ -59,26 +59,41 @@ def test_friendly_errors(tmp_path: Path):
 
 
 @pytest.mark.slow
-def test_real_failure_modes_beat_tfidf_baseline(shared_data: Path, tmp_path: Path, embedder):
-    """Defaults of `classify train` on the real 22-class failure-mode data beat TF-IDF + LR measured here."""
+def test_default_beats_tfidf_in_cross_validation_on_real_logs(shared_data: Path, tmp_path: Path, embedder):
+    """The shipped `classify train` defaults against TF-IDF word+char + LR in the same 5 stratified folds over all
+    564 labelled failure-mode logs (train + dev, 22 classes): higher pooled out-of-fold accuracy and macro-F1.
+    (One repeat here; benchmarks/bench_classifier.py runs 3 with confidence intervals: docs/classifier.md.)"""
+    import warnings
+
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.pipeline import make_pipeline, make_union
 
+    from shopfloor.finetune import Classifier, TrainConfig, train
     from shopfloor.finetune.evaluate import scores
 
-    out = tmp_path / "fm"
-    data = shared_data / "logs"
-    train_df, dev_df = pd.read_csv(data / "failure_modes_train.csv"), pd.read_csv(data / "failure_modes_dev.csv")
-    baseline = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-                             LogisticRegression(max_iter=2000, class_weight="balanced"))
-    baseline.fit(train_df["text"], train_df["label"])
-    base = scores(list(dev_df["label"]), list(baseline.predict(dev_df["text"])))
-    _json(runner.invoke(app, ["classify", "train", "--data", str(data / "failure_modes_train.csv"), "--text-col",
-                              "text", "--label-col", "label", "--out", str(out), "--json"]))
-    m = _json(runner.invoke(app, ["classify", "eval", "--model", str(out), "--data", str(data / "failure_modes_dev.csv"),
-                                  "--text-col", "text", "--label-col", "label", "--json"]))
-    assert m["accuracy"] > base["accuracy"] and m["macro_f1"] > base["macro_f1"], (m, base)
+    d = shared_data / "logs"
+    df = pd.concat([pd.read_csv(d / "failure_modes_train.csv"), pd.read_csv(d / "failure_modes_dev.csv")])
+    texts, y = df["text"].astype(str).tolist(), df["label"].astype(str).tolist()
+    ours, base = [None] * len(y), [None] * len(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # three classes have fewer rows than folds
+        folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(texts, y))
+    for f, (tr, te) in enumerate(folds):
+        src = tmp_path / f"train{f}.csv"
+        pd.DataFrame({"text": [texts[i] for i in tr], "label": [y[i] for i in tr]}).to_csv(src, index=False)
+        train(TrainConfig(out=tmp_path / f"m{f}", task="label", resume=False), [src], progress=False)
+        for i, p in zip(te, Classifier.load(tmp_path / f"m{f}").predict([texts[i] for i in te]), strict=True):
+            ours[i] = p.label
+        tfidf = make_pipeline(make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+                                         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
+                              LogisticRegression(C=10, max_iter=3000, class_weight="balanced"))
+        tfidf.fit([texts[i] for i in tr], [y[i] for i in tr])
+        for i, lab in zip(te, tfidf.predict([texts[i] for i in te]), strict=True):
+            base[i] = lab
+    m, b = scores(y, ours), scores(y, base)
+    assert m["accuracy"] > b["accuracy"] and m["macro_f1"] > b["macro_f1"], (m, b)
 
 
 @pytest.mark.slow

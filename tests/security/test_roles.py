@@ -106,6 +106,7 @@ REST = [  # method, path, body, least role
     ("post", "/api/diagnose", {"log": "P101 brg nse rumbling", "summary": False}, "technician"),
     ("post", "/api/classify", {"texts": ["belt slipping"], "task": "failure_mode"}, "technician"),
     ("get", "/api/inspect/reviews", None, "technician"),
+    ("get", "/api/reviews", None, "technician"),
     ("get", "/api/audit", None, "admin"),
 ]
 
@@ -142,6 +143,27 @@ def test_inspect_upload_and_review_need_their_roles(served):
                       timeout=60).status_code == 401
 
 
+def test_text_review_queue_and_corrections_need_their_roles(served):
+    """GET /api/reviews: technician and up; POST /api/reviews (a correction): engineer and up; nobody anonymous."""
+    import httpx
+
+    with served.db() as conn:
+        cid = conn.execute("INSERT INTO classifications (task, text, label, confidence, needs_review, model, source) "
+                           "VALUES ('complaint_category', 'lid scratched on arrival', 'damage', 0.2, 1, 'x', 'seed')"
+                           ).lastrowid
+        conn.commit()
+    for name, role in (("vic", "viewer"), ("tom", "technician"), ("eng", "engineer"), ("ada", "admin")):
+        headers = {"Authorization": f"Bearer {served.token(name)}"}
+        r = httpx.get(served.url + "/api/reviews", params={"task": "complaint_category"}, headers=headers, timeout=60)
+        assert r.status_code == (403 if role == "viewer" else 200), f"{role}: {r.text[:200]}"
+        r = httpx.post(served.url + "/api/reviews", json={"id": cid, "label": "damage"}, headers=headers, timeout=60)
+        assert r.status_code == (200 if role in ("engineer", "admin") else 403), f"{role}: {r.text[:200]}"
+    assert httpx.get(served.url + "/api/reviews", timeout=60).status_code == 401
+    with served.db() as conn:
+        assert [r[0] for r in conn.execute("SELECT user FROM reviews WHERE classification_id = ?", (cid,))] == \
+            ["eng", "ada"]
+
+
 def _ui_calls(tmp_path):
     from gradio_client import handle_file
 
@@ -162,9 +184,14 @@ def _ui_calls(tmp_path):
         "/feedback_down": ((history, "meh"), False),
         "/diagnose": (("P101 brg nse rumbling", "(detect from text)", False, handle_file(str(photo))), True),
         "/batch_preview": ((handle_file(str(csv)),), False),
-        "/batch_classify": ((handle_file(str(csv)), "text", "complaint_category"), True),
+        "/batch_classify": ((handle_file(str(csv)), "text", "complaint_category", None), True),
+        "/batch_sheet": ((handle_file(str(csv)), None), False),
         "/review_queue": (("complaint_category",), True),
-        "/review_save": ((1, "packaging_labelling", "complaint_category"), True),
+        "/review_save": ((1, "packaging_labelling", "complaint_category", 0), True),
+        "/review_prev": (("complaint_category", 0), True),
+        "/review_next": (("complaint_category", 0), True),
+        "/review_pick": ((1, "complaint_category"), True),
+        "/batch_refresh": ((), True),
         "/inspect": (([handle_file(str(photo))],), True),
         "/inspect_queue": ((), True),
         "/inspect_prev": ((0,), True),
@@ -213,10 +240,11 @@ def test_every_ui_endpoint_as_a_viewer(served, tmp_path):
     assert "vic** (viewer)" in _flat(outputs["/whoami"])
     refused = "needs the"
     for name, (_, write) in calls.items():
-        if write and name not in ("/review_queue", "/account_password", "/batch_classify"):
+        if write and name not in ("/review_queue", "/account_password", "/batch_classify", "/batch_refresh"):
             assert refused in _flat(outputs[name]), f"{name} was not refused: {_flat(outputs[name])[:300]}"
     assert "needs the technician role" in _flat(outputs["/batch_classify"])
-    assert "secret complaint text" not in _flat(outputs["/review_queue"])  # the queue is technician data
+    for name in ("/review_queue", "/review_prev", "/review_next", "/review_pick", "/batch_refresh"):
+        assert "secret complaint text" not in _flat(outputs[name]), name  # the queue is technician data
     assert "secret-photo.png" not in _flat([outputs[n] for n in ("/inspect_queue", "/inspect_prev", "/inspect_next",
                                                                  "/inspect_pick")])
     assert "current password is wrong" in _flat(outputs["/account_password"])

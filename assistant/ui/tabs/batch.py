@@ -5,10 +5,12 @@ from pathlib import Path
 
 from shopfloor.assistant.policy import Action, authorize
 from shopfloor.assistant.ui.app import friendly
-from shopfloor.assistant.ui.views import BUILD_USER, export_path, pareto_figure, preview
+from shopfloor.assistant.ui.views import BUILD_USER, export_path, pareto_figure, preview, text_column
 from shopfloor.errors import ShopfloorError
+from shopfloor.finetune.data import sheets
 
-QUEUE_HEADERS = ["id", "task", "text", "label", "confidence", "source", "created_at"]
+QUEUE_HEADERS = ["id", "text", "label", "confidence", "source", "created_at"]
+PAGE = 10
 
 
 def build(gr, ctx) -> None:
@@ -19,43 +21,66 @@ def build(gr, ctx) -> None:
     upload = gr.File(label="CSV / XLSX", file_types=[".csv", ".xlsx"], elem_id="batch-file")
     table = gr.Dataframe(label="Preview", interactive=False, max_height=260)
     with gr.Row():
+        sheet = gr.Dropdown([], label="Sheet (XLSX)", elem_id="batch-sheet", visible=False)
         col = gr.Dropdown([], label="Text column", elem_id="batch-col", allow_custom_value=True)
         task = gr.Dropdown(tasks, value="complaint_category" if "complaint_category" in tasks else
-                           (tasks[0] if tasks else None), label="Task")
+                           (tasks[0] if tasks else None), label="Task", elem_id="batch-task")
         run = gr.Button("Classify", variant="primary", elem_id="batch-run")
     summary = gr.Markdown(elem_id="batch-summary")
     out_file = gr.File(label="Labelled file", elem_id="batch-out")
     pareto = gr.Plot(label="Pareto")
-    gr.Markdown("### Review queue")
-    queue = gr.Dataframe(headers=QUEUE_HEADERS, interactive=False, elem_id="review-queue")
+    gr.Markdown("### Review queue\nClick a row, pick the right label (the model's alternatives come first) and "
+                "save. A saved label changes the predictions for that text and texts like it at once; the next "
+                "retrain learns from every saved label.")
+    queue = gr.Dataframe(headers=QUEUE_HEADERS, interactive=False, elem_id="review-queue", wrap=True)
     with gr.Row():
-        rid = gr.Number(label="Row id", precision=0, elem_id="review-id")
-        new_label = gr.Dropdown([], label="Correct label", allow_custom_value=True, elem_id="review-label")
+        prev_b = gr.Button("◀ Previous", size="sm", elem_id="review-prev")
+        page_info = gr.Markdown(elem_id="review-page")
+        next_b = gr.Button("Next ▶", size="sm", elem_id="review-next")
+    page = gr.State(0)
+    with gr.Row():
+        rid = gr.Number(label="Row id", precision=0, interactive=False, elem_id="review-id")
+        new_label = gr.Dropdown([], label="Right label", allow_custom_value=True, elem_id="review-label")
         accept = gr.Button("Save label", elem_id="review-save")
     review_note = gr.Markdown(elem_id="review-note")
 
-    def rows(t, user):
+    def queue_page(t, p, user):
         try:
-            return [[r["id"], r["task"], r["text"], r["label"], round(r["confidence"], 3), r["source"],
-                     r["created_at"]] for r in a.review_queue(t, user=user)]
-        except ShopfloorError:
-            return []
+            items, total = a.review_queue(t, PAGE, p * PAGE, user=user)
+        except ShopfloorError as e:
+            return [], friendly(e)
+        pages = max(1, -(-total // PAGE))
+        rows = [[r["id"], r["text"], r["label"], round(r["confidence"], 3), r["source"], r["created_at"]]
+                for r in items]
+        return rows, f"page {min(p + 1, pages)} of {pages} · {total} waiting"
 
     def on_upload(f, request: gr.Request):
         if f is None:
-            return gr.update(), gr.update(choices=[])
+            return gr.update(), gr.update(choices=[]), gr.update(choices=[], value=None, visible=False)
         try:
             authorize(ctx.user(request), Action.ask)  # any signed-in user may preview their own upload
-            cols, df = preview(f)
+            names = sheets(f) if Path(f).suffix.lower() in (".xlsx", ".xls") else []
+            cols, df = preview(f, sheet=names[0] if names else None)
+        except ShopfloorError as e:
+            return (gr.update(value=None), gr.update(choices=[], value=None, label=f"Problem: {e}"),
+                    gr.update(choices=[], value=None, visible=False))
+        return (df, gr.update(choices=cols, value=text_column(df) if cols else None, label="Text column"),
+                gr.update(choices=names, value=names[0] if names else None, visible=len(names) > 1))
+
+    def on_sheet(f, name, request: gr.Request):
+        if f is None or not name:
+            return gr.update(), gr.update()
+        try:
+            authorize(ctx.user(request), Action.ask)
+            cols, df = preview(f, sheet=name)
         except ShopfloorError as e:
             return gr.update(value=None), gr.update(choices=[], value=None, label=f"Problem: {e}")
-        guess = next((c for c in cols if c.lower() in ("text", "description", "complaint", "log")), cols[0])
-        return df, gr.update(choices=cols, value=guess)
+        return df, gr.update(choices=cols, value=text_column(df) if cols else None, label="Text column")
 
-    def on_run(f, c, t, request: gr.Request, progress=gr.Progress()):
+    def on_run(f, c, t, sh, request: gr.Request, progress=gr.Progress()):
         user = ctx.user(request)
         if f is None or not c:
-            return "Upload a file and pick the text column first.", None, None, rows(t, user)
+            return "Upload a file and pick the text column first.", None, None, *queue_page(t, 0, user), 0
         progress(0.0, desc="reading the file")
         t0 = time.monotonic()
 
@@ -65,35 +90,88 @@ def build(gr, ctx) -> None:
         name = Path(f).name
         out = export_path(f"{Path(name).stem}.classified{Path(name).suffix}", ctx.export_dir)
         try:
-            s = a.classify_file(f, c, t, output=out, progress=step, user=user)
+            s = a.classify_file(f, c, t, output=out, progress=step, sheet=sh or None, user=user)
         except ShopfloorError as e:
-            return friendly(e), None, None, rows(t, user)
+            return friendly(e), None, None, *queue_page(t, 0, user), 0
         progress(1.0)
+        try:
+            check = a.cold_start_check(t, user=user)
+        except ShopfloorError:
+            check = None
+        again = s.get("already_queued_or_reviewed", 0)
         md = (f"**{s['rows']} rows** labelled in {s['seconds']} s ({s['rows_per_s']} rows/s); "
-              f"**{s['needs_review']} need review**.")
-        return md, s["output"], pareto_figure(s["label_counts"], f"{t}: {s['rows']} rows"), rows(t, user)
+              f"**{s['needs_review']} need review**" + (f" ({again} of them already queued or reviewed: not "
+                                                          "queued twice)" if again else "") + "."
+              + "".join(f"\n\nNote: {n}." for n in s.get("notes", []))
+              + (f"\n\n**Cold start** (no trained model yet: every row goes to review): on {check['reviewed']} "
+                 f"reviewed rows the taxonomy guess was right {check['cold_start_accuracy']:.0%}, always the most "
+                 f"common label {check['majority_class_accuracy']:.0%}."
+                 + (f" **Warning:** {check['warning']}." if "warning" in check else "") if check else ""))
+        return (md, s["output"], pareto_figure(s["label_counts"], f"{t}: {s['rows']} rows"),
+                *queue_page(t, 0, user), 0)
 
     def on_task(t, request: gr.Request):
-        user = ctx.user(request)
-        try:
-            labels = a.labels(t, user=user)
-        except ShopfloorError:
-            labels = []
-        return gr.update(choices=labels), rows(t, user)
+        return *queue_page(t, 0, ctx.user(request)), 0, None
 
-    def on_save(i, label, t, request: gr.Request):
+    def on_page(t, p, delta, request: gr.Request):
+        user = ctx.user(request)
+        p = max(0, p + delta)
+        rows, info = queue_page(t, p, user)
+        if not rows and p > 0:
+            p -= 1
+            rows, info = queue_page(t, p, user)
+        return rows, info, p
+
+    def on_prev(t, p, request: gr.Request):
+        return on_page(t, p, -1, request)
+
+    def on_next(t, p, request: gr.Request):
+        return on_page(t, p, 1, request)
+
+    def on_select(evt: gr.SelectData):
+        """The clicked row's id (no data read here: ``on_pick`` loads the labels and checks the role)."""
+        try:
+            return int((evt.row_value or [None])[0])
+        except (TypeError, ValueError, AttributeError):
+            return None
+
+    def on_pick(i, t, request: gr.Request):
         user = ctx.user(request)
         if i is None:
-            return "Enter the row id from the queue first.", rows(t, user)
+            return gr.update(choices=[], value=None), ""
         try:
-            a.correct(int(i), label or "", user=user)
-            return f"Saved: row {int(i)} → {label} (by {user.name}).", rows(t, user)
+            row = a.classified_row(int(i), user=user)
+            order = a.label_choices(row["task"], row["text"], user=user)
         except ShopfloorError as e:
-            return friendly(e), rows(t, user)
-        except (ValueError, OverflowError):
-            return "The row id must be a whole number from the queue.", rows(t, user)
+            return gr.update(choices=[], value=None), friendly(e)
+        return (gr.update(choices=order, value=order[0] if order else None),
+                f"Row {int(i)}: the model said **{row['label']}** ({row['confidence']:.2f}).")
 
-    upload.change(on_upload, upload, [table, col], api_name="batch_preview")
-    run.click(on_run, [upload, col, task], [summary, out_file, pareto, queue], api_name="batch_classify")
-    task.change(on_task, task, [new_label, queue], api_name="review_queue")
-    accept.click(on_save, [rid, new_label, task], [review_note, queue], api_name="review_save")
+    def on_save(i, label, t, p, request: gr.Request):
+        user = ctx.user(request)
+        if i is None:
+            return "Click a row in the queue first.", *queue_page(t, p, user)
+        try:
+            c = a.correct(int(i), label or "", user=user)
+        except ShopfloorError as e:
+            return friendly(e), *queue_page(t, p, user)
+        return f"Saved: row {c['id']} → **{c['label']}** (was {c['was']}; by {user.name}).", *queue_page(t, p, user)
+
+    def on_load(request: gr.Request):
+        """New tasks appear without a restart; the queue shows the current page of the chosen task."""
+        user = ctx.user(request)
+        now = a.tasks(user=user)
+        first = "complaint_category" if "complaint_category" in now else (now[0] if now else None)
+        return gr.update(choices=now, value=first), *queue_page(first, 0, user), 0
+
+    upload.change(on_upload, upload, [table, col, sheet], api_name="batch_preview")
+    sheet.input(on_sheet, [upload, sheet], [table, col], api_name="batch_sheet")
+    run.click(on_run, [upload, col, task, sheet], [summary, out_file, pareto, queue, page_info, page],
+              api_name="batch_classify")
+    task.change(on_task, task, [queue, page_info, page, rid], api_name="review_queue")
+    prev_b.click(on_prev, [task, page], [queue, page_info, page], api_name="review_prev")
+    next_b.click(on_next, [task, page], [queue, page_info, page], api_name="review_next")
+    queue.select(on_select, None, rid, api_visibility="private")
+    rid.change(on_pick, [rid, task], [new_label, review_note], api_name="review_pick")
+    accept.click(on_save, [rid, new_label, task, page], [review_note, queue, page_info], api_name="review_save")
+    ctx.on_load.append((on_load, [task, queue, page_info, page], "batch_refresh"))

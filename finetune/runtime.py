@@ -1,0 +1,213 @@
+"""Fast inference for the encoder member: the LoRA adapter merged into its base, with the task head, exported
+to ONNX and quantised to int8 (dynamic, weights only) once at save time; ONNX Runtime runs it.
+
+torch stays the fallback: a folder without ``encoder.int8.onnx`` (saved before this existed, or where
+onnxruntime is not installed) predicts with torch, and ``runtime="torch"`` forces it. Speed and accuracy of
+the two paths are measured side by side by ``python benchmarks/bench_classifier.py --inference-only``.
+
+Example:
+    >>> export_encoder(model, head, "mean", folder)               # doctest: +SKIP
+    >>> OrtEncoder(folder / ENCODER_FILE).logits(tok, ["hyd leak"], 32).shape  # doctest: +SKIP
+    (1, 22)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+ENCODER_FILE = "encoder.int8.onnx"
+OPSET = 17
+
+
+@contextlib.contextmanager
+def _quiet_quantizer():
+    """onnxruntime's quantizer calls ``logging.warning`` on the root logger (which would also configure root
+    logging for the whole process) to suggest a pre-processing step we measured without; drop that one line."""
+    root = logging.getLogger()
+    null = logging.NullHandler() if not root.handlers else None
+    if null is not None:
+        root.addHandler(null)
+
+    def keep(record: logging.LogRecord) -> bool:
+        return "pre-processing before quantization" not in record.getMessage()
+
+    root.addFilter(keep)
+    try:
+        yield
+    finally:
+        root.removeFilter(keep)
+        if null is not None:
+            root.removeHandler(null)
+
+
+def available() -> bool:
+    """Whether onnxruntime (and onnx, for export) can be imported."""
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def export_encoder(model, head, pooling: str, folder: Path) -> Path | None:
+    """Write ``folder/encoder.int8.onnx`` (merged LoRA + head, (ids, mask) -> logits); None without onnxruntime."""
+    if not available():
+        log.info("onnxruntime not installed: the classifier will predict with torch (pip install onnxruntime onnx)")
+        return None
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from shopfloor.finetune.modeling import pool
+
+    merged = copy.deepcopy(model).merge_and_unload() if hasattr(model, "merge_and_unload") else copy.deepcopy(model)
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.model, self.head = merged, copy.deepcopy(head)
+
+        def forward(self, input_ids, attention_mask):
+            hidden = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            return self.head(pool(hidden, attention_mask, pooling))
+
+    wrapped = Wrapped().eval()
+    fp32 = folder / "encoder.fp32.onnx"
+    dummy = (torch.ones(2, 16, dtype=torch.long), torch.ones(2, 16, dtype=torch.long))
+    try:
+        with warnings.catch_warnings(), torch.inference_mode():
+            warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
+            torch.onnx.export(wrapped, dummy, str(fp32), input_names=["input_ids", "attention_mask"],
+                              output_names=["logits"], opset_version=OPSET, dynamo=False,
+                              dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
+                                            "attention_mask": {0: "batch", 1: "tokens"}, "logits": {0: "batch"}})
+        with _quiet_quantizer():
+            quantize_dynamic(str(fp32), str(folder / ENCODER_FILE), weight_type=QuantType.QInt8)
+    finally:
+        fp32.unlink(missing_ok=True)
+    return folder / ENCODER_FILE
+
+
+class OrtEncoder:
+    """An int8 encoder + head in ONNX Runtime; ``logits`` mirrors ``artifacts.predict_logits``."""
+
+    def __init__(self, path: Path, threads: int | None = None):
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        if threads:
+            opts.intra_op_num_threads = threads
+        self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self.n_labels = int(self.session.get_outputs()[0].shape[1]) if isinstance(
+            self.session.get_outputs()[0].shape[1], int) else None
+
+    def logits(self, tok, texts: list[str], max_length: int, batch_size: int = 64) -> np.ndarray:
+        """(n, n_labels) logits; batches sorted by length so padding stays small."""
+        import numpy as np
+
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = None
+        for s in range(0, len(order), batch_size):
+            idx = order[s:s + batch_size]
+            enc = tok([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length,
+                      return_tensors="np")
+            z = self.session.run(["logits"], {"input_ids": enc["input_ids"].astype("int64"),
+                                              "attention_mask": enc["attention_mask"].astype("int64")})[0]
+            if out is None:
+                out = np.zeros((len(texts), z.shape[1]), dtype="float32")
+            out[idx] = z
+        return out if out is not None else np.zeros((0, self.n_labels or 0), dtype="float32")
+
+
+_SENTENCE_LOCK = __import__("threading").Lock()
+
+
+def sentence_model_path(embedder: str = "all-MiniLM-L6-v2") -> Path | None:
+    """The int8 ONNX export of the frozen sentence embedder (mean pooling + L2 norm inside), made once into the
+    model cache (``$SHOPFLOOR_CACHE``); None without onnxruntime."""
+    if not available():
+        return None
+    from shopfloor.models import cache_dir
+
+    dest = cache_dir() / "onnx" / f"{Path(embedder).name}.sentence.int8.onnx"
+    with _SENTENCE_LOCK:
+        if not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _export_sentence(embedder, dest)
+    return dest
+
+
+def _export_sentence(embedder: str, dest: Path) -> None:
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from shopfloor.finetune.modeling import pool
+    from shopfloor.models import load_embedder
+
+    st = load_embedder(embedder)
+    base = copy.deepcopy(st[0].auto_model).eval()
+
+    class Sentence(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.model = base
+
+        def forward(self, input_ids, attention_mask):
+            v = pool(self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state, attention_mask,
+                     "mean")
+            return torch.nn.functional.normalize(v, dim=1)
+
+    tmp = dest.with_name(dest.name + ".fp32.tmp")
+    part = dest.with_name(dest.name + ".part")
+    dummy = (torch.ones(2, 16, dtype=torch.long), torch.ones(2, 16, dtype=torch.long))
+    try:
+        with warnings.catch_warnings(), torch.inference_mode():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(Sentence().eval(), dummy, str(tmp), input_names=["input_ids", "attention_mask"],
+                              output_names=["vectors"], opset_version=OPSET, dynamo=False,
+                              dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
+                                            "attention_mask": {0: "batch", 1: "tokens"}, "vectors": {0: "batch"}})
+        with _quiet_quantizer():
+            quantize_dynamic(str(tmp), str(part), weight_type=QuantType.QInt8)
+        part.replace(dest)  # another process never sees half a file
+    finally:
+        tmp.unlink(missing_ok=True)
+        part.unlink(missing_ok=True)
+
+
+class OrtSentence:
+    """Frozen sentence embeddings from the int8 export: same tokenizer and length limit as the torch model."""
+
+    def __init__(self, embedder: str = "all-MiniLM-L6-v2"):
+        import onnxruntime as ort
+
+        from shopfloor.models import load_embedder
+
+        st = load_embedder(embedder)
+        self.tokenizer, self.max_length = st.tokenizer, int(st.max_seq_length)
+        self.session = ort.InferenceSession(str(sentence_model_path(embedder)), providers=["CPUExecutionProvider"])
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        import numpy as np
+
+        out = np.zeros((len(texts), 0), dtype="float32")
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for s in range(0, len(order), batch_size):
+            idx = order[s:s + batch_size]
+            enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=self.max_length,
+                                 return_tensors="np")
+            v = self.session.run(["vectors"], {"input_ids": enc["input_ids"].astype("int64"),
+                                               "attention_mask": enc["attention_mask"].astype("int64")})[0]
+            if out.shape[1] == 0:
+                out = np.zeros((len(texts), v.shape[1]), dtype="float32")
+            out[idx] = v
+        return out
