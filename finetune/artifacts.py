@@ -86,7 +86,7 @@ def save(out: Path, cfg: TrainConfig, model, head, tok, classes: list[str], pool
             export_encoder(model, head, pooling, out)
         logits = predict_logits(model, head, tok, texts, pooling, cfg.max_length) if calib else \
             np.zeros((0, len(classes)), "float32")
-        parts["encoder"] = _softmax(logits)
+        parts["encoder"] = softmax(logits)
     for name, member in linear.items():
         member.save(out)
         parts[name] = member.probabilities(texts if name == "keywords" else calib_vectors) if calib else \
@@ -100,12 +100,6 @@ def save(out: Path, cfg: TrainConfig, model, head, tok, classes: list[str], pool
     (out / META).write_text(json.dumps(meta, indent=2))
     (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
     (out / "README.md").write_text(model_card(meta))
-
-
-def _softmax(logits):
-    from shopfloor.calibration import softmax
-
-    return softmax(logits)
 
 
 def model_card(meta: dict) -> str:

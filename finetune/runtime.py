@@ -65,7 +65,6 @@ def export_encoder(model, head, pooling: str, folder: Path) -> Path | None:
         log.info("onnxruntime not installed: the classifier will predict with torch (pip install onnxruntime onnx)")
         return None
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from shopfloor.finetune.modeling import pool
 
@@ -80,21 +79,30 @@ def export_encoder(model, head, pooling: str, folder: Path) -> Path | None:
             hidden = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             return self.head(pool(hidden, attention_mask, pooling))
 
-    wrapped = Wrapped().eval()
-    fp32 = folder / "encoder.fp32.onnx"
+    _export_int8(Wrapped().eval(), folder / ENCODER_FILE, "logits")
+    return folder / ENCODER_FILE
+
+
+def _export_int8(module, dest: Path, output: str) -> None:
+    """``module`` ((input_ids, attention_mask) -> ``output``) as dynamic-int8 ONNX at ``dest``, written atomically."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    fp32, part = dest.with_name(dest.name + ".fp32.tmp"), dest.with_name(dest.name + ".part")
     dummy = (torch.ones(2, 16, dtype=torch.long), torch.ones(2, 16, dtype=torch.long))
     try:
         with warnings.catch_warnings(), torch.inference_mode():
             warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
-            torch.onnx.export(wrapped, dummy, str(fp32), input_names=["input_ids", "attention_mask"],
-                              output_names=["logits"], opset_version=OPSET, dynamo=False,
+            torch.onnx.export(module, dummy, str(fp32), input_names=["input_ids", "attention_mask"],
+                              output_names=[output], opset_version=OPSET, dynamo=False,
                               dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
-                                            "attention_mask": {0: "batch", 1: "tokens"}, "logits": {0: "batch"}})
+                                            "attention_mask": {0: "batch", 1: "tokens"}, output: {0: "batch"}})
         with _quiet_quantizer():
-            quantize_dynamic(str(fp32), str(folder / ENCODER_FILE), weight_type=QuantType.QInt8)
+            quantize_dynamic(str(fp32), str(part), weight_type=QuantType.QInt8)
+        part.replace(dest)  # another process never sees half a file
     finally:
         fp32.unlink(missing_ok=True)
-    return folder / ENCODER_FILE
+        part.unlink(missing_ok=True)
 
 
 class OrtEncoder:
@@ -107,8 +115,6 @@ class OrtEncoder:
         if threads:
             opts.intra_op_num_threads = threads
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-        self.n_labels = int(self.session.get_outputs()[0].shape[1]) if isinstance(
-            self.session.get_outputs()[0].shape[1], int) else None
 
     def logits(self, tok, texts: list[str], max_length: int, batch_size: int = 64) -> np.ndarray:
         """(n, n_labels) logits; batches sorted by length so padding stays small."""
@@ -125,7 +131,7 @@ class OrtEncoder:
             if out is None:
                 out = np.zeros((len(texts), z.shape[1]), dtype="float32")
             out[idx] = z
-        return out if out is not None else np.zeros((0, self.n_labels or 0), dtype="float32")
+        return out if out is not None else np.zeros((0, 0), dtype="float32")
 
 
 _SENTENCE_LOCK = __import__("threading").Lock()
@@ -148,7 +154,6 @@ def sentence_model_path(embedder: str = "all-MiniLM-L6-v2") -> Path | None:
 
 def _export_sentence(embedder: str, dest: Path) -> None:
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from shopfloor.finetune.modeling import pool
     from shopfloor.models import load_embedder
@@ -166,22 +171,7 @@ def _export_sentence(embedder: str, dest: Path) -> None:
                      "mean")
             return torch.nn.functional.normalize(v, dim=1)
 
-    tmp = dest.with_name(dest.name + ".fp32.tmp")
-    part = dest.with_name(dest.name + ".part")
-    dummy = (torch.ones(2, 16, dtype=torch.long), torch.ones(2, 16, dtype=torch.long))
-    try:
-        with warnings.catch_warnings(), torch.inference_mode():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(Sentence().eval(), dummy, str(tmp), input_names=["input_ids", "attention_mask"],
-                              output_names=["vectors"], opset_version=OPSET, dynamo=False,
-                              dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
-                                            "attention_mask": {0: "batch", 1: "tokens"}, "vectors": {0: "batch"}})
-        with _quiet_quantizer():
-            quantize_dynamic(str(tmp), str(part), weight_type=QuantType.QInt8)
-        part.replace(dest)  # another process never sees half a file
-    finally:
-        tmp.unlink(missing_ok=True)
-        part.unlink(missing_ok=True)
+    _export_int8(Sentence().eval(), dest, "vectors")
 
 
 class OrtSentence:

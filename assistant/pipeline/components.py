@@ -109,12 +109,15 @@ class Components:
             raise NotBuiltError("no image model trained yet: run `shopfloor demo` or `shopfloor inspect train`")
         return out
 
+    def trained_tasks(self) -> list[str]:
+        try:
+            return self.classifiers().tasks
+        except NotBuiltError:
+            return []
+
     def tasks(self) -> list[str]:
         """Trained tasks, then cold-start tasks (in the workspace taxonomy, not trained yet)."""
-        try:
-            trained = self.classifiers().tasks
-        except NotBuiltError:
-            trained = []
+        trained = self.trained_tasks()
         return trained + [t for t in self.cold_start_tasks() if t not in trained]
 
     def cold_start_tasks(self) -> list[str]:
@@ -135,12 +138,8 @@ class Components:
         from shopfloor.errors import InputError
         from shopfloor.finetune import ColdStartClassifier
 
-        try:
-            trained = self.classifiers()
-            if task in trained.tasks:
-                return trained.task(task)
-        except NotBuiltError:
-            trained = None
+        if task in self.trained_tasks():
+            return self.classifiers().task(task)
         if task in self.cold_start_tasks():
             with self._lock:
                 stamp = self.ws.taxonomy_path.stat().st_mtime

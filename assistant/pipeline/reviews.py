@@ -128,7 +128,7 @@ def cold_start_check(components, ws, task: str) -> dict | None:
 
     from shopfloor.finetune import reviewed_rows
 
-    if task not in components.cold_start_tasks() or task in _trained(components):
+    if task not in components.cold_start_tasks() or task in components.trained_tasks():
         return None
     with ws.connect() as conn:
         rows = reviewed_rows(conn, task)
@@ -142,15 +142,6 @@ def cold_start_check(components, ws, task: str) -> dict | None:
         out["warning"] = (f"the taxonomy guesses ({right:.0%} right on {len(rows)} reviewed rows) are no better than "
                           f"always picking the most common label ({prior:.0%}): train a model on the reviewed rows")
     return out
-
-
-def _trained(components) -> list[str]:
-    from shopfloor.errors import NotBuiltError
-
-    try:
-        return components.classifiers().tasks
-    except NotBuiltError:
-        return []
 
 
 def _steer(components, task: str, text: str, label: str) -> None:
