@@ -10,6 +10,15 @@ units of the stream's marginal sigma) at the first monitored point; reported as 
 replicates that alarm within the 24 points. Run:
 
     python benchmarks/bench_spc.py [--replicates 400] [--json]
+
+``--arl`` instead measures average run lengths (points until the first alarm) of the product's three
+charts - the 3-sigma rule, EWMA (lambda 0.2, L 3; also with the asymptotic limits the theory assumes) and
+tabular CUSUM (k 0.5, h 5) - on independent normal
+data, in control and after a step of 0.5-2 sigma, against theory (sensors/arl.py: exact for Shewhart,
+Markov chains for EWMA and CUSUM): first with the true mean and sigma given, then with both estimated
+from a 100-point phase I as the product does (which changes the in-control ARL a lot):
+
+    python benchmarks/bench_spc.py --arl [--replicates 1000] [--json]
 """
 
 from __future__ import annotations
@@ -44,14 +53,86 @@ def alarms(method: str, x: list[float]) -> list[int]:
     return [v.index for v in chart.violations if v.index >= BASE]
 
 
+SHIFTS = (0.0, 0.5, 1.0, 1.5, 2.0)
+CHARTS = ("3-sigma rule", "EWMA (lambda 0.2, L 3)", "CUSUM (k 0.5, h 5)", "EWMA, asymptotic limits")
+
+
+def run_length(chart: str, x: list[float], start: int = 0, known: bool = True) -> int | None:
+    """Points from ``start`` to the first alarm of the product's chart (1 = alarm at once); None: none in x."""
+    from shopfloor.sensors import rules, spc
+
+    std = {"center": 0.0, "sigma": 1.0} if known else {"baseline": start}
+    if chart == CHARTS[0]:
+        if known:
+            hits = [v.index for v in rules.check(x, 0.0, 1.0, "shewhart")]
+        else:
+            hits = [v.index for v in spc.individuals(x, "shewhart", start).violations]
+    elif chart in (CHARTS[1], CHARTS[3]):
+        hits = [v.index for v in spc.ewma(x, 0.2, 3.0, **std, asymptotic=chart == CHARTS[3]).violations]
+    else:
+        hits = [v.index for v in spc.cusum(x, 0.5, 5.0, **std).violations]
+    hits = [i for i in hits if i >= start]
+    return hits[0] - start + 1 if hits else None
+
+
+def theory(chart: str, delta: float) -> float:
+    from shopfloor.sensors.arl import cusum_arl, ewma_arl, shewhart_arl
+
+    if chart == CHARTS[0]:
+        return shewhart_arl(delta)
+    return ewma_arl(delta, 0.2, 3.0) if chart in (CHARTS[1], CHARTS[3]) else cusum_arl(delta, 0.5, 5.0)
+
+
+def arl_table(replicates: int) -> list[dict]:
+    """Simulated ARLs of the product's charts against theory; series long enough that censoring is negligible."""
+    import numpy as np
+
+    out = []
+    for known in (True, False):
+        for chart in (CHARTS if known else CHARTS[:3]):
+            for delta in (SHIFTS if known else (0.0, 1.0)):
+                rng = np.random.default_rng(11)
+                expect = theory(chart, delta)
+                # long enough that a run is almost never cut off (estimated limits: run lengths have a long tail)
+                n = int((10 if known else 40) * expect) + 50
+                lengths, censored = [], 0
+                for _ in range(replicates):
+                    base = [] if known else rng.standard_normal(BASE).tolist()
+                    x = base + (rng.standard_normal(n) + delta).tolist()
+                    rl = run_length(chart, x, start=len(base), known=known)
+                    censored += rl is None
+                    lengths.append(n if rl is None else rl)
+                a = np.array(lengths, dtype=float)
+                out.append({"limits": "known" if known else f"estimated from {BASE} points", "chart": chart,
+                            "shift_sigma": delta, "arl_theory": expect, "arl_simulated": float(a.mean()),
+                            "arl_se": float(a.std(ddof=1) / np.sqrt(len(a))), "median_run_length": float(np.median(a)),
+                            "censored": censored, "replicates": replicates, "series_length": n})
+    return out
+
+
+def print_arl(rows: list[dict]) -> None:
+    print(f"{rows[0]['replicates']} replicates per cell, independent N(0, 1) data, step shift at the first monitored "
+          "point; theory from sensors/arl.py (exact for the 3-sigma rule, Markov chains for EWMA/CUSUM)\n")
+    print("| limits | chart | shift (sigma) | ARL theory | ARL simulated (± s.e.) | median run length | censored |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['limits']} | {r['chart']} | {r['shift_sigma']:g} | {r['arl_theory']:.1f} | "
+              f"{r['arl_simulated']:.1f} ± {r['arl_se']:.1f} | {r['median_run_length']:.0f} | {r['censored']} |")
+
+
 def main() -> None:
     import numpy as np
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--replicates", type=int, default=400)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--arl", action="store_true", help="average run lengths against theory instead")
     ap.add_argument("--data-dir", help="Accepted for benchmarks/run_all.py; this benchmark simulates its data.")
     args = ap.parse_args()
+    if args.arl:
+        rows = arl_table(args.replicates)
+        print(json.dumps(rows, indent=2)) if args.json else print_arl(rows)
+        return
     methods = ["individuals + Nelson rules", "individuals + 3-sigma rule", "monitor (new default)"]
     out = []
     for phi in (0.0, 0.5, 0.8):

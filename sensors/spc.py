@@ -26,6 +26,12 @@ class Chart:
     sigma: float
     violations: list[Violation] = field(default_factory=list)
 
+    def tail(self, n: int) -> Chart:
+        """The last ``n`` points (for drawing a long monitored series), violation indices shifted to match."""
+        cut = max(0, len(self.values) - n)
+        return Chart(self.kind, self.values[cut:], self.center, self.ucl[cut:], self.lcl[cut:], self.sigma,
+                     [Violation(v.rule, v.index - cut, v.description) for v in self.violations if v.index >= cut])
+
     def to_dict(self) -> dict:
         return {"kind": self.kind, "n": len(self.values), "center": self.center, "ucl": self.ucl[-1], "lcl": self.lcl[-1],
                 "sigma": self.sigma, "violations": [v.__dict__ for v in self.violations]}
@@ -99,32 +105,62 @@ def lag1_autocorrelation(x: list[float]) -> float:
     return sum((x[i] - mu) * (x[i - 1] - mu) for i in range(1, n)) / den if den else 0.0
 
 
-def monitor(x, baseline: int, rules: str = "shewhart") -> Chart:
+def _ar_fit(base: list[float], max_order: int = 5) -> tuple[float, list[float]]:
+    """Mean and AR(p) coefficients of the baseline by least squares, p (1..max_order) chosen by BIC."""
+    import numpy as np
+
+    b = np.asarray(base, dtype=float)
+    mu = float(b.mean())
+    z = b - mu
+    best = None
+    for p in range(1, max(1, min(max_order, len(b) // 10)) + 1):
+        y = z[p:]
+        lags = np.column_stack([z[p - j:len(z) - j] for j in range(1, p + 1)])
+        coef, *_ = np.linalg.lstsq(lags, y, rcond=None)
+        rss = float(((y - lags @ coef) ** 2).sum())
+        aic = len(y) * np.log(max(rss, 1e-300) / len(y)) + p * np.log(len(y))
+        if best is None or aic < best[0]:
+            best = (aic, [float(c) for c in coef])
+    return mu, best[1]
+
+
+def monitor(x, baseline: int, rules: str = "shewhart", cusum_check: bool = False) -> Chart:
     """The chart a quality engineer would put on a sensor: limits from the first ``baseline`` points
     (phase I), the rest monitored (phase II).
 
     Sensor streams are usually autocorrelated, and Shewhart limits on them alarm on a large share of
     in-control points. When the baseline's lag-1 autocorrelation is significant (|r1| > 2/sqrt(n), the
-    usual 95 % test), the chart is of the residuals of an AR(1) fit to the baseline (Montgomery 10.4:
-    e_t = (x_t - mu) - phi (x_t-1 - mu)), which are close to independent; ``kind`` says so. Violation
-    indices are rows of ``x``. Measured by simulation in benchmarks/bench_spc.py.
+    usual 95 % test), the chart is of the residuals of an autoregressive model fitted to the baseline
+    (Montgomery 10.4: e_t = (x_t - mu) - sum_j phi_j (x_t-j - mu); order 1-5 by BIC, so that a slow
+    wander plus measurement noise is whitened too), which are close to independent; ``kind`` says so.
+    ``cusum_check`` adds a tabular CUSUM (k 0.5, h 5) on the same standardised points: it sees sustained
+    shifts of about one sigma in ~10 points, which the 3-sigma rule needs ~44 for (in-control ARL of
+    the pair about 200 points instead of 370; docs/sensors.md). Violation indices are rows of ``x``.
+    Measured by simulation in benchmarks/bench_spc.py.
     """
     x = _clean(x)
     base = x[:baseline]
     if len(base) < 8:
         raise ValueError(f"need at least 8 baseline readings, got {len(base)}")
-    phi = lag1_autocorrelation(base)
-    if abs(phi) <= 2 / len(base) ** 0.5:
+    r1 = lag1_autocorrelation(base)
+    if abs(r1) <= 2 / len(base) ** 0.5:
         chart = individuals(x, rules, baseline)
-        chart.kind = f"individuals (lag-1 autocorrelation {phi:.2f})"
-        return chart
-    mu = sum(base) / len(base)
-    resid = [(x[t] - mu) - phi * (x[t - 1] - mu) for t in range(1, len(x))]
-    chart = individuals(resid, rules, baseline - 1)
-    chart.kind = f"AR(1) residuals (lag-1 autocorrelation {phi:.2f}: limits on raw readings would over-alarm)"
-    chart.violations = [Violation(v.rule, v.index + 1, v.description) for v in chart.violations]
-    chart.values = [0.0, *chart.values]  # keep positions aligned with x (the first point has no residual)
-    chart.ucl, chart.lcl = [chart.ucl[0], *chart.ucl], [chart.lcl[0], *chart.lcl]
+        chart.kind = f"individuals (lag-1 autocorrelation {r1:.2f})"
+        p = 0
+    else:
+        mu, phi = _ar_fit(base)
+        p = len(phi)
+        resid = [(x[t] - mu) - sum(c * (x[t - j] - mu) for j, c in enumerate(phi, start=1)) for t in range(p, len(x))]
+        chart = individuals(resid, rules, baseline - p)
+        chart.kind = (f"AR({p}) residuals (lag-1 autocorrelation {r1:.2f}: limits on raw readings would over-alarm)")
+        chart.violations = [Violation(v.rule, v.index + p, v.description) for v in chart.violations]
+        chart.values = [0.0] * p + chart.values  # keep positions aligned with x (the first p points have no residual)
+        chart.ucl, chart.lcl = [chart.ucl[0]] * p + chart.ucl, [chart.lcl[0]] * p + chart.lcl
+    if cusum_check:
+        c = cusum(chart.values[p:], 0.5, 5.0, center=chart.center, sigma=chart.sigma)
+        chart.violations = sorted([*chart.violations, *(Violation("cusum", v.index + p, v.description)
+                                                          for v in c.violations)], key=lambda v: (v.index, v.rule))
+        chart.kind += " + CUSUM"
     return chart
 
 
@@ -157,16 +193,35 @@ def xbar_r(x, n: int, rules: str = "nelson") -> tuple[Chart, Chart]:
     return xc, rc
 
 
-def ewma(x, lam: float = 0.2, L: float = 3.0, baseline: int | None = None) -> Chart:
-    """EWMA z_t = lam*x_t + (1-lam)*z_(t-1), limits widening to their asymptote (Montgomery 9.2)."""
+def _standard(x, baseline: int | None, center: float | None, sigma: float | None) -> tuple[list[float], float, float]:
+    """The readings with the centre and sigma to judge them by: given (a known standard) or from the baseline."""
+    if (center is None) != (sigma is None):
+        raise ValueError("give both center and sigma, or neither")
+    if center is not None:
+        if not sigma > 0:
+            raise ValueError(f"sigma must be > 0, got {sigma}")
+        return _clean(x), float(center), float(sigma)
+    base = individuals(x, "shewhart", baseline)
+    return base.values, base.center, base.sigma
+
+
+def ewma(x, lam: float = 0.2, L: float = 3.0, baseline: int | None = None, center: float | None = None,
+         sigma: float | None = None, asymptotic: bool = False) -> Chart:
+    """EWMA z_t = lam*x_t + (1-lam)*z_(t-1), limits widening to their asymptote (Montgomery 9.2).
+
+    Centre and sigma from the first ``baseline`` points (phase I), or given (``center``, ``sigma``: a known
+    standard). With the defaults (lambda 0.2, L 3) the in-control ARL is about 560 points; the simulated ARLs
+    against the Markov-chain theory are in docs/sensors.md (benchmarks/bench_spc.py --arl). The limits are
+    the exact ones, narrow at the start (a shift present from the first point is seen sooner);
+    ``asymptotic=True`` uses the constant limits the textbook ARL tables assume.
+    """
     if not 0 < lam <= 1:
         raise ValueError(f"lambda must be in (0, 1], got {lam}")
-    base = individuals(x, baseline=baseline)
-    mu, s = base.center, base.sigma
+    values, mu, s = _standard(x, baseline, center, sigma)
     z, zs, ucl, lcl = mu, [], [], []
-    for t, v in enumerate(base.values, start=1):
+    for t, v in enumerate(values, start=1):
         z = lam * v + (1 - lam) * z
-        w = L * s * ((lam / (2 - lam)) * (1 - (1 - lam) ** (2 * t))) ** 0.5
+        w = L * s * ((lam / (2 - lam)) * (1 - (0.0 if asymptotic else (1 - lam) ** (2 * t)))) ** 0.5
         zs.append(z)
         ucl.append(mu + w)
         lcl.append(mu - w)
@@ -174,13 +229,16 @@ def ewma(x, lam: float = 0.2, L: float = 3.0, baseline: int | None = None) -> Ch
     return Chart("ewma", zs, mu, ucl, lcl, s, viol)
 
 
-def cusum(x, k: float = 0.5, h: float = 5.0, baseline: int | None = None) -> Chart:
-    """Tabular CUSUM with reference value k and decision interval h, both in sigma units (Montgomery 9.1)."""
-    base = individuals(x, baseline=baseline)
-    mu, s = base.center, base.sigma
+def cusum(x, k: float = 0.5, h: float = 5.0, baseline: int | None = None, center: float | None = None,
+          sigma: float | None = None) -> Chart:
+    """Tabular CUSUM with reference value k and decision interval h, both in sigma units (Montgomery 9.1).
+
+    Centre and sigma as for :func:`ewma`. With k 0.5, h 5 the two-sided in-control ARL is about 465 points.
+    """
+    values, mu, s = _standard(x, baseline, center, sigma)
     hi = lo = 0.0
     highs, viol = [], []
-    for i, v in enumerate(base.values):
+    for i, v in enumerate(values):
         hi = max(0.0, hi + (v - mu) / s - k)
         lo = max(0.0, lo - (v - mu) / s - k)
         highs.append(hi if hi >= lo else -lo)
@@ -207,35 +265,47 @@ def capability(x, lsl: float | None, usl: float | None) -> dict:
 _PLOT_LOCK = threading.Lock()  # pyplot keeps global state: one figure at a time across server threads
 
 
-def render(charts: list[Chart], path: str | Path, title: str = "") -> Path:
-    """One PNG with a panel per chart: points, centre line, limits, violations marked in red."""
+def render(charts: list[Chart], path: str | Path, title: str = "", times: list | None = None) -> Path:
+    """One PNG with a panel per chart: points, centre line, limits, violations marked in red.
+
+    ``times``: timestamps of the points (same length as each chart): the x-axis is then time, not point number.
+    Drawn 7 inches wide with 10-11 pt text so that it stays readable when a phone scales it to its width.
+    """
     with _PLOT_LOCK:
-        return _render(charts, path, title)
+        return _render(charts, path, title, times)
 
 
-def _render(charts: list[Chart], path: str | Path, title: str) -> Path:
+def _render(charts: list[Chart], path: str | Path, title: str, times: list | None) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(charts), 1, figsize=(9, 2.6 * len(charts)), squeeze=False)
+    fig, axes = plt.subplots(len(charts), 1, figsize=(7, 2.5 * len(charts) + (0.5 if title else 0)), squeeze=False,
+                             sharex=times is not None, layout="constrained")
     for ax, c in zip(axes[:, 0], charts, strict=True):
-        ax.plot(c.values, marker="o", ms=3, lw=1, color="#1f4e79")
+        xs = list(times) if times is not None and len(times) == len(c.values) else list(range(len(c.values)))
+        ax.plot(xs, c.values, marker="o", ms=3, lw=1, color="#1f4e79")
         ax.axhline(c.center, color="green", lw=1)
-        ax.plot(c.ucl, "--", color="#b22222", lw=1)
-        ax.plot(c.lcl, "--", color="#b22222", lw=1)
+        ax.plot(xs, c.ucl, "--", color="#b22222", lw=1)
+        ax.plot(xs, c.lcl, "--", color="#b22222", lw=1)
         bad = sorted({v.index for v in c.violations})
-        ax.scatter(bad, [c.values[i] for i in bad], s=50, facecolors="none", edgecolors="red", zorder=3,
-                   label=f"rule violations: {len(bad)}")
-        ax.set_title(c.kind if " " in c.kind else f"{c.kind} chart", fontsize=9, loc="left")
-        if bad:
-            ax.legend(fontsize=8, loc="upper left")
+        ax.scatter([xs[i] for i in bad], [c.values[i] for i in bad], s=60, facecolors="none", edgecolors="red",
+                   linewidths=1.5, zorder=3, label=f"alarms: {len(bad)}")
+        ax.set_title(c.kind if " " in c.kind else f"{c.kind} chart", fontsize=10, loc="left", wrap=True)
+        ax.tick_params(labelsize=9)
+        if bad:  # the legend goes outside the plotting area, where it cannot cover points or the title
+            ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2, frameon=False)
+    if times is not None:
+        ax = axes[-1, 0]
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if title:
         fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

@@ -12,7 +12,8 @@ from shopfloor.machines import match_machine
 log = logging.getLogger(__name__)
 SPC_SENSORS = ["Torque [Nm]", "Process temperature [K]", "Rotational speed [rpm]"]
 RECENT = 24  # readings that count as "recent" (one day of hourly readings)
-CHART_POINTS = 60
+BASELINE = 200  # at most this many readings before the last day set the control limits (phase I)
+CHART_POINTS = 60  # drawn: the last 60 readings
 
 
 class MachineStatus(BaseModel):
@@ -26,7 +27,25 @@ class MachineStatus(BaseModel):
     spc_violations: list[dict] = []
     charts: list[str] = []
     latest_reading: str | None = None
+    alarms: list[dict] = Field([], description="Stored control-chart alarms that are open or still active.")
     notes: list[str] = []
+
+
+class FleetRow(BaseModel):
+    """One machine in the fleet overview: is it alarming, since when, how risky."""
+
+    machine_id: str
+    name: str = ""
+    type: str = ""
+    state: str = Field(description="'alarm' (open alarms), 'acknowledged' (alarms seen, still active), 'ok', "
+                                   "or 'no readings'")
+    open_alarms: int = 0
+    since: str | None = Field(None, description="First violating reading of the oldest open alarm.")
+    worst: str = ""
+    failure_probability: float | None = None
+    failure_type: str | None = None
+    risk_unknown: str = Field("", description="Why the failure risk is unknown (missing or implausible input).")
+    latest_reading: str | None = None
 
 
 def known_machines(workspace) -> list[str]:
@@ -55,7 +74,41 @@ def machine_status(machine_id: str, workspace, charts: bool = True) -> MachineSt
         _anomaly(st, proc)
         _spc(st, proc, workspace, charts)
     _rul(st, workspace)
+    from shopfloor.sensors.alarms import sync
+
+    with workspace.connect() as conn:
+        st.alarms = [a.to_dict() for a in sync(conn, match, st.spc_violations)]
     return st
+
+
+def fleet(workspace, status=machine_status) -> list[FleetRow]:
+    """Every registered machine, alarming ones first (most open alarms, then highest risk), each with since when.
+
+    ``status(machine_id)`` gives a machine's status (default: computed now, which also records its alarms;
+    the application passes its cached one).
+    """
+    with workspace.connect() as conn:
+        machines = [dict(r) for r in conn.execute("SELECT id, name, type FROM machines ORDER BY id")]
+    rows = []
+    for m in machines:
+        st = status(m["id"])
+        open_ = [a for a in st.alarms if a["state"] == "open"]
+        active = [a for a in st.alarms if a["active"]]
+        row = FleetRow(machine_id=m["id"], name=m["name"] or "", type=m["type"] or "",
+                       state="alarm" if open_ else "acknowledged" if active else
+                       "ok" if st.latest_reading else "no readings",
+                       open_alarms=len(open_), failure_probability=st.failure_probability,
+                       failure_type=st.failure_type, latest_reading=st.latest_reading,
+                       risk_unknown="; ".join(n.split(": ", 1)[1] for n in st.notes if n.startswith("failure risk unknown")))
+        if open_:
+            oldest = min(open_, key=lambda a: a["first_reading"])
+            row.since = oldest["first_reading"]
+            worst = max(open_, key=lambda a: a["points"])
+            row.worst = f"{worst['sensor']} {worst['direction']}".strip() + f" ({worst['points']} point(s) in the last day)"
+        rows.append(row)
+    order = {"alarm": 0, "acknowledged": 1, "ok": 2, "no readings": 3}
+    rows.sort(key=lambda r: (order[r.state], -r.open_alarms, -(r.failure_probability or 0.0), r.machine_id))
+    return rows
 
 
 def _failure(st: MachineStatus, proc, workspace) -> None:
@@ -77,6 +130,10 @@ def _failure(st: MachineStatus, proc, workspace) -> None:
     st.failure_type_probs = pred["failure_type_probs"]
     st.failure_type = pred["failure_type"]
     st.explanation = model.explain(last)
+    if not st.explanation and st.failure_type and st.failure_probability >= 0.5:
+        # several causes at once: no single input lowers the risk, but each type's model names its own
+        st.explanation = [{**e, "failure_type": st.failure_type}
+                          for e in model.explain(last, failure_type=st.failure_type)]
 
 
 def _anomaly(st: MachineStatus, proc) -> None:
@@ -91,27 +148,45 @@ def _anomaly(st: MachineStatus, proc) -> None:
 
 
 def _spc(st: MachineStatus, proc, workspace, charts: bool) -> None:
-    """Control charts of the key sensors: history sets the limits (phase I), the last day is checked (phase II)
-    with the one-point 3-sigma rule (0.27 % false alarms per in-control point), on AR(1) residuals when the
-    sensor is autocorrelated (``spc.monitor``)."""
+    """Control charts of the key sensors: up to :data:`BASELINE` readings before the last day set the limits
+    (phase I), the last day is checked (phase II) with the 3-sigma rule and a CUSUM for sustained shifts,
+    on autoregressive residuals when the sensor is autocorrelated (``spc.monitor``; in-control false-alarm
+    rates by simulation in docs/sensors.md)."""
+    import pandas as pd
+
     from shopfloor.sensors import spc
 
-    panels = []
+    panels, times = [], None
     for col in [c for c in SPC_SENSORS if c in proc.columns]:
-        values = proc[col].tail(CHART_POINTS).tolist()
+        rows = proc[[col, "timestamp"]].tail(BASELINE + RECENT)
+        values, kept, dropped = spc.prepare(rows[col].tolist())
+        if dropped["missing"] or dropped["non_numeric"]:
+            st.notes.append(f"{col}: {dropped['missing']} empty and {dropped['non_numeric']} non-numeric reading(s) "
+                            "left out of the chart")
+        stamps = rows["timestamp"].iloc[kept].tolist()
+        recent = sum(1 for i in kept if i >= len(rows) - RECENT)
         try:
-            chart = spc.monitor(values, baseline=len(values) - RECENT)
+            chart = spc.monitor(values, baseline=len(values) - recent, cusum_check=True)
         except ValueError as e:
             st.notes.append(f"{col}: {e}")
             continue
-        chart.kind = f"{col}: {chart.kind}, last {len(values)} readings (limits from the first {len(values) - RECENT})"
-        recent = [v for v in chart.violations if v.index >= len(values) - RECENT]
+        chart.kind = f"{col}: {chart.kind}; limits from {len(values) - recent} readings"
         st.spc_violations += [{"sensor": col, "rule": v.rule, "description": v.description,
-                               "reading": str(proc["timestamp"].iloc[len(proc) - len(values) + v.index])} for v in recent]
-        panels.append(chart)
+                               "direction": _direction(chart, v), "reading": str(stamps[v.index])}
+                              for v in chart.violations if v.index >= len(values) - recent]
+        shown = chart.tail(CHART_POINTS)
+        panels.append(shown)
+        times = pd.to_datetime(stamps[-len(shown.values):], errors="coerce").tolist()
     if charts and panels:
         path = workspace.root / "sensors" / "charts" / f"{st.machine_id}_spc.png"
-        st.charts.append(str(spc.render(panels, path, f"{st.machine_id} · control charts (3-sigma rule)")))
+        same = all(len(p.values) == len(panels[0].values) for p in panels) and not any(pd.isna(t) for t in times)
+        st.charts.append(str(spc.render(panels, path, f"{st.machine_id} · control charts", times if same else None)))
+
+
+def _direction(chart, v) -> str:
+    if v.rule == "cusum":
+        return "high" if "upper" in v.description else "low"
+    return "high" if chart.values[v.index] > chart.center else "low"
 
 
 def _rul(st: MachineStatus, workspace) -> None:

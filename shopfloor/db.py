@@ -147,6 +147,27 @@ MIGRATIONS: list[str] = [
     CREATE INDEX classifications_task_text ON classifications(task, text, needs_review);
     CREATE INDEX reviews_task_text ON reviews(task, text);
     """,
+    # 8: control-chart alarms, one row per machine, sensor and episode, open until someone acknowledges it
+    """
+    CREATE TABLE alarms (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        machine_id TEXT NOT NULL,
+        sensor TEXT NOT NULL,
+        direction TEXT NOT NULL DEFAULT '',
+        rule TEXT NOT NULL,
+        description TEXT NOT NULL,
+        first_reading TEXT NOT NULL,
+        last_reading TEXT NOT NULL,
+        points INTEGER NOT NULL DEFAULT 1,
+        state TEXT NOT NULL DEFAULT 'open',
+        active INTEGER NOT NULL DEFAULT 1,
+        acknowledged_by TEXT,
+        acknowledged_at TEXT,
+        note TEXT,
+        created_at TEXT NOT NULL DEFAULT (datetime('now'))
+    );
+    CREATE INDEX alarms_machine ON alarms(machine_id, sensor, state);
+    """,
 ]
 
 # Python steps run after the SQL of the same migration, in its transaction (version -> function).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from shopfloor.assistant.demo.build import DATA_DIR
 from shopfloor.errors import InputError, NotBuiltError
 from shopfloor.sensors import FailureModel, RulModel
 from shopfloor.sensors.failure import evaluate as eval_failure
-from shopfloor.sensors.features import FEATURES, features
+from shopfloor.sensors.features import FEATURES, PHYSICAL, features
 from shopfloor.sensors.rul import evaluate as eval_rul
 from shopfloor.sensors.rul import grouped_split, nasa_score, read_cmapss
 
@@ -45,9 +46,40 @@ def test_failure_model_learns_the_rules_and_roundtrips(failure_model: FailureMod
 
 def test_explanation_names_the_cause(failure_model: FailureModel):
     df = pd.read_csv(PROCESS)
-    hdf = df[df["HDF"] == 1].head(1)
-    top = [e["feature"] for e in failure_model.explain(hdf)]
-    assert {"temp_diff_k", "speed_rpm", "process_k", "air_k", "torque_nm"} & set(top[:2])
+    hdf = df[(df["HDF"] == 1) & (df[["OSF", "PWF", "TWF"]].sum(axis=1) == 0)].head(1)
+    top = failure_model.explain(hdf)
+    # heat dissipation: too small a temperature difference at low speed; named by the measured inputs
+    assert {"Process temperature [K]", "Air temperature [K]", "Rotational speed [rpm]"} & {e["feature"] for e in top[:2]}
+    assert all(e["contribution"] > 0 and "typical" in e for e in top)
+    # two causes at once (overstrain and heat): no single input explains machine failure, each type's model does
+    both = df[(df["HDF"] == 1) & (df["OSF"] == 1)].head(1)
+    assert {"Torque [Nm]", "Tool wear [min]"} & {e["feature"] for e in failure_model.explain(both, failure_type="OSF")}
+    assert {"Process temperature [K]", "Air temperature [K]", "Rotational speed [rpm]"} & {
+        e["feature"] for e in failure_model.explain(both, failure_type="heat dissipation")}
+    with pytest.raises(InputError, match="no model for failure type"):
+        failure_model.explain(both, failure_type="melting")
+
+
+def test_limit_margins_are_features_and_old_models_still_load(failure_model: FailureModel, tmp_path: Path):
+    df = pd.DataFrame({"Type": ["L", "H"], "Air temperature [K]": [300.0, 300.0],
+                       "Process temperature [K]": [308.0, 311.0], "Rotational speed [rpm]": [1300, 1500],
+                       "Torque [Nm]": [60.0, 40.0], "Tool wear [min]": [200, 100]})
+    f = features(df)
+    # L: 200 min x 60 Nm = 12,000 > 11,000 -> over the strain limit; H: 4,000 < 13,000
+    assert f["strain_margin"].tolist() == [1000.0, -9000.0] and f["over_strain"].tolist() == [1.0, 0.0]
+    assert f["poor_cooling"].tolist() == [1.0, 0.0]  # 8 K at 1,300 rpm; 11 K at 1,500 rpm
+    assert set(PHYSICAL) < set(FEATURES) and list(features(df, columns=PHYSICAL).columns) == PHYSICAL
+    assert json.loads((failure_model.save(tmp_path / "new") / "config.json").read_text())["features"] == FEATURES
+
+
+def test_a_model_saved_before_the_margins_still_predicts(tmp_path: Path):
+    folder = FailureModel.train(PROCESS, seed=1, columns=PHYSICAL).save(tmp_path / "old")  # what older versions used
+    cfg = json.loads((folder / "config.json").read_text())
+    assert 0 < cfg["cv_f1"] <= 1
+    old = FailureModel.load(folder)
+    assert old.columns == PHYSICAL
+    p = old.predict(pd.read_csv(PROCESS).head(5))
+    assert all(0 <= r["failure_probability"] <= 1 for r in p)
 
 
 def test_rul_model_on_demo_fleet(tmp_path: Path):

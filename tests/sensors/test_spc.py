@@ -72,7 +72,7 @@ def test_monitor_charts_residuals_of_an_autocorrelated_sensor_and_alarms_near_th
     for seed in range(60):  # 60 in-control days of 24 monitored points after a 100-point baseline
         x = _ar1(0.8, 124, seed)
         chart = monitor(x, 100)
-        assert chart.kind.startswith("AR(1) residuals") and len(chart.values) == len(x)
+        assert chart.kind.startswith(("AR(1) residuals", "AR(2) residuals")) and len(chart.values) == len(x)
         raw += sum(v.index >= 100 for v in chart.violations)
         raw_alarms += sum(v.index >= 100 for v in individuals(x, "nelson", 100).violations)
     assert raw / (60 * 24) < 0.02 < raw_alarms / (60 * 24)  # the old default alarmed on far more in-control points
@@ -86,3 +86,25 @@ def test_monitor_keeps_plain_individuals_for_independent_data_and_sees_a_shift()
     shifted = monitor(_ar1(0.0, 124, 3, shift_at=100, shift=4.0), 100)
     assert any(v.index >= 100 for v in shifted.violations)
     assert all(0 <= v.index < 124 for v in shifted.violations)
+
+
+def test_monitor_whitens_a_wander_plus_noise_and_its_cusum_sees_a_one_sigma_shift():
+    """Process temperature in the demo (and often in plants): a slow AR(1) wander plus measurement noise.
+    An AR(1) fit leaves the wander in its residuals; the order chosen by BIC whitens it."""
+    import numpy as np
+
+    from shopfloor.sensors.spc import monitor
+
+    alarms = 0
+    for seed in range(60):
+        rng = np.random.default_rng(100 + seed)
+        x = np.array(_ar1(0.95, 224, seed)) + rng.standard_normal(224)
+        alarms += sum(v.index >= 200 for v in monitor(x.tolist(), 200, cusum_check=True).violations)
+    # 3-sigma + CUSUM: theory about 0.5 % of in-control points; allow estimation noise, not over-alarming
+    assert alarms / (60 * 24) < 0.015
+    caught = {False: 0, True: 0}
+    for seed in range(40):
+        x = _ar1(0.0, 224, seed, shift_at=200, shift=1.0)
+        for check in caught:
+            caught[check] += any(v.index >= 200 for v in monitor(x, 200, cusum_check=check).violations)
+    assert caught[True] >= caught[False] + 10  # CUSUM sees sustained one-sigma shifts the 3-sigma rule misses
