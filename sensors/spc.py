@@ -105,6 +105,9 @@ def lag1_autocorrelation(x: list[float]) -> float:
     return sum((x[i] - mu) * (x[i - 1] - mu) for i in range(1, n)) / den if den else 0.0
 
 
+COMBINED_L = 3.5  # the one-point limit when a CUSUM watches the same points (Lucas 1982)
+
+
 def _ar_fit(base: list[float], max_order: int = 5) -> tuple[float, list[float]]:
     """Mean and AR(p) coefficients of the baseline by least squares, p (1..max_order) chosen by BIC."""
     import numpy as np
@@ -133,9 +136,10 @@ def monitor(x, baseline: int, rules: str = "shewhart", cusum_check: bool = False
     usual 95 % test), the chart is of the residuals of an autoregressive model fitted to the baseline
     (Montgomery 10.4: e_t = (x_t - mu) - sum_j phi_j (x_t-j - mu); order 1-5 by BIC, so that a slow
     wander plus measurement noise is whitened too), which are close to independent; ``kind`` says so.
-    ``cusum_check`` adds a tabular CUSUM (k 0.5, h 5) on the same standardised points: it sees sustained
-    shifts of about one sigma in ~10 points, which the 3-sigma rule needs ~44 for (in-control ARL of
-    the pair about 200 points instead of 370; docs/sensors.md). Violation indices are rows of ``x``.
+    ``cusum_check`` adds a tabular CUSUM (k 0.5, h 5) on the same standardised points and moves the one-point
+    limit to 3.5 sigma (the combined Shewhart-CUSUM scheme of Lucas 1982): sustained shifts of one sigma
+    are seen in ~10 points instead of ~44, at about the in-control ARL of the plain 3-sigma rule (~380
+    points; measured in docs/sensors.md). Violation indices are rows of ``x``.
     Measured by simulation in benchmarks/bench_spc.py.
     """
     x = _clean(x)
@@ -157,10 +161,14 @@ def monitor(x, baseline: int, rules: str = "shewhart", cusum_check: bool = False
         chart.values = [0.0] * p + chart.values  # keep positions aligned with x (the first p points have no residual)
         chart.ucl, chart.lcl = [chart.ucl[0]] * p + chart.ucl, [chart.lcl[0]] * p + chart.lcl
     if cusum_check:
-        c = cusum(chart.values[p:], 0.5, 5.0, center=chart.center, sigma=chart.sigma)
-        chart.violations = sorted([*chart.violations, *(Violation("cusum", v.index + p, v.description)
-                                                          for v in c.violations)], key=lambda v: (v.index, v.rule))
-        chart.kind += " + CUSUM"
+        mu, s = chart.center, chart.sigma
+        c = cusum(chart.values[p:], 0.5, 5.0, center=mu, sigma=s)
+        wide = [Violation(v.rule, v.index, f"one point beyond {COMBINED_L:g} sigma") if v.rule == "shewhart" else v
+                for v in chart.violations if v.rule != "shewhart" or abs(chart.values[v.index] - mu) > COMBINED_L * s]
+        chart.violations = sorted([*wide, *(Violation("cusum", v.index + p, v.description) for v in c.violations)],
+                                  key=lambda v: (v.index, v.rule))
+        chart.ucl, chart.lcl = [mu + COMBINED_L * s] * len(chart.values), [mu - COMBINED_L * s] * len(chart.values)
+        chart.kind += f" + CUSUM ({COMBINED_L:g}-sigma limit)"
     return chart
 
 
@@ -299,7 +307,7 @@ def _render(charts: list[Chart], path: str | Path, title: str, times: list | Non
             ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2, frameon=False)
     if times is not None:
         ax = axes[-1, 0]
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+        locator = mdates.AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if title:

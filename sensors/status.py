@@ -81,7 +81,7 @@ def machine_status(machine_id: str, workspace, charts: bool = True) -> MachineSt
     return st
 
 
-def fleet(workspace, status=machine_status) -> list[FleetRow]:
+def fleet(workspace, status=None) -> list[FleetRow]:
     """Every registered machine, alarming ones first (most open alarms, then highest risk), each with since when.
 
     ``status(machine_id)`` gives a machine's status (default: computed now, which also records its alarms;
@@ -89,11 +89,16 @@ def fleet(workspace, status=machine_status) -> list[FleetRow]:
     """
     with workspace.connect() as conn:
         machines = [dict(r) for r in conn.execute("SELECT id, name, type FROM machines ORDER BY id")]
+    from shopfloor.sensors.alarms import list_alarms
+
+    status = status or (lambda m: machine_status(m, workspace, charts=False))
     rows = []
     for m in machines:
-        st = status(m["id"])
-        open_ = [a for a in st.alarms if a["state"] == "open"]
-        active = [a for a in st.alarms if a["active"]]
+        st = status(m["id"])  # computing a status records its alarms; their states are read fresh below
+        with workspace.connect() as conn:
+            current = [a.to_dict() for a in list_alarms(conn, machine_id=m["id"], current=True)]
+        open_ = [a for a in current if a["state"] == "open"]
+        active = [a for a in current if a["active"]]
         row = FleetRow(machine_id=m["id"], name=m["name"] or "", type=m["type"] or "",
                        state="alarm" if open_ else "acknowledged" if active else
                        "ok" if st.latest_reading else "no readings",

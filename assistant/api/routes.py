@@ -6,15 +6,21 @@ the user that ``current_user`` found (Bearer token, or the local user when login
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 
 from shopfloor.assistant import auth
 from shopfloor.assistant.api.schemas import (
+    AcknowledgeRequest,
+    AlarmOut,
+    Alarms,
     AskRequest,
     AuditLog,
     ClassifyRequest,
     ClassifyResponse,
     DiagnoseRequest,
+    Fleet,
     Health,
     InspectionCorrected,
     InspectionCorrection,
@@ -125,6 +131,19 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
     @r.get("/api/machines/{machine_id}/status", response_model=MachineStatus)
     def machine_status(machine_id: str, user: User = Depends(current_user)):
         return assistant.machine_status(machine_id, user=user)
+
+    @r.get("/api/fleet", response_model=Fleet)
+    def fleet(user: User = Depends(current_user)):
+        return {"machines": assistant.fleet(user=user)}
+
+    @r.get("/api/alarms", response_model=Alarms)
+    def alarms(state: Literal["open", "acknowledged"] | None = None, machine: str | None = None,
+               user: User = Depends(current_user)):
+        return {"alarms": assistant.alarms(state, machine, user=user)}
+
+    @r.post("/api/alarms/{alarm_id}/acknowledge", response_model=AlarmOut)
+    def acknowledge(alarm_id: int, req: AcknowledgeRequest | None = None, user: User = Depends(current_user)):
+        return assistant.acknowledge_alarm(alarm_id, req.note if req else "", user=user)
 
     @r.get("/api/tasks", response_model=Tasks)
     def tasks(user: User = Depends(current_user)):

@@ -121,6 +121,48 @@ def status(machine: Annotated[str, typer.Argument(help="Machine id, e.g. P-101."
                       f"{len(st.spc_violations)} SPC alarms in the last day" + "".join(f"\n  note: {n}" for n in st.notes))
 
 
+@app.command("fleet", help="Every machine, alarming ones first: open alarms, since when, worst signal, failure risk.")
+def fleet_cmd(as_json: JsonOpt = False) -> None:
+    from shopfloor.assistant.cli._common import cli_assistant
+
+    rows = cli_assistant(use_llm=False).fleet()
+    lines = []
+    for r in rows:
+        risk = (f"risk {r.failure_probability:.0%}" if r.failure_probability is not None else
+                f"risk unknown ({r.risk_unknown})" if r.risk_unknown else "risk n/a")
+        alarm = f"{r.open_alarms} open alarm(s) since {r.since}: {r.worst}" if r.open_alarms else r.state
+        lines.append(f"{r.machine_id:<10} {r.type[:24]:<24} {alarm}; {risk}")
+    emit({"machines": [r.model_dump() for r in rows]}, as_json, "\n".join(lines) or "no machines registered")
+
+
+@app.command("alarms", help="Stored control-chart alarms with their failure types and manual/FMEA references.")
+def alarms_cmd(state: Annotated[str | None, typer.Option("--state", help="open or acknowledged (default: all).")] = None,
+               machine: Annotated[str | None, typer.Option("--machine", help="Only this machine.")] = None,
+               as_json: JsonOpt = False) -> None:
+    from shopfloor.assistant.cli._common import cli_assistant
+
+    rows = cli_assistant(use_llm=False).alarms(state, machine)
+    lines = []
+    for a in rows:
+        who = f"acknowledged by {a['acknowledged_by']} at {a['acknowledged_at']}" if a["state"] == "acknowledged" else "OPEN"
+        lines.append(f"#{a['id']} {a['machine_id']} {a['sensor']} {a['direction']} since {a['first_reading']} "
+                     f"({a['description']}; {who})")
+        if a["failure_types"]:
+            lines.append(f"    can lead to: {', '.join(a['failure_types'])}")
+        lines += [f"    see: {r['citation']}" for r in a["references"]]
+    emit({"alarms": rows}, as_json, "\n".join(lines) or "no alarms")
+
+
+@app.command("ack", help="Acknowledge an open alarm (recorded with your name; audited).")
+def ack_cmd(alarm_id: Annotated[int, typer.Argument(help="Alarm number, from `shopfloor sensor alarms`.")],
+            note: Annotated[str, typer.Option("--note", help="What was done or decided.")] = "",
+            as_json: JsonOpt = False) -> None:
+    from shopfloor.assistant.cli._common import cli_assistant
+
+    a = cli_assistant(use_llm=False).acknowledge_alarm(alarm_id, note)
+    emit(a, as_json, f"alarm #{a['id']} ({a['machine_id']} {a['sensor']}) acknowledged by {a['acknowledged_by']}")
+
+
 @app.command("import", help="Import timestamped readings (CSV/Parquet with timestamp, machine_id columns).")
 def import_cmd(data: Annotated[Path, typer.Option("--data", help="Readings file.")], as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant

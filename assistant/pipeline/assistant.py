@@ -164,6 +164,45 @@ class Assistant:
         """Failure probability, remaining life, anomalies and control-chart alarms of one machine."""
         return self.components.status(clean_text(machine_id))
 
+    @requires(Action.view_machines)
+    def fleet(self, *, user: User | None = None) -> list:
+        """Every machine, alarming ones first: state, open alarms, since when, worst signal, failure risk."""
+        return self.components.fleet()
+
+    @requires(Action.view_machines)
+    def alarms(self, state: str | None = None, machine_id: str | None = None, links: bool = True, *,
+               user: User | None = None) -> list[dict]:
+        """Stored control-chart alarms (newest first; ``state`` open/acknowledged), each with the failure types
+        its signal feeds and the manual/FMEA references for it."""
+        from shopfloor.assistant.pipeline.alarms import with_links
+        from shopfloor.sensors.alarms import list_alarms
+
+        machines = {m["id"]: m for m in self.components.machines()}
+        mid = None
+        if machine_id:
+            from shopfloor.machines import match_machine
+
+            mid = match_machine(clean_text(machine_id), list(machines))
+            if mid is None:
+                raise InputError(f"unknown machine {machine_id!r}; known machines: {', '.join(machines) or 'none'}")
+        with self.ws.connect() as conn:
+            rows = [a.to_dict() for a in list_alarms(conn, state=state, machine_id=mid)]
+        return [with_links(self.components, a, machines.get(a["machine_id"])) if links else a for a in rows]
+
+    @requires(Action.acknowledge_alarm)
+    def acknowledge_alarm(self, alarm_id: int, note: str = "", *, user: User | None = None) -> dict:
+        """Mark an open alarm acknowledged by this user (with an optional note); audited."""
+        from shopfloor.db import audit
+        from shopfloor.sensors.alarms import acknowledge
+
+        note = clean_text(note or "")
+        with self.ws.connect() as conn:
+            a = acknowledge(conn, alarm_id, user.name, note)
+            audit(conn, user.name, "alarm_ack", f"alarm {a.id}: {a.machine_id} {a.sensor} {a.direction} since "
+                                                f"{a.first_reading}" + (f"; note: {note[:200]}" if note else ""))
+        self.components.forget_status(a.machine_id)
+        return a.to_dict()
+
     @requires(Action.import_sensors)
     def import_readings(self, path: str | Path, *, user: User | None = None) -> dict:
         """Import timestamped readings (CSV/Parquet); audited."""

@@ -165,6 +165,19 @@ class Components:
             self._status_cache[key] = (time.monotonic(), st)
             return st
 
+    def forget_status(self, machine_id: str) -> None:
+        """Drop a machine's cached status (its alarms changed)."""
+        from shopfloor.machines import machine_key
+
+        for charts in (True, False):
+            self._status_cache.pop((machine_key(machine_id), charts), None)
+
+    def fleet(self) -> list:
+        """Every machine's row of the fleet overview, alarming first (statuses from the cache when fresh)."""
+        from shopfloor.sensors.status import fleet
+
+        return fleet(self.ws, status=lambda m: self.status(m, charts=False))
+
     def provenance(self, source: str) -> str:
         """Who added ``source`` to the index and when (shown with safety warnings)."""
         from shopfloor.db import provenance

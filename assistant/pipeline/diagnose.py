@@ -133,23 +133,13 @@ def _retrieve(components, d: Diagnosis, min_score: float | None) -> None:
     except NotBuiltError as e:
         d.notes.append(str(e))
         return
-    # Relevance cut-off: the chat threshold (or index.min_score), raised to the level that off-topic text
-    # reaches in this index's cause documents (short table rows attract any short sentence a little).
-    cut = max(idx.no_answer_threshold if min_score is None else min_score, idx.off_topic_level(CAUSE_KINDS))
+    cut = cut_off(idx, min_score)
     # A confident label sharpens the query ("hydraulic leak"); an uncertain one (or one for another kind of
     # text) would only pull the search toward whatever that label resembles, so it is left out.
     label = f" {d.failure_mode.replace('_', ' ')}" if d.failure_mode and not d.needs_review else ""
     query = d.log + label
     machine = {"machine_id": d.machine_id} if d.machine_id else {}
-    hits = _relevant(idx.search(query, k=8, filters={"doc_type": CAUSE_KINDS, **machine}), cut, d, d.log)
-    if not hits and machine:
-        hits = _relevant(idx.search(query, k=8, filters={"doc_type": CAUSE_KINDS}), cut, d, d.log)
-    for h in hits[:3]:
-        cause = _cause(h)
-        reason = unsafe_reason(" ".join((cause.cause, cause.remedy, cause.text)))
-        if reason:
-            cause.safety = safety_warning(reason, h.citation, components.provenance(h.source))
-        d.causes.append(cause)
+    d.causes += find_causes(components, idx, query, d.machine_id, cut, d.notes, d.log)
     for h in _relevant(idx.search(query, k=3, filters={"doc_type": "incident", **machine}), cut, None, d.log):
         cols, roles = h.metadata.get("columns", {}), h.metadata.get("roles") or {}
         d.incidents.append(SimilarIncident(
@@ -159,6 +149,31 @@ def _retrieve(components, d: Diagnosis, min_score: float | None) -> None:
             action=_safe(_role(cols, roles, "remedy", "action")), downtime_h=_safe(_role(cols, roles, "downtime",
                                                                                         "downtime_h")),
             citation=h.citation))
+
+
+def find_causes(components, idx, query: str, machine_id: str | None, cut: float, notes: list[str] | None,
+                log: str = "", limit: int = 3) -> list[Cause]:
+    """The best troubleshooting rows, FMEA rows and manual passages for ``query`` above the cut-off (the
+    machine's own first, then any), each with a safety warning when its text would bypass a safeguard;
+    why nothing was kept goes to ``notes``."""
+    machine = {"machine_id": machine_id} if machine_id else {}
+    hits = _relevant(idx.search(query, k=8, filters={"doc_type": CAUSE_KINDS, **machine}), cut, notes, log)
+    if not hits and machine:
+        hits = _relevant(idx.search(query, k=8, filters={"doc_type": CAUSE_KINDS}), cut, notes, log)
+    causes = []
+    for h in hits[:limit]:
+        cause = _cause(h)
+        reason = unsafe_reason(" ".join((cause.cause, cause.remedy, cause.text)))
+        if reason:
+            cause.safety = safety_warning(reason, h.citation, components.provenance(h.source))
+        causes.append(cause)
+    return causes
+
+
+def cut_off(idx, min_score: float | None = None) -> float:
+    """The relevance cut-off for causes: the chat threshold (or ``min_score``), raised to the level off-topic text
+    reaches in this index's cause documents (short table rows attract any short sentence a little)."""
+    return max(idx.no_answer_threshold if min_score is None else min_score, idx.off_topic_level(CAUSE_KINDS))
 
 
 STRONG = 0.5  # a dense similarity this high needs no shared word (a paraphrase); below it, a shared word is required
@@ -174,20 +189,20 @@ def _shares_a_word(log: str, h) -> bool:
     return bool(words & set(tokenize(f"{h.section} {h.text}")))
 
 
-def _relevant(hits, cut: float, d: Diagnosis | None, log: str = "") -> list:
+def _relevant(hits, cut: float, notes: list[str] | None, log: str = "") -> list:
     """Hits at or above the cut-off (and sharing a word with the log, unless the match is strong) whose text
     is fit to quote; what was left out is said in the notes."""
     keep = [h for h in hits if h.dense_score >= cut and not h.metadata.get("text_problem")
             and (not log or h.dense_score >= STRONG or _shares_a_word(log, h))]
-    if d is not None and not keep and hits and not any(h.dense_score >= cut for h in hits):
+    if notes is not None and not keep and hits and not any(h.dense_score >= cut for h in hits):
         best = max(h.dense_score for h in hits)
-        d.notes.append(f"no troubleshooting row, FMEA row or manual passage is close enough to this log (best "
+        notes.append(f"no troubleshooting row, FMEA row or manual passage is close enough to this log (best "
                        f"similarity {best:.2f}, cut-off {cut:.2f}): nothing is quoted as a cause")
-    elif d is not None and not keep and hits and any(h.metadata.get("text_problem") for h in hits):
-        d.notes.append("the closest passages come from pages whose text is broken (see the Knowledge tab): "
+    elif notes is not None and not keep and hits and any(h.metadata.get("text_problem") for h in hits):
+        notes.append("the closest passages come from pages whose text is broken (see the Knowledge tab): "
                        "not quoted")
-    elif d is not None and not keep and hits:
-        d.notes.append("no troubleshooting row, FMEA row or manual passage shares a word with this log and is "
+    elif notes is not None and not keep and hits:
+        notes.append("no troubleshooting row, FMEA row or manual passage shares a word with this log and is "
                        "close enough to it: nothing is quoted as a cause")
     return keep
 

@@ -12,7 +12,7 @@ from tests.security.conftest import PASSWORDS, snapshot
 
 ORDER = ["viewer", "technician", "engineer", "admin"]
 # action -> least role, as the product promises it to plants (docs/security.md)
-EXPECTED = {"ask": "viewer", "view_machines": "viewer", "feedback": "viewer", "diagnose": "technician",
+EXPECTED = {"ask": "viewer", "view_machines": "viewer", "acknowledge_alarm": "technician", "feedback": "viewer", "diagnose": "technician",
             "classify": "technician", "inspect": "technician", "view_reviews": "technician", "correct_label": "engineer",
             "upload_document": "engineer", "remove_document": "engineer", "import_sensors": "engineer",
             "retrain": "admin", "manage_users": "admin", "view_audit": "admin", "change_own_password": "viewer"}
@@ -45,6 +45,7 @@ def _facade_calls(tmp_path):
     return {  # action -> a call that performs it (arguments chosen so the allowed call succeeds or fails cleanly)
         "ask": lambda a, u: a.answer("How do I fix a slipping belt?", user=u),
         "view_machines": lambda a, u: a.list_machines(user=u),
+        "acknowledge_alarm": lambda a, u: a.acknowledge_alarm(10**9, "checked", user=u),
         "feedback": lambda a, u: a.record_feedback("q", "a", 1, user=u),
         "diagnose": lambda a, u: a.diagnose("P101 brg nse", summary=False, user=u),
         "classify": lambda a, u: a.classify_texts(["belt slipping"], "failure_mode", user=u),
@@ -99,6 +100,8 @@ REST = [  # method, path, body, least role
     ("post", "/api/ask", {"question": "How do I fix a slipping conveyor belt?"}, "viewer"),
     ("get", "/api/machines", None, "viewer"),
     ("get", "/api/machines/P-101/status", None, "viewer"),
+    ("get", "/api/fleet", None, "viewer"),
+    ("get", "/api/alarms", None, "viewer"),
     ("get", "/api/tasks", None, "viewer"),
     ("get", "/api/me", None, "viewer"),
     ("get", "/v1/models", None, "viewer"),
@@ -200,6 +203,9 @@ def _ui_calls(tmp_path):
         "/inspect_save": ((1, "scratch", 0), True),
         "/inspect_retrain": ((), True),
         "/machine_status": (("P-101",), False),
+        "/fleet": ((), False),
+        "/fleet_refresh": ((), False),
+        "/alarm_acknowledge": (("HP-601", 1, "viewer was here"), True),
         "/documents_add": (([handle_file(str(doc))],), True),
         "/documents_remove": (("P-101.md",), True),
         "/admin_retrain": (("complaint_category",), True),
@@ -256,6 +262,36 @@ def test_every_ui_endpoint_as_a_viewer(served, tmp_path):
     assert readings.read_bytes() == readings_before, "a viewer changed the sensor readings"
     with served.db() as conn:
         assert {r[0] for r in conn.execute("SELECT DISTINCT user FROM feedback")} >= {"vic"}
+        # viewing a status records the alarms the readings show (the system's doing), never an acknowledgement
+        assert not conn.execute("SELECT count(*) FROM alarms WHERE acknowledged_by = 'vic'").fetchone()[0]
+    assert "HP-601" in _flat(outputs["/fleet"])
+
+
+def test_alarms_are_acknowledged_by_a_technician_by_name_and_audited(served):
+    import httpx
+
+    def call(method, path, name, **kw):
+        return httpx.request(method, served.url + path, headers={"Authorization": f"Bearer {served.token(name)}"},
+                             timeout=120, **kw)
+
+    fleet = call("GET", "/api/fleet", "vic").json()["machines"]
+    assert fleet[0]["machine_id"] == "HP-601" and fleet[0]["state"] == "alarm"  # the degrading press, worst first
+    alarms = call("GET", "/api/alarms?state=open&machine=hp601", "vic").json()["alarms"]
+    assert alarms and all(a["machine_id"] == "HP-601" and a["state"] == "open" for a in alarms)
+    torque = next(a for a in alarms if a["sensor"] == "Torque [Nm]")
+    assert torque["direction"] == "high" and "overstrain" in torque["failure_types"]
+    path = f"/api/alarms/{torque['id']}/acknowledge"
+    assert call("POST", path, "vic", json={"note": "seen"}).status_code == 403
+    r = call("POST", path, "tom", json={"note": "torque checked, die re-shimmed"})
+    assert r.status_code == 200, r.text
+    assert r.json()["acknowledged_by"] == "tom" and r.json()["state"] == "acknowledged"
+    again = call("POST", path, "ada", json={})
+    assert again.status_code == 400 and "already acknowledged by tom" in again.text
+    assert call("POST", "/api/alarms/999999/acknowledge", "tom", json={}).status_code in (400, 404)
+    with served.db() as conn:
+        row = conn.execute("SELECT user, detail FROM audit WHERE action = 'alarm_ack' ORDER BY id DESC").fetchone()
+    assert row[0] == "tom" and "HP-601 Torque [Nm]" in row[1] and "re-shimmed" in row[1]
+    assert all(a["id"] != torque["id"] for a in call("GET", "/api/alarms?state=open", "vic").json()["alarms"])
 
 
 def test_ui_and_files_need_a_login(served):

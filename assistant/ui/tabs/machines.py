@@ -1,29 +1,95 @@
-"""Machines tab: one machine's status with its control charts."""
+"""Machines tab: the fleet overview (alarming machines first), one machine's status with its control charts,
+and its alarms with what they can lead to, acknowledged by name."""
 
 from shopfloor.assistant.ui.app import friendly
 from shopfloor.assistant.ui.views import BUILD_USER, export
 from shopfloor.errors import ShopfloorError
 
+FLEET_COLUMNS = ["Machine", "Type", "State", "Open alarms", "Since", "Worst signal", "Failure risk"]
+
+
+def fleet_table(rows) -> list[list]:
+    """The fleet overview as table rows (risk as a percentage, or why it is unknown)."""
+    out = []
+    for r in rows:
+        risk = (f"{r.failure_probability:.0%}" if r.failure_probability is not None else
+                f"unknown: {r.risk_unknown}" if r.risk_unknown else "n/a")
+        out.append([r.machine_id, r.type, r.state.upper() if r.state == "alarm" else r.state, r.open_alarms,
+                    r.since or "", r.worst, risk])
+    return out
+
 
 def build(gr, ctx) -> None:
+    from shopfloor.assistant.pipeline.render import alarms_markdown
+
     machines = [m["id"] for m in ctx.assistant.list_machines(user=BUILD_USER)]
+    with gr.Row():
+        refresh = gr.Button("Refresh fleet", elem_id="fleet-refresh", scale=0)
+        fleet_note = gr.Markdown("Alarming machines first; click a row to open that machine.", elem_id="fleet-note")
+    fleet = gr.Dataframe(headers=FLEET_COLUMNS, value=None, interactive=False, wrap=True, elem_id="fleet-table",
+                         label="Fleet")
     with gr.Row():
         pick = gr.Dropdown(machines, value=machines[0] if machines else None, label="Machine", elem_id="machine-pick")
         show = gr.Button("Show status", variant="primary", elem_id="machine-show")
     status = gr.Markdown(elem_id="machine-status")
-    charts = gr.Image(label="Control charts (individuals, Nelson rules; red circles = violations)", type="filepath",
+    alarms = gr.Markdown(elem_id="machine-alarms")
+    with gr.Row():
+        ack_pick = gr.Dropdown([], label="Open alarm", elem_id="alarm-pick", scale=2)
+        ack_note = gr.Textbox(label="Note (what was done or decided)", max_length=500, elem_id="alarm-note", scale=3)
+        ack = gr.Button("Acknowledge", elem_id="alarm-ack", scale=1)
+    ack_msg = gr.Markdown(elem_id="alarm-ack-msg")
+    charts = gr.Image(label="Control charts (3-sigma rule + CUSUM; red circles = alarms)", type="filepath",
                       interactive=False, elem_id="machine-charts")
+
+    def load_fleet(request: gr.Request):
+        try:
+            rows = ctx.assistant.fleet(user=ctx.user(request))
+        except ShopfloorError as e:
+            return None, friendly(e)
+        alarming = sum(1 for r in rows if r.state == "alarm")
+        return fleet_table(rows), (f"**{alarming} of {len(rows)} machine(s) alarming** — worst first; click a row to "
+                                   "open that machine." if rows else "No machines registered yet.")
+
+    def machine_alarms(m, user):
+        current = [a for a in ctx.assistant.alarms(machine_id=m, user=user) if a["state"] == "open" or a["active"]]
+        choices = [(f"#{a['id']} {a['sensor']} {a['direction']} since {a['first_reading']}", a["id"])
+                   for a in current if a["state"] == "open"]
+        return alarms_markdown(current), gr.update(choices=choices, value=choices[0][1] if choices else None)
 
     def run(m, request: gr.Request):
         from shopfloor.assistant.pipeline.render import status_markdown
 
         if not m:
-            return "Pick a machine.", None
+            return "Pick a machine.", "", gr.update(choices=[], value=None), None
+        user = ctx.user(request)
         try:
-            st = ctx.assistant.machine_status(m, user=ctx.user(request))
+            st = ctx.assistant.machine_status(m, user=user)
+            text, choices = machine_alarms(st.machine_id, user)
         except ShopfloorError as e:
-            return friendly(e), None
+            return friendly(e), "", gr.update(choices=[], value=None), None
         chart = export(st.charts[0], ctx.export_dir) if st.charts else None
-        return f"### {st.machine_id}\n" + status_markdown(st), chart
+        return f"### {st.machine_id}\n" + status_markdown(st), text, choices, chart
 
-    show.click(run, pick, [status, charts], api_name="machine_status")
+    def acknowledge(m, alarm_id, note, request: gr.Request):
+        if alarm_id is None:
+            return "Pick an open alarm first.", gr.update(), gr.update()
+        user = ctx.user(request)
+        try:
+            a = ctx.assistant.acknowledge_alarm(int(alarm_id), note or "", user=user)
+            text, choices = machine_alarms(m, user)
+        except ShopfloorError as e:
+            return friendly(e), gr.update(), gr.update()
+        return (f"Alarm #{a['id']} ({a['sensor']}) acknowledged by **{a['acknowledged_by']}**.", text, choices)
+
+    def select_row(evt: gr.SelectData, table):
+        try:
+            return table.iloc[evt.index[0], 0]
+        except (AttributeError, IndexError, TypeError):
+            return gr.update()
+
+    refresh.click(load_fleet, None, [fleet, fleet_note], api_name="fleet")
+    ctx.on_load.append((load_fleet, [fleet, fleet_note], "fleet_refresh"))
+    fleet.select(select_row, fleet, pick, api_name=False).then(run, pick, [status, alarms, ack_pick, charts],
+                                                               api_name=False)
+    show.click(run, pick, [status, alarms, ack_pick, charts], api_name="machine_status")
+    ack.click(acknowledge, [pick, ack_pick, ack_note], [ack_msg, alarms, ack_pick], api_name="alarm_acknowledge")
