@@ -187,7 +187,8 @@ def main() -> None:
             return
         print(f"{args.demo} simulated demo plants (demo generator, seeds 0..{args.demo - 1}); theory for an in-control "
               "machine: 3 sensors x 24 points / ARL (0.19 alarms per day at ARL 370-383)\n")
-        print("| rules | machine | degraded by the generator | alarms per day | days with an alarm | days with a torque alarm |")
+        print("| rules | machine | degraded by the generator | alarms per day | days with an alarm "
+              "| days with a torque alarm |")
         print("|---|---|---|---|---|---|")
         for r in rows:
             print(f"| {r['rules']} | {r['machine']} | {'yes' if r['degraded'] else 'no'} | {r['alarms_per_day']:.2f} | "

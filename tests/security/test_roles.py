@@ -12,7 +12,8 @@ from tests.security.conftest import PASSWORDS, snapshot
 
 ORDER = ["viewer", "technician", "engineer", "admin"]
 # action -> least role, as the product promises it to plants (docs/security.md)
-EXPECTED = {"ask": "viewer", "view_machines": "viewer", "acknowledge_alarm": "technician", "feedback": "viewer", "diagnose": "technician",
+EXPECTED = {"ask": "viewer", "view_machines": "viewer", "acknowledge_alarm": "technician",
+            "feedback": "viewer", "diagnose": "technician",
             "classify": "technician", "inspect": "technician", "view_reviews": "technician", "correct_label": "engineer",
             "upload_document": "engineer", "remove_document": "engineer", "import_sensors": "engineer",
             "retrain": "admin", "manage_users": "admin", "view_audit": "admin", "change_own_password": "viewer"}
