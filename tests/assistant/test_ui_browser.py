@@ -155,11 +155,20 @@ def test_diagnose_with_a_photo(page, server, artifacts_dir):
 
 def test_machines_tab_shows_status_and_charts(page, artifacts_dir):
     page.get_by_role("tab", name="Machines").click()
-    page.click("#machine-show")
+    # the fleet opens worst first: HP-601, the press the demo generator degrades, with open alarms
+    _wait_text(page, "#fleet-table", "HP-601")
+    _wait_text(page, "#fleet-note", "alarming")
+    page.locator("#fleet-table td").filter(has_text="HP-601").first.click()  # a row opens that machine
     _wait_text(page, "#machine-status", "Remaining useful life")
+    _wait_text(page, "#machine-alarms", "Torque [Nm] high")
+    _wait_text(page, "#machine-alarms", "can lead to: overstrain")
     page.wait_for_selector("#machine-charts img", timeout=30_000)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(artifacts_dir / "ui_machines.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})  # a technician's phone
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts_dir / "ui_machines_phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1300, "height": 1000})
 
 
 def test_knowledge_and_admin_tabs_render(page, artifacts_dir):
