@@ -35,6 +35,26 @@ SIGNAL_FAILURE_TYPES: dict[tuple[str, str], list[str]] = {
 }
 
 
+# words a passage must use to be about a signal (a manual line on "oil temperature" may be about process
+# temperature; one on vibration is not about torque, however close its embedding)
+SIGNAL_WORDS: dict[str, tuple[str, ...]] = {
+    "Torque [Nm]": ("torque", "overload", "strain"),
+    "Rotational speed [rpm]": ("speed", "rpm", "revolution"),
+    "Process temperature [K]": ("temperature", "overheat", "hot", "cooling"),
+    "Air temperature [K]": ("temperature", "ambient", "overheat", "cooling"),
+    "Tool wear [min]": ("wear", "tool"),
+}
+
+
+def signal_words(sensor: str) -> tuple[str, ...]:
+    """Words that mark a passage as being about ``sensor`` (its name's words, without the unit, when not listed)."""
+    import re
+
+    if sensor in SIGNAL_WORDS:
+        return SIGNAL_WORDS[sensor]
+    return tuple(w for w in re.findall(r"[a-z]{3,}", sensor.split("[")[0].lower()))
+
+
 @dataclass
 class Alarm:
     id: int

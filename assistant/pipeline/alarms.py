@@ -10,22 +10,30 @@ def with_links(components, alarm: dict, machine: dict | None) -> dict:
     """``alarm`` plus ``failure_types`` (possible for the machine type, most likely first by the failure model's
     current type probabilities when known) and ``references`` (cited causes above the relevance cut-off)."""
     from shopfloor.assistant.pipeline.diagnose import cut_off, find_causes
-    from shopfloor.sensors.alarms import candidate_failure_types
+    from shopfloor.sensors.alarms import candidate_failure_types, signal_words
     from shopfloor.sensors.failure import applicable_types
 
     kind = (machine or {}).get("type") or ""
     types = candidate_failure_types(alarm["sensor"], alarm["direction"], applicable_types(kind or None))
     out = {**alarm, "failure_types": types, "references": [], "link_notes": []}
     signal = alarm["sensor"].split(" [")[0].lower()
-    query = " ".join(p for p in (kind if kind != "unregistered" else "", f"{signal} too {alarm['direction']}",
-                                 " ".join(types)) if p)
+    # the machine filter already keeps its own manual first; its type's words in the query would only match
+    # every passage of that manual
+    query = f"{signal} too {alarm['direction']} " + " ".join(types)
     try:
         idx = components.index()
     except NotBuiltError as e:
         out["link_notes"].append(str(e))
         return out
-    causes = find_causes(components, idx, query, alarm["machine_id"], cut_off(idx), out["link_notes"], query, limit=2)
+    words = signal_words(alarm["sensor"])
+    # a machine with its own documents is answered from them only: another machine's manual is not about it
+    own = bool(idx.search(query, k=1, filters={"machine_id": alarm["machine_id"]}))
+    causes = [c for c in find_causes(components, idx, query, alarm["machine_id"], cut_off(idx), None, query, limit=8,
+                                     other_machines=not own)
+              if any(w in " ".join((c.symptom, c.cause, c.remedy, c.text)).lower() for w in words)][:2]
     out["references"] = [c.model_dump() for c in causes]
-    if not causes and not out["link_notes"]:
-        out["link_notes"].append(f"no manual section or FMEA row about {signal} on this machine was found")
+    if not causes:
+        where = "this machine's documents" if own else "the documents"
+        out["link_notes"].append(f"no manual section, troubleshooting or FMEA row in {where} is about {signal} "
+                                 "(close enough and naming it): nothing is quoted")
     return out

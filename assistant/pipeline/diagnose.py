@@ -152,13 +152,13 @@ def _retrieve(components, d: Diagnosis, min_score: float | None) -> None:
 
 
 def find_causes(components, idx, query: str, machine_id: str | None, cut: float, notes: list[str] | None,
-                log: str = "", limit: int = 3) -> list[Cause]:
+                log: str = "", limit: int = 3, other_machines: bool = True) -> list[Cause]:
     """The best troubleshooting rows, FMEA rows and manual passages for ``query`` above the cut-off (the
-    machine's own first, then any), each with a safety warning when its text would bypass a safeguard;
-    why nothing was kept goes to ``notes``."""
+    machine's own first, then any unless ``other_machines`` is False), each with a safety warning when its
+    text would bypass a safeguard; why nothing was kept goes to ``notes``."""
     machine = {"machine_id": machine_id} if machine_id else {}
     hits = _relevant(idx.search(query, k=8, filters={"doc_type": CAUSE_KINDS, **machine}), cut, notes, log)
-    if not hits and machine:
+    if not hits and machine and other_machines:
         hits = _relevant(idx.search(query, k=8, filters={"doc_type": CAUSE_KINDS}), cut, notes, log)
     causes = []
     for h in hits[:limit]:

@@ -19,11 +19,12 @@ def status_markdown(st: MachineStatus | None) -> str:
     lines = [f"- **Failure probability (latest reading):** {_pct(st.failure_probability)}"
              + (f" — most likely type if it fails: {st.failure_type}" if st.failure_type else ""),
              f"- **Remaining useful life:** {rul}"]
-    if st.explanation:
+    shown = [e for e in st.explanation if "typical" in e and e["contribution"] >= 0.02]  # 2 points or more
+    if shown:
         what = f"the {st.explanation[0]['failure_type']} risk" if "failure_type" in st.explanation[0] else "the risk"
         lines.insert(1, f"- **What drives {what}:** " + "; ".join(
             f"{e['feature']} {e['value']:g} (typical {e['typical']:g}): +{100 * e['contribution']:.0f} points"
-            for e in st.explanation if "typical" in e))
+            for e in shown))
     an = st.anomaly or {}
     if an:
         sens = ", ".join(f"{s['sensor']} (z={s['robust_z']:+.1f})" for s in an.get("sensors", [])) or "none stand out"

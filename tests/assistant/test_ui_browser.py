@@ -158,7 +158,7 @@ def test_machines_tab_shows_status_and_charts(page, artifacts_dir):
     # the fleet opens worst first: HP-601, the press the demo generator degrades, with open alarms
     _wait_text(page, "#fleet-table", "HP-601")
     _wait_text(page, "#fleet-note", "alarming")
-    page.locator("#fleet-table td").filter(has_text="HP-601").first.click()  # a row opens that machine
+    page.locator("#fleet-table span").filter(has_text="HP-601").first.click()  # a row opens that machine
     _wait_text(page, "#machine-status", "Remaining useful life")
     _wait_text(page, "#machine-alarms", "Torque [Nm] high")
     _wait_text(page, "#machine-alarms", "can lead to: overstrain")

@@ -5,7 +5,8 @@ from shopfloor.assistant.ui.app import friendly
 from shopfloor.assistant.ui.views import BUILD_USER, export
 from shopfloor.errors import ShopfloorError
 
-FLEET_COLUMNS = ["Machine", "Type", "State", "Open alarms", "Since", "Worst signal", "Failure risk"]
+# state and machine first: on a phone only the first two columns show without scrolling
+FLEET_COLUMNS = ["State", "Machine", "Open alarms", "Since", "Worst signal", "Failure risk", "Type"]
 
 
 def fleet_table(rows) -> list[list]:
@@ -14,8 +15,8 @@ def fleet_table(rows) -> list[list]:
     for r in rows:
         risk = (f"{r.failure_probability:.0%}" if r.failure_probability is not None else
                 f"unknown: {r.risk_unknown}" if r.risk_unknown else "n/a")
-        out.append([r.machine_id, r.type, r.state.upper() if r.state == "alarm" else r.state, r.open_alarms,
-                    r.since or "", r.worst, risk])
+        out.append([r.state.upper() if r.state == "alarm" else r.state, r.machine_id, r.open_alarms, r.since or "",
+                    r.worst, risk, r.type])
     return out
 
 
@@ -83,7 +84,7 @@ def build(gr, ctx) -> None:
 
     def select_row(evt: gr.SelectData, table):
         try:
-            return table.iloc[evt.index[0], 0]
+            return table.iloc[evt.index[0], FLEET_COLUMNS.index("Machine")]
         except (AttributeError, IndexError, TypeError):
             return gr.update()
 

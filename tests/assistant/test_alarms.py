@@ -1,0 +1,43 @@
+"""Alarms through the facade: recorded by a status, linked to failure types and to the machine's own documents."""
+
+from __future__ import annotations
+
+
+def test_an_alarm_links_to_the_machines_own_passage_about_its_signal(writable_assistant, tmp_path):
+    a = writable_assistant
+    doc = tmp_path / "HP-601-drive.md"
+    doc.write_text("# HP-601 press drive\n\n## Troubleshooting\n\n| Symptom | Possible cause | Remedy |\n|---|---|---|\n"
+                   "| Drive torque above normal, motor labours on every stroke | Blank thicker than specified or die "
+                   "set too tight | Measure the blank thickness; reset the die shut height |\n")
+    a.add_documents([doc])
+    a.machine_status("HP-601")  # the status records the machine's alarms
+    alarms = {x["sensor"]: x for x in a.alarms(machine_id="hp 601")}
+    torque = alarms["Torque [Nm]"]
+    assert torque["state"] == "open" and torque["direction"] == "high"
+    assert torque["failure_types"] == ["overstrain", "power"]
+    assert [r["citation"].split(" > ")[0] for r in torque["references"]] == ["HP-601-drive.md"]
+    assert "die shut height" in torque["references"][0]["remedy"]
+    # the speed alarm: that passage does not name speed, and another machine's manual is not about this press
+    speed = alarms.get("Rotational speed [rpm]")
+    if speed is not None:
+        assert speed["references"] == [] and "nothing is quoted" in speed["link_notes"][0]
+    fleet = a.fleet()
+    assert fleet[0].machine_id == "HP-601" and fleet[0].state == "alarm" and fleet[0].since
+    done = a.acknowledge_alarm(torque["id"], "blank thickness checked")
+    assert done["acknowledged_by"] == a.default_user.name
+    assert all(x["id"] != torque["id"] for x in a.alarms(state="open"))
+
+
+def test_status_names_what_drives_a_real_risk_and_not_noise():
+    from shopfloor.assistant.pipeline.render import alarms_markdown, status_markdown
+    from shopfloor.sensors.status import MachineStatus
+
+    st = MachineStatus(machine_id="M-1", failure_probability=0.81, failure_type="overstrain", explanation=[
+        {"feature": "Torque [Nm]", "value": 68.2, "typical": 40.1, "contribution": 0.74},
+        {"feature": "Tool wear [min]", "value": 120.0, "typical": 110.0, "contribution": 0.01}])
+    md = status_markdown(st)
+    assert "What drives the risk:** Torque [Nm] 68.2 (typical 40.1): +74 points" in md and "Tool wear" not in md
+    quiet = MachineStatus(machine_id="M-2", failure_probability=0.01, explanation=[
+        {"feature": "Tool wear [min]", "value": 175.0, "typical": 110.0, "contribution": 0.008}])
+    assert "What drives" not in status_markdown(quiet)
+    assert alarms_markdown([]) == "**Alarms:** none open or active."
