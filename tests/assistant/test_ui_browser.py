@@ -58,8 +58,12 @@ def test_chat_answers_with_citations_and_takes_feedback(page, server, artifacts_
     page.fill("#chat-input textarea", "What causes cavitation on the cooling water pump?")
     page.click("#chat-send")
     _wait_text(page, "#chatbot", "ST-2")
-    page.click("#sources")
-    _wait_text(page, "#sources", "P-101.md")
+    _wait_text(page, "#chatbot", "Sources (")  # listed under the answer, collapsed
+    marker = page.locator("#chatbot a[href^='#src-']").first  # an [n] marker links to its source
+    target = marker.get_attribute("href")[1:]
+    marker.click()  # opens the sources and scrolls to that one
+    page.wait_for_function("id => { const e = document.getElementById(id); return e && e.offsetParent !== null "
+                           "&& e.innerText.includes('P-101.md'); }", arg=target, timeout=10_000)
     page.click("#thumbs-up")
     page.wait_for_timeout(1500)
     page.screenshot(path=str(artifacts_dir / "ui_chat.png"), full_page=True)

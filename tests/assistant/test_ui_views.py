@@ -41,3 +41,18 @@ def test_text_column_defaults_to_the_longest_free_text():
                        "status": ["open", "closed", "open"]})
     assert views.text_column(df) == "Complaint Details"
     assert views.text_column(pd.DataFrame({"n": ["12", "14"], "text": ["a", "b"], "x": ["ab", "cd"]})) == "text"
+
+
+def test_chat_answer_links_its_markers_to_sources_listed_under_it():
+    from shopfloor.assistant.pipeline.events import Answer, Citation
+    from shopfloor.assistant.ui.tabs.chat import answer_only, with_sources
+
+    done = Answer(answer="Clean the strainer [1]; see also [2] and [9].", citations=[
+        Citation(n=1, citation="P-101.md > Troubleshooting", text="Flow low <b>x</b>"),
+        Citation(n=2, citation="P-101.md > Codes", text="E-14", safety="SAFETY WARNING: lock-out skipped")])
+    shown = with_sources(done, 4)
+    assert shown.startswith("Clean the strainer [[1]](#src-4-1); see also [[2]](#src-4-2) and [9].")  # no source 9
+    assert '<p id="src-4-1"><b>[1] P-101.md &gt; Troubleshooting</b><br>Flow low &lt;b&gt;x&lt;/b&gt;</p>' in shown
+    assert "<summary>Sources (2)</summary>" in shown and "SAFETY WARNING" in shown
+    assert answer_only(shown) == done.answer
+    assert with_sources(Answer(answer="No passage answers this."), 2) == "No passage answers this."

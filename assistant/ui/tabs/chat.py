@@ -1,4 +1,8 @@
-"""Chat tab: grounded answers with sources, and helpful / not helpful feedback."""
+"""Chat tab: grounded answers with their sources under each answer (the [n] markers link to them), and helpful /
+not helpful feedback."""
+
+import html
+import re
 
 from shopfloor.assistant.pipeline.events import Answer, Token
 from shopfloor.assistant.ui.app import friendly
@@ -16,11 +20,30 @@ def _text(content) -> str:
     return ""
 
 
-def sources_md(done: Answer) -> str:
+SOURCES = '\n\n<details class="sources">'  # where an answer's own text ends and its sources begin
+
+
+def answer_only(content) -> str:
+    """The answer as the assistant wrote it: without the sources block under it and with plain [n] markers
+    (for feedback and for the history sent back with a follow-up)."""
+    return re.sub(r"\[\[(\d+)\]\]\(#src-\d+-\d+\)", r"[\1]", _text(content).split(SOURCES, 1)[0])
+
+
+def with_sources(done: Answer, turn: int) -> str:
+    """The final answer with each [n] linked to its source, and the sources listed under it (collapsible).
+
+    Only what was streamed is kept and something is added below it: the text shown while streaming is never
+    taken back. Anchors carry the turn so that [1] of an earlier answer does not jump to a later one.
+    """
     if not done.citations:
-        return "_No sources for this answer._"
-    return "\n\n".join(f"**[{c.n}] {c.citation}**  \n" + (f"**{c.safety}**  \n" if c.safety else "") + c.text[:600]
-                       for c in done.citations)
+        return done.answer
+    numbers = {c.n for c in done.citations}
+    linked = re.sub(r"\[(\d+)\](?!\()", lambda m: f"[[{m[1]}]](#src-{turn}-{m[1]})" if int(m[1]) in numbers else m[0],
+                    done.answer)
+    items = "".join(f'<p id="src-{turn}-{c.n}"><b>[{c.n}] {html.escape(c.citation)}</b><br>'
+                    + (f"<b>{html.escape(c.safety)}</b><br>" if c.safety else "")
+                    + html.escape(c.text[:600]) + "</p>" for c in done.citations)
+    return f"{linked}{SOURCES}<summary>Sources ({len(done.citations)})</summary>{items}</details>"
 
 
 def build(gr, ctx) -> None:
@@ -29,8 +52,6 @@ def build(gr, ctx) -> None:
         msg = gr.Textbox(placeholder="e.g. What causes cavitation on P-101?  ·  paste a log  ·  how is HP-601?",
                          show_label=False, scale=5, elem_id="chat-input")
         send = gr.Button("Send", variant="primary", scale=1, elem_id="chat-send")
-    with gr.Accordion("Sources of the last answer", open=False, elem_id="sources"):
-        sources = gr.Markdown()
     with gr.Row():
         comment = gr.Textbox(placeholder="Comment on the last answer (optional)", show_label=False, scale=4)
         up = gr.Button("Helpful", scale=1, elem_id="thumbs-up")
@@ -40,24 +61,24 @@ def build(gr, ctx) -> None:
     def respond(message, history, request: gr.Request):
         history = list(history or [])
         if not isinstance(message, str) or not message.strip():
-            yield history, "", gr.update()
+            yield history, ""
             return
-        past = [{"role": h["role"], "content": _text(h.get("content"))} for h in history if isinstance(h, dict)]
+        past = [{"role": h["role"], "content": answer_only(h.get("content"))} for h in history if isinstance(h, dict)]
         history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
         try:
             for e in ctx.assistant.ask(message, past, user=ctx.user(request)):
                 if isinstance(e, Token):
                     history[-1]["content"] += e.text
-                    yield history, "", gr.update()
+                    yield history, ""
                 elif isinstance(e, Answer):
-                    history[-1]["content"] = e.answer
-                    yield history, "", sources_md(e)
+                    history[-1]["content"] = with_sources(e, len(history))
+                    yield history, ""
         except ShopfloorError as err:
             history[-1]["content"] = friendly(err)
-            yield history, "", gr.update()
+            yield history, ""
 
-    send.click(respond, [msg, chatbot], [chatbot, msg, sources], api_name="chat")
-    msg.submit(respond, [msg, chatbot], [chatbot, msg, sources], api_name="chat_submit")
+    send.click(respond, [msg, chatbot], [chatbot, msg], api_name="chat")
+    msg.submit(respond, [msg, chatbot], [chatbot, msg], api_name="chat_submit")
 
     def rate(value: int):
         def fn(history, text, request: gr.Request):
@@ -66,7 +87,7 @@ def build(gr, ctx) -> None:
                 return "Ask something first."
             question = next((_text(h.get("content")) for h in reversed(history) if h.get("role") == "user"), "")
             try:
-                ctx.assistant.record_feedback(question, _text(history[-1].get("content")), value, text or "",
+                ctx.assistant.record_feedback(question, answer_only(history[-1].get("content")), value, text or "",
                                               user=ctx.user(request))
             except ShopfloorError as e:
                 return friendly(e)
