@@ -125,14 +125,20 @@ def arl_table(replicates: int) -> list[dict]:
     return out
 
 
+def table(header: list[str], rows: list[list[str]]) -> None:
+    """A Markdown table on stdout."""
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for r in rows:
+        print("| " + " | ".join(str(c) for c in r) + " |")
+
+
 def print_arl(rows: list[dict]) -> None:
     print(f"{rows[0]['replicates']} replicates per cell, independent N(0, 1) data, step shift at the first monitored "
           "point; theory from sensors/arl.py (exact for the 3-sigma rule, Markov chains for EWMA/CUSUM)\n")
-    print("| limits | chart | shift (sigma) | ARL theory | ARL simulated (± s.e.) | median run length | censored |")
-    print("|---|---|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['limits']} | {r['chart']} | {r['shift_sigma']:g} | {r['arl_theory']:.1f} | "
-              f"{r['arl_simulated']:.1f} ± {r['arl_se']:.1f} | {r['median_run_length']:.0f} | {r['censored']} |")
+    table(["limits", "chart", "shift (sigma)", "ARL theory", "ARL simulated (± s.e.)", "median run length", "censored"],
+          [[r["limits"], r["chart"], f"{r['shift_sigma']:g}", f"{r['arl_theory']:.1f}",
+            f"{r['arl_simulated']:.1f} ± {r['arl_se']:.1f}", f"{r['median_run_length']:.0f}", r["censored"]] for r in rows])
 
 
 def demo_plants(replicates: int) -> list[dict]:
@@ -187,12 +193,10 @@ def main() -> None:
             return
         print(f"{args.demo} simulated demo plants (demo generator, seeds 0..{args.demo - 1}); theory for an in-control "
               "machine: 3 sensors x 24 points / ARL (0.19 alarms per day at ARL 370-383)\n")
-        print("| rules | machine | degraded by the generator | alarms per day | days with an alarm "
-              "| days with a torque alarm |")
-        print("|---|---|---|---|---|---|")
-        for r in rows:
-            print(f"| {r['rules']} | {r['machine']} | {'yes' if r['degraded'] else 'no'} | {r['alarms_per_day']:.2f} | "
-                  f"{r['days_with_an_alarm']:.0%} | {r['days_with_a_torque_alarm']:.0%} |")
+        table(["rules", "machine", "degraded by the generator", "alarms per day", "days with an alarm",
+               "days with a torque alarm"],
+              [[r["rules"], r["machine"], "yes" if r["degraded"] else "no", f"{r['alarms_per_day']:.2f}",
+                f"{r['days_with_an_alarm']:.0%}", f"{r['days_with_a_torque_alarm']:.0%}"] for r in rows])
         return
     if args.arl:
         rows = arl_table(args.replicates)
@@ -221,13 +225,11 @@ def main() -> None:
         return
     print(f"{args.replicates} replicates per case; {BASE} baseline + {WATCH} monitored points; theory for the "
           "3-sigma rule on independent data: 0.27 % of points, 6.3 % of 24-point windows\n")
-    print("| stream | method | false alarms per in-control point | 24-point windows with an alarm "
-          "| 1-sigma shift caught within 24 | 2-sigma shift caught within 24 |")
-    print("|---|---|---|---|---|---|")
-    for r in out:
-        name = "independent" if r["phi"] == 0 else f"AR(1) phi {r['phi']}"
-        print(f"| {name} | {r['method']} | {r['false_alarm_per_point']:.2%} | {r['in_control_days_with_an_alarm']:.1%} "
-              f"| {r['shift_1sigma_detected_in_24']:.1%} | {r['shift_2sigma_detected_in_24']:.1%} |")
+    table(["stream", "method", "false alarms per in-control point", "24-point windows with an alarm",
+           "1-sigma shift caught within 24", "2-sigma shift caught within 24"],
+          [["independent" if r["phi"] == 0 else f"AR(1) phi {r['phi']}", r["method"],
+            f"{r['false_alarm_per_point']:.2%}", f"{r['in_control_days_with_an_alarm']:.1%}",
+            f"{r['shift_1sigma_detected_in_24']:.1%}", f"{r['shift_2sigma_detected_in_24']:.1%}"] for r in out])
 
 
 if __name__ == "__main__":
