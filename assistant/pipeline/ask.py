@@ -95,7 +95,7 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
         yield _done(NO_ANSWER + " (closest passage similarity "
                     f"{cites[0]['score']:.2f} is under {threshold:.2f})" if cites else NO_ANSWER, cites[:2], False, query)
         return
-    good = [c for c in cites if c["score"] >= threshold][:3]
+    good = _on_topic([c for c in cites if c["score"] >= threshold][:3], question)
     extract = "From the manuals:\n" + "\n".join(f"- {c['quote']} [{c['n']}]" for c in good)
     yield Token(text=extract)
     answer, summary = extract, None
@@ -105,6 +105,21 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
         if summary:
             answer = f"{extract}{SUMMARY_HEAD}{summary}"  # the order it was streamed in
     yield _done(answer, cites, True, query, summary_kept=summary is not None)
+
+
+# words of a question that say what kind of answer is wanted, not what it is about
+_ASKING = {"what", "which", "why", "how", "when", "where", "cause", "causes", "caused", "fix", "fixes", "remedy",
+           "problem", "problems", "do", "does", "should", "can", "check", "symptom", "machine", "happen", "mean"}
+
+
+def _on_topic(good: list[dict], question: str) -> list[dict]:
+    """The best passage, then only those whose own text (not the document title in its heading) shares a topic
+    word with the question: a table's lead-in ("Find the symptom, check the causes in order") scores 0.51 against
+    a cavitation question in the embedding, heading included, but answers none. The rest stay in the sources."""
+    from shopfloor.index.text import tokenize
+
+    words = set(tokenize(question)) - {t for w in _ASKING for t in tokenize(w)}
+    return good[:1] + [c for c in good[1:] if not words or words & set(tokenize(c["text"]))]
 
 
 def _table_answer(index, question: str) -> Answer | None:

@@ -87,3 +87,14 @@ def test_cells_are_shortened_at_a_word_boundary():
 
     assert shorten("General wear and tear to pump bearings", 26) == "General wear and tear to…"
     assert shorten("short", 26) == "short"
+
+
+def test_extract_bullets_after_the_first_must_be_about_the_question():
+    from shopfloor.assistant.pipeline.ask import _on_topic
+
+    good = [{"n": 1, "text": "Flow low, crackling noise (cavitation): clean strainer ST-2", "section": "P-101 > Codes"},
+            {"n": 2, "text": "Find the symptom, check the causes in order, apply the remedy.",
+             "section": "Cooling water pump P-101 > Troubleshooting"},  # the heading's words do not count
+            {"n": 3, "text": "Mechanical seal faces worn or pump ran dry.", "section": "P-101 > Symptoms"}]
+    assert [c["n"] for c in _on_topic(good, "What causes cavitation on the cooling water pump?")] == [1, 3]
+    assert [c["n"] for c in _on_topic(good, "What causes it?")] == [1, 2, 3]  # no topic word: nothing to judge by
