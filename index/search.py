@@ -211,6 +211,11 @@ class Index:
             self._levels[key] = float(np.percentile((probes @ self.vectors[ids].T).max(axis=1), percentile))
         return self._levels[key]
 
+    def count(self, filters: dict | None = None) -> int:
+        """How many chunks match ``filters`` (all of them without), e.g. whether a machine has documents."""
+        allowed = self._allowed(filters)
+        return len(self.chunks) if allowed is None else len(allowed)
+
     def search(self, query: str, k: int = 5, filters: dict | None = None, mode: str | None = None) -> list[Hit]:
         """The ``k`` best passages for ``query``; ``mode`` overrides the configured fusion (dense/keyword/rrf/linear)."""
         from shopfloor.index.fusion import fuse

@@ -14,6 +14,7 @@ limited to those possible for the machine type.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import asdict, dataclass
 
@@ -48,8 +49,6 @@ SIGNAL_WORDS: dict[str, tuple[str, ...]] = {
 
 def signal_words(sensor: str) -> tuple[str, ...]:
     """Words that mark a passage as being about ``sensor`` (its name's words, without the unit, when not listed)."""
-    import re
-
     if sensor in SIGNAL_WORDS:
         return SIGNAL_WORDS[sensor]
     return tuple(w for w in re.findall(r"[a-z]{3,}", sensor.split("[")[0].lower()))

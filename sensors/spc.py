@@ -121,9 +121,9 @@ def _ar_fit(base: list[float], max_order: int = 5) -> tuple[float, list[float]]:
         lags = np.column_stack([z[p - j:len(z) - j] for j in range(1, p + 1)])
         coef, *_ = np.linalg.lstsq(lags, y, rcond=None)
         rss = float(((y - lags @ coef) ** 2).sum())
-        aic = len(y) * np.log(max(rss, 1e-300) / len(y)) + p * np.log(len(y))
-        if best is None or aic < best[0]:
-            best = (aic, [float(c) for c in coef])
+        bic = len(y) * np.log(max(rss, 1e-300) / len(y)) + p * np.log(len(y))
+        if best is None or bic < best[0]:
+            best = (bic, [float(c) for c in coef])
     return mu, best[1]
 
 

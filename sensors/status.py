@@ -27,6 +27,7 @@ class MachineStatus(BaseModel):
     spc_violations: list[dict] = []
     charts: list[str] = []
     latest_reading: str | None = None
+    risk_unknown: list[str] = Field([], description="Why the failure risk is not given (missing or implausible input).")
     alarms: list[dict] = Field([], description="Stored control-chart alarms that are open or still active.")
     notes: list[str] = []
 
@@ -87,29 +88,31 @@ def fleet(workspace, status=None) -> list[FleetRow]:
     ``status(machine_id)`` gives a machine's status (default: computed now, which also records its alarms;
     the application passes its cached one).
     """
-    with workspace.connect() as conn:
-        machines = [dict(r) for r in conn.execute("SELECT id, name, type FROM machines ORDER BY id")]
     from shopfloor.sensors.alarms import list_alarms
 
+    with workspace.connect() as conn:
+        machines = [dict(r) for r in conn.execute("SELECT id, name, type FROM machines ORDER BY id")]
     status = status or (lambda m: machine_status(m, workspace, charts=False))
+    statuses = {m["id"]: status(m["id"]) for m in machines}  # computing a status records its alarms
+    current: dict[str, list] = {}
+    with workspace.connect() as conn:  # states read fresh: a cached status may predate an acknowledgement
+        for a in list_alarms(conn, current=True, limit=100_000):
+            current.setdefault(a.machine_id, []).append(a)
     rows = []
     for m in machines:
-        st = status(m["id"])  # computing a status records its alarms; their states are read fresh below
-        with workspace.connect() as conn:
-            current = [a.to_dict() for a in list_alarms(conn, machine_id=m["id"], current=True)]
-        open_ = [a for a in current if a["state"] == "open"]
-        active = [a for a in current if a["active"]]
+        st = statuses[m["id"]]
+        open_ = [a for a in current.get(m["id"], []) if a.state == "open"]
+        active = [a for a in current.get(m["id"], []) if a.active]
         row = FleetRow(machine_id=m["id"], name=m["name"] or "", type=m["type"] or "",
                        state="alarm" if open_ else "acknowledged" if active else
                        "ok" if st.latest_reading else "no readings",
                        open_alarms=len(open_), failure_probability=st.failure_probability,
                        failure_type=st.failure_type, latest_reading=st.latest_reading,
-                       risk_unknown="; ".join(n.split(": ", 1)[1] for n in st.notes if n.startswith("failure risk unknown")))
+                       risk_unknown="; ".join(st.risk_unknown))
         if open_:
-            oldest = min(open_, key=lambda a: a["first_reading"])
-            row.since = oldest["first_reading"]
-            worst = max(open_, key=lambda a: a["points"])
-            row.worst = f"{worst['sensor']} {worst['direction']}".strip() + f" ({worst['points']} point(s) in the last day)"
+            row.since = min(a.first_reading for a in open_)
+            worst = max(open_, key=lambda a: a.points)
+            row.worst = f"{worst.sensor} {worst.direction}".strip() + f" ({worst.points} point(s) in the last day)"
         rows.append(row)
     order = {"alarm": 0, "acknowledged": 1, "ok": 2, "no readings": 3}
     rows.sort(key=lambda r: (order[r.state], -r.open_alarms, -(r.failure_probability or 0.0), r.machine_id))
@@ -129,6 +132,7 @@ def _failure(st: MachineStatus, proc, workspace) -> None:
         row = conn.execute("SELECT type FROM machines WHERE id = ?", (st.machine_id,)).fetchone()
     pred = model.predict(last, machine_type=row[0] if row else None)[0]
     if pred["unknown"]:
+        st.risk_unknown = pred["unknown"]
         st.notes.append("failure risk unknown for the latest reading: " + "; ".join(pred["unknown"]))
         return
     st.failure_probability = pred["failure_probability"]

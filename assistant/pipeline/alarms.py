@@ -7,8 +7,8 @@ from shopfloor.errors import NotBuiltError
 
 
 def with_links(components, alarm: dict, machine: dict | None) -> dict:
-    """``alarm`` plus ``failure_types`` (possible for the machine type, most likely first by the failure model's
-    current type probabilities when known) and ``references`` (cited causes above the relevance cut-off)."""
+    """``alarm`` plus ``failure_types`` (those its signal feeds that are possible for the machine type) and
+    ``references`` (cited causes above the relevance cut-off that name the signal)."""
     from shopfloor.assistant.pipeline.diagnose import cut_off, find_causes
     from shopfloor.sensors.alarms import candidate_failure_types, signal_words
     from shopfloor.sensors.failure import applicable_types
@@ -27,7 +27,7 @@ def with_links(components, alarm: dict, machine: dict | None) -> dict:
         return out
     words = signal_words(alarm["sensor"])
     # a machine with its own documents is answered from them only: another machine's manual is not about it
-    own = bool(idx.search(query, k=1, filters={"machine_id": alarm["machine_id"]}))
+    own = idx.count({"machine_id": alarm["machine_id"]}) > 0
     causes = [c for c in find_causes(components, idx, query, alarm["machine_id"], cut_off(idx), None, query, limit=8,
                                      other_machines=not own)
               if any(w in " ".join((c.symptom, c.cause, c.remedy, c.text)).lower() for w in words)][:2]

@@ -53,3 +53,4 @@ def test_a_reading_without_torque_gives_unknown_risk_with_the_reason(tmp_path):
     st = machine_status("P-101", ws, charts=False)
     assert st.failure_probability is None and st.failure_type is None
     assert any("failure risk unknown" in n and "Torque [Nm] missing" in n for n in st.notes)
+    assert st.risk_unknown == ["Torque [Nm] missing"]
