@@ -34,6 +34,9 @@ class LLMConfig(_Section):
     model: str = Field("smollm2-135m-instruct", description="Registry name, a .gguf file, a local HF folder, or "
                        "the model name the OpenAI-compatible server expects.")
     parallel: int = Field(2, ge=1, le=64, description="llama.cpp slots: chat users generating at the same time.")
+    adapter: str | None = Field(None, description="A LoRA answerer trained by `shopfloor lm tune` (its folder): "
+                                "applied on top of the local model; set only when ask-eval said it beats the "
+                                "model without it.")
     base_url: str | None = Field(None, description="Server URL for backend 'openai', e.g. http://localhost:11434/v1")
     api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the API key.")
     max_new_tokens: int = Field(160, ge=1, le=4096, description="Short answers keep a small model on track.")

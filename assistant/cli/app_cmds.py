@@ -158,8 +158,8 @@ def ask_eval(qa: Annotated[Path, typer.Option("--qa", help="JSON lines: {\"quest
         out["without_llm"] = {k: v for k, v in evaluate_answers(cli_assistant(use_llm=False), questions, unans).items()
                               if k != "questions"}
     out["seconds"] = round(time.perf_counter() - t0, 1)
-    keys = ("evidence_in_answer", "citation_precision", "refusal_accuracy", "false_refusal_rate",
-            "unsupported_sentences_shown")
+    keys = ("evidence_in_answer", "summary_evidence", "citation_precision", "refusal_accuracy",
+            "false_refusal_rate", "unsupported_sentences_shown")
 
     def line(m: dict) -> str:
         return ", ".join(f"{k} {m[k]:.2f}" if isinstance(m[k], float) else f"{k} {m[k]}" for k in keys)

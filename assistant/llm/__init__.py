@@ -29,10 +29,25 @@ def get_llm(cfg: LLMConfig) -> LLM:
     if gguf is not None:
         from shopfloor.assistant.llm.llamacpp import LlamaCppLLM
 
-        return LlamaCppLLM(gguf, cfg.model, cfg.timeout_s, n_parallel=cfg.parallel)
+        return LlamaCppLLM(gguf, cfg.model, cfg.timeout_s, n_parallel=cfg.parallel, adapter=_adapter_file(cfg))
     from shopfloor.assistant.llm.local import LocalLLM
 
-    return LocalLLM(cfg.model, cfg.timeout_s)
+    return LocalLLM(cfg.model, cfg.timeout_s, adapter=cfg.adapter)
+
+
+def _adapter_file(cfg: LLMConfig):
+    """The llama.cpp adapter GGUF of the configured LoRA answerer (a folder written by ``shopfloor lm tune``, or
+    a .gguf file), or None."""
+    from pathlib import Path
+
+    if not cfg.adapter:
+        return None
+    path = Path(cfg.adapter)
+    path = path / "adapter.gguf" if path.is_dir() else path
+    if not path.is_file():
+        raise BackendError(f"llm.adapter {cfg.adapter} has no adapter.gguf: train one with `shopfloor lm tune`, "
+                           "or remove llm.adapter from config.yaml")
+    return path
 
 
 def _gguf_for(model: str):

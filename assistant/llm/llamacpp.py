@@ -26,11 +26,13 @@ _END = object()
 
 
 @functools.lru_cache(maxsize=2)
-def _server(path: str, n_parallel: int, n_ctx: int, threads: int):
+def _server(path: str, n_parallel: int, n_ctx: int, threads: int, adapter: str | None = None):
     import xllamacpp as xlc
 
     p = xlc.CommonParams()
     p.model.path = path
+    if adapter:  # a LoRA adapter GGUF (``shopfloor lm tune``), applied on top of the model as shipped
+        p.lora_adapters = [xlc.CommonAdapterLoraInfo(adapter, 1.0)]
     p.n_parallel = n_parallel
     p.n_ctx = n_ctx * n_parallel  # each slot gets n_ctx tokens
     p.cpuparams.n_threads = threads
@@ -41,24 +43,32 @@ def _server(path: str, n_parallel: int, n_ctx: int, threads: int):
     try:
         return xlc.Server(p)
     except Exception as e:  # noqa: BLE001 - the binding raises plain exceptions for unreadable models
-        raise BackendError(f"llama.cpp could not load {path}: {e}") from None
+        raise BackendError(f"llama.cpp could not load {path}" + (f" with adapter {adapter}" if adapter else "")
+                           + f": {e}") from None
 
 
 class LlamaCppLLM:
-    """Chat completions from a GGUF file through llama.cpp, streamed piece by piece."""
+    """Chat completions from a GGUF file through llama.cpp, streamed piece by piece; a GBNF ``grammar``
+    constrains what the model may write (``supports_grammar``)."""
+
+    supports_grammar = True
 
     def __init__(self, gguf: str | Path, name: str | None = None, timeout_s: float = 60.0, n_parallel: int = 2,
-                 n_ctx: int = 4096, threads: int | None = None):
+                 n_ctx: int = 4096, threads: int | None = None, adapter: str | Path | None = None):
         import os
 
         self.name = name or Path(gguf).stem
         self.timeout_s = timeout_s
         threads = threads or max(1, min(os.cpu_count() or 1, 8))
-        self.server = _server(str(gguf), n_parallel, n_ctx, threads)
+        self.adapter = str(adapter) if adapter else None
+        self.server = _server(str(gguf), n_parallel, n_ctx, threads, self.adapter)
 
-    def stream(self, messages: list[dict], max_new_tokens: int, temperature: float) -> Iterator[str]:
+    def stream(self, messages: list[dict], max_new_tokens: int, temperature: float,
+               grammar: str | None = None) -> Iterator[str]:
         req = {"messages": messages, "max_tokens": max_new_tokens, "temperature": temperature, "stream": True,
                "repeat_penalty": 1.15, "top_p": 0.9}
+        if grammar:
+            req["grammar"] = grammar
         pieces: queue.Queue = queue.Queue()
         stop = threading.Event()  # set when the caller stops listening: the slot is freed, not run to the end
 

@@ -10,11 +10,17 @@ from shopfloor.errors import BackendError
 
 
 class LocalLLM:
-    def __init__(self, model: str = "smollm2-135m-instruct", timeout_s: float = 60.0):
+    def __init__(self, model: str = "smollm2-135m-instruct", timeout_s: float = 60.0, adapter: str | None = None):
         from shopfloor.models import load_llm
 
         self.name = model
         self.tokenizer, self.model = load_llm(model)
+        if adapter:  # a LoRA answerer's peft folder, on a copy: the cached base stays as it is for other callers
+            import copy
+
+            from peft import PeftModel
+
+            self.model = PeftModel.from_pretrained(copy.deepcopy(self.model), adapter).eval()
         self.timeout_s = timeout_s
         self._lock = threading.Lock()  # one generation at a time on a small CPU box
 

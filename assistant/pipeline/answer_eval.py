@@ -8,6 +8,8 @@ documents that a right answer quotes or rests on) and unanswerable ones ``{"ques
 - ``citation_precision``: share of the passages an answer cites with ``[n]`` that hold an evidence string.
 - ``refusal_accuracy``: share of unanswerable questions answered "not covered" (``grounded`` false).
 - ``false_refusal_rate``: share of answerable questions refused.
+- ``summary_evidence``: share of answerable questions whose language-model synthesis, as shown, holds an
+  evidence string by itself (what the model adds; 0 without it).
 - ``unsupported_sentences_shown``: sentences of the language model's synthesis, as shown, whose content
   words rest on the cited passages less than the support threshold (0 by construction; counted anyway).
 
@@ -40,6 +42,13 @@ def _cited(answer) -> list:
     return [c for c in answer.citations if c.n in shown]
 
 
+def _summary(answer) -> str:
+    from shopfloor.assistant.pipeline.ask import SUMMARY_HEAD
+
+    head = SUMMARY_HEAD.strip()
+    return answer.answer.split(head, 1)[1].split("\n\n_note")[0] if head in answer.answer else ""
+
+
 def _unsupported(answer) -> int:
     from shopfloor.assistant.pipeline.ask import SUMMARY_HEAD
     from shopfloor.assistant.pipeline.grounding import MIN_SUPPORT, support
@@ -55,7 +64,7 @@ def _unsupported(answer) -> int:
 
 def evaluate_answers(assistant, qa: list[dict], unanswerable: list[dict]) -> dict:
     """The five measures over the questions, answered by ``assistant`` as configured."""
-    found = refused = cites = good_cites = unsupported = 0
+    found = refused = cites = good_cites = unsupported = summary_found = 0
     rows = []
     for q in qa:
         a = assistant.answer(q["question"])
@@ -63,6 +72,7 @@ def evaluate_answers(assistant, qa: list[dict], unanswerable: list[dict]) -> dic
         cited = _cited(a)
         good = sum(any(holds(c.text, ev) for ev in q["evidence"]) for c in cited)
         found += ok
+        summary_found += bool(_summary(a)) and any(holds(_summary(a), ev) for ev in q["evidence"])
         refused += not a.grounded
         cites += len(cited)
         good_cites += good
@@ -80,5 +90,6 @@ def evaluate_answers(assistant, qa: list[dict], unanswerable: list[dict]) -> dic
             "citation_precision": good_cites / cites if cites else None,
             "refusal_accuracy": right_refusals / len(unanswerable) if unanswerable else None,
             "false_refusal_rate": refused / len(qa) if qa else None,
+            "summary_evidence": summary_found / len(qa) if qa else None,
             "unsupported_sentences_shown": unsupported,
             "summaries_kept": sum(r.get("summary_kept", False) for r in rows), "questions": rows}

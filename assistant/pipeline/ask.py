@@ -12,9 +12,10 @@ import logging
 from collections.abc import Iterator
 
 from shopfloor.assistant.pipeline.events import Answer, ChatEvent, Citation, Notice, Token
-from shopfloor.assistant.pipeline.grounding import best_sentences, supported_sentences
+from shopfloor.assistant.pipeline.grounding import best_sentences, cited_sentences_grammar, supported_sentences
 from shopfloor.assistant.safety import neutralise, plain, safety_warning, unsafe_reason
 from shopfloor.errors import BackendError, NotBuiltError
+from shopfloor.index.text import tokenize
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_WORDS = {"it", "that", "this", "they", "them", "those", "there", "he", "she", "one", "same", "also", "and"}
@@ -113,13 +114,18 @@ _ASKING = {"what", "which", "why", "how", "when", "where", "cause", "causes", "c
 
 
 def _on_topic(good: list[dict], question: str) -> list[dict]:
-    """The best passage, then only those whose own text (not the document title in its heading) shares a topic
-    word with the question: a table's lead-in ("Find the symptom, check the causes in order") scores 0.51 against
-    a cavitation question in the embedding, heading included, but answers none. The rest stay in the sources."""
-    from shopfloor.index.text import tokenize
+    """The passages whose own text (not the document title in the heading) shares a topic word with the
+    question, in retrieval order, so the first bullet is about what was asked; none does: the best one alone.
+    A table's lead-in ("Find the symptom, check the causes in order") scores 0.51 against a cavitation question
+    in the embedding, heading included, but answers none. The rest stay in the sources."""
+    words = _topic_words(question)
+    on_topic = [c for c in good if words & set(tokenize(c["text"]))] if words else good
+    return on_topic or good[:1]
 
-    words = set(tokenize(question)) - {t for w in _ASKING for t in tokenize(w)}
-    return good[:1] + [c for c in good[1:] if not words or words & set(tokenize(c["text"]))]
+
+def _topic_words(question: str) -> set[str]:
+    """The question's words that say what it is about (stemmed), without the words that ask."""
+    return set(tokenize(question)) - {t for w in _ASKING for t in tokenize(w)}
 
 
 def _table_answer(index, question: str) -> Answer | None:
@@ -146,7 +152,10 @@ def _synthesis(llm, settings, question: str, good: list[dict]) -> Iterator[ChatE
 
     The model's text is collected, not streamed (llama.cpp writes the ~100 tokens in about a second), so
     no client ever sees a sentence that is then dropped; only supported sentences appear, under
-    "In short:", after the extract. Nothing supported: nothing shown, and a notice says so.
+    "In short:", after the extract. Nothing supported: nothing shown, and a notice says so. On llama.cpp a
+    grammar makes each reply cited sentences or the refusal; a sentence is kept only if it rests on the
+    passages it cites and shares a topic word with the question (a copied but unrelated sentence is not an
+    answer).
     """
     from shopfloor.assistant.llm import complete
     from shopfloor.prompts import render
@@ -154,11 +163,14 @@ def _synthesis(llm, settings, question: str, good: list[dict]) -> Iterator[ChatE
     msgs = [{"role": "system", "content": render("system")},
             {"role": "user", "content": render("grounded_answer", passages=good, question=question)}]
     try:
-        text = complete(llm, msgs, settings.max_new_tokens, settings.temperature)
+        text = complete(llm, msgs, settings.max_new_tokens, settings.temperature,
+                        grammar=cited_sentences_grammar([g["n"] for g in good]))
     except BackendError as e:
         yield Notice(text=f"language model unavailable ({e}); showing the retrieved passages alone")
         return None
-    kept = [s for s in supported_sentences(text, [g["text"] for g in good]) if NO_ANSWER.lower() not in s.lower()]
+    topic = _topic_words(question)
+    kept = [s for s in supported_sentences(text, {g["n"]: g["text"] for g in good})
+            if NO_ANSWER.lower() not in s.lower() and (not topic or topic & set(tokenize(s)))]
     if not kept:
         yield Notice(text="the language model's wording was not supported by the passages, so it is not shown")
         return None

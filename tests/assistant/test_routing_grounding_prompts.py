@@ -89,7 +89,19 @@ def test_cells_are_shortened_at_a_word_boundary():
     assert shorten("short", 26) == "short"
 
 
-def test_extract_bullets_after_the_first_must_be_about_the_question():
+def test_quotes_are_whole_sentences_even_when_the_manual_wraps_its_lines():
+    from shopfloor.assistant.pipeline.grounding import best_sentence_list
+
+    text = ("Lock out the machine before opening any guard. Release stored energy (pressure, springs,\n"
+            "suspended loads) before work.\n\nThe chuck key lives in only two places:\n1. In your hand, actively\n"
+            "in use\n2. In its designated home\n| Code | Meaning |\n| E-7 | Low oil |")
+    sentences = best_sentence_list(text, "", n=20)
+    assert "Release stored energy (pressure, springs, suspended loads) before work." in sentences
+    assert "In your hand, actively in use" in sentences and "In its designated home" in sentences
+    assert not any("springs," == s[-8:] for s in sentences) and "| E-7 | Low oil |" in sentences
+
+
+def test_extract_bullets_must_be_about_the_question():
     from shopfloor.assistant.pipeline.ask import _on_topic
 
     good = [{"n": 1, "text": "Flow low, crackling noise (cavitation): clean strainer ST-2", "section": "P-101 > Codes"},
@@ -98,3 +110,6 @@ def test_extract_bullets_after_the_first_must_be_about_the_question():
             {"n": 3, "text": "Mechanical seal faces worn or pump ran dry.", "section": "P-101 > Symptoms"}]
     assert [c["n"] for c in _on_topic(good, "What causes cavitation on the cooling water pump?")] == [1, 3]
     assert [c["n"] for c in _on_topic(good, "What causes it?")] == [1, 2, 3]  # no topic word: nothing to judge by
+    # the best-scoring passage leads only if it is about the question; none is: the best one alone
+    assert [c["n"] for c in _on_topic(good[1:], "What wears the seal faces?")] == [3]
+    assert [c["n"] for c in _on_topic(good[1:], "Why is the motor hot?")] == [2]
