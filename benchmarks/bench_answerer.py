@@ -15,13 +15,9 @@ not activated.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import time
 from pathlib import Path
-
-COLUMNS = ("evidence_in_answer", "summary_evidence", "citation_precision", "refusal_accuracy", "false_refusal_rate",
-           "unsupported_sentences_shown", "summaries_kept")
 
 
 def main() -> None:
@@ -35,8 +31,9 @@ def main() -> None:
     a = ap.parse_args()
 
     from shopfloor.assistant.pipeline import Assistant
-    from shopfloor.assistant.pipeline.answer_eval import evaluate_answers, read_jsonl
-    from shopfloor.assistant.pipeline.answer_tuning import beats, build_examples
+    from shopfloor.assistant.pipeline.answer_eval import read_jsonl
+    from shopfloor.assistant.pipeline.answer_tuning import KEYS as COLUMNS
+    from shopfloor.assistant.pipeline.answer_tuning import beats, build_examples, measure_answers
     from shopfloor.assistant.policy import cli_user
     from shopfloor.finetune.chat_lora import ChatLoraConfig, load_meta, train_chat_lora
     from shopfloor.workspace import Workspace
@@ -56,16 +53,10 @@ def main() -> None:
     out["adapter"] = str(adapter)
     out["training"] = {k: v for k, v in load_meta(adapter).items() if k != "config"}
 
-    def run(use_llm: bool, adapter_dir):
-        w = dataclasses.replace(ws, config=ws.config.model_copy(deep=True))
-        w.config.llm.adapter = str(adapter_dir) if adapter_dir else None
-        t = time.perf_counter()
-        m = evaluate_answers(Assistant(w, use_llm=use_llm, user=cli_user()), qa, unans)
-        return {**{k: m.get(k) for k in COLUMNS}, "seconds": round(time.perf_counter() - t, 1)}
-
-    out["no_llm"] = run(False, None)
-    out["untuned"] = run(True, None)
-    out["tuned"] = run(True, adapter)
+    user = cli_user()
+    out["no_llm"] = measure_answers(ws, None, qa, unans, user=user, use_llm=False)
+    out["untuned"] = measure_answers(ws, None, qa, unans, user=user)
+    out["tuned"] = measure_answers(ws, adapter, qa, unans, user=user)
     out["tuned_beats_untuned"], out["reason"] = beats(out["tuned"], out["untuned"])
     if a.json:
         print(json.dumps(out, indent=2))

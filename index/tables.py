@@ -22,7 +22,7 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 ROLES = ("symptom", "cause", "remedy", "failure_mode", "effect", "controls", "severity", "occurrence", "detection",
          "rpn", "subsystem", "component", "machine", "date", "downtime", "cost", "text", "id")
@@ -175,3 +175,12 @@ def by_role(columns: dict[str, str], roles: dict[str, str], role: str) -> str:
     """The row's values for ``role`` joined (a table may hold a role in two columns: Component, Sub-Component)."""
     vals = [str(columns.get(c, "")).strip() for c, r in roles.items() if r == role]
     return " / ".join(v for v in vals if v)
+
+
+def role_getter(metadata) -> Callable[[str], str] | None:
+    """``get(role)`` for a table-row chunk's metadata (its columns read by role), or None for prose."""
+    meta = metadata if isinstance(metadata, dict) else {}
+    cols, roles = meta.get("columns") or {}, meta.get("roles") or {}
+    if not roles:
+        return None
+    return lambda role: by_role(cols, roles, role)

@@ -31,21 +31,19 @@ PASSAGES = 3  # as many as the chat gives the model
 def build_examples(index, n: int = 240, seed: int = 0) -> list[ChatExample]:
     """About ``n`` examples from ``index`` in the shares of :data:`SHARES` (fewer when the documents have fewer
     rows or sections)."""
-    from shopfloor.index.tables import by_role
+    from shopfloor.index.tables import role_getter
 
     rng = random.Random(seed)
     rows, sections, incidents = [], [], []
     for i, ch in enumerate(index.chunks):
-        meta = ch.metadata if isinstance(ch.metadata, dict) else {}
-        roles, cols = meta.get("roles") or {}, meta.get("columns") or {}
-        kind = meta.get("table_kind") or ch.doc_type
-        if roles:
-            what = by_role(cols, roles, "symptom") or by_role(cols, roles, "failure_mode")
-            if kind == "incident":
-                text = by_role(cols, roles, "text") or what
+        get = role_getter(ch.metadata)
+        if get is not None:
+            what = get("symptom") or get("failure_mode")
+            if (ch.metadata.get("table_kind") or ch.doc_type) == "incident":
+                text = get("text") or what
                 if text and len(text.split()) >= 3:
                     incidents.append(i)
-            elif what and (by_role(cols, roles, "cause") or by_role(cols, roles, "remedy")):
+            elif what and (get("cause") or get("remedy")):
                 rows.append(i)
         elif ch.section and len(best_sentences(ch.text, ch.section).split()) >= 8:
             sections.append(i)
@@ -64,14 +62,13 @@ def build_examples(index, n: int = 240, seed: int = 0) -> list[ChatExample]:
 
 def _question(index, i: int, kind: str, rng: random.Random) -> tuple[str, str] | None:
     """(question, reply template with {n} for the passage number) for chunk ``i``."""
-    from shopfloor.index.tables import by_role
+    from shopfloor.index.tables import role_getter
 
     ch = index.chunks[i]
-    meta = ch.metadata if isinstance(ch.metadata, dict) else {}
-    cols, roles = meta.get("columns") or {}, meta.get("roles") or {}
+    row = role_getter(ch.metadata)
 
     def get(role: str) -> str:
-        return _clean(by_role(cols, roles, role))
+        return _clean(row(role)) if row else ""
 
     if kind == "table row":
         what = get("symptom") or get("failure_mode")
@@ -226,16 +223,32 @@ def beats(tuned: dict, untuned: dict) -> tuple[bool, str]:
     return False, "it adds no evidence to the answers"
 
 
-def tune_answerer(ws, qa: list[dict], unanswerable: list[dict], *, examples: int = 240, budget_s: float | None = None,
-                  activate: str = "auto", seed: int = 0, progress=None, user=None) -> dict:
-    """Train a LoRA answerer on the workspace's documents, measure it against the model without it on the QA
-    files (``ask-eval``'s measures, same run), and set ``llm.adapter`` in config.yaml when it is kept
-    (``activate``: "auto" = only if :func:`beats`, "always", "never"). ``user`` asks the QA questions."""
+def measure_answers(ws, adapter, qa: list[dict], unanswerable: list[dict], *, user=None,
+                    use_llm: bool = True) -> dict:
+    """ask-eval's measures (:data:`KEYS`) of the workspace's answers with ``adapter`` (None: without one) or,
+    ``use_llm`` false, without a language model; plus the seconds it took."""
     import dataclasses
     import time
 
     from shopfloor.assistant.pipeline import Assistant
     from shopfloor.assistant.pipeline.answer_eval import evaluate_answers
+
+    w = dataclasses.replace(ws, config=ws.config.model_copy(deep=True))
+    w.config.llm.adapter = str(adapter) if adapter else None
+    t0 = time.perf_counter()
+    m = evaluate_answers(Assistant(w, use_llm=use_llm, user=user), qa, unanswerable)
+    return {**{k: m.get(k) for k in KEYS}, "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def tune_answerer(ws, qa: list[dict], unanswerable: list[dict], *, examples: int = 240, budget_s: float | None = None,
+                  activate: str = "auto", seed: int = 0, progress=None, user=None) -> dict:
+    """Train a LoRA answerer on the workspace's documents, measure it against the model without it on the QA
+    files (``ask-eval``'s measures, same run), and set ``llm.adapter`` in config.yaml when it is kept
+    (``activate``: "auto" = only if :func:`beats`, "always", "never"). ``user`` asks the QA questions."""
+    import json
+    import time
+
+    from shopfloor.assistant.pipeline import Assistant
     from shopfloor.config import save_config
     from shopfloor.finetune.chat_lora import ChatLoraConfig, train_chat_lora
     from shopfloor.workspace import CONFIG_FILE
@@ -251,13 +264,8 @@ def tune_answerer(ws, qa: list[dict], unanswerable: list[dict], *, examples: int
     report = {"adapter": str(out), "examples": len(exs), "train_s": round(time.perf_counter() - t0, 1)}
     kept, why = activate == "always", "activated as asked" if activate == "always" else "not activated"
     if qa or unanswerable:
-        def measure(adapter):
-            w = dataclasses.replace(ws, config=ws.config.model_copy(deep=True))
-            w.config.llm.adapter = adapter
-            m = evaluate_answers(Assistant(w, user=user), qa, unanswerable)
-            return {k: m.get(k) for k in KEYS}
-        report["untuned"] = measure(None)
-        report["tuned"] = measure(str(out))
+        report["untuned"] = measure_answers(ws, None, qa, unanswerable, user=user)
+        report["tuned"] = measure_answers(ws, out, qa, unanswerable, user=user)
         better, why = beats(report["tuned"], report["untuned"])
         kept = activate == "always" or (activate == "auto" and better)
     elif activate == "auto":
@@ -267,5 +275,5 @@ def tune_answerer(ws, qa: list[dict], unanswerable: list[dict], *, examples: int
         cfg.llm.adapter = str(out)
         save_config(cfg, ws.root / CONFIG_FILE)
     report.update(active=kept, reason=why, seconds=round(time.perf_counter() - t0, 1))
-    (out / "tune_report.json").write_text(__import__("json").dumps(report, indent=2))
+    (out / "tune_report.json").write_text(json.dumps(report, indent=2))
     return report

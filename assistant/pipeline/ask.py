@@ -50,16 +50,14 @@ def passages(hits, query: str, provenance=None) -> list[dict]:
 
 def _row_quote(h) -> str:
     """A table row quoted by the roles of its columns (symptom: cause; remedy), or '' for prose."""
-    from shopfloor.index.tables import by_role
+    from shopfloor.index.tables import role_getter
 
-    meta = h.metadata if isinstance(h.metadata, dict) else {}
-    cols, roles = meta.get("columns") or {}, meta.get("roles") or {}
-    if not roles:
+    get = role_getter(h.metadata)
+    if get is None:
         return ""
+    meta = h.metadata
+    cols, roles = meta.get("columns") or {}, meta["roles"]
     kind = meta.get("table_kind") or h.doc_type
-
-    def get(role: str) -> str:
-        return by_role(cols, roles, role)
 
     what = " / ".join(v for v in (get("subsystem"), get("component")) if v)
     head = ": ".join(v for v in (what, get("symptom") or get("failure_mode")) if v)

@@ -20,7 +20,7 @@ def examples(assistant):
 def _passages(prompt: str) -> dict[int, str]:
     body = prompt.split("<passages>")[1].split("</passages>")[0]
     parts = re.split(r"^\[(\d+)\] \(.*?\) ", body, flags=re.M)  # passages span several lines
-    return {int(n): t for n, t in zip(parts[1::2], parts[2::2])}
+    return {int(n): t for n, t in zip(parts[1::2], parts[2::2], strict=True)}
 
 
 def test_every_kind_is_built_from_the_documents(examples):
