@@ -43,6 +43,11 @@ class FailureModel:
         self.main, self.per_type, self.threshold, self.medians, self.meta = main, per_type, threshold, medians, meta
         self.columns = meta.get("features", PHYSICAL)  # models saved before the limit margins used PHYSICAL
 
+    @property
+    def inputs(self) -> list[str]:
+        """The measured columns the model reads (a machine without them gets no failure risk)."""
+        return list(RAW)
+
     def _x(self, df, partial: bool = False):
         return features(df, partial=partial, columns=self.columns)
 

@@ -1,57 +1,137 @@
-"""Importing sensor readings (CSV/Parquet, one row per timestamp and machine) into the workspace database."""
+"""Importing sensor readings (CSV/XLSX/Parquet, one row per timestamp and machine) into the workspace database.
+
+Any plant's export: the time and machine columns are found by meaning or given (``--map 'Zeit=timestamp'``),
+every other mostly-numeric column is a sensor with the unit its header gives (or ``--map 'T1=sensor:°C'``).
+"""
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from pydantic import BaseModel, Field
 
 from shopfloor.errors import InputError
 from shopfloor.machines import known_machines, machine_key, match_machine, register_machines
+from shopfloor.sensors import columns as cols
 
 ID_COLUMNS = {"timestamp", "machine_id"}
-SKIP = {"UDI", "Product ID", "Type", "Machine failure", "TWF", "HDF", "PWF", "OSF", "RNF"}
+SKIP = cols.NOT_SENSORS  # kept for older imports
 
 
-def import_readings(workspace, path: str | Path) -> dict:
+class ImportReport(BaseModel):
+    """What an import stored, and every cell it could not use (nothing is dropped silently)."""
+
+    rows: int
+    machines: int
+    sensors: list[dict] = Field(description="The sensor columns imported: [{'name', 'unit'}] ('' = no unit).")
+    roles: dict[str, str] = Field({}, description="Which file column became timestamp / machine_id.")
+    bad_timestamps: int = 0
+    rows_without_machine: int = 0
+    missing_cells: dict[str, int] = Field({}, description="Empty or 'n/a' cells per sensor column.")
+    non_numeric_cells: dict[str, int] = Field({}, description="Text cells in a sensor column (kept as missing).")
+    implausible_cells: dict[str, int] = Field({}, description="Readings outside the unit's plausible range "
+                                                              "(kept as missing).")
+
+
+def read_file(path: Path):
+    """A readings file as strings (CSV: separator and encoding sniffed), or typed columns (Parquet)."""
+    import pandas as pd
+
+    from shopfloor.tables import csv_format
+
+    if not path.exists():
+        raise InputError(f"file not found: {path}")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path.name} is empty: nothing to import")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        if suffix in (".xlsx", ".xls"):
+            return pd.read_excel(path, dtype=str, keep_default_na=False)
+        sep, encoding, _ = csv_format(path)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding=encoding)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, OSError) as e:
+        raise InputError(f"{path.name}: cannot read the readings ({type(e).__name__}: {e})") from None
+
+
+def normalise(df, mapping: dict[str, str] | None, name: str):
+    """(frame with ``timestamp`` / ``machine_id`` / numeric sensors, report) from a plant's own table."""
+    import pandas as pd
+
+    role = cols.roles(df, mapping)
+    found = {r: c for c, r in role.items() if r in ID_COLUMNS}
+    missing = ID_COLUMNS - set(found)
+    if missing:
+        raise InputError(f"{name}: no {' and no '.join(sorted(missing))} column found among {list(df.columns)}; "
+                         "name it with --map, e.g. --map 'Zeit=timestamp' --map 'Anlage=machine_id'")
+    out = pd.DataFrame({"timestamp": cols.parse_times(df[found["timestamp"]]),
+                        "machine_id": df[found["machine_id"]].astype(str).str.strip()})
+    rep = ImportReport(rows=0, machines=0, sensors=[], roles=found)
+    for c, r in role.items():
+        if r == "sensor" or r.startswith("sensor:"):
+            _sensor(out, rep, df[c], str(c), r.partition(":")[2], forced=r != "sensor")
+        elif r == "label":
+            values, _, bad = cols.to_numbers(df[c])
+            out[c] = values if not bad else df[c]
+    rep.bad_timestamps = int(out["timestamp"].isna().sum())
+    no_machine = out["machine_id"].str.lower().isin(cols.NA_TOKENS)
+    rep.rows_without_machine = int((no_machine & out["timestamp"].notna()).sum())
+    out = out[out["timestamp"].notna() & ~no_machine]
+    return out, rep
+
+
+def _sensor(out, rep: ImportReport, cell, name: str, unit: str, forced: bool) -> None:
+    """Add one sensor column when it holds mostly numbers (or was mapped as a sensor, or is all blank: a sensor
+    with no readings yet); count what it loses."""
+    values, missing, bad = cols.to_numbers(cell)
+    if not forced and bad > (len(values) - missing) / 2:
+        out[name] = cell  # a text column (operator, status): kept as text, not a sensor
+        return
+    unit = cols.normalise_unit(unit) or unit or cols.unit_of(name)
+    wild = cols.implausible(values, unit)
+    out[name] = values.where(~wild)
+    rep.sensors.append({"name": name, "unit": unit})
+    for field, n in (("missing_cells", missing), ("non_numeric_cells", bad), ("implausible_cells", int(wild.sum()))):
+        if n:
+            getattr(rep, field)[name] = n
+
+
+def import_readings(workspace, path: str | Path, mapping: dict[str, str] | None = None) -> dict:
     """Add the rows of ``path`` to the workspace's readings store (a re-imported timestamp replaces the old row).
 
     The store, ``<workspace>/sensors/process.parquet``, is the one home of readings: whole rows, so the
     failure model also sees the AI4I columns (``Type``, ``Product ID``, ``Machine failure``, the flags).
-    Machine ids are matched to the registered machines in any spelling; new ids are registered.
+    Machine ids are matched to the registered machines in any spelling; new ids are registered. Units go to
+    ``sensors/columns.json``. ``mapping``: column -> role (:data:`columns.ROLES`), as ``--map`` gives it.
 
-    Nothing is dropped silently: a sensor column that is mostly numbers keeps its numbers, and its text
-    cells ("n/a", "12,5") become missing values counted in ``non_numeric_cells``; ``missing_cells``
-    counts the empty ones. All or nothing: the new store is written beside the old one, the machines
-    are registered in one transaction, and only then does the new store replace the old.
+    All or nothing, one import at a time per workspace: the new store is written to a temporary file beside
+    the old one, the machines are registered in one transaction, and only then does it replace the old.
+    Returns :class:`ImportReport` as a dict.
     """
+    path = Path(path)
+    df, rep = normalise(read_file(path), mapping, path.name)
+    if df.empty:
+        raise InputError(f"{path.name}: no row has both a readable time and a machine id; nothing imported")
+    folder = workspace.root / "sensors"
+    folder.mkdir(parents=True, exist_ok=True)
+    with store_lock(folder):
+        _store(workspace, df, path.name)
+        _save_units(folder, rep.sensors)
+    rep.rows, rep.machines = len(df), int(df["machine_id"].nunique())
+    return rep.model_dump()
+
+
+def _store(workspace, df, name: str) -> None:
     import pandas as pd
 
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"file not found: {path}")
-    df = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
-    missing = ID_COLUMNS - set(df.columns)
-    if missing:
-        raise InputError(f"{path}: readings need columns {sorted(ID_COLUMNS)}; missing {sorted(missing)}")
-    df["timestamp"] = pd.to_datetime(df["timestamp"], errors="coerce")
-    bad = int(df["timestamp"].isna().sum())
-    df = df.dropna(subset=["timestamp"])
-    non_numeric, missing_cells = {}, {}
-    for c in [c for c in df.columns if c not in ID_COLUMNS | SKIP]:
-        if pd.api.types.is_numeric_dtype(df[c]):
-            missing_cells[c] = int(df[c].isna().sum())
-            continue
-        as_num = pd.to_numeric(df[c], errors="coerce")
-        filled = df[c].notna() & df[c].astype(str).str.strip().ne("")
-        if filled.any() and as_num[filled].notna().mean() >= 0.5:  # a sensor column with some bad cells
-            non_numeric[c] = int((filled & as_num.isna()).sum())
-            missing_cells[c] = int((~filled).sum())
-            df[c] = as_num
-    sensors = [c for c in df.columns if c not in ID_COLUMNS | SKIP and pd.api.types.is_numeric_dtype(df[c])]
-    df["machine_id"] = df["machine_id"].astype(str).str.strip()
-    df = df[df["machine_id"].ne("") & df["machine_id"].ne("nan")]
     store = workspace.root / "sensors" / "process.parquet"
-    store.parent.mkdir(parents=True, exist_ok=True)
-    tmp = store.with_suffix(".importing.parquet")
     ids = sorted(df["machine_id"].unique())
     with workspace.connect() as conn:
         known = known_machines(conn)
@@ -64,26 +144,52 @@ def import_readings(workspace, path: str | Path) -> dict:
     df["machine_id"] = df["machine_id"].map(spelling)
     old = pd.read_parquet(store) if store.exists() else None
     merged = pd.concat([old, df]) if old is not None else df
+    fd, tmp_name = tempfile.mkstemp(prefix=".importing-", suffix=".parquet", dir=store.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
     try:
         merged.drop_duplicates(subset=["machine_id", "timestamp"], keep="last").to_parquet(tmp, index=False)
-    except (ValueError, TypeError, OSError) as e:  # e.g. a column of mixed types: nothing registered yet
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"{path.name}: the readings could not be stored ({type(e).__name__}: {e}); "
-                         "nothing was imported") from None
-    try:
         with workspace.connect() as conn:
             register_machines(conn, ids)
-    except BaseException:
+        tmp.replace(store)
+    except (ValueError, TypeError, OSError) as e:  # e.g. a column of mixed types: nothing registered yet
+        raise InputError(f"{name}: the readings could not be stored ({type(e).__name__}: {e}); "
+                         "nothing was imported") from None
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
-    tmp.replace(store)
-    return {"rows": len(df), "machines": int(df["machine_id"].nunique()), "sensors": len(sensors),
-            "bad_timestamps": bad, "non_numeric_cells": {k: v for k, v in non_numeric.items() if v},
-            "missing_cells": {k: v for k, v in missing_cells.items() if v}}
+
+
+@contextmanager
+def store_lock(folder: Path) -> Iterator[None]:
+    """One writer at a time for a workspace's readings; a second import is refused, not interleaved."""
+    with (folder / ".import.lock").open("w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError("another sensor import is running in this workspace; try again when it ends") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _save_units(folder: Path, sensors: list[dict]) -> None:
+    path = folder / "columns.json"
+    units = json.loads(path.read_text()) if path.exists() else {}
+    units.update({s["name"]: s["unit"] for s in sensors})
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(units, indent=1, ensure_ascii=False))
+    tmp.replace(path)
+
+
+def units(workspace) -> dict[str, str]:
+    """sensor column -> unit, as imported (``""``: none known)."""
+    path = workspace.root / "sensors" / "columns.json"
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def load_process(workspace, machine_id: str):
-    """The machine's process rows (time-ordered), or an empty frame."""
+    """The machine's process rows (time-ordered), or an empty frame; columns no reading of it fills are dropped."""
     import pandas as pd
 
     store = workspace.root / "sensors" / "process.parquet"
@@ -91,7 +197,9 @@ def load_process(workspace, machine_id: str):
         return pd.DataFrame()
     df = pd.read_parquet(store)
     key = machine_key(machine_id)
-    return df[df["machine_id"].map(machine_key) == key].sort_values("timestamp").reset_index(drop=True)
+    rows = df[df["machine_id"].map(machine_key) == key].sort_values("timestamp").reset_index(drop=True)
+    keep = [c for c in rows.columns if c in ID_COLUMNS or rows[c].notna().any()]
+    return rows[keep]
 
 
 def import_cycles(workspace, path: str | Path, machine_ids: list[str]) -> dict:

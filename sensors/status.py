@@ -10,10 +10,9 @@ from shopfloor.errors import InputError, NotBuiltError
 from shopfloor.machines import match_machine
 
 log = logging.getLogger(__name__)
-SPC_SENSORS = ["Torque [Nm]", "Process temperature [K]", "Rotational speed [rpm]"]
-RECENT = 24  # readings that count as "recent" (one day of hourly readings)
 BASELINE = 200  # at most this many readings before the last day set the control limits (phase I)
-CHART_POINTS = 60  # drawn: the last 60 readings
+SPIKE = 5.0  # a single reading this many sigma from where it was expected raises an alarm by itself
+CHART_POINTS = 192  # drawn: the last 192 readings (8 days hourly, 2 days at 15 minutes)
 
 
 class MachineStatus(BaseModel):
@@ -25,7 +24,9 @@ class MachineStatus(BaseModel):
     rul: float | None = Field(None, description="Remaining useful life in cycles (capped at 125).")
     anomaly: dict | None = None
     spc_violations: list[dict] = []
-    charts: list[str] = []
+    charts: list[str] = Field([], description="PNG paths: the readings with their expected band and alarms, "
+                                              "then the residual (control-chart) view.")
+    sensors: list[dict] = Field([], description="The charted sensors: [{'name', 'unit'}].")
     latest_reading: str | None = None
     risk_unknown: list[str] = Field([], description="Why the failure risk is not given (missing or implausible input).")
     alarms: list[dict] = Field([], description="Stored control-chart alarms that are open or still active.")
@@ -57,29 +58,62 @@ def known_machines(workspace) -> list[str]:
 
 
 def machine_status(machine_id: str, workspace, charts: bool = True) -> MachineStatus:
-    """Everything the sensor models know about ``machine_id`` now; missing parts are explained in ``notes``."""
+    """Everything the sensor models know about ``machine_id`` now; missing parts are explained in ``notes``.
+
+    Works on whatever the machine measures: every charted sensor column (:func:`columns.charted`) gets
+    control charts and feeds the anomaly score; failure risk only where the model's inputs exist. A step
+    that fails on this machine's data is reported in ``notes`` and the others still run, so bad data on one
+    machine never stops a status, the fleet or the server's warm-up.
+    """
     known = known_machines(workspace)
     match = match_machine(machine_id, known)
     if match is None:
         raise InputError(f"unknown machine {machine_id!r}; known machines: "
                          f"{', '.join(known) or 'none (run shopfloor demo)'}")
     st = MachineStatus(machine_id=match)
-    from shopfloor.sensors.readings import load_process
+    from shopfloor.sensors.readings import load_process, units
 
-    proc = load_process(workspace, match)
-    if proc.empty:
+    proc = _guarded(st, "readings", lambda: load_process(workspace, match))
+    if proc is None or proc.empty:
         st.notes.append("no process readings imported for this machine")
     else:
+        from shopfloor.sensors.columns import charted
+
         st.latest_reading = str(proc["timestamp"].iloc[-1])
-        _failure(st, proc, workspace)
-        _anomaly(st, proc)
-        _spc(st, proc, workspace, charts)
-    _rul(st, workspace)
+        sensors = charted(proc, units(workspace))
+        st.sensors = [s.to_dict() for s in sensors]
+        if not sensors:
+            st.notes.append("no numeric sensor columns with varying readings: nothing to chart or score")
+        _guarded(st, "failure risk", lambda: _failure(st, proc, workspace))
+        _guarded(st, "anomaly score", lambda: _anomaly(st, proc, [s.name for s in sensors]))
+        _guarded(st, "control charts", lambda: _spc(st, proc, sensors, workspace, charts))
+    _guarded(st, "remaining life", lambda: _rul(st, workspace))
     from shopfloor.sensors.alarms import sync
 
     with workspace.connect() as conn:
-        st.alarms = [a.to_dict() for a in sync(conn, match, st.spc_violations)]
+        st.alarms = [a.to_dict() for a in sync(conn, match, confirmed(st.spc_violations))]
     return st
+
+
+def confirmed(signals: list[dict]) -> list[dict]:
+    """The chart signals that open an alarm to acknowledge: a sensor with two or more signals in the last day,
+    or one reading beyond :data:`SPIKE` sigma. A lone signal is drawn on the chart but not raised: at 96
+    readings a day a sensor would otherwise raise a false alarm every few days (measured in docs/sensors.md)."""
+    count: dict[str, int] = {}
+    for v in signals:
+        count[v["sensor"]] = count.get(v["sensor"], 0) + 1
+    spiked = {v["sensor"] for v in signals if abs(v.get("sigmas", 0.0)) > SPIKE}
+    return [v for v in signals if count[v["sensor"]] >= 2 or v["sensor"] in spiked]
+
+
+def _guarded(st: MachineStatus, step: str, fn):
+    """Run one status step; a failure on this machine's data becomes a note on this machine, not an error."""
+    try:
+        return fn()
+    except Exception as e:  # noqa: BLE001 - the per-machine boundary: any data problem stays on its machine
+        log.warning("%s of %s failed", step, st.machine_id, exc_info=True)
+        st.notes.append(f"{step} could not be computed from this machine's data ({type(e).__name__}: {e})")
+        return None
 
 
 def fleet(workspace, status=None) -> list[FleetRow]:
@@ -115,7 +149,9 @@ def fleet(workspace, status=None) -> list[FleetRow]:
             row.worst = f"{worst.sensor} {worst.direction}".strip() + f" ({worst.points} point(s) in the last day)"
         rows.append(row)
     order = {"alarm": 0, "acknowledged": 1, "ok": 2, "no readings": 3}
-    rows.sort(key=lambda r: (order[r.state], -r.open_alarms, -(r.failure_probability or 0.0), r.machine_id))
+    points = {m: sum(a.points for a in alarms if a.state == "open") for m, alarms in current.items()}
+    rows.sort(key=lambda r: (order[r.state], -points.get(r.machine_id, 0), -r.open_alarms,
+                             -(r.failure_probability or 0.0), r.machine_id))
     return rows
 
 
@@ -126,6 +162,12 @@ def _failure(st: MachineStatus, proc, workspace) -> None:
         model = FailureModel.load(workspace.sensor_model_dir("failure"))
     except NotBuiltError as e:
         st.notes.append(str(e))
+        return
+    lacking = [c for c in model.inputs if c not in proc.columns]
+    if lacking:
+        st.risk_unknown = ["no failure model for this machine's sensors"]
+        st.notes.append(f"no failure model for this machine's sensors (the model reads {', '.join(model.inputs)}; "
+                        "train one on this plant's labelled history with `shopfloor sensor train`)")
         return
     last = proc.tail(1)
     with workspace.connect() as conn:
@@ -145,57 +187,65 @@ def _failure(st: MachineStatus, proc, workspace) -> None:
                           for e in model.explain(last, failure_type=st.failure_type)]
 
 
-def _anomaly(st: MachineStatus, proc) -> None:
+def _anomaly(st: MachineStatus, proc, sensors: list[str]) -> None:
     from shopfloor.sensors.anomaly import detect
 
-    cols = [c for c in SPC_SENSORS + ["Air temperature [K]"] if c in proc.columns]
-    if len(proc) < RECENT + 20:
+    cols = [c for c in sensors if proc[c].notna().sum() >= 20]
+    if not cols:
+        st.notes.append("no sensors to score for anomalies")
+        return
+    recent = recent_count(proc)
+    if len(proc) < recent + 20:
         st.notes.append(f"too few readings for anomaly detection ({len(proc)})")
         return
-    r = detect(proc[cols].iloc[:-RECENT], proc[cols].iloc[-RECENT:])
-    st.anomaly = {"score": r.score, "anomalous": r.anomalous, "sensors": r.sensors}
+    data = proc[cols].astype(float)
+    history = data.iloc[:-recent]
+    filled = data.fillna(history.median())  # a blank cell is not evidence either way: the sensor's typical value
+    r = detect(filled.iloc[:-recent], filled.iloc[-recent:])
+    st.anomaly = {"score": r.score, "anomalous": r.anomalous, "sensors": r.sensors, "scored": cols}
 
 
-def _spc(st: MachineStatus, proc, workspace, charts: bool) -> None:
-    """Control charts of the key sensors: up to :data:`BASELINE` readings before the last day set the limits
-    (phase I), the last day is checked (phase II) with the 3-sigma rule and a CUSUM for sustained shifts,
-    on autoregressive residuals when the sensor is autocorrelated (``spc.monitor``; in-control false-alarm
-    rates by simulation in docs/sensors.md)."""
+def recent_count(proc) -> int:
+    """Readings in the last 24 hours before the machine's latest one (at least one): the window that is checked."""
     import pandas as pd
 
-    from shopfloor.sensors import spc
+    t = pd.to_datetime(proc["timestamp"], errors="coerce")
+    return max(1, int((t > t.max() - pd.Timedelta(hours=24)).sum()))
 
-    panels, times = [], None
-    for col in [c for c in SPC_SENSORS if c in proc.columns]:
-        rows = proc[[col, "timestamp"]].tail(BASELINE + RECENT)
-        values, kept, dropped = spc.prepare(rows[col].tolist())
-        if dropped["missing"] or dropped["non_numeric"]:
-            st.notes.append(f"{col}: {dropped['missing']} empty and {dropped['non_numeric']} non-numeric reading(s) "
-                            "left out of the chart")
-        stamps = rows["timestamp"].iloc[kept].tolist()
-        recent = sum(1 for i in kept if i >= len(rows) - RECENT)
-        try:
-            chart = spc.monitor(values, baseline=len(values) - recent, cusum_check=True)
-        except ValueError as e:
-            st.notes.append(f"{col}: {e}")
+
+def _spc(st: MachineStatus, proc, sensors, workspace, charts: bool) -> None:
+    """Control charts of every sensor: up to :data:`BASELINE` readings before the last day set the limits
+    (phase I), the last day is checked (phase II) with the one alarm definition of :mod:`scheme` (four
+    charts on AR residuals when the sensor is autocorrelated; false-alarm budget in docs/sensors.md)."""
+    import pandas as pd
+
+    from shopfloor.sensors import charts as drawing
+    from shopfloor.sensors import scheme
+
+    cut = pd.to_datetime(proc["timestamp"]).max() - pd.Timedelta(hours=24)
+    panels = []
+    for sensor in sensors:
+        rows = proc[["timestamp", sensor.name]].dropna()
+        new = int((rows["timestamp"] > cut).sum())
+        rows = rows.tail(BASELINE + new)
+        base = len(rows) - new
+        if base < 20:
+            st.notes.append(f"{sensor.name}: {base} readings before the last day; control limits need 20")
             continue
-        chart.kind = f"{col}: {chart.kind}; limits from {len(values) - recent} readings"
-        st.spc_violations += [{"sensor": col, "rule": v.rule, "description": v.description,
-                               "direction": _direction(chart, v), "reading": str(stamps[v.index])}
-                              for v in chart.violations if v.index >= len(values) - recent]
-        shown = chart.tail(CHART_POINTS)
-        panels.append(shown)
-        times = pd.to_datetime(stamps[-len(shown.values):], errors="coerce").tolist()
+        s = scheme.evaluate(rows[sensor.name].astype(float).tolist(), base)
+        stamps = [str(t) for t in rows["timestamp"]]
+        st.spc_violations += [{"sensor": sensor.name, "unit": sensor.unit, "rule": a.rule,
+                               "description": a.description, "direction": "high" if s.values[a.index] >
+                               s.expected[a.index] else "low", "reading": stamps[a.index],
+                               "value": s.values[a.index], "sigmas": round(s.charts[0].values[a.index], 2)}
+                              for a in s.alarms if a.index >= base]
+        panels.append(drawing.Panel(sensor.name, sensor.unit, rows["timestamp"].tolist(), s))
     if charts and panels:
-        path = workspace.root / "sensors" / "charts" / f"{st.machine_id}_spc.png"
-        same = all(len(p.values) == len(panels[0].values) for p in panels) and not any(pd.isna(t) for t in times)
-        st.charts.append(str(spc.render(panels, path, f"{st.machine_id} · control charts", times if same else None)))
-
-
-def _direction(chart, v) -> str:
-    if v.rule == "cusum":
-        return "high" if "upper" in v.description else "low"
-    return "high" if chart.values[v.index] > chart.center else "low"
+        folder = workspace.root / "sensors" / "charts"
+        st.charts.append(str(drawing.values_png(panels, folder / f"{st.machine_id}_values.png", st.machine_id,
+                                                CHART_POINTS)))
+        st.charts.append(str(drawing.residuals_png(panels, folder / f"{st.machine_id}_residuals.png",
+                                                   st.machine_id, CHART_POINTS)))
 
 
 def _rul(st: MachineStatus, workspace) -> None:

@@ -54,59 +54,33 @@ def evaluate(model: Annotated[Path, typer.Option("--model", help="Model folder."
     emit(m, as_json, "\n".join(f"{k}: {v}" for k, v in m.items()))
 
 
-@app.command("spc", help="Control chart of one column: limits from a baseline, the rest monitored; a PNG and "
-                        "the alarms.")
-def spc_cmd(data: Annotated[Path, typer.Option("--data", help="CSV/Parquet file.")],
+@app.command("spc", help="Control charts of one column (individuals, moving range, EWMA, CUSUM on one whitened "
+                        "series): limits from a baseline, the rest monitored; a PNG and the alarms.")
+def spc_cmd(data: Annotated[Path, typer.Option("--data", help="CSV/XLSX/Parquet file.")],
             column: Annotated[str, typer.Option("--column", help="Column to chart.")],
             out: Annotated[Path, typer.Option("--out", help="PNG to write.")],
+            machine: Annotated[str | None, typer.Option("--machine", help="Only this machine's rows (the file's "
+                                                        "machine column, found by name or --map).")] = None,
+            mapping: Annotated[list[str] | None, typer.Option("--map", help="COLUMN=ROLE, as for `sensor import`.")]
+            = None,
             baseline: Annotated[int | None, typer.Option("--baseline", min=8, help="Limits from the first N rows "
                                                          "(phase I); the rest is monitored. Default: the first "
                                                          "third of the readings, at least 20.")] = None,
             subgroup: Annotated[int, typer.Option("--subgroup", help="Subgroup size for X-bar/R (1 = individuals).")] = 1,
-            rules: Annotated[RuleSet, typer.Option("--rules", help="Run rules: shewhart (one point beyond 3 sigma, "
-                                                   "0.27 % false alarms in theory) or the stricter sets.")]
+            rules: Annotated[RuleSet, typer.Option("--rules", help="shewhart: the product's alarm scheme only (<= "
+                                                   "0.5 % false alarms); nelson / western-electric add their run rules "
+                                                   "on the same whitened series (more false alarms).")]
             = RuleSet.shewhart,
             lsl: Annotated[float | None, typer.Option("--lsl", help="Lower spec limit (for Cp/Cpk).")] = None,
             usl: Annotated[float | None, typer.Option("--usl", help="Upper spec limit (for Cp/Cpk).")] = None,
             as_json: JsonOpt = False) -> None:
-    import pandas as pd
+    from shopfloor.sensors.report import spc_report
 
-    from shopfloor.errors import InputError
-    from shopfloor.sensors import spc
-
-    if not data.exists():
-        raise InputError(f"file not found: {data}")
-    df = pd.read_parquet(data) if data.suffix.lower() == ".parquet" else pd.read_csv(data, dtype=str, keep_default_na=False)
-    if column not in df.columns:
-        raise InputError(f"column {column!r} not found; columns are {list(df.columns)}")
-    values, rows, dropped = spc.prepare(df[column].tolist())
-    base = baseline if baseline is not None else spc.default_baseline(len(values))
-    if subgroup == 1 and base >= len(values):
-        raise InputError(f"--baseline {base} leaves nothing to monitor: the column has {len(values)} numeric readings")
-    try:
-        if subgroup > 1:
-            charts = list(spc.xbar_r(values, subgroup, rules.value))
-        else:
-            charts = [spc.monitor(values, base, rules.value), spc.moving_range(values)]
-        charts += [spc.ewma(values, baseline=base), spc.cusum(values, baseline=base)]
-        cap = spc.capability(values, lsl, usl) if (lsl is not None or usl is not None) else None
-    except ValueError as e:
-        raise InputError(str(e)) from None
-    spc.render(charts, out, f"{data.name} · {column}")
-    dicts = [c.to_dict() for c in charts]
-    for c, d in zip(charts, dicts, strict=True):  # index: the 0-based row of the input file; point: on the chart
-        if c.kind in ("xbar", "range"):
-            continue  # subgroup numbers
-        shift = 1 if c.kind == "moving_range" else 0  # moving range i compares readings i and i + 1
-        for v in d["violations"]:
-            v["point"], v["index"] = v["index"], rows[v["index"] + shift]
-    result = {"column": column, "rows": len(df), "n": len(values), "dropped": dropped,
-              "baseline": base if subgroup == 1 else None, "rules": rules.value, "png": str(out), "charts": dicts,
-              "violations": sum(len(c.violations) for c in charts), "capability": cap}
-    note = "" if not sum(dropped.values()) else (f" ({dropped['missing']} empty and {dropped['non_numeric']} "
-                                                 "non-numeric cells not plotted)")
-    emit(result, as_json, f"{result['violations']} alarms after a baseline of {base} readings; chart written to "
-                          f"{out}{note}")
+    result = spc_report(data, column, out, machine, mapping or [], baseline, subgroup, rules.value, lsl, usl)
+    d = result["dropped"]
+    note = "" if not sum(d.values()) else f" ({d['missing']} empty/n/a and {d['non_numeric']} non-numeric cells not plotted)"
+    emit(result, as_json, f"{result['violations']} alarmed reading(s) after a baseline of {result['baseline']} readings; "
+                          f"chart written to {out}{note}")
 
 
 @app.command("status", help="Failure probability, remaining life, anomalies and SPC alarms of one machine.")
@@ -163,11 +137,21 @@ def ack_cmd(alarm_id: Annotated[int, typer.Argument(help="Alarm number, from `sh
     emit(a, as_json, f"alarm #{a['id']} ({a['machine_id']} {a['sensor']}) acknowledged by {a['acknowledged_by']}")
 
 
-@app.command("import", help="Import timestamped readings (CSV/Parquet with timestamp, machine_id columns).")
-def import_cmd(data: Annotated[Path, typer.Option("--data", help="Readings file.")], as_json: JsonOpt = False) -> None:
+@app.command("import", help="Import timestamped readings (CSV/XLSX/Parquet): the time and machine columns are found "
+                          "by name (Zeit, Anlage, 时间, ...) or given with --map; every numeric column is a sensor.")
+def import_cmd(data: Annotated[Path, typer.Option("--data", help="Readings file.")],
+               mapping: Annotated[list[str] | None, typer.Option(
+                   "--map", help="COLUMN=ROLE, repeatable. Roles: timestamp, machine_id, ignore, label, sensor, "
+                                 "sensor:UNIT (e.g. 'Zeit=timestamp', 'T1=sensor:°C').")] = None,
+               as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
-    r = cli_assistant(use_llm=False).import_readings(data)
-    cells = "".join(f"; {col}: {n} non-numeric cells kept as missing" for col, n in r["non_numeric_cells"].items())
-    emit(r, as_json, f"imported {r['rows']} rows of {r['machines']} machines ({r['bad_timestamps']} bad timestamps"
-                     f"{cells})")
+    r = cli_assistant(use_llm=False).import_readings(data, mapping=mapping or [])
+    sensors = ", ".join(f"{s['name']}" + (f" [{s['unit']}]" if s["unit"] and s["unit"] not in s["name"] else "")
+                        for s in r["sensors"]) or "none"
+    lost = [f"{col}: {n} empty/n/a" for col, n in r["missing_cells"].items()]
+    lost += [f"{col}: {n} non-numeric" for col, n in r["non_numeric_cells"].items()]
+    lost += [f"{col}: {n} implausible for the unit" for col, n in r["implausible_cells"].items()]
+    emit(r, as_json, f"imported {r['rows']} rows of {r['machines']} machine(s); time from {r['roles']['timestamp']!r}, "
+                     f"machine from {r['roles']['machine_id']!r}; sensors: {sensors}; {r['bad_timestamps']} bad "
+                     "timestamps" + "".join(f"\n  kept as missing - {x}" for x in lost))

@@ -204,12 +204,17 @@ class Assistant:
         return a.to_dict()
 
     @requires(Action.import_sensors)
-    def import_readings(self, path: str | Path, *, user: User | None = None) -> dict:
-        """Import timestamped readings (CSV/Parquet); audited."""
+    def import_readings(self, path: str | Path, mapping: list[str] | dict[str, str] | None = None, *,
+                        user: User | None = None) -> dict:
+        """Import timestamped readings (CSV/XLSX/Parquet); ``mapping``: column -> role, or ``COL=ROLE`` items
+        as ``--map`` gives them; audited. Statuses are recomputed on next use."""
         from shopfloor.db import audit
         from shopfloor.sensors import import_readings
+        from shopfloor.sensors.columns import parse_map
 
-        report = import_readings(self.ws, path)
+        roles = parse_map(mapping) if isinstance(mapping, list) else dict(mapping or {})
+        report = import_readings(self.ws, path, roles)
+        self.components.forget_statuses()
         with self.ws.connect() as conn:
             audit(conn, user.name, "sensor_import", f"{Path(path).name}: {report['rows']} rows")
         return report

@@ -172,6 +172,10 @@ class Components:
         for charts in (True, False):
             self._status_cache.pop((machine_key(machine_id), charts), None)
 
+    def forget_statuses(self) -> None:
+        """Drop every cached status (new readings arrived)."""
+        self._status_cache.clear()
+
     def fleet(self) -> list:
         """Every machine's row of the fleet overview, alarming first (statuses from the cache when fresh)."""
         from shopfloor.sensors.status import fleet

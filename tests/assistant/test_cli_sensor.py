@@ -25,7 +25,8 @@ def test_spc_baseline_rows_and_dropped_cells(tmp_path):
     res = _spc("--data", str(f), "--column", "temp", "--out", str(tmp_path / "c.png"), "--baseline", "40", "--json")
     assert res.returncode == 0, res.stderr[-1500:]
     r = json.loads(res.stdout)
-    assert r["dropped"] == {"missing": 1, "non_numeric": 1} and r["n"] == 78 and r["baseline"] == 40
+    assert r["dropped"] == {"missing": 2, "non_numeric": 0}  # "n/a" is missing, as on import
+    assert r["n"] == 78 and r["baseline"] == 40
     first = r["charts"][0]
     assert 60 in [v["index"] for v in first["violations"]]  # the input row, not the position after dropping
     assert all(v["index"] >= 40 for v in first["violations"])  # the baseline is not judged against itself

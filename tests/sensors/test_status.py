@@ -20,7 +20,10 @@ def test_status_of_a_demo_machine(sensor_ws):
     st = machine_status("hp-601", sensor_ws)
     assert st.machine_id == "HP-601" and 0 <= st.failure_probability <= 1
     assert st.rul is not None and 0 <= st.rul <= 125
-    assert st.anomaly is not None and len(st.charts) == 1 and st.charts[0].endswith("HP-601_spc.png")
+    assert st.anomaly is not None and [c.rsplit("/", 1)[1] for c in st.charts] == ["HP-601_values.png",
+                                                                                    "HP-601_residuals.png"]
+    assert {s["name"] for s in st.sensors} == {"Air temperature [K]", "Process temperature [K]",
+                                               "Rotational speed [rpm]", "Torque [Nm]"}  # tool wear: a counter
     assert any(v["sensor"] == "Torque [Nm]" for v in st.spc_violations)  # HP-601's torque drifts up at the end
     assert st.notes == []
 

@@ -1,0 +1,44 @@
+"""Reading a plant's CSV files as they come: separator and encoding sniffed (ground floor: any package may use it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SEPARATORS = ",;\t|"
+
+
+def csv_format(path: str | Path) -> tuple[str, str, str | None]:
+    """(separator, encoding, note) of a CSV: ``,`` ``;`` tab or ``|`` found in the first 64 KB; UTF-8, or
+    Windows-1252 when the bytes are not UTF-8 (with a note saying so, since a guessed encoding can be wrong)."""
+    with Path(path).open("rb") as f:
+        head = f.read(1 << 16)
+    try:
+        text, encoding, note = head.decode("utf-8-sig"), "utf-8-sig", None
+    except UnicodeDecodeError as e:
+        if e.start >= len(head) - 4:  # a multi-byte character cut at the 64 KB boundary
+            text, encoding, note = head[:e.start].decode("utf-8-sig"), "utf-8-sig", None
+        else:
+            text, encoding = head.decode("cp1252", errors="replace"), "cp1252"
+            note = f"{Path(path).name} is not UTF-8: read as Windows-1252 (cp1252); check accented letters"
+    if Path(path).suffix.lower() == ".tsv":
+        return "\t", encoding, note
+    return _separator(text), encoding, note
+
+
+def _separator(text: str) -> str:
+    """The candidate separator found the same number of times (>= 1) on the most lines, header included;
+    quoted cells are ignored, so a ';' inside "..." does not count. Ties go to the comma."""
+    import re
+
+    lines = [re.sub(r'"[^"]*"', "", ln) for ln in text.splitlines()[:50] if ln.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", 0.0
+    for sep in SEPARATORS:
+        n = lines[0].count(sep)
+        if n == 0:
+            continue
+        score = sum(ln.count(sep) == n for ln in lines) / len(lines)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
