@@ -51,7 +51,7 @@ def signal_words(sensor: str) -> tuple[str, ...]:
     """Words that mark a passage as being about ``sensor`` (its name's words, without the unit, when not listed)."""
     if sensor in SIGNAL_WORDS:
         return SIGNAL_WORDS[sensor]
-    return tuple(w for w in re.findall(r"[a-z]{3,}", sensor.split("[")[0].lower()))
+    return tuple(w for w in re.findall(r"[^\W\d_]{3,}", re.split(r"[\[(]", sensor)[0].lower()))
 
 
 @dataclass

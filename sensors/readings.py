@@ -103,6 +103,14 @@ def _sensor(out, rep: ImportReport, cell, name: str, unit: str, forced: bool) ->
             getattr(rep, field)[name] = n
 
 
+def preview(path: str | Path, mapping: dict[str, str] | None = None) -> dict:
+    """What :func:`import_readings` would store, without storing anything (an :class:`ImportReport` dict)."""
+    path = Path(path)
+    df, rep = normalise(read_file(path), mapping, path.name)
+    rep.rows, rep.machines = len(df), int(df["machine_id"].nunique())
+    return rep.model_dump()
+
+
 def import_readings(workspace, path: str | Path, mapping: dict[str, str] | None = None) -> dict:
     """Add the rows of ``path`` to the workspace's readings store (a re-imported timestamp replaces the old row).
 

@@ -156,18 +156,19 @@ def fleet(workspace, status=None) -> list[FleetRow]:
 
 
 def _failure(st: MachineStatus, proc, workspace) -> None:
-    from shopfloor.sensors.failure import FailureModel
+    from shopfloor.sensors.plant_failure import load_failure_models
 
-    try:
-        model = FailureModel.load(workspace.sensor_model_dir("failure"))
-    except NotBuiltError as e:
-        st.notes.append(str(e))
+    models = load_failure_models(workspace.sensor_model_dir("failure").parent)
+    if not models:
+        st.notes.append(f"no failure model at {workspace.sensor_model_dir('failure')}: run "
+                        "`shopfloor sensor train --task failure ...`")
         return
-    lacking = [c for c in model.inputs if c not in proc.columns]
-    if lacking:
+    model = next((m for m in models if all(c in proc.columns for c in m.inputs)), None)
+    if model is None:  # the model's feature list decides: never guess from other columns
         st.risk_unknown = ["no failure model for this machine's sensors"]
-        st.notes.append(f"no failure model for this machine's sensors (the model reads {', '.join(model.inputs)}; "
-                        "train one on this plant's labelled history with `shopfloor sensor train`)")
+        st.notes.append("no failure model for this machine's sensors (the models read "
+                        + "; ".join(", ".join(m.inputs) for m in models)
+                        + "; train one on this plant's labelled history with `shopfloor sensor train --label COL`)")
         return
     last = proc.tail(1)
     with workspace.connect() as conn:

@@ -13,17 +13,39 @@ app = typer.Typer(no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
-@app.command("train", help="Train the failure model (AI4I CSV) or the remaining-life model (C-MAPSS text).")
-def train(task: Annotated[SensorTask, typer.Option("--task", help="failure (AI4I CSV) or rul (C-MAPSS text).")],
+@app.command("train", help="Train a failure model (AI4I CSV, or any plant's readings with --label) or the "
+                          "remaining-life model (C-MAPSS text).")
+def train(task: Annotated[SensorTask, typer.Option("--task", help="failure or rul (C-MAPSS text).")],
           data: Annotated[Path, typer.Option("--data", help="Training file.")],
-          out: Annotated[Path, typer.Option("--out", help="Model folder.")],
+          out: Annotated[Path | None, typer.Option("--out", help="Model folder (default: the workspace's; a plant "
+                                                   "model goes to models/sensors/failure-<file name>).")] = None,
+          label: Annotated[str | None, typer.Option("--label", help="A plant's own failure flag column (1/0, yes/no, "
+                                                    "ja/nein): trains on that file's sensor columns, whatever "
+                                                    "they are.")] = None,
+          mapping: Annotated[list[str] | None, typer.Option("--map", help="COLUMN=ROLE, as for `sensor import`.")]
+          = None,
           seed: Annotated[int, typer.Option("--seed")] = 13, as_json: JsonOpt = False) -> None:
+    from shopfloor.assistant.cli._common import workspace
+    from shopfloor.errors import InputError
     from shopfloor.sensors import FailureModel, RulModel
 
-    model = (FailureModel if task is SensorTask.failure else RulModel).train(data, seed=seed)
+    if label is not None:
+        if task is not SensorTask.failure:
+            raise InputError("--label trains a failure model: use --task failure")
+        from shopfloor.sensors.columns import parse_map
+        from shopfloor.sensors.plant_failure import PlantFailureModel
+
+        model = PlantFailureModel.train(data, label, parse_map(mapping), seed=seed)
+        slug = "".join(ch if ch.isalnum() else "-" for ch in data.stem.lower()).strip("-") or "plant"
+        out = out or workspace().sensor_model_dir("failure").parent / f"failure-{slug}"
+    else:
+        model = (FailureModel if task is SensorTask.failure else RulModel).train(data, seed=seed)
+        out = out or workspace().sensor_model_dir(task.value)
     model.save(out)
     audit("sensor_train", f"{task.value} -> {out}")
-    emit({"task": task.value, "out": str(out), **model.meta}, as_json, f"saved {task.value} model to {out}")
+    emit({"task": task.value, "out": str(out), **model.meta}, as_json, f"saved {task.value} model to {out}"
+         + (f" (inputs: {', '.join(model.meta['inputs'])}; cross-validated F1 {model.meta['cv_f1']:.2f})"
+            if label is not None else ""))
 
 
 @app.command("eval", help="Evaluate a failure model (--data AI4I CSV) or a RUL model (--data test --truth RUL).")

@@ -204,6 +204,16 @@ class Assistant:
         return a.to_dict()
 
     @requires(Action.import_sensors)
+    def preview_readings(self, path: str | Path, mapping: list[str] | dict[str, str] | None = None, *,
+                         user: User | None = None) -> dict:
+        """How a readings file would be read (time and machine columns, sensors and units, lost cells); nothing
+        is stored."""
+        from shopfloor.sensors.columns import parse_map
+        from shopfloor.sensors.readings import preview
+
+        return preview(path, parse_map(mapping) if isinstance(mapping, list) else dict(mapping or {}))
+
+    @requires(Action.import_sensors)
     def import_readings(self, path: str | Path, mapping: list[str] | dict[str, str] | None = None, *,
                         user: User | None = None) -> dict:
         """Import timestamped readings (CSV/XLSX/Parquet); ``mapping``: column -> role, or ``COL=ROLE`` items

@@ -28,11 +28,12 @@ def status_markdown(st: MachineStatus | None) -> str:
     an = st.anomaly or {}
     if an:
         sens = ", ".join(f"{s['sensor']} (z={s['robust_z']:+.1f})" for s in an.get("sensors", [])) or "none stand out"
-        lines.append(f"- **Anomaly score (last 24 readings):** {an['score']:.2f}"
+        lines.append(f"- **Anomaly score (last 24 hours):** {an['score']:.2f}"
                      f"{' — ANOMALOUS' if an.get('anomalous') else ''}; sensors: {sens}")
     v = st.spc_violations
-    lines.append(f"- **Control-chart alarms (last 24 readings):** {len(v)}")
-    lines += [f"    - {x['sensor']}: {x['description']} ({x['reading']})" for x in v[:5]]
+    lines.append(f"- **Control-chart signals (last 24 hours):** {len(v)}")
+    lines += [f"    - {x['sensor']}: {x.get('value', float('nan')):.4g} at {x['reading']}: {x['description']}"
+              if "value" in x else f"    - {x['sensor']}: {x['description']} ({x['reading']})" for x in v[:5]]
     if len(v) > 5:
         lines.append(f"    - … and {len(v) - 5} more")
     lines += [f"- _note: {n}_" for n in st.notes]

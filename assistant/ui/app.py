@@ -17,7 +17,13 @@ from shopfloor.assistant.policy import MIN_ROLE, Action, User
 from shopfloor.assistant.ui import views
 
 log = logging.getLogger(__name__)
-CSS = ".sf-card {font-size: 15px} footer {display: none !important}"
+CSS = (".sf-card {font-size: 15px} footer {display: none !important} "
+       # charts keep their aspect at any width (a phone shows all panels, not a 90 px strip)
+       "#machine-charts img, #machine-residuals img {height: auto !important; max-height: none !important; "
+       "object-fit: contain} #machine-charts .image-container, #machine-residuals .image-container, "
+       "#machine-charts .image-frame, #machine-residuals .image-frame {height: auto !important} "
+       # fleet headers break between words, never letter by letter
+       "#fleet-table th, #fleet-table th span {word-break: keep-all; overflow-wrap: normal; white-space: nowrap}")
 
 
 @dataclass

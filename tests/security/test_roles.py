@@ -177,6 +177,8 @@ def _ui_calls(tmp_path):
     doc.write_text("# Planted\n\nA viewer should never get this into the index.\n")
     photo = tmp_path / "part.png"
     photo.write_bytes(_png())
+    readings = tmp_path / "pumpen.csv"
+    readings.write_text("Zeit,Anlage,Druck (bar)\n2026-01-01 00:00,P-101,9.9\n")
     history = [{"role": "user", "content": [{"type": "text", "text": "hi"}]},
                {"role": "assistant", "content": [{"type": "text", "text": "hello"}]}]
     # endpoint -> (arguments, is it a write a viewer must be refused?)
@@ -207,6 +209,8 @@ def _ui_calls(tmp_path):
         "/fleet": ((), False),
         "/fleet_refresh": ((), False),
         "/alarm_acknowledge": (("HP-601", 1, "viewer was here"), True),
+        "/readings_check": ((handle_file(str(readings)), "Zeit=timestamp"), True),
+        "/readings_import": ((handle_file(str(readings)), "Zeit=timestamp\nAnlage=machine_id"), True),
         "/documents_add": (([handle_file(str(doc))],), True),
         "/documents_remove": (("P-101.md",), True),
         "/admin_retrain": (("complaint_category",), True),

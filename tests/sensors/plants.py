@@ -92,3 +92,32 @@ def odd_plants(folder: Path) -> dict[str, Path]:
             w.writerow(header)
             w.writerows(rows)
     return out
+
+
+def pump_history(path: Path, seed: int = 9) -> Path:
+    """The pump plant's labelled history (``Ausfall`` = ja / nein): 4 older pumps x 1,200 hourly readings, each
+    with 5 bearing failures (temperature +12 °C and vibration +1.2 mm/s over 30 readings, the last 10 flagged)."""
+    import random
+
+    rng = random.Random(seed)
+    rows = []
+    for k, pump in enumerate(["PA-1", "PA-2", "PA-3", "PA-4"]):
+        level = LEVELS[PUMPS[k % 3]]
+        cols = [_series(rng, lv, sd)[:1200] + _series(rng, lv, sd)[:240] for lv, sd in zip(level, NOISE, strict=True)]
+        starts = sorted(rng.sample(range(50, 1380, 40), 5))
+        for i in range(1200):
+            temp, vib, pres, amps = (c[i] for c in cols)
+            into = next((i - s for s in starts if 0 <= i - s < 30), None)
+            if into is not None:
+                temp += 12.0 * (into + 1) / 30
+                vib += 1.2 * (into + 1) / 30
+            flag = "ja" if into is not None and into >= 20 else "nein"
+            rows.append([(START - timedelta(days=60) + i * timedelta(hours=1)).strftime("%d.%m.%Y %H:%M"), pump,
+                         f"{temp:.1f}".replace(".", ","), f"{vib:.2f}".replace(".", ","), f"{pres:.2f}".replace(".", ","),
+                         f"{amps:.1f}".replace(".", ","), flag])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as f:  # a German export: ';' and decimal commas
+        w = csv.writer(f, delimiter=";")
+        w.writerow([*PUMP_COLUMNS, "Ausfall"])
+        w.writerows(rows)
+    return path

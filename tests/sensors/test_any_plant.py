@@ -104,3 +104,25 @@ def test_a_bad_map_is_refused_with_the_roles():
     with pytest.raises(InputError, match="unknown role 'time'; roles: timestamp"):
         parse_map(["Zeit=time"])
     assert parse_map(["T1=sensor:°C", "a=b=ignore"]) == {"T1": "sensor:°C", "a=b": "ignore"}
+
+
+def test_a_failure_model_trained_on_the_plants_own_history_scores_its_pumps(pump_ws, tmp_path):
+    from shopfloor.sensors.plant_failure import PlantFailureModel
+    from tests.sensors.plants import pump_history
+
+    ws, _ = pump_ws
+    model = PlantFailureModel.train(pump_history(tmp_path / "historie.csv"), "Ausfall")  # ';', decimal commas
+    assert model.inputs == ["Lagertemperatur (°C)", "Schwingung (mm/s)", "Druck (bar)", "Strom (A)"]
+    assert model.meta["cv_f1"] > 0.8 and model.meta["n_train"] == 4 * 1200
+    model.save(ws.sensor_model_dir("failure").parent / "failure-pumps")
+    hot, calm = machine_status("PU-01", ws, charts=False), machine_status("PU-02", ws, charts=False)
+    assert hot.failure_probability > 0.5 > calm.failure_probability
+    assert hot.explanation and hot.explanation[0]["feature"] in ("Lagertemperatur (°C)", "Schwingung (mm/s)")
+
+
+def test_a_label_column_that_is_not_a_flag_is_refused(tmp_path):
+    from shopfloor.sensors.plant_failure import parse_flags
+
+    assert parse_flags(["ja", "Nein", "1", "0", "TRUE", ""]) == [1, 0, 1, 0, 1, 0]
+    with pytest.raises(InputError, match="not a failure flag: \\['maybe'\\]"):
+        parse_flags(["ja", "maybe"])

@@ -6,7 +6,7 @@ from shopfloor.assistant.ui.views import BUILD_USER, export
 from shopfloor.errors import ShopfloorError
 
 # state and machine first: on a phone only the first two columns show without scrolling
-FLEET_COLUMNS = ["State", "Machine", "Open alarms", "Since", "Worst signal", "Failure risk", "Type"]
+FLEET_COLUMNS = ["State", "Machine", "Alarms", "Since", "Worst signal", "Failure risk", "Type"]
 
 
 def fleet_table(rows) -> list[list]:
@@ -28,7 +28,7 @@ def build(gr, ctx) -> None:
         refresh = gr.Button("Refresh fleet", elem_id="fleet-refresh", scale=0)
         fleet_note = gr.Markdown("Alarming machines first; click a row to open that machine.", elem_id="fleet-note")
     fleet = gr.Dataframe(headers=FLEET_COLUMNS, value=None, interactive=False, wrap=True, elem_id="fleet-table",
-                         label="Fleet")
+                         label="Fleet", static_columns=list(range(len(FLEET_COLUMNS))))
     with gr.Row():
         pick = gr.Dropdown(machines, value=machines[0] if machines else None, label="Machine", elem_id="machine-pick")
         show = gr.Button("Show status", variant="primary", elem_id="machine-show")
@@ -39,8 +39,11 @@ def build(gr, ctx) -> None:
         ack_note = gr.Textbox(label="Note (what was done or decided)", max_length=500, elem_id="alarm-note", scale=3)
         ack = gr.Button("Acknowledge", elem_id="alarm-ack", scale=1)
     ack_msg = gr.Markdown(elem_id="alarm-ack-msg")
-    charts = gr.Image(label="Control charts (3-sigma rule + CUSUM; red circles = alarms)", type="filepath",
-                      interactive=False, elem_id="machine-charts")
+    charts = gr.Image(label="Measured values: blue band = where each reading was expected, red circles = alarms",
+                      type="filepath", interactive=False, elem_id="machine-charts")
+    with gr.Accordion("Control-chart view (the series the alarms are computed on)", open=False):
+        residuals = gr.Image(label="Control charts", type="filepath", interactive=False, elem_id="machine-residuals")
+    readings_import(gr, ctx)
 
     def load_fleet(request: gr.Request):
         try:
@@ -61,15 +64,15 @@ def build(gr, ctx) -> None:
         from shopfloor.assistant.pipeline.render import status_markdown
 
         if not m:
-            return "Pick a machine.", "", gr.update(choices=[], value=None), None
+            return "Pick a machine.", "", gr.update(choices=[], value=None), None, None
         user = ctx.user(request)
         try:
             st = ctx.assistant.machine_status(m, user=user)
             text, choices = machine_alarms(st.machine_id, user)
         except ShopfloorError as e:
-            return friendly(e), "", gr.update(choices=[], value=None), None
-        chart = export(st.charts[0], ctx.export_dir) if st.charts else None
-        return f"### {st.machine_id}\n" + status_markdown(st), text, choices, chart
+            return friendly(e), "", gr.update(choices=[], value=None), None, None
+        shown = [export(c, ctx.export_dir) for c in st.charts[:2]] + [None, None]
+        return f"### {st.machine_id}\n" + status_markdown(st), text, choices, shown[0], shown[1]
 
     def acknowledge(m, alarm_id, note, request: gr.Request):
         if alarm_id is None:
@@ -90,7 +93,54 @@ def build(gr, ctx) -> None:
 
     refresh.click(load_fleet, None, [fleet, fleet_note], api_name="fleet")
     ctx.on_load.append((load_fleet, [fleet, fleet_note], "fleet_refresh"))
-    fleet.select(select_row, fleet, pick, api_name=False).then(run, pick, [status, alarms, ack_pick, charts],
+    fleet.select(select_row, fleet, pick, api_name=False).then(run, pick, [status, alarms, ack_pick, charts, residuals],
                                                                api_name=False)
-    show.click(run, pick, [status, alarms, ack_pick, charts], api_name="machine_status")
+    show.click(run, pick, [status, alarms, ack_pick, charts, residuals], api_name="machine_status")
     ack.click(acknowledge, [pick, ack_pick, ack_note], [ack_msg, alarms, ack_pick], api_name="alarm_acknowledge")
+
+
+def readings_import(gr, ctx) -> None:
+    """Engineers import a plant's readings file: columns found by name, or mapped by hand, checked first."""
+    from shopfloor.assistant.ui.app import attempt
+
+    with gr.Accordion("Import readings (engineers)", open=False):
+        file = gr.File(label="Readings file (CSV, XLSX or Parquet: one row per time and machine)",
+                       elem_id="readings-file")
+        mapping = gr.Textbox(label="Column roles (optional, one per line: COLUMN=ROLE, e.g. Zeit=timestamp, "
+                                   "Anlage=machine_id, T1=sensor:°C, Notiz=ignore)", lines=2, elem_id="readings-map")
+        with gr.Row():
+            check = gr.Button("Check columns", elem_id="readings-check")
+            go = gr.Button("Import", variant="primary", elem_id="readings-import")
+        note = gr.Markdown(elem_id="readings-note")
+
+    def run(path, roles, request, store: bool):
+        if not path:
+            return "Choose a file first."
+        items = [ln.strip() for ln in (roles or "").replace(";", "\n").splitlines() if ln.strip()]
+        a, user = ctx.assistant, ctx.user(request)
+        return attempt(lambda: import_summary((a.import_readings if store else a.preview_readings)(
+            path, items, user=user), stored=store))
+
+    def on_check(path, roles, request: gr.Request):
+        return run(path, roles, request, False)
+
+    def on_import(path, roles, request: gr.Request):
+        return run(path, roles, request, True)
+
+    check.click(on_check, [file, mapping], note, api_name="readings_check")
+    go.click(on_import, [file, mapping], note, api_name="readings_import")
+
+
+def import_summary(r: dict, stored: bool) -> str:
+    """A readings report for people: what became time, machine and sensors, and what was lost."""
+    head = ("Imported" if stored else "Would import") + f" **{r['rows']}** rows of **{r['machines']}** machine(s)."
+    lines = [head, f"- time from **{r['roles'].get('timestamp')}**, machine from **{r['roles'].get('machine_id')}**",
+             "- sensors: " + (", ".join(f"{s['name']}" + (f" [{s['unit']}]" if s["unit"] and s["unit"] not in s["name"]
+                                                          else "" if s["unit"] else " (no unit)")
+                                        for s in r["sensors"]) or "none")]
+    for key, what in (("missing_cells", "empty or n/a"), ("non_numeric_cells", "not numbers"),
+                      ("implausible_cells", "outside the unit's plausible range")):
+        lines += [f"- {col}: {n} cells {what} (kept as missing)" for col, n in r[key].items()]
+    if r["bad_timestamps"]:
+        lines.append(f"- {r['bad_timestamps']} rows without a readable time (skipped)")
+    return "\n".join(lines)
