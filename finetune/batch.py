@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from shopfloor.errors import InputError
 from shopfloor.finetune.data import check_columns, read_table
+from shopfloor.tables import safe_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -123,6 +124,7 @@ def _label_into(clf: TextClassifier, input_path: Path, text_col: str, out: Path,
             on_flagged(list(zip(rows[text_col].astype(str), rows[lab].astype(str), rows[conf].astype(float),
                                 strict=True)))
         n += len(labelled)
+        labelled = safe_frame(labelled)  # cells a spreadsheet would run (=, +, -, @) are written as text
         if out.suffix.lower() == ".csv":
             labelled.to_csv(tmp, mode="w" if i == 0 else "a", header=i == 0, index=False)
         else:

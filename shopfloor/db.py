@@ -273,3 +273,19 @@ def provenance(conn: sqlite3.Connection, source: str) -> str:
     if row is None:
         return "provenance not recorded: not added through shopfloor"
     return f"added by {row['uploaded_by']} on {row['uploaded_at']} UTC"
+
+
+MAX_ROW_ID = 2 ** 63 - 1  # SQLite's INTEGER range: a larger id cannot name a row (and overflows the driver)
+
+
+def row_id(value, what: str) -> int:
+    """``value`` as a row id, or NotFoundError naming ``what`` (an id past SQLite's range, 0, text)."""
+    from shopfloor.errors import NotFoundError
+
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise NotFoundError(f"no {what} {str(value)[:40]!r}") from None
+    if not 1 <= n <= MAX_ROW_ID:
+        raise NotFoundError(f"no {what} {str(n)[:40]}")
+    return n

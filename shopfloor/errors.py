@@ -25,6 +25,10 @@ class InputError(ShopfloorError):
     """An input file, column or value cannot be used; the message says why and what would work."""
 
 
+class NotFoundError(InputError):
+    """A row the caller named by id (alarm, review, photo) does not exist; the API answers 404."""
+
+
 class NotBuiltError(ShopfloorError):
     """An artifact (index, classifier, sensor model) has not been built yet."""
 

@@ -42,3 +42,37 @@ def _separator(text: str) -> str:
         if score > best_score:
             best, best_score = sep, score
     return best
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A cell that a spreadsheet will show, never run: text starting with ``= + - @`` (or tab / CR) gets a
+    leading apostrophe (OWASP CSV injection); numbers, and text that is a plain number ("-5", "+3.2"), stay as
+    they are. Example: ``safe_cell("=HYPERLINK(...)") == "'=HYPERLINK(...)"``."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return "'" + value
+
+
+def safe_frame(df):
+    """The frame with every text cell passed through :func:`safe_cell` (numeric columns untouched)."""
+    import pandas as pd
+
+    out = df.copy()
+    for c in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[c]):
+            out[c] = out[c].map(safe_cell)
+    return out
+
+
+def safe_row(row):
+    """A CSV row (list or dict) with every cell passed through :func:`safe_cell`."""
+    if isinstance(row, dict):
+        return {k: safe_cell(v) for k, v in row.items()}
+    return [safe_cell(v) for v in row]

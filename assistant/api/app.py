@@ -24,6 +24,7 @@ from shopfloor.errors import (
     BackendError,
     InputError,
     NotBuiltError,
+    NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
     ShopfloorError,
@@ -84,7 +85,7 @@ def _status_of(exc: ShopfloorError) -> int:
         return 403
     if isinstance(exc, NotBuiltError | BackendError):
         return 503
-    if isinstance(exc, InputError) and "unknown machine" in str(exc):
+    if isinstance(exc, NotFoundError) or isinstance(exc, InputError) and "unknown machine" in str(exc):
         return 404
     return 400
 

@@ -140,14 +140,16 @@ def run(model: Annotated[list[Path], typer.Option("--model", help="Model folder;
 def _write_csv(rows: list[dict], path: Path) -> None:
     import csv
 
+    from shopfloor.tables import safe_row
+
     cols = ["image", "label", "confidence", "needs_review", "review_reason", "alternatives", "anomaly_score", "anomalous",
             "error"]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=cols)
         w.writeheader()
         for r in rows:
-            w.writerow({**{c: r[c] for c in cols},
-                        "alternatives": "; ".join(f"{a['label']} {a['confidence']:.2f}" for a in r["alternatives"])})
+            w.writerow(safe_row({**{c: r[c] for c in cols}, "alternatives": "; ".join(
+                f"{a['label']} {a['confidence']:.2f}" for a in r["alternatives"])}))
 
 
 def _write_heatmaps(results, files, folder: Path) -> None:

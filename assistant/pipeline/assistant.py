@@ -192,10 +192,11 @@ class Assistant:
     @requires(Action.acknowledge_alarm)
     def acknowledge_alarm(self, alarm_id: int, note: str = "", *, user: User | None = None) -> dict:
         """Mark an open alarm acknowledged by this user (with an optional note); audited."""
-        from shopfloor.db import audit
+        from shopfloor.db import audit, row_id
         from shopfloor.sensors.alarms import acknowledge
 
         note = clean_text(note or "")
+        alarm_id = row_id(alarm_id, "alarm")
         with self.ws.connect() as conn:
             a = acknowledge(conn, alarm_id, user.name, note)
             audit(conn, user.name, "alarm_ack", f"alarm {a.id}: {a.machine_id} {a.sensor} {a.direction} since "
@@ -302,15 +303,17 @@ class Assistant:
     def inspection_photo(self, inspection_id: int, *, user: User | None = None) -> dict:
         """One inspected photo's row (``stored`` is the file kept in the workspace)."""
         from shopfloor.assistant.pipeline import inspection
+        from shopfloor.db import row_id
 
-        return inspection.row(self.ws, inspection_id)
+        return inspection.row(self.ws, row_id(inspection_id, "inspected photo"))
 
     @requires(Action.correct_label)
     def correct_inspection(self, inspection_id: int, label: str, *, user: User | None = None) -> dict:
         """Store a reviewed label for one photo (audited); the next image retrain learns from it."""
         from shopfloor.assistant.pipeline import inspection
+        from shopfloor.db import row_id
 
-        return inspection.correct(self.ws, inspection_id, clean_text(label or ""), user.name,
+        return inspection.correct(self.ws, row_id(inspection_id, "inspected photo"), clean_text(label or ""), user.name,
                                   inspection.labels(self.components))
 
     @requires(Action.retrain)
@@ -344,7 +347,10 @@ class Assistant:
 
         Returns ``{"review_id", "id", "task", "text", "was", "label"}``.
         """
-        return reviews.correct(self.ws, classification_id, clean_text(label or "").strip(), user.name,
+        from shopfloor.db import row_id
+
+        return reviews.correct(self.ws, row_id(classification_id, "classified row"), clean_text(label or "").strip(),
+                               user.name,
                                self.components)
 
     @requires(Action.retrain)

@@ -8,6 +8,7 @@ from pathlib import Path
 from shopfloor.assistant.ui.app import friendly
 from shopfloor.assistant.ui.views import export_path
 from shopfloor.errors import ShopfloorError
+from shopfloor.tables import safe_row
 
 RESULT_HEADERS = ["id", "image", "class", "confidence", "anomaly", "status"]
 QUEUE_HEADERS = ["id", "image", "class", "confidence", "anomaly", "inspected"]
@@ -138,7 +139,7 @@ def build(gr, ctx) -> None:
         with open(out, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(RESULT_HEADERS)
-            w.writerows(rows)
+            w.writerows(safe_row(r) for r in rows)  # photo names like '=cmd|...' stay text
         n_rev = sum(1 for r in results if r["needs_review"])
         n_an = sum(1 for r in results if r["anomalous"])
         n_err = sum(1 for r in results if r["error"])

@@ -35,7 +35,7 @@ def build(gr, ctx) -> None:
     status = gr.Markdown(elem_id="machine-status")
     alarms = gr.Markdown(elem_id="machine-alarms")
     with gr.Row():
-        ack_pick = gr.Dropdown([], label="Open alarm", elem_id="alarm-pick", scale=2)
+        ack_pick = gr.Dropdown([], label="Open alarm", elem_id="alarm-pick", scale=2, allow_custom_value=True)
         ack_note = gr.Textbox(label="Note (what was done or decided)", max_length=500, elem_id="alarm-note", scale=3)
         ack = gr.Button("Acknowledge", elem_id="alarm-ack", scale=1)
     ack_msg = gr.Markdown(elem_id="alarm-ack-msg")
