@@ -30,7 +30,8 @@ def build(gr, ctx) -> None:
     fleet = gr.Dataframe(headers=FLEET_COLUMNS, value=None, interactive=False, wrap=True, elem_id="fleet-table",
                          label="Fleet", static_columns=list(range(len(FLEET_COLUMNS))))
     with gr.Row():
-        pick = gr.Dropdown(machines, value=machines[0] if machines else None, label="Machine", elem_id="machine-pick")
+        pick = gr.Dropdown(machines, value=machines[0] if machines else None, label="Machine", elem_id="machine-pick",
+                           allow_custom_value=True)  # machines imported after start-up are picked from the fleet
         show = gr.Button("Show status", variant="primary", elem_id="machine-show")
     status = gr.Markdown(elem_id="machine-status")
     alarms = gr.Markdown(elem_id="machine-alarms")
@@ -39,20 +40,22 @@ def build(gr, ctx) -> None:
         ack_note = gr.Textbox(label="Note (what was done or decided)", max_length=500, elem_id="alarm-note", scale=3)
         ack = gr.Button("Acknowledge", elem_id="alarm-ack", scale=1)
     ack_msg = gr.Markdown(elem_id="alarm-ack-msg")
-    charts = gr.Image(label="Measured values: blue band = where each reading was expected, red circles = alarms",
-                      type="filepath", interactive=False, elem_id="machine-charts")
+    gr.Markdown("**Measured values** — blue band: where each reading was expected; red circles: alarms; dotted line: "
+                "start of the last 24 hours.", elem_id="machine-charts-caption")
+    charts = gr.Image(show_label=False, type="filepath", interactive=False, elem_id="machine-charts")
     with gr.Accordion("Control-chart view (the series the alarms are computed on)", open=False):
-        residuals = gr.Image(label="Control charts", type="filepath", interactive=False, elem_id="machine-residuals")
+        residuals = gr.Image(show_label=False, type="filepath", interactive=False, elem_id="machine-residuals")
     readings_import(gr, ctx)
 
     def load_fleet(request: gr.Request):
         try:
             rows = ctx.assistant.fleet(user=ctx.user(request))
         except ShopfloorError as e:
-            return None, friendly(e)
+            return None, friendly(e), gr.update()
         alarming = sum(1 for r in rows if r.state == "alarm")
         return fleet_table(rows), (f"**{alarming} of {len(rows)} machine(s) alarming** — worst first; click a row to "
-                                   "open that machine." if rows else "No machines registered yet.")
+                                   "open that machine." if rows else "No machines registered yet."), \
+            gr.update(choices=sorted(r.machine_id for r in rows))
 
     def machine_alarms(m, user):
         current = [a for a in ctx.assistant.alarms(machine_id=m, user=user) if a["state"] == "open" or a["active"]]
@@ -91,8 +94,8 @@ def build(gr, ctx) -> None:
         except (AttributeError, IndexError, TypeError):
             return gr.update()
 
-    refresh.click(load_fleet, None, [fleet, fleet_note], api_name="fleet")
-    ctx.on_load.append((load_fleet, [fleet, fleet_note], "fleet_refresh"))
+    refresh.click(load_fleet, None, [fleet, fleet_note, pick], api_name="fleet")
+    ctx.on_load.append((load_fleet, [fleet, fleet_note, pick], "fleet_refresh"))
     fleet.select(select_row, fleet, pick, api_name=False).then(run, pick, [status, alarms, ack_pick, charts, residuals],
                                                                api_name=False)
     show.click(run, pick, [status, alarms, ack_pick, charts, residuals], api_name="machine_status")
