@@ -111,16 +111,36 @@ class PlantFailureModel:
         return cls(parts["main"], meta["threshold"], parts["medians"], meta)
 
 
-def load_failure_models(models_dir: Path) -> list:
-    """Every failure model of a workspace (``failure`` and ``failure-*`` folders), AI4I or plant format."""
+_LOADED: dict[tuple[str, int], object] = {}  # folder, model file's mtime -> loaded model (a load takes ~1-3 s)
+
+
+def cached_load(folder: Path, load):
+    """``load(folder)`` once per version of the saved model (a retrain writes a new file, so a new mtime)."""
+    stamp = (folder / "model.joblib").stat().st_mtime_ns
+    key = (str(folder.resolve()), stamp)
+    if key not in _LOADED:
+        _LOADED[key] = load(folder)
+    return _LOADED[key]
+
+
+def load_models(models_dir: Path, task: str) -> list:
+    """Every ``task`` model of a workspace (``failure`` / ``failure-*``, ``rul`` / ``rul-*``), any format."""
     import json
 
     from shopfloor.sensors.failure import FailureModel
+    from shopfloor.sensors.rul import RulModel
 
     out = []
-    for folder in sorted(models_dir.glob("failure*")):
+    for folder in sorted(models_dir.glob(f"{task}*")):
         cfg = folder / "config.json"
-        if cfg.exists():
-            plant = json.loads(cfg.read_text()).get("format") == "plant"
-            out.append((PlantFailureModel if plant else FailureModel).load(folder))
+        if not (cfg.exists() and (folder / "model.joblib").exists()):
+            continue
+        plant = json.loads(cfg.read_text()).get("format") == "plant"
+        cls = RulModel if task == "rul" else PlantFailureModel if plant else FailureModel
+        out.append(cached_load(folder, cls.load))
     return out
+
+
+def load_failure_models(models_dir: Path) -> list:
+    """Every failure model of a workspace (``failure`` and ``failure-*`` folders), AI4I or plant format."""
+    return load_models(models_dir, "failure")

@@ -6,7 +6,7 @@ import logging
 
 from pydantic import BaseModel, Field
 
-from shopfloor.errors import InputError, NotBuiltError
+from shopfloor.errors import InputError
 from shopfloor.machines import match_machine
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,9 @@ class MachineStatus(BaseModel):
     failure_type: str | None = None
     failure_type_probs: dict[str, float] = {}
     explanation: list[dict] = []
-    rul: float | None = Field(None, description="Remaining useful life in cycles (capped at 125).")
+    rul: float | None = Field(None, description="Remaining useful life in rul_unit (capped at 125).")
+    rul_unit: str = Field("cycles", description="'cycles' (C-MAPSS run history) or 'readings' (a plant's own "
+                                                "run-to-failure model: readings left at the machine's sampling rate).")
     anomaly: dict | None = None
     spc_violations: list[dict] = []
     charts: list[str] = Field([], description="PNG paths: the readings with their expected band and alarms, "
@@ -87,7 +89,7 @@ def machine_status(machine_id: str, workspace, charts: bool = True) -> MachineSt
         _guarded(st, "failure risk", lambda: _failure(st, proc, workspace))
         _guarded(st, "anomaly score", lambda: _anomaly(st, proc, [s.name for s in sensors]))
         _guarded(st, "control charts", lambda: _spc(st, proc, sensors, workspace, charts))
-    _guarded(st, "remaining life", lambda: _rul(st, workspace))
+    _guarded(st, "remaining life", lambda: _rul(st, workspace, proc))
     from shopfloor.sensors.alarms import sync
 
     with workspace.connect() as conn:
@@ -249,18 +251,28 @@ def _spc(st: MachineStatus, proc, sensors, workspace, charts: bool) -> None:
                                                    st.machine_id, CHART_POINTS)))
 
 
-def _rul(st: MachineStatus, workspace) -> None:
+def _rul(st: MachineStatus, workspace, proc) -> None:
+    """Remaining life: the C-MAPSS model on the machine's run history (cycles), else a plant's own model
+    (``sensor train --task rul`` on its run-to-failure readings) when the machine has its sensors."""
     import pandas as pd
 
-    from shopfloor.sensors.rul import RulModel
+    from shopfloor.sensors.plant_failure import load_models
+    from shopfloor.sensors.plant_rul import predict_machine
 
+    models = load_models(workspace.sensor_model_dir("rul").parent, "rul")
     hist = workspace.root / "sensors" / "cycles" / f"{st.machine_id}.csv"
-    if not hist.exists():
-        st.notes.append("no run history (cycles) for remaining-life estimation")
+    if hist.exists():
+        cmapss = [m for m in models if m.meta.get("format") != "plant"]
+        if not cmapss:
+            st.notes.append(f"no rul model at {workspace.sensor_model_dir('rul')}: run "
+                            "`shopfloor sensor train --task rul ...`")
+            return
+        st.rul = next(iter(cmapss[0].predict_last(pd.read_csv(hist)).values()))
         return
-    try:
-        model = RulModel.load(workspace.sensor_model_dir("rul"))
-    except NotBuiltError as e:
-        st.notes.append(str(e))
+    usable = [m for m in models if m.meta.get("format") == "plant" and proc is not None and not proc.empty
+              and all(c in proc.columns for c in m.sensors)]
+    if not usable:
+        st.notes.append("no run history (cycles) for remaining-life estimation"
+                        + (" and no remaining-life model for this machine's sensors" if models else ""))
         return
-    st.rul = next(iter(model.predict_last(pd.read_csv(hist)).values()))
+    st.rul, st.rul_unit = predict_machine(usable[0], proc), "readings"

@@ -15,8 +15,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 @app.command("train", help="Train a failure model (AI4I CSV, or any plant's readings with --label) or the "
                           "remaining-life model (C-MAPSS text).")
-def train(task: Annotated[SensorTask, typer.Option("--task", help="failure or rul (C-MAPSS text).")],
-          data: Annotated[Path, typer.Option("--data", help="Training file.")],
+def train(task: Annotated[SensorTask, typer.Option("--task", help="failure or rul.")],
+          data: Annotated[Path, typer.Option("--data", help="Training file: AI4I CSV, C-MAPSS text, or a plant's "
+                                             "readings (CSV/XLSX/Parquet: --label for failures; for rul each "
+                                             "machine id is one run that ended in a failure).")],
           out: Annotated[Path | None, typer.Option("--out", help="Model folder (default: the workspace's; a plant "
                                                    "model goes to models/sensors/failure-<file name>).")] = None,
           label: Annotated[str | None, typer.Option("--label", help="A plant's own failure flag column (1/0, yes/no, "
@@ -36,16 +38,27 @@ def train(task: Annotated[SensorTask, typer.Option("--task", help="failure or ru
         from shopfloor.sensors.plant_failure import PlantFailureModel
 
         model = PlantFailureModel.train(data, label, parse_map(mapping), seed=seed)
-        slug = "".join(ch if ch.isalnum() else "-" for ch in data.stem.lower()).strip("-") or "plant"
-        out = out or workspace().sensor_model_dir("failure").parent / f"failure-{slug}"
+        out = out or workspace().sensor_model_dir("failure").parent / f"failure-{_slug(data)}"
+    elif task is SensorTask.rul and data.suffix.lower() in (".csv", ".xlsx", ".xls", ".parquet"):
+        from shopfloor.sensors import plant_rul
+        from shopfloor.sensors.columns import parse_map
+
+        model = plant_rul.train(data, parse_map(mapping), seed=seed)  # one run to failure per machine id
+        out = out or workspace().sensor_model_dir("rul").parent / f"rul-{_slug(data)}"
     else:
         model = (FailureModel if task is SensorTask.failure else RulModel).train(data, seed=seed)
         out = out or workspace().sensor_model_dir(task.value)
     model.save(out)
     audit("sensor_train", f"{task.value} -> {out}")
-    emit({"task": task.value, "out": str(out), **model.meta}, as_json, f"saved {task.value} model to {out}"
-         + (f" (inputs: {', '.join(model.meta['inputs'])}; cross-validated F1 {model.meta['cv_f1']:.2f})"
-            if label is not None else ""))
+    detail = ""
+    if model.meta.get("format") == "plant":
+        detail = (f" (inputs: {', '.join(model.meta['inputs'])}; cross-validated F1 {model.meta['cv_f1']:.2f})"
+                  if label is not None else f" (sensors: {', '.join(model.meta['sensors'])}; life in readings)")
+    emit({"task": task.value, "out": str(out), **model.meta}, as_json, f"saved {task.value} model to {out}{detail}")
+
+
+def _slug(path: Path) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in path.stem.lower()).strip("-") or "plant"
 
 
 @app.command("eval", help="Evaluate a failure model (--data AI4I CSV) or a RUL model (--data test --truth RUL).")
@@ -112,9 +125,11 @@ def status(machine: Annotated[str, typer.Argument(help="Machine id, e.g. P-101."
 
     st = machine_status(machine, workspace())
     fp = f"{st.failure_probability:.0%}" if st.failure_probability is not None else "n/a"
-    rul = f"{st.rul:.0f} cycles" if st.rul is not None else "n/a"
-    emit(st, as_json, f"{st.machine_id}: failure probability {fp} (most likely: {st.failure_type}), RUL {rul}, "
-                      f"{len(st.spc_violations)} SPC alarms in the last day" + "".join(f"\n  note: {n}" for n in st.notes))
+    kind = f" (most likely: {st.failure_type})" if st.failure_type else ""
+    rul = f"{st.rul:.0f} {st.rul_unit}" if st.rul is not None else "n/a"
+    emit(st, as_json, f"{st.machine_id}: failure probability {fp}{kind}, remaining life {rul}, "
+                      f"{len(st.spc_violations)} chart signal(s) and {len(st.alarms)} alarm(s) in the last 24 hours"
+                      + "".join(f"\n  note: {n}" for n in st.notes))
 
 
 @app.command("fleet", help="Every machine, alarming ones first: open alarms, since when, worst signal, failure risk.")

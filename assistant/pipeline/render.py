@@ -15,7 +15,7 @@ def _pct(v) -> str:
 def status_markdown(st: MachineStatus | None) -> str:
     if st is None:
         return ""
-    rul = f"{st.rul:.0f} cycles" if st.rul is not None else "n/a"
+    rul = f"{st.rul:.0f} {getattr(st, 'rul_unit', 'cycles')}" if st.rul is not None else "n/a"
     lines = [f"- **Failure probability (latest reading):** {_pct(st.failure_probability)}"
              + (f" — most likely type if it fails: {st.failure_type}" if st.failure_type else ""),
              f"- **Remaining useful life:** {rul}"]

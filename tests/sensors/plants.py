@@ -121,3 +121,27 @@ def pump_history(path: Path, seed: int = 9) -> Path:
         w.writerow([*PUMP_COLUMNS, "Ausfall"])
         w.writerows(rows)
     return path
+
+
+def pump_runs(path: Path, seed: int = 11) -> Path:
+    """Run-to-failure history: 10 pump runs (``PR-<k>/run1``) of 300-420 readings at 15 minutes, each ending in a
+    bearing failure: temperature +15 °C and vibration +1.5 mm/s over the last 80 readings (as PU-01 now)."""
+    import random
+
+    rng = random.Random(seed)
+    rows = []
+    for k in range(10):
+        n = rng.randint(300, 420)
+        level = LEVELS[PUMPS[k % 3]]
+        cols = [_series(rng, lv, sd)[:n] for lv, sd in zip(level, NOISE, strict=True)]
+        for i in range(n):
+            temp, vib, pres, amps = (c[i] for c in cols)
+            frac = max(0, i - (n - 80) + 1) / 80
+            rows.append([(START - timedelta(days=30) + i * STEP).strftime("%Y-%m-%d %H:%M"), f"PR-{k + 1}/run1",
+                         f"{temp + 15 * frac:.1f}", f"{vib + 1.5 * frac:.2f}", f"{pres:.2f}", f"{amps:.1f}"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(PUMP_COLUMNS)
+        w.writerows(rows)
+    return path

@@ -126,3 +126,16 @@ def test_a_label_column_that_is_not_a_flag_is_refused(tmp_path):
     assert parse_flags(["ja", "Nein", "1", "0", "TRUE", ""]) == [1, 0, 1, 0, 1, 0]
     with pytest.raises(InputError, match="not a failure flag: \\['maybe'\\]"):
         parse_flags(["ja", "maybe"])
+
+
+def test_remaining_life_from_the_plants_own_run_to_failure_history(pump_ws, tmp_path):
+    from shopfloor.sensors import plant_rul
+    from tests.sensors.plants import pump_runs
+
+    ws, _ = pump_ws
+    model = plant_rul.train(pump_runs(tmp_path / "laeufe.csv"))
+    assert model.meta["n_units"] == 10 and model.meta["unit"] == "readings"
+    assert set(model.sensors) == {"Lagertemperatur (°C)", "Schwingung (mm/s)", "Druck (bar)", "Strom (A)"}
+    model.save(ws.sensor_model_dir("rul").parent / "rul-pumps")
+    worn, fresh = machine_status("PU-01", ws, charts=False), machine_status("PU-02", ws, charts=False)
+    assert worn.rul_unit == "readings" and worn.rul < 40 < 80 < fresh.rul  # PU-01 looks like a run's last hours
