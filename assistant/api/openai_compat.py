@@ -8,9 +8,12 @@ What an OpenAI client can rely on (tested with the official ``openai`` Python cl
   the answer (``finish_reason: "length"``), ``stop`` sequences end it before the sequence
   (``finish_reason: "stop"``); ``usage`` on every non-streamed response and, with
   ``stream_options: {"include_usage": true}``, in a last chunk with no choices;
-- the citations are not in the content: they are in an extra ``citations`` field (the response, or
-  the streamed chunk that carries the ``finish_reason``), each ``{"n", "source", "citation", "text",
-  "score", ...}`` as in ``/api/ask``; the ``[n]`` markers in the content point at them.
+- plain clients see where an answer came from: a grounded answer's content ends with a ``Sources:`` list
+  (``[n] manual.md > section``), and a refusal starts with "Not in your documents." and lists the related
+  passages as such; ``"sources_in_content": false`` in the request leaves the list out. The citations are
+  also in an extra ``citations`` field (the response, or the streamed chunk that carries the
+  ``finish_reason``), each ``{"n", "source", "citation", "text", "score", ...}`` as in ``/api/ask``;
+- ``max_tokens`` cuts at a word boundary (the last whole word within the budget), never mid-word.
 
 Token counts use the WordPiece tokenizer of the bundled embedding model (all-MiniLM-L6-v2): most of an
 answer is text extracted from the plant's documents, not generated, so there is no one model whose
@@ -53,9 +56,15 @@ def count_tokens(text: str) -> int:
 
 
 def _cut_at_tokens(text: str, limit: int) -> str:
-    """``text`` up to the end of its ``limit``-th token."""
+    """``text`` up to the last whole word that ends within its first ``limit`` tokens."""
     offsets = _tokenizer()(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
-    return text if len(offsets) <= limit else text[:offsets[limit - 1][1]]
+    if len(offsets) <= limit:
+        return text
+    end = offsets[limit - 1][1]
+    if end < len(text) and text[end].isalnum() and text[end - 1].isalnum():  # the budget ends inside a word
+        space = max(text.rfind(" ", 0, end), text.rfind("\n", 0, end))
+        end = space if space > 0 else end
+    return text[:end].rstrip()
 
 
 class Limits:
@@ -128,6 +137,8 @@ def router(get_assistant, current_user) -> APIRouter:
         events = get_assistant().ask(msgs[-1]["content"], msgs[:-1], user=user)  # checks the role before streaming
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:12]}", int(time.time())
         prompt_tokens = sum(count_tokens(m["content"]) for m in msgs)
+        if req.sources_in_content:
+            events = with_sources(events)
         if not req.stream:
             done = [e for e in events if isinstance(e, Answer)][-1]
             content = limits.finish(done.answer)
@@ -141,6 +152,18 @@ def router(get_assistant, current_user) -> APIRouter:
                                  media_type="text/event-stream")
 
     return r
+
+
+def with_sources(events):
+    """The answer events with a ``Sources:`` list ending a grounded answer's text (the final answer extends what
+    was streamed, so a stream sends the list with the rest of the answer)."""
+    for e in events:
+        if isinstance(e, Answer) and e.grounded and e.citations:
+            shown = [c for c in e.citations if c.n and f"[{c.n}]" in e.answer]
+            if shown:
+                tail = "\n\nSources:\n" + "\n".join(f"[{c.n}] {c.citation}" for c in shown)
+                e = e.model_copy(update={"answer": e.answer + tail})
+        yield e
 
 
 def _usage(prompt: int, completion: int) -> dict:

@@ -82,6 +82,8 @@ class ChatCompletionRequest(BaseModel):
     stop: Text | list[Annotated[Text, Field(min_length=1, max_length=200)]] | None = None
     n: int = Field(1, ge=1, le=1, description="One choice per request.")
     temperature: float | None = Field(None, ge=0, le=2)
+    sources_in_content: bool = Field(True, description="End a grounded answer's content with its sources list "
+                                                       "(plain OpenAI clients show no extra fields).")
 
     def stops(self) -> list[str]:
         """The stop sequences (OpenAI allows up to 4)."""

@@ -9,7 +9,7 @@ from the documents' structure, never from an evaluation file:
 - manual sections: "What does the manual say about <heading>?" -> the section's two sentences closest to it,
   or a question on a few of one sentence's own words ("What about chuck key hand?") -> that sentence;
 - work orders / incidents: "Has <symptom> happened before?" -> the incident and its action, cited;
-- refusals: a question with passages retrieved for another document -> "The manuals don't cover this."
+- refusals: a question with passages retrieved for another document -> "Not in your documents."
 
 The answering passage is placed among the retrieved ones at a random position, so the model learns to find
 it and cite its number rather than always citing [1].

@@ -12,14 +12,19 @@ import logging
 from collections.abc import Iterator
 
 from shopfloor.assistant.pipeline.events import Answer, ChatEvent, Citation, Notice, Token
-from shopfloor.assistant.pipeline.grounding import best_sentences, cited_sentences_grammar, supported_sentences
+from shopfloor.assistant.pipeline.grounding import (
+    REFUSAL,
+    best_sentences,
+    cited_sentences_grammar,
+    supported_sentences,
+)
 from shopfloor.assistant.safety import neutralise, plain, safety_warning, unsafe_reason
 from shopfloor.errors import BackendError, NotBuiltError
 from shopfloor.index.text import tokenize
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_WORDS = {"it", "that", "this", "they", "them", "those", "there", "he", "she", "one", "same", "also", "and"}
-NO_ANSWER = "The manuals don't cover this."
+NO_ANSWER = REFUSAL
 
 
 def condense(question: str, history: list[dict]) -> str:
@@ -91,8 +96,7 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
     cites = passages(hits, query, components.provenance)
     if not cites or cites[0]["score"] < threshold:
         yield Token(text=NO_ANSWER)
-        yield _done(NO_ANSWER + " (closest passage similarity "
-                    f"{cites[0]['score']:.2f} is under {threshold:.2f})" if cites else NO_ANSWER, cites[:2], False, query)
+        yield _done(refusal(cites[:2]), cites[:2], False, query)
         return
     good = _on_topic([c for c in cites if c["score"] >= threshold][:3], question)
     extract = "From the manuals:\n" + "\n".join(f"- {c['quote']} [{c['n']}]" for c in good)
@@ -175,6 +179,15 @@ def _synthesis(llm, settings, question: str, good: list[dict]) -> Iterator[ChatE
     summary = " ".join(kept)
     yield Token(text=SUMMARY_HEAD + summary)
     return summary
+
+
+def refusal(related: list[dict]) -> str:
+    """The refusal as people read it: the first line says so; the closest passages are listed as related, not
+    as the answer (the similarity threshold behind it is for logs, not for a technician)."""
+    if not related:
+        return NO_ANSWER
+    return NO_ANSWER + "\nRelated passages (they do not answer the question):\n" + "\n".join(
+        f"- {c['citation']} [{c['n']}]" for c in related)
 
 
 def _done(answer: str, cites: list[dict], grounded: bool, query: str, summary_kept: bool = False) -> Answer:

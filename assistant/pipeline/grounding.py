@@ -93,6 +93,9 @@ def supported_sentences(answer: str, passages: list[str] | dict[int, str],
     return kept
 
 
+REFUSAL = "Not in your documents."  # the first line of every refusal, in every client
+
+
 def cited_sentences_grammar(numbers: list[int], max_sentences: int = 3) -> str:
     """A llama.cpp GBNF grammar for a reply of 1..``max_sentences`` sentences, each ending with the number of a
     given passage (``... [2].``), or the refusal: the structure the answer check relies on, enforced while the
@@ -103,7 +106,7 @@ def cited_sentences_grammar(numbers: list[int], max_sentences: int = 3) -> str:
     cites = " | ".join(f'"{n}"' for n in sorted(set(numbers)))
     return "\n".join([
         f"root ::= refusal | sentence{{1,{max_sentences}}}",
-        'refusal ::= "The manuals don\'t cover this."',
+        f'refusal ::= "{REFUSAL}"',
         'sentence ::= [A-Z0-9"(] [^\\[\\]\\n]{8,280} " [" cite "]" ("; [" cite "]")? "." " "?',
         f"cite ::= {cites}",
     ])

@@ -39,7 +39,9 @@ def test_official_client_models_and_unknown_model(client):
 def test_official_client_answer_usage_and_citations_field(client):
     r = client.chat.completions.create(model="shopfloor", messages=[{"role": "user", "content": QUESTION}])
     content = r.choices[0].message.content
-    assert "ST-2" in content and "Sources:" not in content and r.choices[0].finish_reason == "stop"
+    assert "ST-2" in content and r.choices[0].finish_reason == "stop"
+    answer, sources = content.split("\n\nSources:\n")  # plain clients see where it came from
+    assert all(f"[{line.split(']')[0][1:]}]" in answer for line in sources.splitlines())
     assert r.usage.prompt_tokens > 5 and r.usage.completion_tokens > 10
     assert r.usage.total_tokens == r.usage.prompt_tokens + r.usage.completion_tokens
     cites = r.model_extra["citations"]
@@ -53,6 +55,7 @@ def test_official_client_streams_with_usage_and_citations(client):
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     finishing = [c for c in chunks if c.choices and c.choices[0].finish_reason]
     assert "ST-2" in text and len(finishing) == 1 and finishing[0].choices[0].finish_reason == "stop"
+    assert "\n\nSources:\n[" in text
     assert finishing[0].model_extra["citations"]
     assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens > 10
 
@@ -64,13 +67,21 @@ def test_max_tokens_and_stop_are_honoured(client):
     text = full.choices[0].message.content
     short = client.chat.completions.create(model="shopfloor", messages=[{"role": "user", "content": QUESTION}],
                                            max_tokens=8)
-    assert short.choices[0].finish_reason == "length" and short.usage.completion_tokens == 8
-    assert text.startswith(short.choices[0].message.content) and count_tokens(short.choices[0].message.content) == 8
+    cut = short.choices[0].message.content
+    assert short.choices[0].finish_reason == "length" and 4 <= short.usage.completion_tokens <= 8
+    assert text.startswith(cut) and count_tokens(cut) <= 8
+    assert not text[len(cut)].isalnum()  # cut between words, never inside one
     word = text.split()[3]
     stopped = client.chat.completions.create(model="shopfloor", messages=[{"role": "user", "content": QUESTION}],
                                              stop=[word], stream=True)
     got = "".join(c.choices[0].delta.content or "" for c in stopped if c.choices)
     assert got == text[:text.index(word)]  # up to, not including, the stop sequence
+
+
+def test_sources_list_can_be_left_out(client):
+    r = client.chat.completions.create(model="shopfloor", messages=[{"role": "user", "content": QUESTION}],
+                                       extra_body={"sources_in_content": False})
+    assert "Sources:" not in r.choices[0].message.content and r.model_extra["citations"]
 
 
 def test_limits_never_send_part_of_a_stop_sequence():
