@@ -92,8 +92,16 @@ def _read_notes(path: Path, sheet: str | None) -> list[str]:
     from shopfloor.finetune.data import csv_format, sheets
 
     if path.suffix.lower() == ".csv":
-        sep, _, note = csv_format(path)
+        from shopfloor.tables import ragged_rows
+
+        sep, encoding, note = csv_format(path)
         names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+        width, bad = ragged_rows(path, sep, encoding)
+        if bad:  # refused before any work: a shifted column would label the wrong text and lose ids
+            raise InputError(f"{path.name}: the header has {width} columns but line(s) "
+                             + ", ".join(f"{ln} ({n})" for ln, n in bad)
+                             + f" do not; a cell holding a {names[sep]} must be in double quotes. Nothing was "
+                             "classified.")
         return ([note] if note else []) + ([f"columns separated by {names[sep]}s"] if sep != "," else [])
     if path.suffix.lower() in (".xlsx", ".xls"):
         names = sheets(path)

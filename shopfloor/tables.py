@@ -76,3 +76,26 @@ def safe_row(row):
     if isinstance(row, dict):
         return {k: safe_cell(v) for k, v in row.items()}
     return [safe_cell(v) for v in row]
+
+
+def ragged_rows(path: str | Path, sep: str, encoding: str, limit: int = 10) -> tuple[int, list[tuple[int, int]]]:
+    """(fields in the header, [(line number, fields)] of up to ``limit`` rows with another count).
+
+    A row with an unquoted separator in a cell has one field too many; pandas would then shift every column
+    of the file (or take the first as an index) and report success. Blank lines are skipped; line numbers
+    count from 1 with the header as line 1 (a quoted cell spanning lines counts as the line it starts on).
+    """
+    import csv
+
+    bad: list[tuple[int, int]] = []
+    with Path(path).open(encoding=encoding, newline="", errors="replace") as f:
+        reader = csv.reader(f, delimiter=sep)
+        header = next(reader, [])
+        line = reader.line_num
+        for row in reader:
+            start, line = line + 1, reader.line_num
+            if row and any(c.strip() for c in row) and len(row) != len(header):
+                bad.append((start, len(row)))
+                if len(bad) >= limit:
+                    break
+    return len(header), bad

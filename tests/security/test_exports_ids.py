@@ -53,3 +53,13 @@ def test_facade_refuses_huge_ids_for_reviews_and_photos(writable_assistant):
                  lambda: a.inspection_photo(-1), lambda: a.acknowledge_alarm("nine")):
         with pytest.raises(NotFoundError, match="^no "):
             call()
+
+
+def test_ragged_csv_rows_are_refused_with_their_line_numbers(assistant, tmp_path):
+    from shopfloor.errors import InputError
+
+    src = tmp_path / "c.csv"
+    src.write_text('id,text\n1,belt slipping\n2,label wrong, box crushed\n\n3,"quoted, fine"\n4,too,many,cells\n')
+    with pytest.raises(InputError, match=r"header has 2 columns but line\(s\) 3 \(3\), 6 \(4\) do not.*Nothing was"):
+        assistant.classify_file(src, "text", "complaint_category", tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()
