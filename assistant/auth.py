@@ -171,14 +171,20 @@ def login_required(host: str, mode: str) -> bool:
 
 
 class LoginLimiter:
-    """Failed logins counted per name and per client address over a sliding window.
+    """Failed logins slow the one who fails, and nobody else: exponential back-off, never a hard lock.
 
-    Past ``per_name`` failures for one name, or ``per_client`` from one address, further attempts
-    are refused (without checking the password) until the oldest failure leaves the window.
+    Per name and client address: after ``per_name`` failures in the window each further try waits
+    ``base_s * 2^(failures - per_name)`` seconds after the last failure (capped at ``max_wait_s``). Per client
+    address after ``per_client`` failures (password spraying), the same back-off for every name. Per name over
+    all clients after ``name_total`` failures (a distributed attack), the back-off applies to every client that
+    has failed before - a client without failures (the admin's own desk) still logs in at once. So nobody
+    outside can lock a user out, however many wrong passwords they send.
     """
 
-    def __init__(self, per_name: int = 5, per_client: int = 20, window_s: float = 900.0):
+    def __init__(self, per_name: int = 5, per_client: int = 20, window_s: float = 900.0, base_s: float = 2.0,
+                 max_wait_s: float = 300.0, name_total: int = 50):
         self.per_name, self.per_client, self.window_s = per_name, per_client, window_s
+        self.base_s, self.max_wait_s, self.name_total = base_s, max_wait_s, name_total
         self._fails: dict[str, deque] = defaultdict(deque)
         self._lock = threading.Lock()
 
@@ -188,26 +194,32 @@ class LoginLimiter:
             q.popleft()
         return q
 
+    def _wait(self, q: deque, limit: int, now: float) -> float:
+        if len(q) < limit:
+            return 0.0
+        delay = min(self.max_wait_s, self.base_s * 2 ** (len(q) - limit))
+        return max(0.0, delay - (now - q[-1]))
+
     def retry_after(self, name: str, client: str | None) -> float:
         """Seconds until a login for ``name`` from ``client`` may be tried again (0 = now)."""
-        now = time.monotonic()
+        now, name = time.monotonic(), name.lower()
         with self._lock:
-            waits = []
-            for key, limit in ((f"name:{name.lower()}", self.per_name), (f"client:{client}", self.per_client)):
-                q = self._trim(key, now)
-                if len(q) >= limit:
-                    waits.append(self.window_s - (now - q[0]))
-            return max(waits, default=0.0)
+            pair = self._trim(f"pair:{name}:{client}", now)
+            waits = [self._wait(pair, self.per_name, now),
+                     self._wait(self._trim(f"client:{client}", now), self.per_client, now)]
+            if pair:  # only clients that have failed for this name are slowed by a distributed attack on it
+                waits.append(self._wait(self._trim(f"name:{name}", now), self.name_total, now))
+            return max(waits)
 
     def failed(self, name: str, client: str | None) -> None:
-        now = time.monotonic()
+        now, name = time.monotonic(), name.lower()
         with self._lock:
-            self._fails[f"name:{name.lower()}"].append(now)
-            self._fails[f"client:{client}"].append(now)
+            for key in (f"pair:{name}:{client}", f"client:{client}", f"name:{name}"):
+                self._fails[key].append(now)
 
-    def succeeded(self, name: str) -> None:
+    def succeeded(self, name: str, client: str | None = None) -> None:
         with self._lock:
-            self._fails.pop(f"name:{name.lower()}", None)
+            self._fails.pop(f"pair:{name.lower()}:{client}", None)
 
 
 def login(conn: sqlite3.Connection, limiter: LoginLimiter, name: str, password: str, client: str | None) -> User:
@@ -219,5 +231,5 @@ def login(conn: sqlite3.Connection, limiter: LoginLimiter, name: str, password: 
     if user is None:
         limiter.failed(name, client)
         raise AuthenticationError("wrong name or password")
-    limiter.succeeded(name)
+    limiter.succeeded(name, client)
     return user

@@ -82,6 +82,10 @@ class ServerConfig(_Section):
     allowed_hosts: list[str] = Field(default_factory=list, description=(
         "Extra host names or addresses browsers use to reach this server (besides localhost and this machine's own "
         "names); requests naming any other host are refused (DNS-rebinding protection)."))
+    trusted_proxies: list[str] = Field(default_factory=list, description=(
+        "Addresses of reverse proxies in front of this server: only for requests from them is the client address "
+        "taken from X-Forwarded-For (login back-off is per client; without this every user behind the proxy "
+        "shares its address)."))
     max_upload_mb: int = Field(200, ge=1, le=10_000, description="Largest file upload through the UI, in MB.")
     token_ttl_hours: float = Field(12.0, gt=0, le=24 * 365, description="Lifetime of a token from POST /api/login.")
 

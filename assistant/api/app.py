@@ -47,7 +47,7 @@ def create_app(assistant, login_required: bool = False, ui: bool = True,
     hosts = allowed_hosts if allowed_hosts is not None else local_host_names(cfg.host, cfg.allowed_hosts)
     app.add_middleware(Guard, limits={"/gradio_api/upload": cfg.max_upload_mb * 1_000_000,
                                         "/api/inspect": cfg.max_upload_mb * 1_000_000}, default_limit=MAX_BODY,
-                       allowed_hosts=hosts)
+                       allowed_hosts=hosts, trusted_proxies=frozenset(cfg.trusted_proxies))
     for note in assistant.components.warm_up():
         log.warning("%s", note)
     limiter = auth.LoginLimiter()

@@ -47,11 +47,26 @@ def local_host_names(bound_host: str, extra: list[str] | tuple[str, ...] = ()) -
     return names
 
 
+def client_address(peer, forwarded: bytes, trusted: frozenset[str]) -> str | None:
+    """The client's address: the peer's, or - only when the peer is a trusted proxy - the rightmost address in
+    X-Forwarded-For that is not itself a trusted proxy (the left entries are the client's own claims)."""
+    addr = peer[0] if peer else None
+    if addr not in trusted or not forwarded:
+        return addr
+    hops = [h.strip() for h in forwarded.decode("latin-1").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop[:64]
+    return addr
+
+
 class Guard:
     """ASGI middleware; ``limits`` maps a path prefix to its body limit in bytes (longest prefix wins)."""
 
-    def __init__(self, app, limits: dict[str, int], default_limit: int, allowed_hosts: set[str] | None):
+    def __init__(self, app, limits: dict[str, int], default_limit: int, allowed_hosts: set[str] | None,
+                 trusted_proxies: frozenset[str] = frozenset()):
         self.app, self.default_limit, self.allowed_hosts = app, default_limit, allowed_hosts
+        self.trusted_proxies = trusted_proxies
         self.limits = sorted(limits.items(), key=lambda kv: -len(kv[0]))
 
     def limit_for(self, path: str) -> int:
@@ -66,7 +81,7 @@ class Guard:
             return await _reply(send, 400, {"detail": f"unknown host name {host!r}; add it to server.allowed_hosts "
                                                       "in config.yaml to serve this name"}) \
                 if scope["type"] == "http" else None
-        CLIENT.set(scope["client"][0] if scope.get("client") else None)
+        CLIENT.set(client_address(scope.get("client"), headers.get(b"x-forwarded-for", b""), self.trusted_proxies))
         if scope["type"] == "websocket":
             return await self.app(scope, receive, send)
         limit = self.limit_for(scope.get("path", ""))

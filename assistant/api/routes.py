@@ -11,6 +11,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 
 from shopfloor.assistant import auth
+from shopfloor.assistant.api.guard import CLIENT
 from shopfloor.assistant.api.schemas import (
     AcknowledgeRequest,
     AlarmOut,
@@ -57,7 +58,7 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
     @r.post("/api/login", response_model=LoginResponse)
     def login(req: LoginRequest, request: Request):
         with assistant.ws.connect() as conn:
-            user = auth.login(conn, limiter, req.name, req.password, request.client.host if request.client else None)
+            user = auth.login(conn, limiter, req.name, req.password, CLIENT.get())
             token = auth.create_token(conn, user.name, label="login", ttl_hours=cfg.token_ttl_hours)
         return {"token": token, "role": user.role.value, "expires_in_s": int(cfg.token_ttl_hours * 3600)}
 

@@ -110,30 +110,56 @@ def test_password_check_takes_the_same_time_for_unknown_names(workspace):
     assert 0.5 < unknown / known < 2.0, (known, unknown)  # before the fix: ~52 ms vs ~4 ms
 
 
-def test_login_rate_limit_per_name_and_per_client():
+class _NoUsers:  # check_password needs only this one query
+    def execute(self, *_):
+        class R:
+            @staticmethod
+            def fetchone():
+                return None
+        return R()
+
+
+def test_login_back_off_slows_the_failing_client_and_locks_nobody_out(monkeypatch):
     from shopfloor.assistant import auth
     from shopfloor.errors import AuthenticationError, RateLimitedError
 
-    lim = auth.LoginLimiter(per_name=5, per_client=8, window_s=60)
-
-    class Conn:  # check_password needs only this one query
-        def execute(self, *_):
-            class R:
-                @staticmethod
-                def fetchone():
-                    return None
-            return R()
-
+    now = [1000.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: now[0])
+    lim = auth.LoginLimiter(per_name=5, per_client=8, window_s=900, base_s=2.0, max_wait_s=300.0, name_total=50)
     for _ in range(5):
         with pytest.raises(AuthenticationError):
-            auth.login(Conn(), lim, "ada", "guess", "10.0.0.9")
-    with pytest.raises(RateLimitedError, match="try again in"):
-        auth.login(Conn(), lim, "ada", "the-right-one", "10.0.0.10")  # the name is locked, from any client
-    for i in range(3):
+            auth.login(_NoUsers(), lim, "ada", "guess", "203.0.113.9")
+    with pytest.raises(RateLimitedError, match="try again in 2 s"):
+        auth.login(_NoUsers(), lim, "ada", "guess", "203.0.113.9")  # the attacker waits...
+    assert lim.retry_after("ada", "10.0.0.10") == 0  # ...the admin's own desk does not
+    now[0] += 2.5
+    with pytest.raises(AuthenticationError):
+        auth.login(_NoUsers(), lim, "ada", "guess", "203.0.113.9")
+    assert 3.9 < lim.retry_after("ada", "203.0.113.9") <= 4.0  # doubled
+    for i in range(3):  # password spraying from one address: that address slows down for every name
+        now[0] += 10
         with pytest.raises(AuthenticationError):
-            auth.login(Conn(), lim, f"other{i}", "guess", "10.0.0.9")
-    with pytest.raises(RateLimitedError):
-        auth.login(Conn(), lim, "fresh-name", "guess", "10.0.0.9")  # the client is locked for any name
+            auth.login(_NoUsers(), lim, f"other{i}", "guess", "198.51.100.7")
+    assert lim.retry_after("other0", "198.51.100.7") == 0
+    for i in range(3, 8):
+        with pytest.raises(AuthenticationError):
+            auth.login(_NoUsers(), lim, f"other{i}", "guess", "198.51.100.7")
+    assert lim.retry_after("fresh-name", "198.51.100.7") > 0 and lim.retry_after("fresh-name", "10.0.0.10") == 0
+    for i in range(60):  # a distributed attack on one name: every attacking address slows, the admin does not
+        lim.failed("root", f"192.0.2.{i}")
+    assert lim.retry_after("root", "192.0.2.3") > 0 and lim.retry_after("root", "10.0.0.10") == 0
+    now[0] += 10_000
+    assert lim.retry_after("ada", "203.0.113.9") == 0  # failures leave the window
+
+
+def test_client_address_trusts_forwarded_for_only_from_a_trusted_proxy():
+    from shopfloor.assistant.api.guard import client_address
+
+    proxy = frozenset({"10.0.0.2"})
+    assert client_address(("10.0.0.2", 1), b"198.51.100.7", proxy) == "198.51.100.7"
+    assert client_address(("10.0.0.2", 1), b"1.2.3.4, 198.51.100.7", proxy) == "198.51.100.7"  # left: the claim
+    assert client_address(("203.0.113.5", 1), b"10.0.0.10", proxy) == "203.0.113.5"  # not a proxy: ignored
+    assert client_address(("10.0.0.2", 1), b"", proxy) == "10.0.0.2"
 
 
 def test_api_login_is_rate_limited_with_retry_after(served):
