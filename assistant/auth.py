@@ -189,9 +189,13 @@ class LoginLimiter:
         self._lock = threading.Lock()
 
     def _trim(self, key: str, now: float) -> deque:
-        q = self._fails[key]
+        q = self._fails.get(key)
+        if q is None:
+            return deque()  # nothing recorded: no entry is created for a look-up
         while q and now - q[0] > self.window_s:
             q.popleft()
+        if not q:
+            del self._fails[key]
         return q
 
     def _wait(self, q: deque, limit: int, now: float) -> float:

@@ -130,6 +130,17 @@ def roles(df: pd.DataFrame, mapping: dict[str, str] | None = None) -> dict[str, 
     return out
 
 
+def time_of_day(df: pd.DataFrame, role: dict[str, str], date_col: str) -> str | None:
+    """A separate clock-time column (``Datum;Uhrzeit`` exports) to join to the date column, or None."""
+    for c in df.columns:
+        if c == date_col or role.get(c) != "sensor":
+            continue
+        s = df[c].astype(str).str.strip()
+        if len(s) and s.str.match(r"^\d{1,2}:\d{2}(:\d{2})?$").mean() > 0.9:
+            return c
+    return None
+
+
 def _looks_like_time(col: pd.Series) -> bool:
     sample = col.dropna().astype(str).str.strip().head(50)
     if sample.empty or not sample.str.contains(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}").mean() > 0.9:
@@ -142,12 +153,14 @@ def parse_times(col: pd.Series) -> pd.Series:
     import pandas as pd
 
     if pd.api.types.is_datetime64_any_dtype(col):
-        return col
+        return col.dt.tz_convert("UTC").dt.tz_localize(None) if getattr(col.dt, "tz", None) is not None else col
     s = col.astype(str).str.strip()
     dayfirst = bool(s.str.match(r"^\d{1,2}\.\d{1,2}\.\d{2,4}").mean() > 0.5)
-    out = pd.to_datetime(s, errors="coerce", dayfirst=dayfirst, format="mixed")
+    aware = s.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True).any()
+    # offsets that change within a file (daylight saving) are one instant each: read as UTC, stored naive
+    out = pd.to_datetime(s, errors="coerce", dayfirst=dayfirst, format="mixed", utc=bool(aware))
     if getattr(out.dt, "tz", None) is not None:
-        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+        out = out.dt.tz_localize(None)
     return out
 
 
@@ -174,7 +187,9 @@ def implausible(values: pd.Series, unit: str) -> pd.Series:
     """Readings outside the unit's plausible range (a boolean mask; all False for an unknown unit)."""
     rng = UNITS.get(unit)
     if rng is None:
-        return values != values  # all False, NaN-safe
+        import pandas as pd
+
+        return pd.Series(False, index=values.index)
     return (values < rng[0]) | (values > rng[1])
 
 

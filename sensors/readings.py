@@ -33,6 +33,8 @@ class ImportReport(BaseModel):
     roles: dict[str, str] = Field({}, description="Which file column became timestamp / machine_id.")
     bad_timestamps: int = 0
     rows_without_machine: int = 0
+    duplicate_rows: int = Field(0, description="Rows repeating a machine and time of an earlier row of the file "
+                                               "(the last one is kept).")
     missing_cells: dict[str, int] = Field({}, description="Empty or 'n/a' cells per sensor column.")
     non_numeric_cells: dict[str, int] = Field({}, description="Text cells in a sensor column (kept as missing).")
     implausible_cells: dict[str, int] = Field({}, description="Readings outside the unit's plausible range "
@@ -53,7 +55,9 @@ def read_file(path: Path):
     try:
         if suffix == ".parquet":
             return pd.read_parquet(path)
-        if suffix in (".xlsx", ".xls"):
+        if suffix == ".xls":
+            raise InputError(f"{path.name}: old Excel (.xls) files are not read; save it as .xlsx or .csv")
+        if suffix == ".xlsx":
             return pd.read_excel(path, dtype=str, keep_default_na=False)
         sep, encoding, _ = csv_format(path)
         return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding=encoding)
@@ -71,7 +75,13 @@ def normalise(df, mapping: dict[str, str] | None, name: str):
     if missing:
         raise InputError(f"{name}: no {' and no '.join(sorted(missing))} column found among {list(df.columns)}; "
                          "name it with --map, e.g. --map 'Zeit=timestamp' --map 'Anlage=machine_id'")
-    out = pd.DataFrame({"timestamp": cols.parse_times(df[found["timestamp"]]),
+    stamp = df[found["timestamp"]]
+    clock = cols.time_of_day(df, role, found["timestamp"])
+    if clock is not None:  # date and time in two columns: one reading per time, not all at midnight
+        stamp = stamp.astype(str).str.strip() + " " + df[clock].astype(str).str.strip()
+        role[clock] = "ignore"
+        found["timestamp"] = f"{found['timestamp']} + {clock}"
+    out = pd.DataFrame({"timestamp": cols.parse_times(stamp),
                         "machine_id": df[found["machine_id"]].astype(str).str.strip()})
     rep = ImportReport(rows=0, machines=0, sensors=[], roles=found)
     for c, r in role.items():
@@ -81,9 +91,10 @@ def normalise(df, mapping: dict[str, str] | None, name: str):
             values, _, bad = cols.to_numbers(df[c])
             out[c] = values if not bad else df[c]
     rep.bad_timestamps = int(out["timestamp"].isna().sum())
-    no_machine = out["machine_id"].str.lower().isin(cols.NA_TOKENS)
+    no_machine = df[found["machine_id"]].isna().to_numpy() | out["machine_id"].str.lower().isin(cols.NA_TOKENS)
     rep.rows_without_machine = int((no_machine & out["timestamp"].notna()).sum())
     out = out[out["timestamp"].notna() & ~no_machine]
+    rep.duplicate_rows = int(out.duplicated(subset=["machine_id", "timestamp"]).sum())
     return out, rep
 
 

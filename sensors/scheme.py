@@ -105,8 +105,9 @@ def _points(z: list[float], p: int) -> Chart:
 
 
 def _moving_range(z: list[float], p: int) -> Chart:
-    mr = [0.0] * (p + 1) + [abs(z[i] - z[i - 1]) for i in range(p + 1, len(z))]
-    viol = [Violation("moving_range", i, "moving range above its limit") for i in range(p + 1, len(z)) if mr[i] > L_MR]
+    first = max(1, p)  # p is the first monitored point: its jump from the last baseline point counts
+    mr = [0.0] * first + [abs(z[i] - z[i - 1]) for i in range(first, len(z))]
+    viol = [Violation("moving_range", i, "moving range above its limit") for i in range(first, len(z)) if mr[i] > L_MR]
     return Chart("moving_range", mr, 2 / 3.14159265 ** 0.5, [L_MR] * len(z), [0.0] * len(z), 1.0, viol)
 
 

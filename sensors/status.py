@@ -193,11 +193,11 @@ def _failure(st: MachineStatus, proc, workspace) -> None:
 def _anomaly(st: MachineStatus, proc, sensors: list[str]) -> None:
     from shopfloor.sensors.anomaly import detect
 
-    cols = [c for c in sensors if proc[c].notna().sum() >= 20]
+    recent = recent_count(proc)
+    cols = [c for c in sensors if proc[c].iloc[:-recent].notna().sum() >= 20]
     if not cols:
         st.notes.append("no sensors to score for anomalies")
         return
-    recent = recent_count(proc)
     if len(proc) < recent + 20:
         st.notes.append(f"too few readings for anomaly detection ({len(proc)})")
         return
@@ -235,7 +235,11 @@ def _spc(st: MachineStatus, proc, sensors, workspace, charts: bool) -> None:
         if base < 20:
             st.notes.append(f"{sensor.name}: {base} readings before the last day; control limits need 20")
             continue
-        s = scheme.evaluate(rows[sensor.name].astype(float).tolist(), base)
+        try:
+            s = scheme.evaluate(rows[sensor.name].astype(float).tolist(), base)
+        except ValueError as e:  # e.g. a stuck sensor: its baseline does not vary; the other sensors still chart
+            st.notes.append(f"{sensor.name}: {e}")
+            continue
         stamps = [str(t) for t in rows["timestamp"]]
         st.spc_violations += [{"sensor": sensor.name, "unit": sensor.unit, "rule": a.rule,
                                "description": a.description, "direction": "high" if s.values[a.index] >
@@ -245,9 +249,10 @@ def _spc(st: MachineStatus, proc, sensors, workspace, charts: bool) -> None:
         panels.append(drawing.Panel(sensor.name, sensor.unit, rows["timestamp"].tolist(), s))
     if charts and panels:
         folder = workspace.root / "sensors" / "charts"
-        st.charts.append(str(drawing.values_png(panels, folder / f"{st.machine_id}_values.png", st.machine_id,
+        name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in st.machine_id).strip(".") or "machine"
+        st.charts.append(str(drawing.values_png(panels, folder / f"{name}_values.png", st.machine_id,
                                                 CHART_POINTS)))
-        st.charts.append(str(drawing.residuals_png(panels, folder / f"{st.machine_id}_residuals.png",
+        st.charts.append(str(drawing.residuals_png(panels, folder / f"{name}_residuals.png",
                                                    st.machine_id, CHART_POINTS)))
 
 

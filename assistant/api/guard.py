@@ -47,16 +47,45 @@ def local_host_names(bound_host: str, extra: list[str] | tuple[str, ...] = ()) -
     return names
 
 
+def _ip(text: str):
+    """An address from a forwarded entry (``1.2.3.4``, ``1.2.3.4:5678``, ``[::1]:80``), or None if it is none."""
+    import ipaddress
+
+    t = text.strip().strip('"')
+    if t.startswith("["):
+        t = t[1:].split("]", 1)[0]
+    elif t.count(":") == 1:
+        t = t.split(":", 1)[0]  # IPv4 with a port: the port must not make a new client of every connection
+    try:
+        return ipaddress.ip_address(t)
+    except ValueError:
+        return None
+
+
+def _trusted(addr, trusted: frozenset[str]) -> bool:
+    import ipaddress
+
+    for entry in trusted:
+        try:
+            if addr in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 def client_address(peer, forwarded: bytes, trusted: frozenset[str]) -> str | None:
-    """The client's address: the peer's, or - only when the peer is a trusted proxy - the rightmost address in
-    X-Forwarded-For that is not itself a trusted proxy (the left entries are the client's own claims)."""
+    """The client's address: the peer's, or - only when the peer is a trusted proxy (an address or a network in
+    ``server.trusted_proxies``) - the rightmost valid address in X-Forwarded-For that is not itself a trusted
+    proxy (the left entries are the client's own claims); ports are dropped, invalid entries skipped."""
     addr = peer[0] if peer else None
-    if addr not in trusted or not forwarded:
+    ip = _ip(addr) if addr else None
+    if ip is None or not forwarded or not _trusted(ip, trusted):
         return addr
-    hops = [h.strip() for h in forwarded.decode("latin-1").split(",") if h.strip()]
-    for hop in reversed(hops):
-        if hop not in trusted:
-            return hop[:64]
+    for hop in reversed(forwarded.decode("latin-1").split(",")):
+        hop_ip = _ip(hop)
+        if hop_ip is not None and not _trusted(hop_ip, trusted):
+            return str(hop_ip)
     return addr
 
 

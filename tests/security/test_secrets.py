@@ -160,6 +160,8 @@ def test_client_address_trusts_forwarded_for_only_from_a_trusted_proxy():
     assert client_address(("10.0.0.2", 1), b"1.2.3.4, 198.51.100.7", proxy) == "198.51.100.7"  # left: the claim
     assert client_address(("203.0.113.5", 1), b"10.0.0.10", proxy) == "203.0.113.5"  # not a proxy: ignored
     assert client_address(("10.0.0.2", 1), b"", proxy) == "10.0.0.2"
+    assert client_address(("10.0.0.2", 1), b"198.51.100.7:5678, junk", frozenset({"10.0.0.0/24", "junk"})) == \
+        "198.51.100.7"  # a port does not make a new client; junk is skipped; networks may be trusted
 
 
 def test_api_login_is_rate_limited_with_retry_after(served):

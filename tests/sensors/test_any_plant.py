@@ -98,6 +98,17 @@ def test_files_that_cannot_be_readings_are_refused_clearly(workspace, tmp_path, 
         import_readings(workspace, f)
 
 
+def test_date_and_clock_time_in_two_columns_and_daylight_saving_offsets(workspace, tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("Datum;Uhrzeit;Anlage;Druck (bar)\n" + "".join(
+        f"01.03.2026;{h:02d}:{m:02d};P1;{5 + (h * 7 + m) % 3 / 10:.1f}\n" for h in range(10) for m in (0, 30)))
+    r = import_readings(workspace, f)
+    assert r["rows"] == 20 and r["duplicate_rows"] == 0 and r["roles"]["timestamp"] == "Datum + Uhrzeit"
+    g = tmp_path / "tz.csv"
+    g.write_text("timestamp,machine_id,T (°C)\n2026-10-25T01:30:00+02:00,P2,40\n2026-10-25T02:30:00+01:00,P2,41\n")
+    assert import_readings(workspace, g)["rows"] == 2  # offsets change at the clock change: still one time each
+
+
 def test_a_bad_map_is_refused_with_the_roles():
     from shopfloor.sensors.columns import parse_map
 
@@ -139,3 +150,19 @@ def test_remaining_life_from_the_plants_own_run_to_failure_history(pump_ws, tmp_
     model.save(ws.sensor_model_dir("rul").parent / "rul-pumps")
     worn, fresh = machine_status("PU-01", ws, charts=False), machine_status("PU-02", ws, charts=False)
     assert worn.rul_unit == "readings" and worn.rul < 40 < 80 < fresh.rul  # PU-01 looks like a run's last hours
+
+
+def test_a_stuck_sensor_is_a_note_and_the_others_still_chart(workspace, tmp_path):
+    import random
+
+    rng = random.Random(5)
+    f = tmp_path / "r.csv"
+    lines = ["timestamp,machine_id,Stuck (bar),Temp (°C)"]
+    for i in range(300):  # the pressure sensor reads 4.0 for 12 days, then wakes up in the last day
+        lines.append(f"{(START + i * STEP * 4):%Y-%m-%d %H:%M},S-9,{4.0 if i < 280 else 4.0 + (i % 3) / 10},"
+                     f"{40 + rng.gauss(0, 1):.2f}")
+    f.write_text("\n".join(lines) + "\n")
+    import_readings(workspace, f)
+    st = machine_status("S-9", workspace)
+    assert any(n.startswith("Stuck (bar): the baseline readings do not vary") for n in st.notes)
+    assert st.charts and not any("control charts could not" in n for n in st.notes)
