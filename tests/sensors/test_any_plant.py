@@ -55,17 +55,6 @@ def test_status_charts_values_in_their_units_and_says_why_there_is_no_risk(pump_
     assert temp and temp[-1]["unit"] == "°C" and 60 < temp[-1]["value"] < 70  # a temperature, not a residual
 
 
-def test_a_demo_failure_model_is_not_applied_to_pumps_without_its_columns(pump_ws, tmp_path):
-    from shopfloor.assistant.demo.build import build_demo
-    from shopfloor.workspace import Workspace
-
-    ws = Workspace.open(tmp_path / "ws")
-    build_demo(ws, only=["records", "sensors:failure"])
-    import_readings(ws, pump_plant(tmp_path / "p.csv"))  # Zeit / Anlage found by name, no --map
-    st = machine_status("PU-02", ws, charts=False)
-    assert st.failure_probability is None and st.risk_unknown == ["no failure model for this machine's sensors"]
-
-
 @pytest.mark.parametrize("name", ["other_columns", "one_sensor", "text_only", "one_row", "all_blank"])
 def test_odd_plants_import_and_their_status_never_raises(name, tmp_path):
     from shopfloor.workspace import Workspace

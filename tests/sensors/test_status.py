@@ -57,3 +57,14 @@ def test_a_reading_without_torque_gives_unknown_risk_with_the_reason(tmp_path):
     assert st.failure_probability is None and st.failure_type is None
     assert any("failure risk unknown" in n and "Torque [Nm] missing" in n for n in st.notes)
     assert st.risk_unknown == ["Torque [Nm] missing"]
+
+
+def test_the_demo_failure_model_is_not_applied_to_pumps_without_its_columns(sensor_ws, tmp_path):
+    """Last in this module: it adds the pump plant to the shared demo workspace."""
+    from shopfloor.sensors import import_readings
+    from tests.sensors.plants import pump_plant
+
+    import_readings(sensor_ws, pump_plant(tmp_path / "p.csv"))  # Zeit / Anlage found by name, no --map
+    st = machine_status("PU-02", sensor_ws, charts=False)
+    assert st.failure_probability is None and st.risk_unknown == ["no failure model for this machine's sensors"]
+    assert machine_status("HP-601", sensor_ws, charts=False).failure_probability is not None  # still applies there
