@@ -151,7 +151,10 @@ def demo_plants(replicates: int) -> list[dict]:
 
     from shopfloor.assistant.demo._sensors import AI4I_COLUMNS, PROFILES, process_rows
     from shopfloor.sensors import spc
-    from shopfloor.sensors.status import BASELINE, RECENT, SPC_SENSORS
+    from shopfloor.sensors.status import BASELINE
+
+    RECENT = 24  # the demo's hourly readings: one day
+    SPC_SENSORS = ["Torque [Nm]", "Process temperature [K]", "Rotational speed [rpm]"]  # the pair's sensors then
 
     col = {s: 2 + AI4I_COLUMNS.index(s) for s in SPC_SENSORS}  # rows are timestamp, machine_id, AI4I columns
     out = []

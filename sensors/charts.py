@@ -44,6 +44,12 @@ def _time_axis(ax, times: list) -> None:
     ax.set_xlim(times[0], times[-1])  # exactly the data: no tick for a day the data never reached
 
 
+def _figure(panels: list[Panel]):
+    plt = _pyplot()
+    fig, axes = plt.subplots(len(panels), 1, figsize=(6, 2.3 * len(panels) + 0.5), squeeze=False, layout="constrained")
+    return plt, fig, axes[:, 0]
+
+
 def _label(p: Panel) -> str:
     return p.name if not p.unit or p.unit in p.name else f"{p.name} [{p.unit}]"
 
@@ -51,11 +57,9 @@ def _label(p: Panel) -> str:
 def values_png(panels: list[Panel], path: Path, machine: str, points: int) -> Path:
     """The last ``points`` readings of each sensor with the expected band, the checked window and the alarms."""
     with _LOCK:
-        plt = _pyplot()
-        fig, axes = plt.subplots(len(panels), 1, figsize=(6, 2.3 * len(panels) + 0.5), squeeze=False,
-                                 layout="constrained")
+        plt, fig, axes = _figure(panels)
         last = max(p.times[-1] for p in panels)
-        for ax, p in zip(axes[:, 0], panels, strict=True):
+        for ax, p in zip(axes, panels, strict=True):
             s, cut = p.scheme, max(0, len(p.scheme.values) - points)
             t, v = p.times[cut:], s.values[cut:]
             lo, hi = (b[cut:] for b in s.band())
@@ -78,10 +82,8 @@ def values_png(panels: list[Panel], path: Path, machine: str, points: int) -> Pa
 def residuals_png(panels: list[Panel], path: Path, machine: str, points: int) -> Path:
     """The control-chart view: each sensor's standardised series (AR residuals when whitened) and its limits."""
     with _LOCK:
-        plt = _pyplot()
-        fig, axes = plt.subplots(len(panels), 1, figsize=(6, 2.3 * len(panels) + 0.5), squeeze=False,
-                                 layout="constrained")
-        for ax, p in zip(axes[:, 0], panels, strict=True):
+        plt, fig, axes = _figure(panels)
+        for ax, p in zip(axes, panels, strict=True):
             chart, cut = p.scheme.charts[0], max(0, len(p.scheme.values) - points)
             t, z = p.times[cut:], chart.values[cut:]
             ax.plot(t, z, lw=1, color="#1f4e79", marker="o", ms=2)

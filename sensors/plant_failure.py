@@ -140,7 +140,3 @@ def load_models(models_dir: Path, task: str) -> list:
         out.append(cached_load(folder, cls.load))
     return out
 
-
-def load_failure_models(models_dir: Path) -> list:
-    """Every failure model of a workspace (``failure`` and ``failure-*`` folders), AI4I or plant format."""
-    return load_models(models_dir, "failure")

@@ -21,7 +21,6 @@ from shopfloor.machines import known_machines, machine_key, match_machine, regis
 from shopfloor.sensors import columns as cols
 
 ID_COLUMNS = {"timestamp", "machine_id"}
-SKIP = cols.NOT_SENSORS  # kept for older imports
 
 
 class ImportReport(BaseModel):

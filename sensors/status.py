@@ -158,9 +158,9 @@ def fleet(workspace, status=None) -> list[FleetRow]:
 
 
 def _failure(st: MachineStatus, proc, workspace) -> None:
-    from shopfloor.sensors.plant_failure import load_failure_models
+    from shopfloor.sensors.plant_failure import load_models
 
-    models = load_failure_models(workspace.sensor_model_dir("failure").parent)
+    models = load_models(workspace.sensor_model_dir("failure").parent, "failure")
     if not models:
         st.notes.append(f"no failure model at {workspace.sensor_model_dir('failure')}: run "
                         "`shopfloor sensor train --task failure ...`")
