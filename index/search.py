@@ -61,7 +61,7 @@ class Index:
         self.root, self.config, self.manifest = Path(root), config, manifest
         self.chunks, self.vectors = chunks, vectors
         self._faiss = faiss_index if faiss_index is not None else _make_faiss(vectors, config)
-        self._bm25 = self._tables = None
+        self._bm25 = self._tables = self._sections = None
         self._levels: dict[tuple, float] = {}
         self.last_report = IngestReport()
 
@@ -163,7 +163,7 @@ class Index:
         new_vecs = embed([c.embed_text for c in fresh], self.config, progress) if fresh else self.vectors[:0]
         self.chunks = [self.chunks[i] for i in keep] + fresh
         self.vectors = np.vstack([self.vectors[keep], new_vecs]).astype("float32")
-        self._faiss, self._bm25, self._tables = _make_faiss(self.vectors, self.config), None, None
+        self._faiss, self._bm25, self._tables, self._sections = _make_faiss(self.vectors, self.config), None, None, None
         self._levels = {}
 
     def save(self) -> Path:
@@ -188,6 +188,21 @@ class Index:
                 t.rows.append(TableRow(c.source, c.row, c.metadata["columns"], f"{c.source} > {c.section}"))
             self._tables = list(grouped.values())
         return self._tables
+
+    def similarity_to(self, query: str, ids: list[int]) -> float:
+        """The best dense similarity of ``query`` to the chunks ``ids`` (the query of the last search is reused)."""
+        last = getattr(self, "_last_query", None)
+        qv = last[1] if last and last[0] == query[:2000] else embed([expand_query(query[:2000])], self.config,
+                                                                    progress=False)
+        return float((self.vectors[ids] @ qv[0]).max()) if ids else 0.0
+
+    def sections(self):
+        """The prose sections rebuilt from the chunks, with term weights (:class:`~shopfloor.index.sections.Sections`)."""
+        from shopfloor.index.sections import Sections
+
+        if self._sections is None:
+            self._sections = Sections(self.chunks)
+        return self._sections
 
     # ---- search -------------------------------------------------------------------------------
     @property
@@ -228,6 +243,7 @@ class Index:
         mode = mode or self.config.fusion
         allowed = self._allowed(filters)
         qv = embed([expand_query(query)], self.config, progress=False)
+        self._last_query = (query, qv)
         dense = self._dense(qv, allowed)
         keyword = self._keyword(query, allowed) if mode != "dense" else {}
         ranked = fuse(dense, keyword, mode, self.config.rrf_k, self.config.dense_weight)[:k]

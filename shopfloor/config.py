@@ -39,6 +39,9 @@ class LLMConfig(_Section):
                                 "model without it.")
     base_url: str | None = Field(None, description="Server URL for backend 'openai', e.g. http://localhost:11434/v1")
     api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the API key.")
+    synthesis: Literal["auto", "on", "off"] = Field(
+        "auto", description="The model's short synthesis under the quoted answer: 'auto' shows it for any model but "
+        "the bundled 135M one (measured: it added no evidence); 'on'/'off' force it.")
     max_new_tokens: int = Field(160, ge=1, le=4096, description="Short answers keep a small model on track.")
     temperature: float = Field(0.1, ge=0.0, le=2.0, description="Low temperature: fewer inventions.")
     timeout_s: float = Field(60.0, gt=0, description="After this the answer falls back to retrieved passages.")

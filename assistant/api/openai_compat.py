@@ -61,7 +61,7 @@ def _cut_at_tokens(text: str, limit: int) -> str:
     if len(offsets) <= limit:
         return text
     end = offsets[limit - 1][1]
-    if end < len(text) and text[end].isalnum() and text[end - 1].isalnum():  # the budget ends inside a word
+    if end < len(text) and not text[end].isspace() and not text[end - 1].isspace():  # inside a word ("-0.4")
         space = max(text.rfind(" ", 0, end), text.rfind("\n", 0, end))
         end = space if space > 0 else end
     return text[:end].rstrip()

@@ -159,7 +159,7 @@ def ask_eval(qa: Annotated[Path, typer.Option("--qa", help="JSON lines: {\"quest
                               if k != "questions"}
     out["seconds"] = round(time.perf_counter() - t0, 1)
     keys = ("evidence_in_answer", "summary_evidence", "citation_precision", "refusal_accuracy",
-            "false_refusal_rate", "unsupported_sentences_shown")
+            "false_refusal_rate", "unsupported_sentences_shown", "answer_chars_mean")
 
     def line(m: dict) -> str:
         return ", ".join(f"{k} {m[k]:.2f}" if isinstance(m[k], float) else f"{k} {m[k]}" for k in keys)

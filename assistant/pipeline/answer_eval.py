@@ -10,6 +10,8 @@ documents that a right answer quotes or rests on) and unanswerable ones ``{"ques
 - ``false_refusal_rate``: share of answerable questions refused.
 - ``summary_evidence``: share of answerable questions whose language-model synthesis, as shown, holds an
   evidence string by itself (what the model adds; 0 without it).
+- ``answer_chars_mean``: mean length of the answer text shown (notes under it excluded), over every question,
+  so that evidence is never bought with length.
 - ``unsupported_sentences_shown``: sentences of the language model's synthesis, as shown, whose content
   words rest on the cited passages less than the support threshold (0 by construction; counted anyway).
 
@@ -62,12 +64,19 @@ def _unsupported(answer) -> int:
     return sum(support(s, passages) < MIN_SUPPORT for s in sentences)
 
 
+def _shown_text(answer) -> str:
+    """The answer as shown, without the notes written under it."""
+    return answer.answer.split("\n\n_note")[0]
+
+
 def evaluate_answers(assistant, qa: list[dict], unanswerable: list[dict]) -> dict:
     """The five measures over the questions, answered by ``assistant`` as configured."""
     found = refused = cites = good_cites = unsupported = summary_found = 0
     rows = []
+    chars: list[int] = []
     for q in qa:
         a = assistant.answer(q["question"])
+        chars.append(len(_shown_text(a)))
         ok = any(holds(a.answer, ev) for ev in q["evidence"])
         cited = _cited(a)
         good = sum(any(holds(c.text, ev) for ev in q["evidence"]) for c in cited)
@@ -82,6 +91,7 @@ def evaluate_answers(assistant, qa: list[dict], unanswerable: list[dict]) -> dic
     right_refusals = 0
     for q in unanswerable:
         a = assistant.answer(q["question"])
+        chars.append(len(_shown_text(a)))
         right_refusals += not a.grounded
         unsupported += _unsupported(a)
         rows.append({"question": q["question"], "unanswerable": True, "refused": not a.grounded})
@@ -92,4 +102,5 @@ def evaluate_answers(assistant, qa: list[dict], unanswerable: list[dict]) -> dic
             "false_refusal_rate": refused / len(qa) if qa else None,
             "summary_evidence": summary_found / len(qa) if qa else None,
             "unsupported_sentences_shown": unsupported,
+            "answer_chars_mean": sum(chars) / len(chars) if chars else None,
             "summaries_kept": sum(r.get("summary_kept", False) for r in rows), "questions": rows}

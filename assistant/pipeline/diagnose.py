@@ -140,7 +140,9 @@ def _retrieve(components, d: Diagnosis, min_score: float | None) -> None:
     query = d.log + label
     machine = {"machine_id": d.machine_id} if d.machine_id else {}
     d.causes += find_causes(components, idx, query, d.machine_id, cut, d.notes, d.log)
-    for h in _relevant(idx.search(query, k=3, filters={"doc_type": "incident", **machine}), cut, None, d.log):
+    floor = max(cut, idx.off_topic_level(("incident",)))  # calibrated on the incident records themselves
+    found = idx.search(query, k=3, filters={"doc_type": "incident", **machine})
+    for h in [h for h in _relevant(found, floor, None, d.log) if _shares_a_rare_word(idx, d.log, h)]:
         cols, roles = h.metadata.get("columns", {}), h.metadata.get("roles") or {}
         d.incidents.append(SimilarIncident(
             date=_safe(_role(cols, roles, "date", "date") or h.metadata.get("date", "")),
@@ -187,6 +189,18 @@ def _shares_a_word(log: str, h) -> bool:
 
     words = set(tokenize(log)) - {t for g in _GENERIC for t in tokenize(g)}
     return bool(words & set(tokenize(f"{h.section} {h.text}")))
+
+
+def _shares_a_rare_word(idx, log: str, h) -> bool:
+    """Whether a past incident shares a specific word with the log (one rarer than the median word of the index):
+    a limit-switch log and "LEFT RUDDER CABLE NOT ATTACHED" share only "left"; a strong paraphrase is kept."""
+    from shopfloor.index.text import tokenize
+
+    if h.dense_score >= STRONG:
+        return True
+    secs = idx.sections()
+    shared = set(tokenize(log)) & set(tokenize(f"{h.section} {h.text}"))
+    return any(secs.idf(t) > secs.median_idf for t in shared)
 
 
 def _relevant(hits, cut: float, notes: list[str] | None, log: str = "") -> list:

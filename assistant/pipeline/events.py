@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+REFUSAL = "Not in your documents."  # the first line of every refusal, in every client
+
 
 class Citation(BaseModel):
     """One numbered source of an answer ([n] in the text)."""

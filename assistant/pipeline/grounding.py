@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import re
 
+from shopfloor.assistant.pipeline.events import REFUSAL
 from shopfloor.index.text import tokenize
+
+__all__ = ["REFUSAL", "best_sentence_list", "best_sentences", "cited_sentences_grammar", "support",
+           "supported_sentences"]
 
 
 def _quotable(sentence: str) -> str:
@@ -93,7 +97,6 @@ def supported_sentences(answer: str, passages: list[str] | dict[int, str],
     return kept
 
 
-REFUSAL = "Not in your documents."  # the first line of every refusal, in every client
 
 
 def cited_sentences_grammar(numbers: list[int], max_sentences: int = 3) -> str:

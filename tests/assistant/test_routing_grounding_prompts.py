@@ -99,17 +99,3 @@ def test_quotes_are_whole_sentences_even_when_the_manual_wraps_its_lines():
     assert "Release stored energy (pressure, springs, suspended loads) before work." in sentences
     assert "In your hand, actively in use" in sentences and "In its designated home" in sentences
     assert not any("springs," == s[-8:] for s in sentences) and "| E-7 | Low oil |" in sentences
-
-
-def test_extract_bullets_must_be_about_the_question():
-    from shopfloor.assistant.pipeline.ask import _on_topic
-
-    good = [{"n": 1, "text": "Flow low, crackling noise (cavitation): clean strainer ST-2", "section": "P-101 > Codes"},
-            {"n": 2, "text": "Find the symptom, check the causes in order, apply the remedy.",
-             "section": "Cooling water pump P-101 > Troubleshooting"},  # the heading's words do not count
-            {"n": 3, "text": "Mechanical seal faces worn or pump ran dry.", "section": "P-101 > Symptoms"}]
-    assert [c["n"] for c in _on_topic(good, "What causes cavitation on the cooling water pump?")] == [1, 3]
-    assert [c["n"] for c in _on_topic(good, "What causes it?")] == [1, 2, 3]  # no topic word: nothing to judge by
-    # the best-scoring passage leads only if it is about the question; none is: the best one alone
-    assert [c["n"] for c in _on_topic(good[1:], "What wears the seal faces?")] == [3]
-    assert [c["n"] for c in _on_topic(good[1:], "Why is the motor hot?")] == [2]

@@ -4,7 +4,7 @@ not helpful feedback."""
 import html
 import re
 
-from shopfloor.assistant.pipeline.events import Answer, Token
+from shopfloor.assistant.pipeline.events import REFUSAL, Answer, Token
 from shopfloor.assistant.ui.app import friendly
 from shopfloor.errors import ShopfloorError
 
@@ -35,15 +35,18 @@ def with_sources(done: Answer, turn: int) -> str:
     Only what was streamed is kept and something is added below it: the text shown while streaming is never
     taken back. Anchors carry the turn so that [1] of an earlier answer does not jump to a later one.
     """
+    refused = not done.grounded and done.route == "ask" and done.answer.startswith(REFUSAL)
+    text = done.answer.replace(REFUSAL, f"**{REFUSAL}**", 1) if refused else done.answer  # a refusal looks like one
     if not done.citations:
-        return done.answer
+        return text
     numbers = {c.n for c in done.citations}
     linked = re.sub(r"\[(\d+)\](?!\()", lambda m: f"[[{m[1]}]](#src-{turn}-{m[1]})" if int(m[1]) in numbers else m[0],
-                    done.answer)
+                    text)
     items = "".join(f'<p id="src-{turn}-{c.n}"><b>[{c.n}] {html.escape(c.citation)}</b><br>'
                     + (f"<b>{html.escape(c.safety)}</b><br>" if c.safety else "")
                     + html.escape(c.text[:600]) + "</p>" for c in done.citations)
-    return f"{linked}{SOURCES}<summary>Sources ({len(done.citations)})</summary>{items}</details>"
+    label = "Related passages, not an answer" if refused else "Sources"
+    return f"{linked}{SOURCES}<summary>{label} ({len(done.citations)})</summary>{items}</details>"
 
 
 def build(gr, ctx) -> None:

@@ -1,0 +1,83 @@
+"""Answers shaped like the question, and refused when the text does not answer it (no model loaded: the hits'
+similarities are set by hand, the rest is the real code on a small handbook)."""
+
+import pytest
+
+from shopfloor.assistant.pipeline.answerable import choose
+from shopfloor.assistant.pipeline.ask import _row_quote
+from shopfloor.assistant.pipeline.question import read_question
+from shopfloor.assistant.pipeline.shape import blocks, quote_list
+from shopfloor.index.chunk import chunk_markdown
+from shopfloor.index.search import Hit
+from shopfloor.index.sections import Sections
+from tests.index.test_sections import HANDBOOK
+
+OILS = """# Lubricants
+
+## Way Oil (ISO 68): The Foundation
+
+Way oil stands as the single most critical fluid in any machine shop.
+Prevents oil from being scraped away by moving slides.
+
+## Light Machine Oils
+
+These lower-viscosity oils excel where way oil would be too thick.
+"""
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("How do I true a four-jaw chuck?", "howto"), ("how to set tool height", "howto"),
+    ("What causes chatter when parting off?", "cause"), ("parting chatter why", "cause"),
+    ("What oil viscosity does the headstock gearbox take?", "value"), ("rpm for a 1/2 drill in mild steel", "value"),
+    ("sev rating for brake pad wear", "value"), ("power feed for a finish pass, per rev", "value"),
+    ("is a dead centre hardened", "other"),
+])
+def test_the_kind_of_answer_is_read_from_the_wording(question, kind):
+    assert read_question(question).kind == kind
+
+
+def test_topic_terms_leave_the_asking_words_and_know_shop_synonyms():
+    q = read_question("How do I true a four-jaw chuck?")
+    assert {"4-jaw", "jaw", "chuck", "true"} <= q.terms and not {"how", "do"} & q.terms
+    assert "center" in q.alternatives["true"]  # truing a chuck is centring the work
+    assert read_question("What cutting speed for 932 bronze?").numbers == {"932"}
+    assert {"cros", "slide"} <= read_question("adjust the cross-slide gibs").terms  # stemmed as the index is
+
+
+def test_a_list_keeps_its_lead_in_its_order_and_one_item_per_line():
+    parsed = blocks("Common Failures and Fixes\n\n**Chattering:**\n\n- Reduce speed\n- Check tool height\n\n"
+                    "Steps:\n1. Mount the indicator\n2. Zero the dial\n\nA closing sentence.")
+    lists = [b for b in parsed if b.items]
+    assert [(b.lead, b.items, b.ordered) for b in lists] == [
+        ("Chattering", ["Reduce speed", "Check tool height"], False),
+        ("Steps", ["Mount the indicator", "Zero the dial"], True)]
+    assert quote_list(lists[0], "Fixes") == ["Chattering:", "- Reduce speed", "- Check tool height"]
+
+
+def _ask(question: str, text: str = HANDBOOK, dense: float = 0.5):
+    chunks = chunk_markdown(text, "lathe.md", max_chars=600, overlap=60)
+    hits = [Hit(c.text, 1.0, dense, c.source, c.section) for c in chunks]
+    return choose(read_question(question), hits, Sections(chunks), _row_quote, 0.3)
+
+
+def test_a_how_to_question_gets_the_whole_procedure_in_order():
+    shown = _ask("how do i true a 4-jaw")
+    assert len(shown) == 1 and shown[0].path.endswith("Centering Work in 4-Jaw Chuck")
+    assert shown[0].lines[1] == "1. Mount indicator perpendicular to workpiece"
+    assert shown[0].lines[-1] == "7. Continue until runout is acceptable"
+
+
+def test_a_why_question_gets_the_list_under_its_lead_in():
+    shown = _ask("What causes chatter when parting off?")
+    assert shown and shown[0].lines == ["Chattering:", "- Reduce speed", "- Check tool height"]
+
+
+def test_a_value_the_documents_never_give_is_refused_and_one_they_give_is_quoted():
+    assert _ask("What oil viscosity does the headstock gearbox take?", OILS) == []
+    shown = _ask("what grade of way oil", OILS)
+    assert shown and "ISO 68" in " ".join(shown[0].lines)
+
+
+def test_text_under_the_no_answer_level_is_not_an_answer():
+    assert _ask("What causes chatter when parting off?", dense=0.1)  # a list whose words leave no doubt
+    assert _ask("is a dead centre hardened", dense=0.1) == []
