@@ -62,6 +62,20 @@ def build(root: Path) -> dict[str, Path]:
     return out
 
 
+class Timed:
+    """An assistant whose answers are timed (seconds each, in ``times``)."""
+
+    def __init__(self, assistant, user):
+        self.assistant, self.user, self.times, self.chars = assistant, user, [], []
+
+    def answer(self, q: str):
+        t0 = time.perf_counter()
+        r = self.assistant.answer(q, user=self.user)
+        self.times.append(time.perf_counter() - t0)
+        self.chars.append(len(r.answer.split("\n\n_note")[0]))  # older code's ask-eval has no answer length
+        return r
+
+
 def measure(workspaces: dict[str, Path], splits: list[str]) -> dict:
     from shopfloor.assistant.pipeline import Assistant
     from shopfloor.assistant.pipeline.answer_eval import evaluate_answers, read_jsonl
@@ -70,23 +84,16 @@ def measure(workspaces: dict[str, Path], splits: list[str]) -> dict:
 
     user, out = cli_user(), {}
     for name, root in workspaces.items():
-        a = Assistant(Workspace.open(root), use_llm=False)
-        times: list[float] = []
-
-        class Timed:
-            def answer(self, q: str):
-                t0 = time.perf_counter()
-                r = a.answer(q, user=user)
-                times.append(time.perf_counter() - t0)
-                return r
-
-        a.answer("warm up", user=user)
+        timed = Timed(Assistant(Workspace.open(root), use_llm=False), user)
+        timed.answer("warm up")
         for split in splits:
             qa = read_jsonl(DATA / f"{name}_{split}_qa.jsonl", ("question", "evidence"))
             un = read_jsonl(DATA / f"{name}_{split}_unanswerable.jsonl", ("question",))
-            times.clear()
-            r = {k: v for k, v in evaluate_answers(Timed(), qa, un).items() if k != "questions"}
-            times.sort()
+            timed.times.clear()
+            timed.chars.clear()
+            r = {k: v for k, v in evaluate_answers(timed, qa, un).items() if k != "questions"}
+            r.setdefault("answer_chars_mean", sum(timed.chars) / max(len(timed.chars), 1))
+            times = sorted(timed.times)
             r["answer_p95_s"] = round(times[int(0.95 * (len(times) - 1))], 3)
             r["intervals"] = {k: wilson(r[k], r[n]) for k, n in SHARES.items() if n}
             out[f"{name}/{split}"] = {k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()}
@@ -103,10 +110,11 @@ def baseline(ref: str, workspaces: dict[str, Path], splits: list[str], tmp: Path
         shutil.copytree(tree / "shopfloor", pkg)
         for sub in ("assistant", "finetune", "index", "sensors", "vision", "prompts"):
             (pkg / sub).symlink_to(tree / sub)
+        roots = json.dumps({k: str(v) for k, v in workspaces.items()})
         code = ("import sys, json; sys.meta_path = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
                 f"sys.path.insert(0, {str(pkg.parent)!r}); sys.path.insert(0, {str(REPO / 'benchmarks')!r}); "
                 "import bench_answers as b; from pathlib import Path; "
-                f"print(json.dumps(b.measure({{k: Path(v) for k, v in {json.dumps({k: str(v) for k, v in workspaces.items()})}.items()}}, {splits!r})))")
+                f"print(json.dumps(b.measure({{k: Path(v) for k, v in {roots}.items()}}, {splits!r})))")
         done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
         return json.loads(done.stdout.strip().splitlines()[-1])
     finally:

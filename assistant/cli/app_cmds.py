@@ -134,6 +134,9 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
             typer.secho(f"\n({e.text})", err=True, fg=typer.colors.YELLOW)
         elif isinstance(e, Answer):  # it extends what was printed (notes): print only the rest, then the sources
             rest = e.answer[len(streamed):] if e.answer.startswith(streamed) else ""
+            if not e.grounded:  # a refusal already lists its related passages as such
+                typer.echo(rest)
+                continue
             typer.echo(rest + "\n\nSources:")
             for c in e.citations:
                 typer.echo(f"  [{c.n}] {c.citation}")

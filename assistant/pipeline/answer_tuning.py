@@ -235,6 +235,7 @@ def measure_answers(ws, adapter, qa: list[dict], unanswerable: list[dict], *, us
 
     w = dataclasses.replace(ws, config=ws.config.model_copy(deep=True))
     w.config.llm.adapter = str(adapter) if adapter else None
+    w.config.llm.synthesis = "on"  # measuring what the model adds: shown even where the default keeps it off
     t0 = time.perf_counter()
     m = evaluate_answers(Assistant(w, use_llm=use_llm, user=user), qa, unanswerable)
     return {**{k: m.get(k) for k in KEYS}, "seconds": round(time.perf_counter() - t0, 1)}

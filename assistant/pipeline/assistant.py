@@ -126,8 +126,11 @@ class Assistant:
             return
         if len(question) > MAX_QUESTION:
             yield Notice(text=f"question truncated to its first {MAX_QUESTION} characters (was {len(question)})")
+        from shopfloor.assistant.pipeline.ask import synthesis_on
+
         cfg = self.ws.config.index
-        yield from answer_events(self.components, self.llm(), self.ws.config.llm, question[:MAX_QUESTION], history,
+        llm = self.llm() if synthesis_on(self.ws.config.llm) else None  # not loaded when it would not be used
+        yield from answer_events(self.components, llm, self.ws.config.llm, question[:MAX_QUESTION], history,
                                  cfg.k, self._threshold(cfg.min_score))
 
     def answer(self, question: str, history: list[dict] | None = None, *, user: User | None = None) -> Answer:
