@@ -79,9 +79,20 @@ def _table_rows(lines: list[str]) -> list[dict[str, str]]:
     return [dict(zip(header, r, strict=False)) for r in cells[2:]]
 
 
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(?:[^\n]*\n){0,40}?---[ \t]*\n")
+
+
+def strip_front_matter(text: str) -> str:
+    """A Markdown file without its YAML front matter (title, author, date, version, tags: metadata, never an
+    answer to quote)."""
+    m = _FRONT_MATTER.match(text)
+    return text[m.end():] if m and re.search(r"^\w[\w-]*:", m.group(0)[3:], re.M) else text
+
+
 def chunk_markdown(text: str, source: str, max_chars: int, overlap: int, doc_type: str = "manual",
                    metadata: dict | None = None, page: int | None = None) -> list[Chunk]:
     """Chunks of a Markdown document; each carries its heading path ("Manual > Troubleshooting")."""
+    text = strip_front_matter(text)
     path: list[str] = []
     out: list[Chunk] = []
     para: list[str] = []

@@ -68,7 +68,7 @@ def candidates(q: Question, hits: list, sections, row_quote, similarity=None) ->
         key = (h.source, h.section)
         dense_of[key] = max(dense_of.get(key, 0.0), h.dense_score)
         if h.row is not None:
-            quote = row_quote(h) or h.text
+            quote = _asked_row(q, h) or row_quote(h) or h.text
             e = _extract(q, [quote], h.source, h.section, h.citation, f"{h.section} {h.text}", h.dense_score,
                          "row", weigh, h.text, h.page, h)
             e.head = coverage(q, _subject(h), weigh)
@@ -114,7 +114,8 @@ def _section_extracts(q: Question, sec, dense: float, weigh) -> list[Extract]:
             out.append(e)
     if q.kind == "value":
         for _, line in sorted(value_lines(q, sec.text, weigh, sec.heading), key=lambda s: -s[0])[:2]:
-            out.append(make([line], line, "value"))
+            said = line if line == sec.heading or sec.heading.lower() in line.lower() else f"{sec.heading}: {line}"
+            out.append(make([said], line, "value"))  # the first line says what the value is of
     return out
 
 
@@ -139,6 +140,22 @@ def _asked_cells(q: Question, hit) -> float:
     meta = hit.metadata or {}
     cols, roles = meta.get("columns") or {}, meta.get("roles") or {}
     return 0.1 * sum(bool(str(cols.get(c, "")).strip()) for c, r in roles.items() if r in _ASKED.get(q.kind, ()))
+
+
+def _asked_row(q: Question, hit) -> str:
+    """A failure row quoted by what the question asks ("what happens if ..." -> its effect), or '' for the
+    whole row: the part and failure first, then the asked cells."""
+    from shopfloor.index.tables import role_getter
+
+    get = role_getter(hit.metadata)
+    if get is None or not q.asks or q.rating:
+        return ""
+    cells = [f"{'detected by' if r == 'controls' else r} — {get(r)}" for r in q.asks if get(r)]
+    if not cells:
+        return ""
+    what = " / ".join(v for v in (get("subsystem"), get("component")) if v)
+    head = ": ".join(v for v in (what, get("symptom") or get("failure_mode")) if v)
+    return f"{head}: {'; '.join(cells)}" if head else "; ".join(cells)
 
 
 def _part(hit) -> str:
@@ -206,5 +223,6 @@ def choose(q: Question, hits: list, sections, row_quote, threshold: float, simil
         subject = _part(ranked[0].hit)
         if not subject:  # a troubleshooting table without a component column: each row is its own symptom
             return ranked[:1]
-        return [e for e in ranked if e.kind == "row" and _part(e.hit) == subject][:3]
+        top = ranked[0].head  # rows about the same part that match the question's failure as well as the first
+        return [e for e in ranked if e.kind == "row" and _part(e.hit) == subject and e.head >= top - 0.05][:3]
     return ranked[:1]

@@ -63,6 +63,15 @@ _NUMBERS = {"two": "2", "three": "3", "four": "4", "six": "6", "eight": "8"}
 _NUMBER_WORD = re.compile(r"\b(two|three|four|six|eight)-(?=[a-z])")  # four-jaw -> 4-jaw, as handbooks print it
 
 
+# what a question about a failure asks of an FMEA or troubleshooting row, by its wording
+_ASKS = (("effect", re.compile(r"\b(?:happens?|effects?|consequences?|results?|impact|do(?:es)? to|lead to)\b", re.I)),
+         ("controls", re.compile(r"\b(?:detect\w*|pick(?:ed|ing)? up|catch|controls?|find out|inspect\w*|monitor\w*|"
+                                 r"checked|noticed?)\b", re.I)),
+         ("remedy", re.compile(r"\b(?:recommend\w*|should we|action|look after|maintain|prevent\w*|fix\w*|do about|"
+                               r"remed\w*|how do (?:i|we)|what to do)\b", re.I)),
+         ("cause", re.compile(r"\b(?:why|causes?|caused|causing|reasons?|what makes)\b", re.I)))
+
+
 @dataclass
 class Question:
     """A question read for what it asks (``kind``) and what it is about (``terms``, stemmed)."""
@@ -73,6 +82,7 @@ class Question:
     numbers: set[str] = field(default_factory=set)  # numbers the question itself names ("932", "MT3", "6in")
     rating: bool = False  # asks for an FMEA rating (severity, occurrence, detection, RPN)
     words: set[str] = field(default_factory=set)  # the topic words as written (lower case, not stemmed)
+    asks: tuple[str, ...] = ()  # the row cells asked for (effect, controls, remedy, cause); () = the whole row
     alternatives: dict[str, set[str]] = field(default_factory=dict)  # term -> other stems that count for it
 
 
@@ -103,4 +113,5 @@ def read_question(text: str) -> Question:
     terms |= set(cjk_tokens(text))
     numbers = set(re.findall(r"\d+(?:[.,]\d+)?", text))
     return Question(text, kind, terms, numbers=numbers, rating=bool(RATINGS & set(words)), alternatives=alts,
-                    words={w for w in words if w not in ASKING and len(w) > 2 and w.isalnum()})
+                    words={w for w in words if w not in ASKING and len(w) > 2 and w.isalnum()},
+                    asks=tuple(role for role, pattern in _ASKS if pattern.search(text)))

@@ -151,8 +151,9 @@ def list_extracts(q: Question, path: str, text: str, weigh) -> list[tuple[float,
 
 
 def quote_list(b: Block, heading: str) -> list[str]:
-    """A list as quoted: its lead-in (or the heading) on the first line, then each item on its own line."""
-    head = b.lead or heading
+    """A list as quoted: its lead-in (or the heading) on the first line, then each item on its own line; a short
+    lead-in says which heading it is under ("Common Failures and Fixes — Chattering:")."""
+    head = (f"{heading} — {b.lead}" if heading and len(b.lead.split()) <= 4 else b.lead) if b.lead else heading
     items = b.items[:15]
     lines = [f"{head}:"] + [f"{i}. {it}" if b.ordered else f"- {it}" for i, it in enumerate(items, start=1)]
     if len(b.items) > len(items):
@@ -165,8 +166,13 @@ def value_lines(q: Question, text: str, weigh, heading: str = "") -> list[tuple[
     digit), scored by topic coverage."""
     pieces = [heading] if heading else []
     for b in blocks(text):
-        pieces += [f"{b.lead}: {it}" if b.lead else it for it in b.items] if b.items else \
-            re.split(r"(?<=[.!?])\s+", b.para)
+        if b.items:
+            pieces += [f"{b.lead}: {it}" if b.lead else it for it in b.items]
+            continue
+        sentences = re.split(r"(?<=[.!?])\s+", b.para)
+        # a short value sentence keeps the one after it ("Typically 10-15 degrees. This allows only ...")
+        pieces += [f"{x} {sentences[i + 1]}" if len(x) < 80 and i + 1 < len(sentences) else x
+                   for i, x in enumerate(sentences)]
     return [(coverage(q, p, weigh), p.strip()) for p in pieces if _DIGIT.search(p) and len(p.split()) >= 2]
 
 

@@ -51,7 +51,7 @@ def test_a_list_keeps_its_lead_in_its_order_and_one_item_per_line():
     assert [(b.lead, b.items, b.ordered) for b in lists] == [
         ("Chattering", ["Reduce speed", "Check tool height"], False),
         ("Steps", ["Mount the indicator", "Zero the dial"], True)]
-    assert quote_list(lists[0], "Fixes") == ["Chattering:", "- Reduce speed", "- Check tool height"]
+    assert quote_list(lists[0], "Fixes") == ["Fixes — Chattering:", "- Reduce speed", "- Check tool height"]
 
 
 def _ask(question: str, text: str = HANDBOOK, dense: float = 0.5):
@@ -69,7 +69,8 @@ def test_a_how_to_question_gets_the_whole_procedure_in_order():
 
 def test_a_why_question_gets_the_list_under_its_lead_in():
     shown = _ask("What causes chatter when parting off?")
-    assert shown and shown[0].lines == ["Chattering:", "- Reduce speed", "- Check tool height"]
+    assert shown and shown[0].lines == ["Common Failures and Fixes — Chattering:", "- Reduce speed",
+                                        "- Check tool height"]
 
 
 def test_a_value_the_documents_never_give_is_refused_and_one_they_give_is_quoted():
@@ -81,3 +82,22 @@ def test_a_value_the_documents_never_give_is_refused_and_one_they_give_is_quoted
 def test_text_under_the_no_answer_level_is_not_an_answer():
     assert _ask("What causes chatter when parting off?", dense=0.1)  # a list whose words leave no doubt
     assert _ask("is a dead centre hardened", dense=0.1) == []
+
+
+def test_a_failure_row_is_quoted_by_what_the_question_asks():
+    from shopfloor.index.tables import map_columns
+
+    header = ["Component", "Potential Failure Mode", "Potential Effect(s) of Failure", "Severity",
+              "Potential Cause(s) of Failure", "Current Controls", "Recommended Action"]
+    rows = [["Belts", "Wearing", "Loss of belt-driven components", "3", "Age", "Daily visual check", "Replace belts"],
+            ["Fuel tank", "Cracked or leaking", "Fuel loss, fire", "4", "Physical impact", "Daily visual inspection",
+             "Drain and flush tank"]]
+    roles = map_columns(header)
+    hits = [Hit("; ".join(f"{k}: {v}" for k, v in zip(header, r, strict=True)), 1.0, 0.6, "fmea.csv", "fmea row",
+                row=i, metadata={"columns": dict(zip(header, r, strict=True)), "roles": roles, "table_kind": "fmea"})
+            for i, r in enumerate(rows, start=1)]
+    shown = choose(read_question("what happens if an engine belt wears"), hits, Sections([]), _row_quote, 0.3)
+    assert [e.lines for e in shown] == [["Belts: Wearing: effect — Loss of belt-driven components"]]
+    shown = choose(read_question("how are fuel tank leaks detected"), hits, Sections([]), _row_quote, 0.3)
+    assert shown and shown[0].lines == ["Fuel tank: Cracked or leaking: detected by — Daily visual inspection"]
+    assert choose(read_question("fill capacity of the fuel tank in litres"), hits, Sections([]), _row_quote, 0.3) == []

@@ -55,3 +55,14 @@ def test_a_lead_in_travels_with_the_subsections_it_announces():
     assert [c.section.split(" > ")[-1] for c in chunks] == ["Minimize overhang", "Sharp tools", "Other"]
     assert chunks[0].text.startswith("Chatter plagues") and "shortest bar" in chunks[0].text
     assert chunks[2].text == "Text here."  # not carried past its section
+
+
+def test_yaml_front_matter_is_not_indexed_and_a_rule_line_is_kept():
+    from shopfloor.index.chunk import chunk_markdown
+
+    doc = ("---\ntitle: \"Threading\"\nauthor: J. Nilsson\nversion: 0.1.0\ntags: [threading]\n---\n\n"
+           "# Threading\n\nTurn the blank to size first.\n")
+    chunks = chunk_markdown(doc, "t.md", 600, 60)
+    assert [c.text for c in chunks] == ["Turn the blank to size first."]
+    ruled = chunk_markdown("---\n\nPlain text after a rule.\n", "r.md", 600, 60)  # not front matter: kept
+    assert ruled and "Plain text after a rule." in ruled[0].text
