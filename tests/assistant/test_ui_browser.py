@@ -71,6 +71,16 @@ def test_chat_answers_with_citations_and_takes_feedback(page, server, artifacts_
         assert conn.execute("SELECT count(*) FROM feedback WHERE rating = 1").fetchone()[0] == 1
 
 
+def test_a_refusal_looks_like_one(page, artifacts_dir):
+    """A question the documents do not answer: the first line says so in bold, and the passages under it are
+    labelled as related, not as sources of an answer."""
+    page.fill("#chat-input textarea", "What tyre pressure should the haul truck front tyres run at?")
+    page.click("#chat-send")
+    _wait_text(page, "#chatbot", "Related passages, not an answer")
+    assert page.locator("#chatbot strong", has_text="Not in your documents.").count() >= 1
+    page.screenshot(path=str(artifacts_dir / "ui_chat_refusal.png"), full_page=True)
+
+
 def test_diagnose_tab(page, artifacts_dir):
     page.get_by_role("tab", name="Diagnose").click()
     page.fill("#diag-log textarea", "HP601 ram drifts down under load, oil on rod E-120")
