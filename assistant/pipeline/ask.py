@@ -191,7 +191,8 @@ def _synthesis(llm, settings, question: str, good: list[dict]) -> Iterator[ChatE
         yield Notice(text=f"language model unavailable ({e}); showing the retrieved passages alone")
         return None
     topic = read_question(question).terms
-    kept = [s for s in supported_sentences(text, {g["n"]: g["text"] for g in good})
+    own = frozenset(tokenize(question))  # the question's own words are never evidence
+    kept = [s for s in supported_sentences(text, {g["n"]: g["text"] for g in good}, exclude=own)
             if NO_ANSWER.lower() not in s.lower() and (not topic or topic & set(tokenize(s)))]
     if not kept:
         yield Notice(text="the language model's wording was not supported by the passages, so it is not shown")

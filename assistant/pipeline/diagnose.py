@@ -318,7 +318,11 @@ def _summarise(llm, settings, d: Diagnosis) -> None:
     except BackendError as e:
         d.notes.append(f"summary unavailable ({e}); the structured diagnosis above is complete without it")
         return
-    kept = supported_sentences(text, [facts])
+    from shopfloor.index.text import tokenize
+
+    # what the log itself says is not evidence for a sentence about it (an echo of the log is no summary)
+    known = facts.replace(d.log[:1000], " ")
+    kept = supported_sentences(text, [known], exclude=frozenset(tokenize(d.log[:1000])))
     if not kept:
         d.notes.append("the language model's summary did not stick to the facts, so it is not shown")
         return

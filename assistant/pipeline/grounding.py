@@ -62,10 +62,12 @@ def best_sentence_list(text: str, query: str, n: int = 2) -> list[str]:
     return [sentences[i] for i in sorted(scored)]
 
 
-def support(answer: str, passages: list[str]) -> float:
-    """Share of the answer's content words found in the passages (0..1)."""
-    words = [w for w in tokenize(answer) if len(w) > 3]
-    if not words:
+def support(answer: str, passages: list[str], exclude: frozenset[str] | set[str] = frozenset()) -> float:
+    """Share of the answer's content words found in the passages (0..1). Words in ``exclude`` (the question's
+    own) do not count either way: an echo of the question ("The Maximum Spindle Speed of the Tormac 1100.")
+    has fewer than two other words and no support."""
+    words = [w for w in tokenize(answer) if len(w) > 3 and w not in exclude]
+    if not words or (exclude and len(words) < 2):
         return 0.0
     vocab = set(tokenize(" ".join(passages)))
     return sum(w in vocab for w in words) / len(words)
@@ -75,14 +77,15 @@ MIN_SUPPORT = 0.6
 
 
 def supported_sentences(answer: str, passages: list[str] | dict[int, str],
-                        min_support: float = MIN_SUPPORT) -> list[str]:
+                        min_support: float = MIN_SUPPORT, exclude: frozenset[str] | set[str] = frozenset()
+                        ) -> list[str]:
     """The sentences of a generated ``answer`` whose content words rest on the passages (each checked alone).
 
     What is not supported is never shown: callers display only these, so nothing appears that is then
     retracted. A sentence without content words, or in a script the passages do not use, has no support.
     ``passages`` numbered (``{n: text}``, as the prompt numbered them): a sentence that cites ``[n]`` must
     rest on the passages it cites, and citing a number that was not given is unsupported; a sentence
-    without a citation is checked against all passages.
+    without a citation is checked against all passages. ``exclude``: the question's words, never evidence.
     """
     numbered = passages if isinstance(passages, dict) else {i: t for i, t in enumerate(passages, start=1)}
     sentences = [s.strip() for s in re.split(r"(?<=[.!?。！？])\s+|\n+", answer or "") if s.strip()]
@@ -92,7 +95,7 @@ def supported_sentences(answer: str, passages: list[str] | dict[int, str],
         if cited - set(numbered):
             continue
         basis = [numbered[n] for n in sorted(cited)] if cited else list(numbered.values())
-        if support(s, basis) >= min_support:
+        if support(s, basis, exclude) >= min_support:
             kept.append(s)
     return kept
 

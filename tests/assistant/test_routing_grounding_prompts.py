@@ -99,3 +99,16 @@ def test_quotes_are_whole_sentences_even_when_the_manual_wraps_its_lines():
     assert "Release stored energy (pressure, springs, suspended loads) before work." in sentences
     assert "In your hand, actively in use" in sentences and "In its designated home" in sentences
     assert not any("springs," == s[-8:] for s in sentences) and "| E-7 | Low oil |" in sentences
+
+
+def test_the_questions_own_words_are_not_evidence():
+    from shopfloor.assistant.pipeline.grounding import supported_sentences
+    from shopfloor.index.text import tokenize
+
+    passages = {1: "Tormac 1100 specifications. Maximum spindle speed depends on the pulley setting: 3000 rpm."}
+    question = "What is the maximum spindle speed of the Tormac 1100?"
+    echo = "The Maximum Spindle Speed of the Tormac 1100 [1]."
+    answer = "It depends on the pulley setting, 3000 rpm at most [1]."
+    assert supported_sentences(echo, passages) == [echo]  # without the exclusion an echo looked supported
+    kept = supported_sentences(f"{echo} {answer}", passages, exclude=frozenset(tokenize(question)))
+    assert kept == [answer]
