@@ -47,10 +47,14 @@ MAX_FILE_MB = 100
 def discover(paths: list[Path]) -> dict[str, Path]:
     """Supported files under ``paths`` keyed by their source name (path relative to the folder given).
 
-    Symlinks that point outside the folder are not followed (a docs folder cannot pull in /etc).
+    Symlinks that point outside the folder are not followed (a docs folder cannot pull in /etc), and a symlink
+    named directly is refused (``index add notes.md`` where notes.md links to /etc/passwd).
     """
     found: dict[str, Path] = {}
     for p in map(Path, paths):
+        if p.is_symlink() and p.is_file():
+            raise InputError(f"{p} is a symbolic link (to {p.resolve()}): name the file itself if it should be "
+                             "indexed")
         if not p.exists():
             raise InputError(f"document path not found: {p}")
         if p.is_file():

@@ -119,7 +119,7 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
 
     @r.post("/api/reviews", response_model=ReviewSaved)
     def review_save(req: ReviewCorrection, user: User = Depends(current_user)):
-        return assistant.correct(req.id, req.label, user=user)
+        return assistant.correct(req.id, req.label, new_label=req.new_label, user=user)
 
     @r.post("/api/ask", response_model=Answer)
     def ask(req: AskRequest, user: User = Depends(current_user)):

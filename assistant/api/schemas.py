@@ -260,6 +260,8 @@ class ReviewQueue(BaseModel):
 class ReviewCorrection(BaseModel):
     id: int = Field(..., ge=1, description="Row id from the queue or a /api/classify prediction.")
     label: Text = Field(..., min_length=1, max_length=200)
+    new_label: bool = Field(False, description="True to add a label the task does not know yet (else refused, "
+                            "so that a typo does not become a class).")
 
 
 class ReviewSaved(BaseModel):

@@ -134,8 +134,11 @@ def review_list(task: Annotated[str | None, typer.Option("--task", help="Only th
 @review_app.command("correct", help="Save the right label of one classified row (its id from `review list`).")
 def review_correct(row_id: Annotated[int, typer.Option("--id", help="Row id from the queue.")],
                    label: Annotated[str, typer.Option("--label", help="The right label.")],
+                   new_label: Annotated[bool, typer.Option(
+                       "--new-label", help="Add a label the task does not know yet (else refused as a likely typo).")
+                   ] = False,
                    as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
-    c = cli_assistant(use_llm=False).correct(row_id, label)
+    c = cli_assistant(use_llm=False).correct(row_id, label, new_label=new_label)
     emit(c, as_json, f"row {c['id']} ({c['task']}): {c['was']} -> {c['label']} (review {c['review_id']})")

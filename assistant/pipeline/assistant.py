@@ -345,16 +345,17 @@ class Assistant:
         return list(dict.fromkeys([p.label, *(a for a, _ in p.alternatives), *clf.labels]))
 
     @requires(Action.correct_label)
-    def correct(self, classification_id: int, label: str, *, user: User | None = None) -> dict:
+    def correct(self, classification_id: int, label: str, *, new_label: bool = False, user: User | None = None
+                ) -> dict:
         """Store a reviewed label for one classified row (audited); it steers that task's predictions at once.
+        A label the task does not know is refused unless ``new_label`` (a typo is not a new class).
 
         Returns ``{"review_id", "id", "task", "text", "was", "label"}``.
         """
         from shopfloor.db import row_id
 
         return reviews.correct(self.ws, row_id(classification_id, "classified row"), clean_text(label or "").strip(),
-                               user.name,
-                               self.components)
+                               user.name, self.components, new_label=new_label)
 
     @requires(Action.retrain)
     def retrain(self, task: str, data: list[str | Path] | None = None, text_col: str = "text",

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from shopfloor.assistant.safety import clean_text
-from shopfloor.errors import InputError
+from shopfloor.errors import InputError, ShopfloorError
 
 _INSERT = ("INSERT INTO classifications (task, text, label, confidence, needs_review, model, source) "
            "VALUES (?,?,?,?,?,?,?)")
@@ -103,8 +103,11 @@ def row(ws, classification_id: int) -> dict:
     return dict(r)
 
 
-def correct(ws, classification_id: int, label: str, user: str, components=None) -> dict:
-    """Store the reviewed ``label`` of one classified row; from now on it steers predictions of that task."""
+def correct(ws, classification_id: int, label: str, user: str, components=None, new_label: bool = False) -> dict:
+    """Store the reviewed ``label`` of one classified row; from now on it steers predictions of that task.
+
+    A label the task does not know yet is refused unless ``new_label`` says a new class is meant (a typo
+    would otherwise become a class); one differing only in case is stored as the known spelling."""
     from shopfloor.finetune import add_review
 
     if not label:
@@ -114,6 +117,7 @@ def correct(ws, classification_id: int, label: str, user: str, components=None) 
                            (classification_id,)).fetchone()
         if row is None:
             raise InputError(f"no classification with id {classification_id}; list the queue for ids")
+        label = _known_label(conn, components, row["task"], label, new_label)
         review_id = add_review(conn, row["task"], row["text"], row["label"], label, user, classification_id)
     if components is not None:
         _steer(components, row["task"], row["text"], label)
@@ -142,6 +146,27 @@ def cold_start_check(components, ws, task: str) -> dict | None:
         out["warning"] = (f"the taxonomy guesses ({right:.0%} right on {len(rows)} reviewed rows) are no better than "
                           f"always picking the most common label ({prior:.0%}): train a model on the reviewed rows")
     return out
+
+
+def _known_label(conn, components, task: str, label: str, new_label: bool) -> str:
+    """``label`` as the task spells it; InputError for an unknown one unless ``new_label``."""
+    import difflib
+
+    known = [r[0] for r in conn.execute("SELECT DISTINCT label FROM reviews WHERE task = ?", (task,))]
+    known += [r[0] for r in conn.execute("SELECT DISTINCT label FROM classifications WHERE task = ?", (task,))]
+    if components is not None:
+        try:
+            known += list(components.classifier_for(task).labels)
+        except (ShopfloorError, OSError):  # no model for the task: the labels seen so far decide
+            pass
+    same = {k.casefold(): k for k in known if k}
+    if label.casefold() in same:
+        return same[label.casefold()]
+    if new_label or not same:
+        return label
+    close = difflib.get_close_matches(label, list(same.values()), n=1)
+    raise InputError(f"{label!r} is not a label of {task}" + (f" (did you mean {close[0]!r}?)" if close else "")
+                     + "; to add it as a new class, save it with 'new label' set")
 
 
 def _steer(components, task: str, text: str, label: str) -> None:

@@ -137,4 +137,10 @@ def test_review_queue_and_correction_over_rest(writable_assistant):
     again = c.post("/api/classify", json={"texts": [texts[0]], "task": "complaint_category"}).json()["predictions"]
     assert again[0]["label"] == other
     assert c.post("/api/reviews", json={"id": 10**9, "label": other}).status_code == 400
+    # a typo is not a new class: refused with the closest label, kept only when a new class is meant
+    typo = c.post("/api/reviews", json={"id": dented["id"], "label": other[:-1] + "x"})
+    assert typo.status_code == 400 and repr(other) in typo.json()["detail"]
+    assert c.post("/api/reviews", json={"id": dented["id"], "label": other.upper()}).json()["label"] == other
+    fresh = c.post("/api/reviews", json={"id": dented["id"], "label": "mould flash", "new_label": True})
+    assert fresh.status_code == 200 and fresh.json()["label"] == "mould flash"
     assert c.post("/api/reviews", json={"id": dented["id"], "label": ""}).status_code == 422

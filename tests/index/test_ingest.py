@@ -109,6 +109,8 @@ def test_symlink_outside_folder_not_followed(tmp_path: Path):
     (d / "ok.md").write_text("# ok")
     (d / "link.md").symlink_to(outside)
     assert list(discover([d])) == ["ok.md"]
+    with pytest.raises(InputError, match="symbolic link"):  # named directly: refused, not read
+        discover([d / "link.md"])
 
 
 def test_corrupt_pdf_is_an_error(tmp_path: Path):

@@ -193,7 +193,7 @@ def _ui_calls(tmp_path):
         "/batch_classify": ((handle_file(str(csv)), "text", "complaint_category", None), True),
         "/batch_sheet": ((handle_file(str(csv)), None), False),
         "/review_queue": (("complaint_category",), True),
-        "/review_save": ((1, "packaging_labelling", "complaint_category", 0), True),
+        "/review_save": ((1, "packaging_labelling", False, "complaint_category", 0), True),
         "/review_prev": (("complaint_category", 0), True),
         "/review_next": (("complaint_category", 0), True),
         "/review_pick": ((1, "complaint_category"), True),

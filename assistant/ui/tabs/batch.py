@@ -41,6 +41,8 @@ def build(gr, ctx) -> None:
     with gr.Row():
         rid = gr.Number(label="Row id", precision=0, interactive=False, elem_id="review-id")
         new_label = gr.Dropdown([], label="Right label", allow_custom_value=True, elem_id="review-label")
+        is_new = gr.Checkbox(label="New label (a class the task does not have yet)", value=False,
+                             elem_id="review-new")
         accept = gr.Button("Save label", elem_id="review-save")
     review_note = gr.Markdown(elem_id="review-note")
 
@@ -147,12 +149,12 @@ def build(gr, ctx) -> None:
         return (gr.update(choices=order, value=order[0] if order else None),
                 f"Row {int(i)}: the model said **{row['label']}** ({row['confidence']:.2f}).")
 
-    def on_save(i, label, t, p, request: gr.Request):
+    def on_save(i, label, fresh, t, p, request: gr.Request):
         user = ctx.user(request)
         if i is None:
             return "Click a row in the queue first.", *queue_page(t, p, user)
         try:
-            c = a.correct(int(i), label or "", user=user)
+            c = a.correct(int(i), label or "", new_label=bool(fresh), user=user)
         except ShopfloorError as e:
             return friendly(e), *queue_page(t, p, user)
         return f"Saved: row {c['id']} → **{c['label']}** (was {c['was']}; by {user.name}).", *queue_page(t, p, user)
@@ -173,5 +175,6 @@ def build(gr, ctx) -> None:
     next_b.click(on_next, [task, page], [queue, page_info, page], api_name="review_next")
     queue.select(on_select, None, rid, api_visibility="private")
     rid.change(on_pick, [rid, task], [new_label, review_note], api_name="review_pick")
-    accept.click(on_save, [rid, new_label, task, page], [review_note, queue, page_info], api_name="review_save")
+    accept.click(on_save, [rid, new_label, is_new, task, page], [review_note, queue, page_info],
+                 api_name="review_save")
     ctx.on_load.append((on_load, [task, queue, page_info, page], "batch_refresh"))
