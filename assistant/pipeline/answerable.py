@@ -31,6 +31,7 @@ from shopfloor.assistant.pipeline.shape import (
     list_extracts,
     mentioned,
     quote_list,
+    row_head,
     states_value,
     value_lines,
 )
@@ -153,8 +154,7 @@ def _asked_row(q: Question, hit) -> str:
     cells = [f"{'detected by' if r == 'controls' else r} — {get(r)}" for r in q.asks if get(r)]
     if not cells:
         return ""
-    what = " / ".join(v for v in (get("subsystem"), get("component")) if v)
-    head = ": ".join(v for v in (what, get("symptom") or get("failure_mode")) if v)
+    head = row_head(get)
     return f"{head}: {'; '.join(cells)}" if head else "; ".join(cells)
 
 

@@ -57,6 +57,7 @@ def passages(hits, query: str, provenance=None) -> list[dict]:
 
 def _row_quote(h) -> str:
     """A table row quoted by the roles of its columns (symptom: cause; remedy), or '' for prose."""
+    from shopfloor.assistant.pipeline.shape import row_head
     from shopfloor.index.tables import role_getter
 
     get = role_getter(h.metadata)
@@ -66,8 +67,7 @@ def _row_quote(h) -> str:
     cols, roles = meta.get("columns") or {}, meta["roles"]
     kind = meta.get("table_kind") or h.doc_type
 
-    what = " / ".join(v for v in (get("subsystem"), get("component")) if v)
-    head = ": ".join(v for v in (what, get("symptom") or get("failure_mode")) if v)
+    head = row_head(get)
     if kind == "incident":
         when = " ".join(v for v in (get("date"), get("machine")) if v)
         return f"Past incident {when}: {get('text') or head}" + (f"; action — {get('remedy')}" if get("remedy") else "")
