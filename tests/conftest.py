@@ -97,10 +97,11 @@ def real_workspace(tmp_path_factory, shared_data):
     """The real plant (``shopfloor demo --plant real``) built from ``../shared/data``, once per session.
 
     To keep CI within its budget the incident history is the first REAL_INCIDENT_ROWS excavator work
-    orders (written to a temporary folder, never into the repository) and the classifier trains 4 epochs;
+    orders (written with copies of the rest to a temporary folder, never into the repository) and the classifier trains 4 epochs;
     the FMEA, the lathe handbook and the failure-mode logs are used whole.
     """
     import csv
+    import shutil
 
     from shopfloor.assistant.demo.build import build_demo
     from shopfloor.workspace import Workspace
@@ -108,8 +109,10 @@ def real_workspace(tmp_path_factory, shared_data):
     data = tmp_path_factory.mktemp("real_data")
     (data / "manuals").mkdir()
     (data / "logs").mkdir()
-    for rel in ("manuals/lathe", "manuals/haul_truck_fmea.csv", "logs/failure_modes_train.csv"):
-        (data / rel).symlink_to(shared_data / rel)
+    # copies, not symlinks: a symlinked document named directly is refused by the index (a plant's link to /etc)
+    shutil.copytree(shared_data / "manuals" / "lathe", data / "manuals" / "lathe")
+    for rel in ("manuals/haul_truck_fmea.csv", "logs/failure_modes_train.csv"):
+        shutil.copyfile(shared_data / rel, data / rel)
     with open(shared_data / "logs" / "excavator_work_orders.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))[: REAL_INCIDENT_ROWS + 1]
     with open(data / "logs" / "excavator_work_orders.csv", "w", newline="", encoding="utf-8") as f:
