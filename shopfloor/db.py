@@ -168,6 +168,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX alarms_machine ON alarms(machine_id, sensor, state);
     """,
+    # 9: document review (shopfloor.documents): a document added through shopfloor is unreviewed until an engineer
+    # approves it; flags list what the approver should read first (instruction-like or safety-weakening sentences)
+    """
+    ALTER TABLE documents ADD COLUMN reviewed_by TEXT;
+    ALTER TABLE documents ADD COLUMN reviewed_at TEXT;
+    ALTER TABLE documents ADD COLUMN flags TEXT;
+    """,
 ]
 
 # Python steps run after the SQL of the same migration, in its transaction (version -> function).
@@ -251,28 +258,6 @@ def record_feedback(conn: sqlite3.Connection, question: str, answer: str, rating
     with conn:
         conn.execute("INSERT INTO feedback (question, answer, rating, comment, user) VALUES (?,?,?,?,?)",
                      (question[:10_000], answer[:20_000], rating, comment[:2000], user))
-
-
-def record_documents(conn: sqlite3.Connection, files: dict[str, Path], user: str) -> None:
-    """Remember who added each indexed file and when (provenance shown with safety warnings).
-
-    ``files`` maps source names, exactly as the index names them, to their paths
-    (``shopfloor.index.ingest.discover`` gives that mapping).
-    """
-    import hashlib
-
-    with conn:
-        for source, f in files.items():
-            conn.execute("INSERT OR REPLACE INTO documents (source, uploaded_by, uploaded_at, sha256) "
-                         "VALUES (?, ?, datetime('now'), ?)", (source, user, hashlib.sha256(f.read_bytes()).hexdigest()))
-
-
-def provenance(conn: sqlite3.Connection, source: str) -> str:
-    """'added by NAME on DATE' for an indexed source, or a plain 'provenance not recorded'."""
-    row = conn.execute("SELECT uploaded_by, uploaded_at FROM documents WHERE source = ?", (source,)).fetchone()
-    if row is None:
-        return "provenance not recorded: not added through shopfloor"
-    return f"added by {row['uploaded_by']} on {row['uploaded_at']} UTC"
 
 
 MAX_ROW_ID = 2 ** 63 - 1  # SQLite's INTEGER range: a larger id cannot name a row (and overflows the driver)

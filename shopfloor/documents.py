@@ -1,0 +1,99 @@
+"""Which indexed documents people may act on: who added each, whether an engineer has reviewed it, and what
+the review should look at first.
+
+A document added through shopfloor (UI, API, ``index add``/``build``) is *unreviewed* until someone with the
+engineer role approves it: its text is quoted only marked as unreviewed and never becomes a next step. Sources
+the index holds without a record here were put there by whoever built the workspace (the shipped demo and
+real plants) and are trusted. Approving, like adding, is audited by the caller.
+
+Example:
+    >>> t = Trust({"notes.md": Record("notes.md", "eng", "2026-12-07 08:00:00")})
+    >>> t.reviewed("notes.md"), t.reviewed("manual.md")
+    (False, True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shopfloor.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class Record:
+    """One document added through shopfloor."""
+
+    source: str
+    uploaded_by: str
+    uploaded_at: str
+    reviewed_by: str | None = None
+    reviewed_at: str | None = None
+    flags: tuple[str, ...] = field(default=())  # what the approver should read first (planted instructions, ...)
+
+    @property
+    def reviewed(self) -> bool:
+        return self.reviewed_at is not None
+
+
+@dataclass(frozen=True)
+class Trust:
+    """The review state of every recorded document, read once per answer."""
+
+    records: dict[str, Record]
+
+    def reviewed(self, source: str) -> bool:
+        rec = self.records.get(source)
+        return rec is None or rec.reviewed
+
+    def provenance(self, source: str) -> str:
+        rec = self.records.get(source)
+        if rec is None:
+            return "provenance not recorded: not added through shopfloor"
+        added = f"added by {rec.uploaded_by} on {rec.uploaded_at} UTC"
+        if rec.reviewed:
+            return f"{added}, approved by {rec.reviewed_by} on {rec.reviewed_at} UTC"
+        return f"{added}, not yet reviewed"
+
+
+def _record(row: sqlite3.Row) -> Record:
+    flags = tuple(json.loads(row["flags"])) if row["flags"] else ()
+    return Record(row["source"], row["uploaded_by"], row["uploaded_at"], row["reviewed_by"], row["reviewed_at"], flags)
+
+
+def trust(conn: sqlite3.Connection) -> Trust:
+    return Trust({r["source"]: _record(r) for r in conn.execute("SELECT * FROM documents")})
+
+
+def record(conn: sqlite3.Connection, files: dict[str, Path], user: str,
+           flags: dict[str, list[str]] | None = None, approved: bool = False) -> None:
+    """Remember who added each indexed file (source name as the index names it -> path), unreviewed unless
+    ``approved`` (the adder says they reviewed it); a changed file needs a new review."""
+    flags = flags or {}
+    with conn:
+        for source, f in files.items():
+            digest = hashlib.sha256(f.read_bytes()).hexdigest()
+            conn.execute(
+                "INSERT OR REPLACE INTO documents (source, uploaded_by, uploaded_at, sha256, reviewed_by, reviewed_at,"
+                " flags) VALUES (?, ?, datetime('now'), ?, ?, CASE WHEN ? THEN datetime('now') END, ?)",
+                (source, user, digest, user if approved else None, approved,
+                 json.dumps(flags.get(source, []), ensure_ascii=False)))
+
+
+def approve(conn: sqlite3.Connection, source: str, user: str) -> Record:
+    """Mark ``source`` reviewed by ``user``; NotFoundError when shopfloor has no record of it."""
+    with conn:
+        n = conn.execute("UPDATE documents SET reviewed_by = ?, reviewed_at = datetime('now') WHERE source = ?",
+                         (user, source)).rowcount
+    if not n:
+        raise NotFoundError(f"no document {source[:200]!r} waits for review (see the list of indexed sources)")
+    return trust(conn).records[source]
+
+
+def forget(conn: sqlite3.Connection, source: str) -> None:
+    """Drop the record of a source removed from the index."""
+    with conn:
+        conn.execute("DELETE FROM documents WHERE source = ?", (source,))
