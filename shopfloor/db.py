@@ -175,6 +175,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE documents ADD COLUMN reviewed_at TEXT;
     ALTER TABLE documents ADD COLUMN flags TEXT;
     """,
+    # 10: web sessions end everywhere when a user's tokens are revoked or their password changes, also from the CLI
+    # (which cannot reach the server's memory): a UI session started before this time (epoch seconds) is refused
+    """
+    ALTER TABLE users ADD COLUMN sessions_after REAL;
+    """,
 ]
 
 # Python steps run after the SQL of the same migration, in its transaction (version -> function).
