@@ -46,6 +46,7 @@ class Action(str, Enum):
     correct_label = "correct a label"
     upload_document = "add documents to the index"
     remove_document = "remove a document from the index"
+    approve_document = "approve a document for use as advice"
     import_sensors = "import sensor readings"
     retrain = "retrain a model"
     manage_users = "manage users and tokens"
@@ -65,6 +66,7 @@ MIN_ROLE: dict[Action, Role] = {
     Action.correct_label: Role.engineer,
     Action.upload_document: Role.engineer,
     Action.remove_document: Role.engineer,
+    Action.approve_document: Role.engineer,
     Action.import_sensors: Role.engineer,
     Action.retrain: Role.admin,
     Action.manage_users: Role.admin,

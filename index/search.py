@@ -153,6 +153,10 @@ class Index:
         self.save()
         return before - len(self.chunks)
 
+    def texts(self, source: str) -> list[str]:
+        """The chunk texts of one source, in document order ([] for a source the index does not hold)."""
+        return [c.text for c in self.chunks if c.source == source]
+
     def sources(self) -> list[dict]:
         return [{"source": s, **info} for s, info in sorted(self.manifest["sources"].items())]
 

@@ -97,8 +97,8 @@ def real_workspace(tmp_path_factory, shared_data):
     """The real plant (``shopfloor demo --plant real``) built from ``../shared/data``, once per session.
 
     To keep CI within its budget the incident history is the first REAL_INCIDENT_ROWS excavator work
-    orders (written with copies of the rest to a temporary folder, never into the repository) and the classifier trains 4 epochs;
-    the FMEA, the lathe handbook and the failure-mode logs are used whole.
+    orders (written with copies of the rest to a temporary folder, never into the repository) and the
+    classifier trains 4 epochs; the FMEA, the lathe handbook and the failure-mode logs are used whole.
     """
     import csv
     import shutil

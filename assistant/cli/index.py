@@ -59,16 +59,26 @@ def _report(idx, report) -> dict:
             "warnings": [{"source": s, "warning": w} for s, w in report.warnings]}
 
 
-def _provenance(docs: list[Path], rep: dict) -> None:
-    """Remember that the CLI's user added these files (shown with any safety warning about them)."""
+def _provenance(idx, docs: list[Path], approved: bool) -> dict[str, list[str]]:
+    """Remember that the CLI's user added these files, unreviewed unless --approved; returns the review flags."""
     from shopfloor.assistant.cli._common import workspace
+    from shopfloor.assistant.pipeline.knowledge import record_added
     from shopfloor.assistant.policy import cli_user
-    from shopfloor.db import record_documents
-    from shopfloor.index.ingest import discover
 
-    skipped = {s["source"] for s in rep["skipped"]}
-    with workspace().connect() as conn:
-        record_documents(conn, {s: f for s, f in discover(docs).items() if s not in skipped}, cli_user().name)
+    flags = record_added(workspace(), idx, docs, idx.last_report, cli_user().name, approved=approved)
+    if approved:
+        audit("approve_document", ", ".join(str(d) for d in docs)[:2000])
+    return flags
+
+
+ApprovedOpt = Annotated[bool, typer.Option(
+    "--approved", help="You have read these documents: approve them now (else they stay unreviewed: quoted marked as "
+                       "such and never a next step until `shopfloor index approve SOURCE`).")]
+
+
+def _review(rep: dict, flags: dict[str, list[str]], approved: bool) -> None:
+    rep["review"] = "approved" if approved else "unreviewed (approve with: shopfloor index approve SOURCE)"
+    rep["flags"] = flags
 
 
 def _human(rep: dict) -> str:
@@ -82,27 +92,31 @@ def _human(rep: dict) -> str:
     if rep["tables"]:
         lines.append("  (a wrong role? rerun with --map 'COLUMN=ROLE')")
     lines += [f"  warning {w['source']}: {w['warning']}" for w in rep["warnings"]]
+    if rep["files_indexed"]:
+        lines.append(f"  review: {rep['review']}")
+    lines += [f"  READ FIRST {source}: {flag}" for source, fs in rep["flags"].items() for flag in fs]
     return "\n".join(lines)
 
 
 @app.command("build", help="Index documents (folders or files) into a new index.")
 def build(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file; repeatable.")],
           out: Annotated[Path | None, typer.Option("--out", help="Index folder (default: workspace index).")] = None,
-          column_map: MapOpt = None, as_json: JsonOpt = False) -> None:
+          column_map: MapOpt = None, approved: ApprovedOpt = False, as_json: JsonOpt = False) -> None:
     from shopfloor.index import Index, IndexConfig
 
     mapping = _parse_map(column_map)
     idx = Index.build(docs, _index_dir(out), IndexConfig(column_roles=mapping), progress=not as_json)
     rep = _report(idx, idx.last_report)
     _unused_map(mapping, idx.last_report, rep)
-    _provenance(docs, rep)
+    _review(rep, _provenance(idx, docs, approved), approved)
     audit("index_build", f"{idx.root}: {rep['files_indexed']} files, {rep['chunks_added']} chunks")
     emit(rep, as_json, _human(rep))
 
 
 @app.command("add", help="Add new or changed documents; files removed from a folder leave the index.")
 def add(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file; repeatable.")],
-        index: IndexOpt = None, column_map: MapOpt = None, as_json: JsonOpt = False) -> None:
+        index: IndexOpt = None, column_map: MapOpt = None, approved: ApprovedOpt = False,
+        as_json: JsonOpt = False) -> None:
     from shopfloor.index import Index
 
     idx = Index.load(_index_dir(index))
@@ -110,7 +124,7 @@ def add(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file;
         idx.set_column_roles(_parse_map(column_map))  # tables with those columns are re-read by this add
     rep = _report(idx, idx.add(docs, progress=not as_json))
     _unused_map(_parse_map(column_map), idx.last_report, rep)
-    _provenance(docs, rep)
+    _review(rep, _provenance(idx, docs, approved), approved)
     audit("index_add", f"{idx.root}: {rep['files_indexed']} files, {rep['chunks_added']} chunks")
     emit(rep, as_json, _human(rep))
 
@@ -118,20 +132,43 @@ def add(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file;
 @app.command("remove", help="Remove one source (as shown by `index list`).")
 def remove(source: Annotated[str, typer.Argument(help="Source name.")], index: IndexOpt = None,
            as_json: JsonOpt = False) -> None:
+    from shopfloor.assistant.cli._common import workspace
+    from shopfloor.documents import forget
     from shopfloor.index import Index
 
     n = Index.load(_index_dir(index)).remove(source)
+    with workspace().connect() as conn:
+        forget(conn, source)
     audit("index_remove", f"{source} ({n} chunks)")
     emit({"removed": source, "chunks": n}, as_json, f"removed {source} ({n} chunks)")
 
 
-@app.command("list", help="List the indexed sources.")
+@app.command("list", help="List the indexed sources with their review state.")
 def list_sources(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
+    from shopfloor.assistant.cli._common import workspace
+    from shopfloor.documents import trust
     from shopfloor.index import Index
 
-    sources = Index.load(_index_dir(index)).sources()
-    emit({"sources": sources}, as_json, "\n".join(f"{s['source']}  ({s['doc_type']}, {s['chunks']} chunks)"
-                                                   for s in sources))
+    with workspace().connect() as conn:
+        t = trust(conn)
+    sources = [{**s, "reviewed": t.reviewed(s["source"]), "provenance": t.provenance(s["source"]),
+                "flags": list(t.records[s["source"]].flags) if s["source"] in t.records else []}
+               for s in Index.load(_index_dir(index)).sources()]
+    emit({"sources": sources}, as_json, "\n".join(
+        f"{s['source']}  ({s['doc_type']}, {s['chunks']} chunks; {'' if s['reviewed'] else 'UNREVIEWED, '}"
+        f"{s['provenance']})" + "".join(f"\n    read first: {f}" for f in s["flags"]) for s in sources))
+
+
+@app.command("approve", help="Approve a document you have read: it may then be a next step and is quoted unmarked.")
+def approve(source: Annotated[str, typer.Argument(help="Source name, as `index list` shows it.")],
+            as_json: JsonOpt = False) -> None:
+    from shopfloor.assistant.cli._common import workspace
+    from shopfloor.assistant.pipeline.knowledge import approve as approve_document
+    from shopfloor.assistant.policy import cli_user
+
+    rec = approve_document(workspace(), source, cli_user().name)
+    emit({"source": rec.source, "reviewed_by": rec.reviewed_by, "reviewed_at": rec.reviewed_at}, as_json,
+         f"{rec.source} approved by {rec.reviewed_by}")
 
 
 @app.command("search", help="Search the index; prints passages with their citations.")

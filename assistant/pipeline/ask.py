@@ -39,20 +39,33 @@ def condense(question: str, history: list[dict]) -> str:
     return question
 
 
-def passages(hits, query: str, provenance=None) -> list[dict]:
+def passages(hits, query: str, trust=None) -> list[dict]:
     """Numbered passages as plain text, instructions neutralised; a passage that weakens a safety step carries
-    ``safety`` (the warning with its provenance) and is quoted only behind that warning."""
+    ``safety`` (the warning with its provenance) and is quoted only behind that warning; one from a document
+    no engineer has reviewed is quoted marked as such."""
     out = []
     for n, h in enumerate(hits, start=1):
         quote = _row_quote(h) or best_sentences(h.text, query)
         text, quote = neutralise(plain(h.text)), neutralise(plain(quote))
-        reason = unsafe_reason(text)
-        warning = safety_warning(reason, f"[{n}] {h.citation}", provenance(h.source) if provenance else
-                                 "provenance unknown") if reason else None
-        out.append({"n": n, "source": h.source, "section": h.section, "page": h.page, "citation": h.citation,
-                    "text": text, "quote": f"{warning} The passage says: {quote}" if warning else quote,
-                    "score": h.dense_score, "safety": warning})
+        out.append(_passage(n, h.source, h.section, h.page, h.citation, text, [quote], h.dense_score, trust))
     return out
+
+
+UNREVIEWED = "UNREVIEWED DOCUMENT"
+
+
+def _passage(n: int, source: str, section, page, citation: str, text: str, lines: list[str], score: float,
+             trust) -> dict:
+    """One numbered passage: its lines behind the safety warning and the unreviewed mark where they apply."""
+    reviewed = trust.reviewed(source) if trust else True
+    origin = trust.provenance(source) if trust else "provenance unknown"
+    reason = unsafe_reason(text)
+    warning = safety_warning(reason, f"[{n}] {citation}", origin) if reason else None
+    lines = _warned(lines, warning)
+    if not reviewed:
+        lines[0] = f"{UNREVIEWED} ({origin}; an engineer has not approved it, check before acting): {lines[0]}"
+    return {"n": n, "source": source, "section": section, "page": page, "citation": citation, "text": text,
+            "quote": "\n".join(lines), "score": score, "safety": warning, "reviewed": reviewed}
 
 
 def _row_quote(h) -> str:
@@ -97,16 +110,18 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
             return
     hits = index.search(query, k=k, filters=filters)
     on_topic = bool(hits) and max(h.dense_score for h in hits) >= threshold  # the configured floor always holds
-    shown = _shown(read_question(query), hits, index, threshold, components.provenance) if on_topic else []
+    trust = components.trust()
+    shown = _shown(read_question(query), hits, index, threshold, trust) if on_topic else []
     if not shown:
-        related = passages(hits[:2], query, components.provenance)
+        related = passages(hits[:2], query, trust)
         yield Token(text=NO_ANSWER)
         yield _done(refusal(related), related, False, query)
         return
     extract = "\n\n".join(c["quote"] for c in shown)
     yield Token(text=extract)
     answer, summary = extract, None
-    safe = [c for c in shown if not c["safety"]]  # the model never restates a flagged passage without its warning
+    # the model never restates a flagged passage without its warning, nor an unreviewed one without its mark
+    safe = [c for c in shown if not c["safety"] and c["reviewed"]]
     if llm is not None and safe and synthesis_on(settings):
         summary = yield from _synthesis(llm, settings, question, safe)
         if summary:
@@ -123,21 +138,17 @@ def synthesis_on(settings) -> bool:
     return mode == "on" or (mode == "auto" and not bundled)
 
 
-def _shown(q, hits, index, threshold: float, provenance) -> list[dict]:
+def _shown(q, hits, index, threshold: float, trust) -> list[dict]:
     """The extracts that answer ``q`` as numbered passages (quote = the lines shown, cited once), or []."""
     from shopfloor.assistant.pipeline.answerable import choose
 
     out = []
     similarity = functools.partial(index.similarity_to, q.text)
     for n, e in enumerate(choose(q, hits, index.sections(), _row_quote, threshold, similarity), start=1):
-        text = neutralise(plain(e.full_text))
         lines = [neutralise(plain(line)) for line in e.lines]
         lines[-1] += f" [{n}]"
-        reason = unsafe_reason(text)
-        warning = safety_warning(reason, f"[{n}] {e.citation}", provenance(e.source) if provenance else
-                                 "provenance unknown") if reason else None
-        out.append({"n": n, "source": e.source, "section": e.path, "page": e.page, "citation": e.citation,
-                    "text": text, "quote": "\n".join(_warned(lines, warning)), "score": e.dense, "safety": warning})
+        out.append(_passage(n, e.source, e.path, e.page, e.citation, neutralise(plain(e.full_text)), lines, e.dense,
+                            trust))
     return out
 
 
@@ -212,6 +223,6 @@ def refusal(related: list[dict]) -> str:
 
 
 def _done(answer: str, cites: list[dict], grounded: bool, query: str, summary_kept: bool = False) -> Answer:
-    keep = ("n", "source", "section", "page", "citation", "text", "score", "safety")
+    keep = ("n", "source", "section", "page", "citation", "text", "score", "safety", "reviewed")
     return Answer(answer=answer, citations=[Citation(**{k: c[k] for k in keep}) for c in cites], route="ask",
                   grounded=grounded, query=query, summary_kept=summary_kept)

@@ -182,12 +182,12 @@ class Components:
 
         return fleet(self.ws, status=lambda m: self.status(m, charts=False))
 
-    def provenance(self, source: str) -> str:
-        """Who added ``source`` to the index and when (shown with safety warnings)."""
-        from shopfloor.db import provenance
+    def trust(self):
+        """The review state of the indexed documents (who added each, whether an engineer approved it)."""
+        from shopfloor.documents import trust
 
         with self.ws.connect() as conn:
-            return provenance(conn, source)
+            return trust(conn)
 
     def machines(self) -> list[dict]:
         with self.ws.connect() as conn:

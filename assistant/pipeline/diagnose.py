@@ -29,6 +29,8 @@ class Cause(BaseModel):
     controls: str = ""  # FMEA: current controls
     ratings: dict[str, str] = {}  # FMEA: severity / occurrence / detection / RPN as the table gives them
     safety: str | None = None  # a warning when this passage weakens lock-out/tag-out or another safety step
+    reviewed: bool = True  # False: from a document added through shopfloor that no engineer has approved yet
+    provenance: str = ""  # who added the document (and approved it), for an unreviewed or flagged one
 
 
 class SimilarIncident(BaseModel):
@@ -163,11 +165,13 @@ def find_causes(components, idx, query: str, machine_id: str | None, cut: float,
     if not hits and machine and other_machines:
         hits = _relevant(idx.search(query, k=8, filters={"doc_type": CAUSE_KINDS}), cut, notes, log)
     causes = []
+    trust = components.trust()
     for h in hits[:limit]:
         cause = _cause(h)
+        cause.reviewed, cause.provenance = trust.reviewed(h.source), trust.provenance(h.source)
         reason = unsafe_reason(" ".join((cause.cause, cause.remedy, cause.text)))
         if reason:
-            cause.safety = safety_warning(reason, h.citation, components.provenance(h.source))
+            cause.safety = safety_warning(reason, h.citation, cause.provenance)
         causes.append(cause)
     return causes
 
@@ -270,10 +274,14 @@ def next_step(d: Diagnosis) -> str:
     """A rule-based recommendation from the structured facts (no language model involved)."""
     steps = []
     flagged = [c for c in d.causes if c.safety]
-    safe = [c for c in d.causes if not c.safety and (c.remedy or c.text)]
+    # unreviewed text is never a next step: an engineer approves the document first
+    safe = [c for c in d.causes if not c.safety and c.reviewed and (c.remedy or c.text)]
     if d.causes and d.causes[0].safety:  # never turn a safety-weakening passage into the next step
         steps.append(f"{d.causes[0].safety} Lock out and tag out the machine before any work, and ask the safety "
                      "officer about that document.")
+    elif d.causes and not d.causes[0].reviewed:
+        steps.append(f"The closest entry ({d.causes[0].citation}) is in a document no engineer has approved yet "
+                     f"({d.causes[0].provenance}): have it reviewed before acting on it.")
     # The step comes from the best-matching entry (or a row of the same entry: an FMEA repeats a failure mode
     # once per cause), never from a lower-ranked row just because that one happens to have a remedy filled in.
     top = safe[0] if safe else None

@@ -30,6 +30,8 @@ class Citation(BaseModel):
     text: str = Field("", description="The passage as plain text (instructions neutralised).")
     score: float | None = Field(None, description="Dense similarity to the query.")
     safety: str | None = Field(None, description="A warning when the passage weakens a safety step.")
+    reviewed: bool = Field(True, description="False when the passage comes from a document added through shopfloor "
+                                             "that no engineer has approved yet (quoted marked as unreviewed).")
 
 
 class Token(BaseModel):

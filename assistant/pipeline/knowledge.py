@@ -20,30 +20,79 @@ def index_config(ws):
 
 def add(components, ws, paths: list[str | Path], user: str) -> dict:
     """Index new or changed documents (building the index if there is none); records who added each."""
-    from shopfloor.db import audit, record_documents
+    from shopfloor.db import audit
     from shopfloor.index import Index
-    from shopfloor.index.ingest import discover
 
     if not paths:
         raise InputError("choose one or more files to add")
     try:
-        report = components.index().add(paths, progress=False)
+        idx = components.index()
+        report = idx.add(paths, progress=False)
     except NotBuiltError:
-        report = Index.build(paths, ws.index_dir, index_config(ws), progress=False).last_report
-    skipped = {s for s, _ in report.skipped}
+        idx = Index.build(paths, ws.index_dir, index_config(ws), progress=False)
+        report = idx.last_report
+    flags = record_added(ws, idx, paths, report, user)
     with ws.connect() as conn:
-        record_documents(conn, {s: f for s, f in discover(paths).items() if s not in skipped}, user)
         audit(conn, user, "upload", ", ".join(Path(p).name for p in paths))
     return {"files": report.files, "chunks": report.chunks, "skipped": report.skipped, "tables": report.tables,
-            "warnings": report.warnings}
+            "warnings": report.warnings, "flags": flags}
+
+
+def record_added(ws, idx, paths, report, user: str, approved: bool = False) -> dict[str, list[str]]:
+    """Record who added the indexed files (unreviewed unless ``approved``) with what the approver should read
+    first; returns those flags by source (only sources with something flagged)."""
+    from shopfloor.documents import record
+    from shopfloor.index.ingest import discover
+
+    skipped = {s for s, _ in report.skipped}
+    files = {s: f for s, f in discover(paths).items() if s not in skipped}
+    flags = {s: f for s in files if (f := review_flags(idx.texts(s)))}
+    with ws.connect() as conn:
+        record(conn, files, user, flags, approved=approved)
+    return flags
+
+
+def review_flags(texts: list[str], limit: int = 5) -> list[str]:
+    """Sentences an approver must read before trusting a document: ones addressed to the assistant (never
+    followed) and ones that weaken a safety step (quoted only behind a warning)."""
+    import re
+
+    from shopfloor.assistant.safety import is_instruction, unsafe_reason
+
+    out: list[str] = []
+    for sentence in (s.strip() for t in texts for s in re.split(r"(?<=[.!?;。！？；])\s*|\n+", t)):
+        if not sentence or len(out) >= limit:
+            continue
+        if is_instruction(sentence):
+            out.append(f"instruction to the assistant (never followed): {sentence[:200]}")
+        elif reason := unsafe_reason(sentence):
+            out.append(f"{reason}: {sentence[:200]}")
+    return list(dict.fromkeys(out))
+
+
+def approve(ws, source: str, user: str):
+    """An engineer's approval of an added document: its text may then be a next step and is quoted unmarked."""
+    from shopfloor.db import audit
+    from shopfloor.documents import approve as approve_record
+
+    if not source:
+        raise InputError("pick the document to approve")
+    with ws.connect() as conn:
+        rec = approve_record(conn, source, user)
+        audit(conn, user, "approve_document", source)
+    return rec
 
 
 def sources(components) -> list[dict]:
-    """The indexed sources with their type and chunk count ([] before the index exists)."""
+    """The indexed sources with their type, chunk count and review state: ``reviewed``, ``provenance`` (who added
+    and approved it) and ``flags`` (what an approver should read first); [] before the index exists."""
     try:
-        return components.index().sources()
+        found = components.index().sources()
     except NotBuiltError:
         return []
+    t = components.trust()
+    return [{**s, "reviewed": t.reviewed(s["source"]), "provenance": t.provenance(s["source"]),
+             "flags": list(t.records[s["source"]].flags) if s["source"] in t.records else []} for s in found]
 
 
 def remove(components, ws, source: str, user: str) -> int:
@@ -52,7 +101,10 @@ def remove(components, ws, source: str, user: str) -> int:
 
     if not source:
         raise InputError("pick the source to remove")
+    from shopfloor.documents import forget
+
     n = components.index().remove(source)
     with ws.connect() as conn:
+        forget(conn, source)
         audit(conn, user, "remove", source)
     return n

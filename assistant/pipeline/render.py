@@ -93,7 +93,8 @@ def diagnosis_markdown(d) -> str:
     if d.causes:
         out.append("\n**Likely causes and remedies (from your documents)**")
         for n, c in enumerate(d.causes, start=1):
-            out.append(f"{n}. {'**' + c.safety + '**  ' + chr(10) + '   ' if c.safety else ''}{cause_line(c)}  \n"
+            mark = "" if c.reviewed else f"**UNREVIEWED DOCUMENT** ({c.provenance}): "
+            out.append(f"{n}. {'**' + c.safety + '**  ' + chr(10) + '   ' if c.safety else ''}{mark}{cause_line(c)}  \n"
                        f"   _source: {c.citation} (similarity {c.score:.2f})_")
     if d.incidents:
         out.append("\n**Similar past incidents**")

@@ -72,7 +72,7 @@ def model_versions(assistant) -> list[list]:
     return rows
 
 
-SOURCE_HEADERS = ["source", "type", "chunks", "columns understood as", "warnings"]
+SOURCE_HEADERS = ["source", "type", "chunks", "columns understood as", "warnings", "review", "read first"]
 
 
 def sources_table(assistant, user: User) -> list[list]:
@@ -81,8 +81,10 @@ def sources_table(assistant, user: User) -> list[list]:
     for s in assistant.list_sources(user=user):
         table = s.get("table") or {}
         roles = ", ".join(f"{c} → {r}" for c, r in table.get("roles", {}).items())
+        review = "approved / shipped" if s.get("reviewed", True) else "UNREVIEWED"
         rows.append([s["source"], table.get("kind", s.get("doc_type", "")), s.get("chunks", 0), roles,
-                     "; ".join(s.get("warnings", []))])
+                     "; ".join(s.get("warnings", [])), f"{review} ({s.get('provenance', '')})",
+                     "\n".join(s.get("flags", []))])
     return rows
 
 

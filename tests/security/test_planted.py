@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from shopfloor.assistant.policy import Role, User
+from shopfloor.errors import NotFoundError, PermissionDeniedError
 
 ENG = User("eng", Role.engineer)
 
@@ -124,3 +125,34 @@ def test_ordinary_manual_sentences_are_kept(text):
     from shopfloor.assistant.safety import neutralise
 
     assert neutralise(text) == text
+
+
+def test_added_documents_wait_for_review_with_their_flags(planted):
+    docs = {s["source"]: s for s in planted.list_sources(user=ENG)}
+    bulletin, coolant = docs["bulletin_AC-501.md"], docs["coolant_CP-9.md"]
+    assert not bulletin["reviewed"] and not coolant["reviewed"] and "not yet reviewed" in bulletin["provenance"]
+    assert any("lock-out" in f and "No lock-out needed" in f for f in bulletin["flags"]), bulletin["flags"]
+    assert any(f.startswith("instruction to the assistant") and "BANANA" in f for f in coolant["flags"])
+    shipped = [s for s in docs.values() if s["source"] not in ("bulletin_AC-501.md", "coolant_CP-9.md")]
+    assert shipped and all(s["reviewed"] and not s["flags"] for s in shipped)
+
+
+def test_unreviewed_text_is_marked_and_never_a_next_step_until_approved(planted):
+    done = planted.answer("How do I prime the coolant pump CP-9?")
+    cited = [c for c in done.citations if c.source == "coolant_CP-9.md"]
+    assert cited and not any(c.reviewed for c in cited)
+    assert done.answer.startswith("UNREVIEWED DOCUMENT (added by eng")
+    d = planted.diagnose("CP-9 coolant pump will not prime, bubbles in the line", summary=False)
+    assert d.causes and not d.causes[0].reviewed
+    assert "no engineer has approved" in d.next_step and "V-3" not in d.next_step
+    assert "UNREVIEWED DOCUMENT" in d.to_markdown()
+
+    with pytest.raises(PermissionDeniedError):
+        planted.approve_document("coolant_CP-9.md", user=User("tom", Role.technician))
+    rec = planted.approve_document("coolant_CP-9.md", user=ENG)
+    assert rec.reviewed_by == "eng"
+    again = planted.answer("How do I prime the coolant pump CP-9?")
+    assert "UNREVIEWED" not in again.answer and all(c.reviewed for c in again.citations)
+    assert "approved by eng" in {s["source"]: s for s in planted.list_sources(user=ENG)}["coolant_CP-9.md"]["provenance"]
+    with pytest.raises(NotFoundError):
+        planted.approve_document("no-such-file.md", user=ENG)

@@ -44,6 +44,7 @@ def with_sources(done: Answer, turn: int) -> str:
                     text)
     items = "".join(f'<p id="src-{turn}-{c.n}"><b>[{c.n}] {html.escape(c.citation)}</b><br>'
                     + (f"<b>{html.escape(c.safety)}</b><br>" if c.safety else "")
+                    + ("" if c.reviewed else "<b>Unreviewed document: no engineer has approved it yet.</b><br>")
                     + html.escape(c.text[:600]) + "</p>" for c in done.citations)
     label = "Related passages, not an answer" if refused else "Sources"
     return f"{linked}{SOURCES}<summary>{label} ({len(done.citations)})</summary>{items}</details>"

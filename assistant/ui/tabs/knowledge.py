@@ -13,8 +13,11 @@ def build(gr, ctx) -> None:
     initial = sources_table(a, BUILD_USER)
     table = gr.Dataframe(headers=SOURCE_HEADERS, value=initial, interactive=False, wrap=True)
     with gr.Row():
-        pick = gr.Dropdown([s[0] for s in initial], value=None, label="Source to remove", allow_custom_value=True)
+        pick = gr.Dropdown([s[0] for s in initial], value=None, label="Source", allow_custom_value=True)
+        approve = gr.Button("Approve (I have read it)", elem_id="kb-approve")
         remove = gr.Button("Remove", variant="stop")
+    gr.Markdown("Documents added here stay **unreviewed** until an engineer approves them: they are quoted marked "
+                "as unreviewed and never become a next step. Read the *read first* column before approving.")
 
     def refreshed(msg, user):
         rows = sources_table(a, user or BUILD_USER)
@@ -29,7 +32,9 @@ def build(gr, ctx) -> None:
                              + (", ".join(f"{c} → {role}" for c, role in t["roles"].items()) or "no column recognised")
                              + (f"; {t['filled']} merged cells filled" if t.get("filled") else "") + ")"
                              for s, t in r.get("tables", {}).items())
-            return (f"Indexed {r['files']} files ({r['chunks']} chunks)." + tables
+            flags = "".join(f"\n- **read first** {src}: {f}" for src, fs in r.get("flags", {}).items() for f in fs)
+            return (f"Indexed {r['files']} files ({r['chunks']} chunks), unreviewed until an engineer approves them."
+                    + tables + flags
                     + "".join(f"\n- **warning** {s}: {w}" for s, w in r.get("warnings", []))
                     + "".join(f"\n- skipped {s}: {why}" for s, why in r["skipped"]))
         return refreshed(attempt(add), user)
@@ -38,5 +43,14 @@ def build(gr, ctx) -> None:
         user = ctx.user(request)
         return refreshed(attempt(lambda: f"Removed {source} ({a.remove_source(source or '', user=user)} chunks)."), user)
 
+    def on_approve(source, request: gr.Request):
+        user = ctx.user(request)
+
+        def approved():
+            rec = a.approve_document(source or "", user=user)
+            return f"Approved {rec.source} ({rec.reviewed_by}, {rec.reviewed_at} UTC)."
+        return refreshed(attempt(approved), user)
+
     add.click(on_add, files, [note, table, pick], api_name="documents_add")
+    approve.click(on_approve, pick, [note, table, pick], api_name="documents_approve")
     remove.click(on_remove, pick, [note, table, pick], api_name="documents_remove")
