@@ -120,7 +120,7 @@ def _label_into(clf: TextClassifier, input_path: Path, text_col: str, out: Path,
     frames = _chunks(input_path, text_col, chunk_rows, sheet)
     bar = tqdm(desc=f"classify {input_path.name}", unit="row", disable=not progress)
     labelled_all = []
-    for i, df in enumerate(frames):
+    for i, df in enumerate(f for f in frames if len(f)):  # a header-only CSV gives one empty frame
         labelled = ray_label(clf, df, text_col) if engine == "ray" else label_frame(clf, df, text_col)
         lab = "label" if "label_pred" not in labelled.columns else "label_pred"
         rev = "needs_review" if "needs_review_pred" not in labelled.columns else "needs_review_pred"

@@ -12,13 +12,19 @@ def read_jsonl(path: str | Path, need: tuple[str, ...] = ()) -> list[dict]:
     """The objects of a JSON-lines file, each holding the keys ``need``; blank lines are skipped.
 
     Raises:
-        InputError: a missing file, a line that is not JSON or lacks a key (``file:line: ...``), no rows.
+        InputError: a missing file, text that is not UTF-8, a line that is not JSON or lacks a key
+        (``file:line: ...``), no rows.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"file not found: {path}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        line = path.read_bytes()[:e.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: not UTF-8 (byte 0x{e.object[e.start]:02x}); save the file as UTF-8") from None
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
