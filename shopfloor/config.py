@@ -89,6 +89,12 @@ class ServerConfig(_Section):
         "Addresses of reverse proxies in front of this server: only for requests from them is the client address "
         "taken from X-Forwarded-For (login back-off is per client; without this every user behind the proxy "
         "shares its address)."))
+    cors_origins: list[str] = Field(default_factory=list, description=(
+        "Other web origins (scheme://host:port) whose pages may call this server with the user's cookies or "
+        "token; empty = same origin only (no other page, not even another localhost port, may read answers)."))
+    inspect_workers: int = Field(2, ge=1, le=64, description=(
+        "Photo inspections (UI, /api/inspect, Diagnose's photo) run at once in the server; more wait their turn "
+        "(each decodes photos and runs the image models, ~100-300 MB)."))
     max_upload_mb: int = Field(200, ge=1, le=10_000, description="Largest file upload through the UI, in MB.")
     token_ttl_hours: float = Field(12.0, gt=0, le=24 * 365, description="Lifetime of a token from POST /api/login.")
 

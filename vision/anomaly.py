@@ -15,7 +15,6 @@ EfficientNet-Lite0 instead of a WideResNet:
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -147,14 +146,15 @@ class AnomalyModel:
                 for n, s, m in zip(names, scores, maps, strict=True)]
 
     def save(self, out: str | Path) -> Path:
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        np.savez(out / "weights.npz", bank=self.bank.astype(np.float16))
-        (out / "model.json").write_text(json.dumps({**self.meta, "threshold": self.threshold,
-                                                    "normal_class": self.normal_class}, indent=2))
-        return out
+        """Weights and ``model.json`` in ``out``, switched atomically (:func:`~shopfloor.vision.model.save_model_files`)."""
+        from shopfloor.vision.model import save_model_files
+
+        return save_model_files(out, {"bank": self.bank.astype(np.float16)},
+                                {**self.meta, "threshold": self.threshold, "normal_class": self.normal_class})
 
     @classmethod
     def load(cls, path: str | Path, meta: dict) -> AnomalyModel:
-        w = np.load(Path(path) / "weights.npz", allow_pickle=False)
+        from shopfloor.vision.model import weights_of
+
+        w = weights_of(Path(path), meta)
         return cls(w["bank"].astype(np.float32), float(meta["threshold"]), meta.get("normal_class", "good"), meta)

@@ -18,7 +18,6 @@ predicted class's weights applied to the 7x7 feature map show where the evidence
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -210,16 +209,18 @@ class DefectClassifier:
 
     # --- files ------------------------------------------------------------------------------------
     def save(self, out: str | Path) -> Path:
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        np.savez(out / "weights.npz", mean=self.head.mean, scale=self.head.scale, coef=self.head.coef,
-                 intercept=self.head.intercept)
-        (out / "model.json").write_text(json.dumps({**self.meta, "classes": self.classes, "temperature": self.temperature,
-                                                    "review_threshold": self.review_threshold}, indent=2))
-        return out
+        """Weights and ``model.json`` in ``out``, switched atomically (:func:`~shopfloor.vision.model.save_model_files`)."""
+        from shopfloor.vision.model import save_model_files
+
+        return save_model_files(out, {"mean": self.head.mean, "scale": self.head.scale, "coef": self.head.coef,
+                                      "intercept": self.head.intercept},
+                                {**self.meta, "classes": self.classes, "temperature": self.temperature,
+                                 "review_threshold": self.review_threshold})
 
     @classmethod
     def load(cls, path: str | Path, meta: dict) -> DefectClassifier:
-        w = np.load(Path(path) / "weights.npz", allow_pickle=False)
+        from shopfloor.vision.model import weights_of
+
+        w = weights_of(Path(path), meta)
         head = Head(w["mean"], w["scale"], w["coef"], w["intercept"])
         return cls(meta["classes"], head, float(meta["temperature"]), float(meta["review_threshold"]), meta)

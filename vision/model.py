@@ -1,7 +1,8 @@
 """One folder format for both image models, and the operations on it: load, run, evaluate.
 
-A model folder holds ``model.json`` (kind, classes or threshold, cross-validated figures, provenance)
-and ``weights.npz`` (plain arrays; nothing is unpickled). ``kind`` is ``classifier`` or ``anomaly``.
+A model folder holds ``model.json`` (kind, classes or threshold, cross-validated figures, provenance, and the
+name of its weights file) and ``weights-<sha256>.npz`` (plain arrays; nothing is unpickled; ``weights.npz`` in
+folders saved before the atomic switch). ``kind`` is ``classifier`` or ``anomaly``.
 """
 
 from __future__ import annotations
@@ -15,19 +16,82 @@ import numpy as np
 from shopfloor.errors import InputError, NotBuiltError
 
 Progress = Callable[[str, int, int], None]
-CHUNK = 32
+CHUNK = 32  # photos decoded and run together
+MAX_SIDE = 1024  # px: a decoded photo is shrunk to this long side at once (the models see 224 px)
+
+
+def save_model_files(out: str | Path, arrays: dict[str, np.ndarray], meta: dict) -> Path:
+    """Write a model folder so that a crash at any moment leaves the old model or the new one, never a mix.
+
+    The weights go to a temporary file in ``out`` and are renamed to ``weights-<sha256[:16]>.npz`` (a name no
+    other model has); then ``model.json``, naming that file, replaces the old one in one ``os.replace`` - the
+    switch. Weights no longer named are removed last.
+    """
+    import hashlib
+    import os
+    import tempfile
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".weights-", suffix=".npz.part", dir=out)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        digest = hashlib.sha256(Path(tmp).read_bytes()).hexdigest()
+        weights = f"weights-{digest[:16]}.npz"
+        os.replace(tmp, out / weights)
+        _replace_text(out / "model.json", json.dumps({**meta, "weights": weights, "weights_sha256": digest}, indent=2))
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    for old in out.glob("weights*.npz"):
+        if old.name != weights:
+            old.unlink(missing_ok=True)
+    return out
+
+
+def _replace_text(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def weights_of(path: Path, meta: dict):
+    """The arrays ``model.json`` names (``weights.npz`` for models saved before the atomic switch)."""
+    name = meta.get("weights", "weights.npz")
+    file = path / Path(name).name  # a bare file name: model.json cannot point outside its folder
+    if not file.exists():
+        raise NotBuiltError(f"{path}: model.json names {name}, which is missing; retrain the model")
+    import zipfile
+
+    try:
+        return np.load(file, allow_pickle=False)
+    except (OSError, ValueError, zipfile.BadZipFile) as e:
+        raise NotBuiltError(f"{file} is damaged ({type(e).__name__}); retrain the model") from None
 
 
 def load_model(path: str | Path):
     """The :class:`DefectClassifier` or :class:`AnomalyModel` saved in ``path``."""
     path = Path(path)
     cfg = path / "model.json"
-    if not cfg.exists() or not (path / "weights.npz").exists():
+    if not cfg.exists():
         raise NotBuiltError(f"no image model at {path} (train one with: shopfloor inspect train --data DIR --out {path})")
     try:
         meta = json.loads(cfg.read_text())
     except json.JSONDecodeError as e:
         raise NotBuiltError(f"{cfg} is damaged ({e.msg}); retrain the model") from None
+    if not isinstance(meta, dict):
+        raise NotBuiltError(f"{cfg} is damaged (not a JSON object); retrain the model")
     if meta.get("kind") == "anomaly":
         from shopfloor.vision.anomaly import AnomalyModel
 
@@ -46,39 +110,52 @@ def run(models: Iterable, sources: list[tuple[str, object]], *, heatmaps: bool =
     Unreadable images get a result with ``error`` set instead of stopping the run.
     """
     from shopfloor.vision.backbone import Backbone
-    from shopfloor.vision.images import load_image
-    from shopfloor.vision.results import InspectionResult
 
     models = sorted(models, key=lambda m: m.kind != "classifier")  # the class first, the anomaly verdict merged in
     if not models:
         raise NotBuiltError("no image model is trained yet")
     backbone = backbone or Backbone()
-    out: list[InspectionResult] = []
+    out: list = []
     if progress:
         progress("inspecting", 0, len(sources))
     for start in range(0, len(sources), CHUNK):
-        imgs, names, results = [], [], {}
-        for name, src in sources[start:start + CHUNK]:
-            try:
-                imgs.append(load_image(src, name=name))
-                names.append(name)
-            except InputError as e:
-                results[name] = InspectionResult(image=name, error=str(e))
-        if imgs:
-            per_model = [m.predict_arrays(imgs, names, backbone=backbone, heatmaps=heatmaps) for m in models]
-            for j, name in enumerate(names):
-                r = per_model[0][j]
-                for other in per_model[1:]:
-                    r = r.merge(other[j])
-                normal = next((m.normal_class for m in models if m.kind == "anomaly"), None)
-                if r.label is not None and r.label == normal and r.anomalous:
-                    r.needs_review = True
-                    r.review_reason = f"classified {normal} but unlike the good parts the anomaly model knows"
-                results[name] = r
-        out += [results[name] for name, _ in sources[start:start + CHUNK]]
+        out += _run_chunk(models, sources[start:start + CHUNK], heatmaps, backbone)
         if progress:
             progress("inspecting", min(start + CHUNK, len(sources)), len(sources))
     return out
+
+
+def _run_chunk(models: list, sources: list[tuple[str, object]], heatmaps: bool, backbone) -> list:
+    """One result per source, by position (names may repeat: two photos called image.jpg keep their own results).
+
+    Photos are decoded one at a time and shrunk to at most ``MAX_SIDE`` px on their long side before the next
+    is read, so a chunk holds at most ``CHUNK`` small arrays however large the photos are.
+    """
+    from shopfloor.vision.images import load_image
+    from shopfloor.vision.results import InspectionResult
+
+    results: list = [None] * len(sources)
+    imgs, names, where = [], [], []
+    for i, (name, src) in enumerate(sources):
+        try:
+            imgs.append(load_image(src, name=name, max_side=MAX_SIDE))
+        except InputError as e:
+            results[i] = InspectionResult(image=name, error=str(e))
+            continue
+        names.append(name)
+        where.append(i)
+    if imgs:
+        per_model = [m.predict_arrays(imgs, names, backbone=backbone, heatmaps=heatmaps) for m in models]
+        normal = next((m.normal_class for m in models if m.kind == "anomaly"), None)
+        for j, i in enumerate(where):
+            r = per_model[0][j]
+            for other in per_model[1:]:
+                r = r.merge(other[j])
+            if r.label is not None and r.label == normal and r.anomalous:
+                r.needs_review = True
+                r.review_reason = f"classified {normal} but unlike the good parts the anomaly model knows"
+            results[i] = r
+    return results
 
 
 def evaluate(model, data, *, backbone=None, progress: Progress | None = None) -> dict:

@@ -6,6 +6,8 @@ the user that ``current_user`` found (Bearer token, or the local user when login
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Literal
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
@@ -87,12 +89,13 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
                 heatmaps: bool = False, user: User = Depends(current_user)):
         from shopfloor.assistant.policy import Action, authorize
 
-        authorize(user, Action.inspect)  # before reading any upload into memory
-        items = [(f.filename or f"photo{i + 1}", f.file.read()) for i, f in enumerate(files)]
-        results = assistant.inspect_photos(items, source="api", user=user)
-        for r, (_, data) in zip(results, items, strict=True):
-            hm = r.pop("heatmap", None)
-            r["heatmap_png_base64"] = _overlay_png(data, hm) if heatmaps and hm is not None else None
+        authorize(user, Action.inspect)  # before reading any upload
+        with tempfile.TemporaryDirectory(prefix="shopfloor-inspect-") as tmp:
+            items = _spooled(files, Path(tmp))  # on disk: photos are read one at a time, never all at once
+            results = assistant.inspect_photos(items, source="api", user=user)
+            for r, (_, path) in zip(results, items, strict=True):  # by position: names may repeat
+                hm = r.pop("heatmap", None)
+                r["heatmap_png_base64"] = _overlay_png(path, hm) if heatmaps and hm is not None else None
         return {"results": results, "needs_review": sum(1 for r in results if r["needs_review"]),
                 "anomalous": sum(1 for r in results if r["anomalous"]),
                 "errors": sum(1 for r in results if r["error"])}
@@ -157,7 +160,20 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
     return r
 
 
-def _overlay_png(data: bytes, heatmap) -> str:
+def _spooled(files: list[UploadFile], folder: Path) -> list[tuple[str, Path]]:
+    """(name, path) of each upload, copied in 1 MB pieces to ``folder`` under its position (names may repeat)."""
+    import shutil
+
+    out = []
+    for i, f in enumerate(files):
+        path = folder / f"{i:05d}"
+        with path.open("wb") as dst:
+            shutil.copyfileobj(f.file, dst, 1 << 20)
+        out.append((f.filename or f"photo{i + 1}", path))
+    return out
+
+
+def _overlay_png(data: bytes | Path, heatmap) -> str:
     """The photo with its heatmap blended over it, as base64 PNG."""
     import base64
     import io

@@ -196,6 +196,8 @@ class AlternativeOut(BaseModel):
 class InspectionOut(BaseModel):
     id: int | None = Field(..., description="Row id of the stored photo (None when it could not be read).")
     image: str
+    sha256: str | None = Field(None, description="SHA-256 of the photo's bytes: which upload this result is for "
+                                                 "(results come in upload order; names may repeat).")
     label: str | None = None
     confidence: float | None = None
     alternatives: list[AlternativeOut] = []

@@ -273,9 +273,10 @@ class Assistant:
 
     # ---- visual inspection ---------------------------------------------------------------------------
     @requires(Action.inspect)
-    def inspect_photos(self, files: list[tuple[str, bytes]], source: str = "api", progress: Callable | None = None,
-                       *, user: User | None = None) -> list[dict]:
-        """Run the image models on photos ((name, bytes) pairs); results stored, unsure ones queued for review."""
+    def inspect_photos(self, files: list[tuple[str, bytes | Path]], source: str = "api",
+                       progress: Callable | None = None, *, user: User | None = None) -> list[dict]:
+        """Run the image models on photos ((name, bytes or path) pairs; paths are read one photo at a time);
+        one result per photo in order, stored, unsure ones queued for review."""
         from shopfloor.assistant.pipeline import inspection
 
         return inspection.inspect(self.components, self.ws, [(clean_text(n) or "photo", b) for n, b in files],

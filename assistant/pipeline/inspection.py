@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from pathlib import Path
 
 from shopfloor.db import audit
@@ -18,9 +19,22 @@ from shopfloor.errors import InputError, NotBuiltError
 
 MAX_IMAGES = 500  # per call
 MAX_BYTES = 25_000_000  # per photo
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
 
 
-def _store(ws, name: str, data: bytes) -> tuple[str, Path]:
+def _slot(limit: int) -> threading.BoundedSemaphore:
+    """The process-wide gate for inspect work: at most ``limit`` calls decode and run models at once."""
+    with _SLOTS_LOCK:
+        return _SLOTS.setdefault(limit, threading.BoundedSemaphore(limit))
+
+
+def _size(src: bytes | Path) -> int:
+    return len(src) if isinstance(src, bytes) else Path(src).stat().st_size
+
+
+def _store(ws, name: str, src: bytes | Path) -> tuple[str, Path]:
+    data = src if isinstance(src, bytes) else Path(src).read_bytes()  # one photo at a time
     sha = hashlib.sha256(data).hexdigest()
     from shopfloor.vision.images import SUFFIXES
 
@@ -33,11 +47,14 @@ def _store(ws, name: str, data: bytes) -> tuple[str, Path]:
     return sha, path
 
 
-def inspect(components, ws, files: list[tuple[str, bytes]], source: str, user: str, progress=None) -> list[dict]:
-    """Run every trained image model on ``files`` ((name, bytes) pairs); one stored, JSON-ready dict per photo.
+def inspect(components, ws, files: list[tuple[str, bytes | Path]], source: str, user: str,
+            progress=None) -> list[dict]:
+    """Run every trained image model on ``files`` ((name, bytes or path) pairs); one stored dict per photo, in order.
 
     Each dict is the model's :class:`~shopfloor.vision.InspectionResult` (``to_dict``) plus ``id`` (the
-    inspections row; None for an unreadable photo) and, under ``heatmap``, the (H, W) array or None.
+    inspections row; None for an unreadable photo) and, under ``heatmap``, the (H, W) array or None. Results
+    follow the photos by position (two photos may share a name). At most ``server.inspect_workers`` calls
+    run at once in a process; the others wait their turn.
     """
     from shopfloor.vision.model import run
 
@@ -45,39 +62,45 @@ def inspect(components, ws, files: list[tuple[str, bytes]], source: str, user: s
         raise InputError("no photos given")
     if len(files) > MAX_IMAGES:
         raise InputError(f"{len(files)} photos in one call; at most {MAX_IMAGES} (split the batch or use the CLI)")
-    big = [n for n, b in files if len(b) > MAX_BYTES]
+    big = [n for n, b in files if _size(b) > MAX_BYTES]
     if big:
         raise InputError(f"{big[0]}: larger than {MAX_BYTES // 1_000_000} MB")
     models = components.vision_models()
-    results = run(models, [(n, b) for n, b in files], progress=progress)
+    with _slot(ws.config.server.inspect_workers):
+        results = run(models, list(files), progress=progress)
     has_classes = any(m.kind == "classifier" for m in models)
-    out = []
     with ws.connect() as conn:
-        for (name, data), r in zip(files, results, strict=True):
-            d = r.to_dict()
-            if r.error is None:
-                if not has_classes and r.anomalous:  # only an anomaly model: a person says what the defect is
-                    d["needs_review"] = True
-                    d["review_reason"] = "unlike the good parts: say what the defect is"
-                sha, path = _store(ws, name, data)
-                conn.execute(
-                    "INSERT INTO inspections (sha256, image, stored, label, confidence, alternatives, needs_review, "
-                    "anomaly_score, anomalous, source, user) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(sha256) DO "
-                    "UPDATE SET image=excluded.image, label=excluded.label, confidence=excluded.confidence, "
-                    "alternatives=excluded.alternatives, needs_review=excluded.needs_review, "
-                    "anomaly_score=excluded.anomaly_score, anomalous=excluded.anomalous, source=excluded.source, "
-                    "user=excluded.user, created_at=datetime('now')",
-                    (sha, name, str(path), d["label"], d["confidence"], json.dumps(d["alternatives"]),
-                     int(d["needs_review"]), d["anomaly_score"], None if d["anomalous"] is None else int(d["anomalous"]),
-                     source, user))
-                d["id"] = conn.execute("SELECT id FROM inspections WHERE sha256 = ?", (sha,)).fetchone()[0]
-            else:
-                d["id"] = None
-            d["heatmap"] = r.heatmap
-            out.append(d)
+        out = [_record(conn, ws, name, src, r, has_classes, source, user)
+               for (name, src), r in zip(files, results, strict=True)]
         audit(conn, user, "inspect", f"{len(files)} photo(s) from {source}: "
                                      f"{sum(1 for d in out if d['needs_review'])} need review")
     return out
+
+
+def _record(conn, ws, name: str, src: bytes | Path, r, has_classes: bool, source: str, user: str) -> dict:
+    """One result as a JSON-ready dict, its photo kept and its row written (an unreadable photo: no row)."""
+    d = r.to_dict()
+    d["id"], d["heatmap"] = None, r.heatmap
+    if r.error is not None:
+        d["sha256"] = hashlib.sha256(src if isinstance(src, bytes) else Path(src).read_bytes()).hexdigest()
+        return d
+    if not has_classes and r.anomalous:  # only an anomaly model: a person says what the defect is
+        d["needs_review"] = True
+        d["review_reason"] = "unlike the good parts: say what the defect is"
+    sha, path = _store(ws, name, src)
+    conn.execute(
+        "INSERT INTO inspections (sha256, image, stored, label, confidence, alternatives, needs_review, "
+        "anomaly_score, anomalous, source, user) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(sha256) DO "
+        "UPDATE SET image=excluded.image, label=excluded.label, confidence=excluded.confidence, "
+        "alternatives=excluded.alternatives, needs_review=excluded.needs_review, "
+        "anomaly_score=excluded.anomaly_score, anomalous=excluded.anomalous, source=excluded.source, "
+        "user=excluded.user, created_at=datetime('now')",
+        (sha, name, str(path), d["label"], d["confidence"], json.dumps(d["alternatives"]),
+         int(d["needs_review"]), d["anomaly_score"], None if d["anomalous"] is None else int(d["anomalous"]),
+         source, user))
+    d["id"] = conn.execute("SELECT id FROM inspections WHERE sha256 = ?", (sha,)).fetchone()[0]
+    d["sha256"] = sha
+    return d
 
 
 def labels(components) -> list[str]:

@@ -29,19 +29,33 @@ def _status(r: dict) -> str:
     return ", ".join(words) or "ok"
 
 
-def _files(paths) -> list[tuple[str, bytes]]:
-    """(name, bytes) of the uploaded photos; zips are unpacked (names inside kept, paths never trusted)."""
+def _files(paths, unpack_to: Path) -> list[tuple[str, Path]]:
+    """(name, path) of the uploaded photos, read later one at a time; zips are unpacked under ``unpack_to``
+    (names inside kept, paths never trusted, sizes checked while streaming)."""
     from shopfloor.vision.images import unpack_zip
 
     out = []
-    for p in paths or []:
+    for i, p in enumerate(paths or []):
         p = Path(p)
         if p.suffix.lower() == ".zip":
-            with tempfile.TemporaryDirectory(prefix="shopfloor-zip-") as tmp:
-                out += [(f.name.split("_", 1)[1], f.read_bytes()) for f in unpack_zip(p, Path(tmp))]
+            out += [(f.name.split("_", 1)[1], f) for f in unpack_zip(p, unpack_to / f"zip{i}")]
         else:
-            out.append((p.name, p.read_bytes()))
+            out.append((p.name, p))
     return out
+
+
+def _gallery(results: list[dict], files: list[tuple[str, Path]], limit: int = 60) -> list:
+    """(photo with its heatmap, caption) for the first ``limit`` readable photos; results and files by position."""
+    from shopfloor.vision.images import load_image
+    from shopfloor.vision.model import MAX_SIDE
+    from shopfloor.vision.results import overlay
+
+    items = []
+    for r, (name, path) in list(zip(results, files, strict=True))[:limit]:
+        if r["error"] is None:
+            img = load_image(path, name=name, max_side=MAX_SIDE)
+            items.append((overlay(img, r["heatmap"]) if r["heatmap"] is not None else img, _caption(r)))
+    return items
 
 
 def models_note(metas: list[dict], samples: Path) -> str:
@@ -120,20 +134,13 @@ def build(gr, ctx) -> None:
         def step(stage, done, total):
             left = (time.monotonic() - t0) / done * (total - done) if done else 0
             progress(done / total if total else 0.0, desc=f"{done}/{total} photos, about {left:.0f} s left")
-        try:
-            files = _files(paths)
-            results = a.inspect_photos(files, source="ui", progress=step, user=user)
-        except ShopfloorError as e:
-            return friendly(e), [], [], None, *queue_page(0, user), 0
-        from shopfloor.vision.images import load_image
-        from shopfloor.vision.results import overlay
-
-        data = dict(files)
-        gallery_items = []
-        for r in results[:60]:
-            if r["error"] is None:
-                img = load_image(data[r["image"]], name=r["image"])
-                gallery_items.append((overlay(img, r["heatmap"]) if r["heatmap"] is not None else img, _caption(r)))
+        with tempfile.TemporaryDirectory(prefix="shopfloor-zip-") as tmp:
+            try:
+                files = _files(paths, Path(tmp))
+                results = a.inspect_photos(files, source="ui", progress=step, user=user)
+            except ShopfloorError as e:
+                return friendly(e), [], [], None, *queue_page(0, user), 0
+            gallery_items = _gallery(results, files)
         rows = [[r["id"], r["image"], r["label"] or "", r["confidence"], r["anomaly_score"], _status(r)] for r in results]
         out = export_path(f"inspection-{time.strftime('%Y%m%d-%H%M%S')}.csv", ctx.export_dir)
         with open(out, "w", newline="", encoding="utf-8") as f:
