@@ -255,9 +255,10 @@ class Assistant:
     @requires(Action.classify)
     def classify_texts(self, texts: list[str], task: str | None = None, source: str = "api", *,
                        user: User | None = None) -> list[dict]:
-        """Label texts with one task; rows go to the classifications table (low confidence: the review queue)."""
+        """Label texts with one task; rows go to the classifications table (low confidence: the review queue);
+        audited with the user and the number of rows."""
         return reviews.classify_texts(self.components, self.ws, [clean_text(t) for t in texts],
-                                      task or self.ws.config.classifier.default_task, source)
+                                      task or self.ws.config.classifier.default_task, source, user.name)
 
     @requires(Action.classify)
     def classify_file(self, path: str | Path, text_col: str, task: str | None = None, output: str | Path | None = None,

@@ -16,8 +16,10 @@ _INSERT = ("INSERT INTO classifications (task, text, label, confidence, needs_re
            "VALUES (?,?,?,?,?,?,?)")
 
 
-def classify_texts(components, ws, texts: list[str], task: str, source: str) -> list[dict]:
-    """Label ``texts``; every row is stored (low confidence ones form the review queue)."""
+def classify_texts(components, ws, texts: list[str], task: str, source: str, user: str) -> list[dict]:
+    """Label ``texts``; every row is stored (low confidence ones form the review queue), with one audit line."""
+    from shopfloor.db import audit
+
     preds = components.classifier_for(task).predict([str(t) for t in texts])
     out = []
     with ws.connect() as conn:
@@ -25,6 +27,9 @@ def classify_texts(components, ws, texts: list[str], task: str, source: str) -> 
             cur = conn.execute(_INSERT, (task, str(t), p.label, p.confidence, int(p.needs_review), task, source))
             out.append({"id": cur.lastrowid, "text": str(t), "label": p.label, "confidence": p.confidence,
                         "alternatives": p.alternatives, "needs_review": p.needs_review, "reason": p.reason})
+        conn.commit()  # the rows in their own transaction; audit() commits its line
+        audit(conn, user, "classify", f"{len(out)} rows from {source}, task {task}: "
+                                      f"{sum(1 for d in out if d['needs_review'])} need review")
     return out
 
 

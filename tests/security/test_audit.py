@@ -109,3 +109,20 @@ def test_cli_classify_train_is_audited(cli, tmp_path):
     with Workspace.open(cli.root).connect() as conn:
         rows = _audit(conn, "classify_train")
     assert rows and rows[-1][0] == f"cli:{getpass.getuser()}"
+
+
+def test_api_classify_is_audited_with_the_user_and_the_row_count(served):
+    import httpx
+
+    texts = ["pump P-101 rumbling, vibration up", "conveyor belt slipping on the drive pulley", "oil under gearbox"]
+    headers = {"Authorization": f"Bearer {served.token('tom')}"}
+    r = httpx.post(f"{served.url}/api/classify", json={"texts": texts, "task": "failure_mode"}, headers=headers,
+                   timeout=120)
+    assert r.status_code == 200, r.text
+    ids = [p["id"] for p in r.json()["predictions"]]
+    with served.db() as conn:
+        rows = _audit(conn, "classify")
+        stored = conn.execute(f"SELECT count(*) FROM classifications WHERE id IN ({','.join('?' * len(ids))})",
+                              ids).fetchone()[0]
+    assert stored == 3  # before: these rows were written with no audit line at all
+    assert rows and rows[-1][0] == "tom" and rows[-1][1].startswith("3 rows from api, task failure_mode")
