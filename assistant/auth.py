@@ -107,9 +107,10 @@ def create_token(conn: sqlite3.Connection, name: str, label: str = "api", ttl_ho
 
 
 def revoke_tokens(conn: sqlite3.Connection, name: str, by: str, quiet: bool = False) -> int:
-    """Revoke every live token of ``name``; returns how many."""
+    """Revoke every live token of ``name`` and end their web sessions (:func:`session_alive`); returns how many."""
     with conn:
         cur = conn.execute("UPDATE tokens SET revoked_at = ? WHERE user = ? AND revoked_at IS NULL", (_now(), name))
+        conn.execute("UPDATE users SET sessions_after = ? WHERE name = ?", (time.time(), name))
     if not quiet:
         if not conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise InputError(f"no user {name!r}")
@@ -135,6 +136,13 @@ def user_for_token(conn: sqlite3.Connection, token: str) -> User | None:
                        "AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)",
                        (_token_hash(token), _now())).fetchone()
     return User(row["name"], row["role"]) if row else None
+
+
+def session_alive(conn: sqlite3.Connection, name: str, started: float) -> bool:
+    """Whether a web session of ``name`` started at ``started`` (epoch s) may go on: the user exists and none of
+    their tokens was revoked (nor their password changed) since, by the server, the UI or the CLI."""
+    row = conn.execute("SELECT sessions_after FROM users WHERE name = ?", (name,)).fetchone()
+    return row is not None and (row["sessions_after"] is None or started > row["sessions_after"])
 
 
 def user_by_name(conn: sqlite3.Connection, name: str) -> User | None:

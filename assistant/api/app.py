@@ -45,6 +45,7 @@ def create_app(assistant, login_required: bool = False, ui: bool = True,
     app = FastAPI(title="shopfloor", version="0.1.0", description="Offline quality assistant for manufacturing.",
                   docs_url=None, redoc_url=None)
     hosts = allowed_hosts if allowed_hosts is not None else local_host_names(cfg.host, cfg.allowed_hosts)
+    _cors(app, cfg.cors_origins)
     app.add_middleware(Guard, limits={"/gradio_api/upload": cfg.max_upload_mb * 1_000_000,
                                         "/api/inspect": cfg.max_upload_mb * 1_000_000}, default_limit=MAX_BODY,
                        allowed_hosts=hosts, trusted_proxies=frozenset(cfg.trusted_proxies))
@@ -74,6 +75,19 @@ def create_app(assistant, login_required: bool = False, ui: bool = True,
     if ui:
         _mount_ui(app, assistant, login_required, limiter)
     return app
+
+
+def _cors(app: FastAPI, origins: list[str]) -> None:
+    """Cross-origin calls only from ``server.cors_origins`` (default none: same origin only).
+
+    Starlette's CORSMiddleware on this app also switches off Gradio's own, which echoes any localhost origin
+    with credentials (another local web page could read a logged-in user's answers through the browser).
+    """
+    from fastapi.middleware.cors import CORSMiddleware
+
+    app.add_middleware(CORSMiddleware, allow_origins=[o.rstrip("/") for o in origins], allow_credentials=True,
+                       allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+                       allow_headers=["Authorization", "Content-Type"])
 
 
 def _status_of(exc: ShopfloorError) -> int:
@@ -171,11 +185,8 @@ def _mount_ui(app: FastAPI, assistant, login_required: bool, limiter: auth.Login
                         auth=check if login_required else None, allowed_paths=[str(export_dir)],
                         blocked_paths=[str(assistant.ws.root.resolve())], ssr_mode=False, footer_links=[], css=CSS,
                         max_file_size=f"{cfg.max_upload_mb}mb")
-    gradio_app = app.routes[-1].app
+    from shopfloor.assistant.api.sessions import UiSessions, db_alive
 
-    def end_sessions(name: str) -> None:
-        for token, user in list(gradio_app.tokens.items()):
-            if user == name:
-                gradio_app.tokens.pop(token, None)
-
-    assistant.on_sign_out(end_sessions)
+    sessions = UiSessions(db_alive(assistant.ws))  # Gradio's in-memory logins, checked against the database
+    app.routes[-1].app.tokens = sessions
+    assistant.on_sign_out(sessions.end)
