@@ -101,7 +101,7 @@ def plain(text: str) -> str:
 
 
 def _sentences(text: str) -> list[str]:
-    return re.split(r"(?<=[.!?;])\s+|\n+", text)
+    return re.split(r"(?<=[.!?;])\s+|(?<=[。！？；])|\n+", text)
 
 
 def is_instruction(sentence: str) -> bool:
@@ -129,10 +129,14 @@ def unsafe_reason(text: str) -> str | None:
     A sentence that forbids the unsafe act ("never remove the guard while the machine runs") is a
     safety instruction, not a weakening, and is not flagged.
     """
+    from shopfloor.assistant.unsafe_advice import reason as by_meaning
+
     for sentence in _sentences(normalise(text)):
         for pattern, reason in _UNSAFE:
             if pattern.search(sentence) and not _NEGATED.search(sentence):
                 return reason
+        if found := by_meaning(sentence):
+            return found
     return None
 
 

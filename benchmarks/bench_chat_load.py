@@ -1,12 +1,15 @@
 """Chat load test: N concurrent sessions against a real shopfloor server on loopback for a bounded time.
 
 Usage:
-    python benchmarks/bench_chat_load.py [--workspace WS] [--sessions 20] [--seconds 60] [--llm]
+    python benchmarks/bench_chat_load.py [--workspace WS] [--sessions 20] [--diagnoses 10] [--seconds 60] [--llm]
 
 Without --workspace it builds the demo plant into a temporary workspace first. Each session sends
 questions to the OpenAI-compatible streaming endpoint in a loop; we record time to first token,
-total latency, streamed characters per second and errors. The retrieval-only mode (default) is the
-baseline; --llm adds the local SmolLM2 synthesis (one generation at a time on a CPU box).
+total latency, streamed characters per second and errors; then --diagnoses sessions post logs to
+/api/diagnose (summary requested, as the API's default). The server runs with the product defaults
+(language model loaded, ``llm.synthesis: auto``: off for the bundled 135M model); --llm forces the
+synthesis and the diagnosis summary on (one generation at a time on a CPU box). The process's resident
+memory (server and clients share it) is reported before, at its peak and after.
 """
 
 from __future__ import annotations
@@ -53,6 +56,48 @@ def session(url: str, stop_at: float, out: list, errors: list, idx: int) -> None
                 errors.append(type(e).__name__)
 
 
+LOGS = ["P101 brg nse rumbling, vib up since monday", "conveyor CV-401 belt slipping at startup, squeal",
+        "HP-601 hydraulic press slow, pressure drops under load", "compressor AC-501 trips on high discharge temp"]
+
+
+def diagnose_session(url: str, stop_at: float, out: list, errors: list, idx: int) -> None:
+    import httpx
+
+    n = idx
+    with httpx.Client(timeout=120) as client:
+        while time.perf_counter() < stop_at:
+            t0 = time.perf_counter()
+            try:
+                r = client.post(f"{url}/api/diagnose", json={"log": LOGS[n % len(LOGS)]})
+                n += 1
+                if r.status_code != 200:
+                    errors.append(r.status_code)
+                    continue
+                t = time.perf_counter() - t0
+                out.append((t, t, len(r.text), "diagnose (API)"))
+            except httpx.HTTPError as e:
+                errors.append(type(e).__name__)
+
+
+def rss_mb() -> float:
+    """This process's resident memory now (Linux /proc), MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class PeakRSS(threading.Thread):
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak, self.running = rss_mb(), True
+
+    def run(self):
+        while self.running:
+            self.peak = max(self.peak, rss_mb())
+            time.sleep(0.2)
+
+
 def pct(xs: list[float], p: float) -> float:
     return sorted(xs)[min(len(xs) - 1, int(p / 100 * len(xs)))] if xs else float("nan")
 
@@ -62,7 +107,8 @@ def main() -> None:
     ap.add_argument("--workspace", type=Path)
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--llm", action="store_true")
+    ap.add_argument("--diagnoses", type=int, default=10, help="concurrent /api/diagnose sessions (0: none)")
+    ap.add_argument("--llm", action="store_true", help="force llm.synthesis on (chat synthesis, diagnosis summary)")
     ap.add_argument("--data-dir", type=Path, help="unused; accepted so run_all.py can call every benchmark alike")
     args = ap.parse_args()
     import uvicorn
@@ -74,16 +120,21 @@ def main() -> None:
 
     tmp = tempfile.TemporaryDirectory()
     ws = Workspace.open(args.workspace or Path(tmp.name) / "ws")
-    build_demo(ws)
+    if not (ws.root / "index").exists():
+        build_demo(ws)
+    if args.llm:
+        ws.config.llm.synthesis = "on"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(Assistant(ws, use_llm=args.llm), ui=False), host="127.0.0.1",
+    server = uvicorn.Server(uvicorn.Config(create_app(Assistant(ws, use_llm=True), ui=False), host="127.0.0.1",
                                            port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.1)
-    mode = "retrieval + local SmolLM2 synthesis" if args.llm else "retrieval only (extractive answers)"
+    mode = "synthesis forced on (--llm)" if args.llm else f"product defaults (llm.synthesis: {ws.config.llm.synthesis})"
+    before, peak = rss_mb(), PeakRSS()
+    peak.start()
     print(f"\n## Chat load on loopback, {mode}, {args.seconds:.0f} s per row\n")
     print("| sessions | route | answers | answers/s | TTFT p50 s | TTFT p95 s | latency p50 s | latency p95 s "
           "| chars/s per stream | errors |")
@@ -95,13 +146,20 @@ def main() -> None:
             print(row(n, kind, rows, errors if kind == "all" else [], wall))
         if errors:
             print(f"\nerrors with {n} sessions: {sorted(set(map(str, errors)))}\n")
+    if args.diagnoses:
+        results, errors, wall = load(f"http://127.0.0.1:{port}", args.diagnoses, args.seconds, diagnose_session)
+        print(row(args.diagnoses, "diagnose (API)", results, errors, wall))
+    peak.running = False
+    print(f"\nresident memory (server + clients, one process): {before:.0f} MB before, {peak.peak:.0f} MB peak, "
+          f"{rss_mb():.0f} MB after")
     server.should_exit = True
 
 
-def load(url: str, sessions: int, seconds: float) -> tuple[list, list, float]:
-    results, errors = [], []
+def load(url: str, sessions: int, seconds: float, target=session) -> tuple[list, list, float]:
+    results: list = []
+    errors: list = []
     stop_at = time.perf_counter() + seconds
-    threads = [threading.Thread(target=session, args=(url, stop_at, results, errors, i)) for i in range(sessions)]
+    threads = [threading.Thread(target=target, args=(url, stop_at, results, errors, i)) for i in range(sessions)]
     t0 = time.perf_counter()
     for t in threads:
         t.start()

@@ -212,7 +212,10 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     """
     current = schema_version(conn)
     for version in range(current + 1, target + 1):
-        conn.execute("BEGIN")
+        conn.execute("BEGIN IMMEDIATE")  # one writer: another process or thread opening the same new database waits
+        if schema_version(conn) >= version:  # ... and finds the migration done by the one before it
+            conn.commit()
+            continue
         try:
             for statement in _statements(MIGRATIONS[version - 1]):
                 conn.execute(statement)

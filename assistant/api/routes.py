@@ -18,11 +18,14 @@ from shopfloor.assistant.api.schemas import (
     AcknowledgeRequest,
     AlarmOut,
     Alarms,
+    ApproveRequest,
     AskRequest,
     AuditLog,
     ClassifyRequest,
     ClassifyResponse,
     DiagnoseRequest,
+    DocumentApproved,
+    Documents,
     Fleet,
     Health,
     InspectionCorrected,
@@ -152,6 +155,15 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
     @r.get("/api/tasks", response_model=Tasks)
     def tasks(user: User = Depends(current_user)):
         return {"tasks": assistant.tasks(user=user), "sources": len(assistant.list_sources(user=user))}
+
+    @r.get("/api/documents", response_model=Documents)
+    def documents(user: User = Depends(current_user)):
+        return {"documents": assistant.list_sources(user=user)}
+
+    @r.post("/api/documents/approve", response_model=DocumentApproved)
+    def approve_document(req: ApproveRequest, user: User = Depends(current_user)):
+        rec = assistant.approve_document(req.source, user=user)
+        return {"source": rec.source, "reviewed_by": rec.reviewed_by, "reviewed_at": rec.reviewed_at}
 
     @r.get("/api/audit", response_model=AuditLog)
     def audit_log(limit: int = 100, user: User = Depends(current_user)):

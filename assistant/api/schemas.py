@@ -176,6 +176,31 @@ class Tasks(BaseModel):
     sources: int = Field(..., description="Number of indexed sources.")
 
 
+class DocumentOut(BaseModel):
+    source: str
+    doc_type: str = ""
+    chunks: int = 0
+    reviewed: bool = Field(..., description="False for a document added through shopfloor that no engineer has "
+                                            "approved: quoted marked as unreviewed, never a next step.")
+    provenance: str = Field("", description="Who added it and when (and who approved it).")
+    flags: list[str] = Field([], description="Sentences the approver should read first (instructions addressed to "
+                                             "the assistant, safety-weakening advice).")
+
+
+class Documents(BaseModel):
+    documents: list[DocumentOut]
+
+
+class ApproveRequest(BaseModel):
+    source: Text = Field(..., min_length=1, max_length=2000, description="The source, as GET /api/documents names it.")
+
+
+class DocumentApproved(BaseModel):
+    source: str
+    reviewed_by: str
+    reviewed_at: str
+
+
 class AuditRow(BaseModel):
     id: int
     created_at: str

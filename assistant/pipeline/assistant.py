@@ -13,6 +13,7 @@ from shopfloor.assistant.pipeline.diagnose import Diagnosis, diagnose
 from shopfloor.assistant.pipeline.events import Answer, ChatEvent, Citation, Notice, Token
 from shopfloor.assistant.policy import Action, User, requires
 from shopfloor.assistant.safety import clean_text
+from shopfloor.documents import Record
 from shopfloor.errors import BackendError, InputError, NotBuiltError
 from shopfloor.sensors.status import MachineStatus
 from shopfloor.workspace import Workspace
@@ -68,8 +69,11 @@ class Assistant:
 
         ``photo`` ((file name, bytes)) is inspected too and its verdict shown beside the text diagnosis.
         """
+        from shopfloor.assistant.pipeline.ask import synthesis_on
+
+        llm = self.llm() if summary and synthesis_on(self.ws.config.llm) else None  # llm.synthesis, as for chat
         d = diagnose(self.components, self.ws.config.llm, clean_text(log_text or ""),
-                     clean_text(machine_id) if machine_id else None, self.llm() if summary else None,
+                     clean_text(machine_id) if machine_id else None, llm,
                      self._threshold(self.ws.config.index.min_score))
         if photo is not None:
             try:
@@ -387,6 +391,11 @@ class Assistant:
     def list_sources(self, *, user: User | None = None) -> list[dict]:
         """The indexed sources with their type and chunk count."""
         return knowledge.sources(self.components)
+
+    @requires(Action.approve_document)
+    def approve_document(self, source: str, *, user: User | None = None) -> Record:
+        """Approve a document added through shopfloor (audited): its text may then be a next step."""
+        return knowledge.approve(self.ws, source, user.name)
 
     @requires(Action.remove_document)
     def remove_source(self, source: str, *, user: User | None = None) -> int:

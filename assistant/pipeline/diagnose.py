@@ -317,7 +317,7 @@ def _summarise(llm, settings, d: Diagnosis) -> None:
 
     facts = render("diagnosis_summary", log=d.log[:1000], machine=d.machine_id, failure_mode=d.failure_mode or "unknown",
                    confidence=d.confidence or 0.0, needs_review=d.needs_review,
-                   causes=[c.model_dump() for c in d.causes if not c.safety][:2],
+                   causes=[c.model_dump() for c in d.causes if not c.safety and c.reviewed][:2],
                    incidents=[i.model_dump() for i in d.incidents[:2]],
                    status=d.status)
     try:

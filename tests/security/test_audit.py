@@ -36,7 +36,8 @@ def test_ui_writes_are_attributed_to_the_logged_in_user(served, tmp_path):
         assert any(u == "tom" for u, _ in _audit(conn, "classify_file"))
         assert ("ada", "newbie (viewer)") in _audit(conn, "user_add")
         assert any(u == "ada" and d.startswith("newbie") for u, d in _audit(conn, "tokens_revoke"))
-        assert conn.execute("SELECT uploaded_by FROM documents WHERE source = 'eng_note.md'").fetchone()[0] == "eng"
+        # removed from the index, so its review record is gone too (the audit keeps who added and removed it)
+        assert conn.execute("SELECT 1 FROM documents WHERE source = 'eng_note.md'").fetchone() is None
         assert not [u for (u,) in conn.execute("SELECT user FROM audit") if u == "local"]  # nobody acts as 'local'
 
 
@@ -70,6 +71,12 @@ def test_cli_writes_are_attributed_to_the_os_user(cli, tmp_path):
     readings = tmp_path / "readings.csv"
     readings.write_text("timestamp,machine_id,temp_c\n2026-01-01T00:00:00,P-101,40\n2026-01-01T01:00:00,P-101,41\n")
     cli("index", "add", "--docs", str(doc))
+    with Workspace.open(cli.root).connect() as conn:  # added by the OS user, waiting for review
+        row = conn.execute("SELECT uploaded_by, reviewed_at FROM documents WHERE source = 'cli_note.md'").fetchone()
+        assert tuple(row) == (me, None)
+    cli("index", "approve", "cli_note.md")
+    with Workspace.open(cli.root).connect() as conn:
+        assert conn.execute("SELECT reviewed_by FROM documents WHERE source = 'cli_note.md'").fetchone()[0] == me
     cli("index", "remove", "cli_note.md")
     cli("sensor", "import", "--data", str(readings))
     cli("user-add", "carl", "--role", "technician", "--password", "carl-pass-1")
@@ -77,11 +84,11 @@ def test_cli_writes_are_attributed_to_the_os_user(cli, tmp_path):
     cli("user-token", "carl")
     cli("user-revoke", "carl")
     with Workspace.open(cli.root).connect() as conn:
-        for action in ("index_add", "index_remove", "sensor_import", "user_add", "password_change",
+        for action in ("index_add", "approve_document", "index_remove", "sensor_import", "user_add", "password_change",
                        "token_create", "tokens_revoke"):
             rows = _audit(conn, action)
             assert rows and rows[-1][0] == me, (action, rows)
-        assert conn.execute("SELECT uploaded_by FROM documents WHERE source = 'cli_note.md'").fetchone()[0] == me
+        assert conn.execute("SELECT 1 FROM documents WHERE source = 'cli_note.md'").fetchone() is None  # removed
 
 
 def test_cli_user_add_refuses_an_existing_name(cli):

@@ -15,7 +15,8 @@ ORDER = ["viewer", "technician", "engineer", "admin"]
 EXPECTED = {"ask": "viewer", "view_machines": "viewer", "acknowledge_alarm": "technician",
             "feedback": "viewer", "diagnose": "technician",
             "classify": "technician", "inspect": "technician", "view_reviews": "technician", "correct_label": "engineer",
-            "upload_document": "engineer", "remove_document": "engineer", "import_sensors": "engineer",
+            "upload_document": "engineer", "remove_document": "engineer", "approve_document": "engineer",
+            "import_sensors": "engineer",
             "retrain": "admin", "manage_users": "admin", "view_audit": "admin", "change_own_password": "viewer"}
 
 
@@ -55,6 +56,7 @@ def _facade_calls(tmp_path):
         "correct_label": lambda a, u: a.correct(10**9, "x", user=u),
         "upload_document": lambda a, u: a.add_documents([doc], user=u),
         "remove_document": lambda a, u: a.remove_source("n.txt", user=u),
+        "approve_document": lambda a, u: a.approve_document("n.txt", user=u),
         "import_sensors": lambda a, u: a.import_readings(readings, user=u),
         "retrain": lambda a, u: a.retrain("no_such_task", user=u),
         "manage_users": lambda a, u: a.list_users(user=u),
@@ -104,6 +106,7 @@ REST = [  # method, path, body, least role
     ("get", "/api/fleet", None, "viewer"),
     ("get", "/api/alarms", None, "viewer"),
     ("get", "/api/tasks", None, "viewer"),
+    ("get", "/api/documents", None, "viewer"),
     ("get", "/api/me", None, "viewer"),
     ("get", "/v1/models", None, "viewer"),
     ("post", "/v1/chat/completions", {"messages": [{"role": "user", "content": "slipping belt fix?"}]}, "viewer"),
@@ -213,6 +216,7 @@ def _ui_calls(tmp_path):
         "/readings_import": ((handle_file(str(readings)), "Zeit=timestamp\nAnlage=machine_id"), True),
         "/documents_add": (([handle_file(str(doc))],), True),
         "/documents_remove": (("P-101.md",), True),
+        "/documents_approve": (("P-101.md",), True),
         "/admin_retrain": (("complaint_category",), True),
         "/admin_user_add": (("mallory", "mallory-pass-1", "admin"), True),
         "/admin_set_password": (("ada", "hijacked-pass-1"), True),

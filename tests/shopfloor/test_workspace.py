@@ -79,3 +79,29 @@ def test_migration_5_keeps_machines_known_only_from_readings(tmp_path):
     conn = db.connect(tmp_path / "old.db")
     assert [r[0] for r in conn.execute("SELECT id FROM machines ORDER BY id")] == ["M-7", "P-101"]
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name='readings'").fetchone()[0] == 0
+
+
+def test_threads_opening_a_new_database_at_once_migrate_it_once(tmp_path):
+    """Several threads (or processes) opening a brand-new workspace database together: one runs each migration,
+    the others wait for it and find it done (it used to fail with "duplicate column name")."""
+    import threading
+
+    from shopfloor.db import SCHEMA_VERSION, connect, schema_version
+
+    path, errors = tmp_path / "new.db", []
+
+    def open_it():
+        try:
+            connect(path).close()
+        except Exception as e:  # noqa: BLE001 - the test reports whatever broke
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=open_it) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    conn = connect(path)
+    assert schema_version(conn) == SCHEMA_VERSION
+    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == SCHEMA_VERSION  # each bump once
