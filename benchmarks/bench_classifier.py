@@ -238,9 +238,28 @@ def inference(data: Path, tmp: Path, log) -> dict:
                      "labels": labels, "complaint_members_s": time.perf_counter() - t0}
     same = sum(x == y for x, y in zip(out["shipped"].pop("labels"), out["torch_fp32"].pop("labels"), strict=True))
     out["agreement"] = same / (len(work) + len(comp))
+    out["batch_invariance"] = batch_invariance(shipped, comp)
     out["inference_speedup"] = out["shipped"]["texts_per_s"] / out["torch_fp32"]["texts_per_s"]
     out["accuracy_delta"] = out["shipped"]["accuracy"] - out["torch_fp32"]["accuracy"]
     return out
+
+
+def batch_invariance(clf, texts: list[str]) -> dict:
+    """The same texts labelled in file order and shuffled, and the first 20 each alone: a row's label and confidence
+    must not depend on the rows it is batched with."""
+    import random
+
+    order = list(range(len(texts)))
+    random.Random(7).shuffle(order)
+    first = clf.predict(texts)
+    shuffled = clf.predict([texts[i] for i in order])
+    again = [None] * len(texts)
+    for pos, i in enumerate(order):
+        again[i] = shuffled[pos]
+    alone = [clf.predict([t])[0] for t in texts[:20]]
+    pairs = list(zip(first, again, strict=True)) + list(zip(first[:20], alone, strict=True))
+    return {"rows": len(texts), "label_agreement": sum(a.label == b.label for a, b in pairs) / len(pairs),
+            "max_confidence_diff": max(abs(a.confidence - b.confidence) for a, b in pairs)}
 
 
 def table(cv: dict) -> str:
@@ -281,6 +300,9 @@ def main() -> None:
                       f"{m['macro_f1']:.3f}")
             print(f"  speed-up {r['inference_speedup']:.2f}x, accuracy delta {r['accuracy_delta']:+.3f}, "
                   f"label agreement {r['agreement']:.3f}")
+            b = r["batch_invariance"]
+            print(f"  batch invariance ({b['rows']} complaints in file order vs shuffled, 20 alone): label agreement "
+                  f"{b['label_agreement']:.4f}, largest confidence difference {b['max_confidence_diff']:.2e}")
         return
     out = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -46,6 +46,19 @@ def train(config: TrainConfig, data: list[str | Path] | str | Path, progress: bo
           notify: Notify | None = None) -> Path:
     """Train ``config.task`` on the labelled tables ``data``; returns the output folder.
 
+    One training at a time per output folder: a second one (a retrain from the Admin tab while ``classify
+    train`` writes the same folder) is refused with a clear message instead of mixing two models' files.
+    """
+    from shopfloor.locks import store_lock
+
+    with store_lock(Path(config.out), "training of this model"):
+        return _train(config, data, progress, notify)
+
+
+def _train(config: TrainConfig, data: list[str | Path] | str | Path, progress: bool = True,
+           notify: Notify | None = None) -> Path:
+    """The training itself (see :func:`train`).
+
     ``notify`` receives the training :class:`Plan` (epochs, steps, estimated seconds, budget) before the
     first step, so a caller can show it; the plan and the time taken are saved in ``classifier.json``.
 

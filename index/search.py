@@ -90,7 +90,14 @@ class Index:
 
     # ---- updates ------------------------------------------------------------------------------
     def add(self, paths: list[str | Path] | str | Path, progress: bool = True) -> IngestReport:
-        """Add new and changed files under ``paths``; files gone from a folder indexed before are removed."""
+        """Add new and changed files under ``paths``; files gone from a folder indexed before are removed.
+        One writer at a time: a second add or remove on the same index folder is refused until this one ends."""
+        from shopfloor.locks import store_lock
+
+        with store_lock(self.root, "index update"):
+            return self._add(paths, progress)
+
+    def _add(self, paths: list[str | Path] | str | Path, progress: bool) -> IngestReport:
         paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
         report = IngestReport()
         for p in map(Path, paths):
@@ -145,13 +152,16 @@ class Index:
 
     def remove(self, source: str) -> int:
         """Remove one source (as listed by :meth:`sources`); returns the number of chunks removed."""
+        from shopfloor.locks import store_lock
+
         if source not in self.manifest["sources"]:
             raise InputError(f"{source!r} is not in the index; sources: {sorted(self.manifest['sources'])[:20]}")
-        before = len(self.chunks)
-        self._replace({source}, [], progress=False)
-        self.manifest["sources"].pop(source)
-        self.save()
-        return before - len(self.chunks)
+        with store_lock(self.root, "index update"):
+            before = len(self.chunks)
+            self._replace({source}, [], progress=False)
+            self.manifest["sources"].pop(source)
+            self.save()
+            return before - len(self.chunks)
 
     def texts(self, source: str) -> list[str]:
         """The chunk texts of one source, in document order ([] for a source the index does not hold)."""

@@ -6,17 +6,15 @@ every other mostly-numeric column is a sensor with the unit its header gives (or
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from shopfloor.errors import InputError
+from shopfloor.locks import store_lock
 from shopfloor.machines import known_machines, machine_key, match_machine, register_machines
 from shopfloor.sensors import columns as cols
 
@@ -139,7 +137,7 @@ def import_readings(workspace, path: str | Path, mapping: dict[str, str] | None 
         raise InputError(f"{path.name}: no row has both a readable time and a machine id; nothing imported")
     folder = workspace.root / "sensors"
     folder.mkdir(parents=True, exist_ok=True)
-    with store_lock(folder):
+    with store_lock(folder, "sensor import", ".import.lock"):
         _store(workspace, df, path.name)
         _save_units(folder, rep.sensors)
     rep.rows, rep.machines = len(df), int(df["machine_id"].nunique())
@@ -175,20 +173,6 @@ def _store(workspace, df, name: str) -> None:
                          "nothing was imported") from None
     finally:
         tmp.unlink(missing_ok=True)
-
-
-@contextmanager
-def store_lock(folder: Path) -> Iterator[None]:
-    """One writer at a time for a workspace's readings; a second import is refused, not interleaved."""
-    with (folder / ".import.lock").open("w") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError("another sensor import is running in this workspace; try again when it ends") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def _save_units(folder: Path, sensors: list[dict]) -> None:

@@ -27,12 +27,17 @@ def save_model_files(out: str | Path, arrays: dict[str, np.ndarray], meta: dict)
     other model has); then ``model.json``, naming that file, replaces the old one in one ``os.replace`` - the
     switch. Weights no longer named are removed last.
     """
+    from shopfloor.locks import store_lock
+
+    with store_lock(out, "save of this image model"):  # a second save at once is refused, not mixed
+        return _save(Path(out), arrays, meta)
+
+
+def _save(out: Path, arrays: dict[str, np.ndarray], meta: dict) -> Path:
     import hashlib
     import os
     import tempfile
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".weights-", suffix=".npz.part", dir=out)
     try:
         with os.fdopen(fd, "wb") as f:
