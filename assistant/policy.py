@@ -36,6 +36,7 @@ class Role(str, Enum):
 class Action(str, Enum):
     ask = "ask"
     view_machines = "view machines and their status"
+    view_trends = "see which labels are rising"
     acknowledge_alarm = "acknowledge an alarm"
     feedback = "rate an answer"
     change_own_password = "change their own password"
@@ -56,6 +57,7 @@ class Action(str, Enum):
 MIN_ROLE: dict[Action, Role] = {
     Action.ask: Role.viewer,
     Action.view_machines: Role.viewer,
+    Action.view_trends: Role.viewer,
     Action.acknowledge_alarm: Role.technician,
     Action.feedback: Role.viewer,
     Action.change_own_password: Role.viewer,

@@ -45,6 +45,7 @@ from shopfloor.assistant.pipeline.diagnose import Diagnosis
 from shopfloor.assistant.pipeline.events import Answer
 from shopfloor.assistant.policy import User
 from shopfloor.sensors.status import MachineStatus
+from shopfloor.sensors.trends import TrendReport
 
 
 class DiagnoseResponse(Diagnosis):
@@ -155,6 +156,11 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
     @r.get("/api/tasks", response_model=Tasks)
     def tasks(user: User = Depends(current_user)):
         return {"tasks": assistant.tasks(user=user), "sources": len(assistant.list_sources(user=user))}
+
+    @r.get("/api/trends", response_model=TrendReport)
+    def trends(task: str, period: Literal["week", "month"] = "month", chart: Literal["laney", "p"] = "laney",
+               user: User = Depends(current_user)):
+        return assistant.trends(task, period, chart, user=user)
 
     @r.get("/api/documents", response_model=Documents)
     def documents(user: User = Depends(current_user)):

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from shopfloor.assistant.cli import app_cmds, classify, index, inspect, lm, sensor
+from shopfloor.assistant.cli import app_cmds, classify, index, inspect, lm, sensor, trends
 from shopfloor.errors import ShopfloorError
 
 app = typer.Typer(
@@ -32,6 +32,8 @@ app.add_typer(sensor.app, name="sensor", help="Failure, remaining-life and SPC m
 app.add_typer(inspect.app, name="inspect", help="Defect classes and anomaly heatmaps from photos of parts.")
 app.add_typer(lm.app, name="lm", help="The answering language model: tune a LoRA answerer on your documents.")
 app_cmds.register(app)
+app.command("trends", help="Which labels are rising: shares per week or month on a Laney p' (or p) chart, from a file "
+            "with dates and labels (--data) or a task's classified rows (--by).")(trends.trends)
 
 
 @app.callback()

@@ -16,6 +16,7 @@ from shopfloor.assistant.safety import clean_text
 from shopfloor.documents import Record
 from shopfloor.errors import BackendError, InputError, NotBuiltError
 from shopfloor.sensors.status import MachineStatus
+from shopfloor.sensors.trends import TrendReport
 from shopfloor.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -401,6 +402,14 @@ class Assistant:
     def remove_source(self, source: str, *, user: User | None = None) -> int:
         """Remove one source from the index (audited); returns the number of chunks removed."""
         return knowledge.remove(self.components, self.ws, source, user.name)
+
+    @requires(Action.view_trends)
+    def trends(self, task: str, period: str = "month", chart: str = "laney", *,
+               user: User | None = None) -> TrendReport:
+        """Which labels of ``task`` are rising among the workspace's classified rows (a TrendReport)."""
+        from shopfloor.assistant.pipeline.trends import workspace_trends
+
+        return workspace_trends(self.ws, task, period, chart)
 
     @requires(Action.view_audit)
     def audit_log(self, limit: int = 100, *, user: User | None = None) -> list[dict]:

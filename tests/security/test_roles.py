@@ -12,7 +12,7 @@ from tests.security.conftest import PASSWORDS, snapshot
 
 ORDER = ["viewer", "technician", "engineer", "admin"]
 # action -> least role, as the product promises it to plants (docs/security.md)
-EXPECTED = {"ask": "viewer", "view_machines": "viewer", "acknowledge_alarm": "technician",
+EXPECTED = {"ask": "viewer", "view_machines": "viewer", "view_trends": "viewer", "acknowledge_alarm": "technician",
             "feedback": "viewer", "diagnose": "technician",
             "classify": "technician", "inspect": "technician", "view_reviews": "technician", "correct_label": "engineer",
             "upload_document": "engineer", "remove_document": "engineer", "approve_document": "engineer",
@@ -61,6 +61,7 @@ def _facade_calls(tmp_path):
         "retrain": lambda a, u: a.retrain("no_such_task", user=u),
         "manage_users": lambda a, u: a.list_users(user=u),
         "view_audit": lambda a, u: a.audit_log(user=u),
+        "view_trends": lambda a, u: a.trends("no_such_task", user=u),
     }
 
 

@@ -1,0 +1,50 @@
+"""`shopfloor trends`: which labels are rising, from a file with dates and labels or the workspace's own rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shopfloor.assistant.cli._common import emit
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def trends(data: Annotated[Path | None, typer.Option("--data", help="CSV/XLSX with a date and a label column.")] = None,
+           date_col: Annotated[str | None, typer.Option("--date-col", help="Column with the date of each row.")] = None,
+           label_col: Annotated[str | None, typer.Option("--label-col", help="Column with the label.")] = None,
+           by: Annotated[str | None, typer.Option("--by", help="A task of the workspace: its classified rows "
+                                                  "(dated when classified) instead of a file.")] = None,
+           period: Annotated[str, typer.Option("--period", help="week or month.")] = "month",
+           chart: Annotated[str, typer.Option("--chart", help="laney (p' chart, default) or p.")] = "laney",
+           as_json: JsonOpt = False) -> None:
+    from shopfloor.errors import InputError
+
+    if period not in ("week", "month") or chart not in ("laney", "p"):
+        raise InputError("--period is week or month; --chart is laney or p")
+    if by:
+        from shopfloor.assistant.cli._common import cli_assistant
+
+        rep = cli_assistant(use_llm=False).trends(by, period, chart)
+    elif data and date_col and label_col:
+        from shopfloor.finetune.data import read_table
+        from shopfloor.sensors.trends import trends as run
+
+        df = read_table(data, [date_col, label_col])
+        rep = run(df[date_col], df[label_col], period, chart)  # type: ignore[arg-type]
+    else:
+        raise InputError("give --data FILE --date-col C --label-col L, or --by TASK")
+    emit(rep.to_dict(), as_json, _human(rep))
+
+
+def _human(rep) -> str:
+    lines = [f"{len(rep.periods)} {rep.period}s ({rep.periods[0]} .. {rep.periods[-1]}); limits from the first "
+             f"{rep.baseline_periods}; {'Laney p' + chr(39) if rep.chart == 'laney' else 'p'} chart"]
+    if not rep.rising:
+        lines.append(f"nothing rising in {rep.periods[-1]}")
+    for r in rep.rising:
+        lines.append(f"RISING {r.label}: {r.count} rows, {r.rate:.1%} of {rep.periods[-1]} vs {r.center:.1%} before "
+                     f"(x{r.ratio:.1f}), above the centre line since {r.since}")
+    return "\n".join(lines)

@@ -1,0 +1,20 @@
+"""Trends of the workspace's own classified rows: each task's labels per week or month (when they were
+classified), on the attribute charts of :mod:`shopfloor.sensors.trends`."""
+
+from __future__ import annotations
+
+from shopfloor.errors import NotFoundError
+
+
+def workspace_trends(ws, task: str, period: str = "month", chart: str = "laney"):
+    """The :class:`~shopfloor.sensors.trends.TrendReport` of ``task``'s classified rows (date: when classified;
+    a reviewed correction counts with its corrected label)."""
+    from shopfloor.sensors.trends import trends
+
+    with ws.connect() as conn:
+        rows = conn.execute(
+            "SELECT c.created_at, COALESCE((SELECT r.label FROM reviews r WHERE r.classification_id = c.id "
+            "ORDER BY r.id DESC LIMIT 1), c.label) FROM classifications c WHERE c.task = ?", (task,)).fetchall()
+    if not rows:
+        raise NotFoundError(f"no classified rows of task {task!r} in this workspace")
+    return trends([r[0] for r in rows], [r[1] for r in rows], period, chart)

@@ -1,0 +1,152 @@
+"""Which label (failure mode, component, defect) is rising: its share of each week's or month's rows on an
+attribute control chart, against its own history.
+
+A plain p-chart assumes binomial variation; complaint and work-order shares vary more than that from period to
+period (weather, model mix, campaigns), so with large counts its limits are narrow and it alarms on most
+periods. Laney's p' chart widens the limits by the variation the standardised points actually show
+(sigma_z, the average moving range of z over 1.128); with sigma_z = 1 it is the p-chart. Limits come from the
+history before the last periods (the baseline), so a rise is judged against what came before it.
+
+Example:
+    >>> rep = trends(dates, labels, period="month")  # doctest: +SKIP
+    >>> [(r.label, r.since, round(r.ratio, 1)) for r in rep.rising]  # doctest: +SKIP
+    [('REAR WINDOW', '2021-11', 3.4)]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from shopfloor.errors import InputError
+
+Period = Literal["week", "month"]
+Chart = Literal["laney", "p"]
+D2 = 1.128  # the moving range of two normal values is on average 1.128 sigma
+
+
+class Point(BaseModel):
+    label: str
+    period: str
+    count: int
+    n: int  # every row of the period (all labels)
+    rate: float
+    center: float
+    lcl: float
+    ucl: float
+    alarm: str | None  # "above" / "below" the limits, or None
+
+
+class Rising(BaseModel):
+    label: str
+    since: str  # first period of the run above the centre line that ends in the latest, alarming period
+    ratio: float  # the latest period's share over the baseline share
+    rate: float
+    center: float
+    count: int
+
+
+class TrendReport(BaseModel):
+    period: Period
+    chart: Chart
+    periods: list[str]
+    baseline_periods: int = Field(..., description="The first periods, from which the limits are computed.")
+    series: list[Point] = []
+    rising: list[Rising] = []
+    sigma_z: dict[str, float] = {}  # per label; > 1: overdispersed (Laney widens the limits)
+
+    def to_dict(self) -> dict:
+        return self.model_dump()
+
+
+def period_key(ts, period: Period) -> str:
+    """'2021-11' for a month, '2021-W46' (ISO week) for a week."""
+    if period == "month":
+        return f"{ts.year:04d}-{ts.month:02d}"
+    year, week, _ = ts.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def parse_dates(values):
+    """Dates as the plant wrote them: ISO, 20200102, 02.01.2020 (day first when the text says so), Excel dates.
+    Returns a pandas Series of Timestamps (NaT where unreadable)."""
+    import pandas as pd
+
+    s = pd.Series(values).astype(str).str.strip()
+    compact = s.str.fullmatch(r"\d{8}")
+    out = pd.to_datetime(s.where(compact), format="%Y%m%d", errors="coerce")
+    rest = ~compact
+    dayfirst = s[rest].str.match(r"\d{1,2}\.\d{1,2}\.\d{2,4}").mean() > 0.5 if rest.any() else False
+    out[rest] = pd.to_datetime(s[rest], errors="coerce", dayfirst=bool(dayfirst), format="mixed")
+    return out
+
+
+def baseline_length(n_periods: int, recent: int = 3) -> int:
+    """Periods the limits are computed from: all but the last ``recent`` when there are at least 8, else all."""
+    return n_periods - recent if n_periods >= 8 else n_periods
+
+
+def limits(counts: list[int], n: list[int], base: int, chart: Chart) -> tuple[float, list[float], list[float], float]:
+    """(centre, lower limits, upper limits, sigma_z) of one label's shares, from its first ``base`` periods."""
+    tot_c, tot_n = sum(counts[:base]), sum(n[:base])
+    p = tot_c / tot_n if tot_n else 0.0
+    sig = [math.sqrt(p * (1 - p) / k) if k else float("nan") for k in n]
+    sigma_z = 1.0
+    if chart == "laney":
+        z = [(c / k - p) / s for c, k, s in zip(counts[:base], n[:base], sig[:base], strict=True) if k and s > 0]
+        mr = [abs(b - a) for a, b in zip(z, z[1:], strict=False)]
+        sigma_z = max(1.0, sum(mr) / len(mr) / D2) if mr else 1.0  # never narrower than the p-chart: sparse
+        # periods (a label absent most months) give small moving ranges that are no evidence of underdispersion
+    lcl = [max(0.0, p - 3 * s * sigma_z) if k else float("nan") for s, k in zip(sig, n, strict=True)]
+    ucl = [min(1.0, p + 3 * s * sigma_z) if k else float("nan") for s, k in zip(sig, n, strict=True)]
+    return p, lcl, ucl, sigma_z
+
+
+def trends(dates, labels, period: Period = "month", chart: Chart = "laney", recent: int = 3,
+           min_rows: int = 5, min_alarm_count: int = 3) -> TrendReport:
+    """Shares of every label per period on a p' (or p) chart, and the labels rising in the latest period.
+
+    Rows without a readable date or label are left out; labels with fewer than ``min_rows`` rows in all get no
+    alarm, and a period above the limit with fewer than ``min_alarm_count`` rows of the label is not "rising"
+    (two complaints are no trend). Raises InputError when fewer than 3 periods have rows.
+    """
+    import pandas as pd
+
+    df = pd.DataFrame({"date": parse_dates(list(dates)), "label": pd.Series(list(labels)).astype(str).str.strip()})
+    df = df[df["date"].notna() & ~df["label"].isin(["", "nan", "None", "n/a", "N/A"])]
+    if df.empty:
+        raise InputError("no row has both a readable date and a label")
+    df["period"] = [period_key(t, period) for t in df["date"]]
+    periods = sorted(df["period"].unique())
+    if len(periods) < 3:
+        raise InputError(f"the rows span {len(periods)} {period}(s); a trend needs at least 3")
+    table = df.groupby(["label", "period"]).size().unstack(fill_value=0).reindex(columns=periods, fill_value=0)
+    n = [int(v) for v in table.sum(axis=0)]
+    rep = TrendReport(period=period, chart=chart, periods=periods,
+                      baseline_periods=baseline_length(len(periods), recent))
+    for label, row in table.iterrows():
+        _label_series(rep, str(label), [int(v) for v in row], n, int(row.sum()) >= min_rows, min_alarm_count)
+    rep.rising.sort(key=lambda r: -r.ratio)
+    return rep
+
+
+def _label_series(rep: TrendReport, label: str, counts: list[int], n: list[int], alarms: bool,
+                  min_alarm_count: int) -> None:
+    center, lcl, ucl, sigma_z = limits(counts, n, rep.baseline_periods, rep.chart)
+    rep.sigma_z[label] = round(sigma_z, 3)
+    points = []
+    for per, c, k, lo, hi in zip(rep.periods, counts, n, lcl, ucl, strict=True):
+        rate = c / k if k else 0.0
+        alarm = ("above" if rate > hi else "below" if rate < lo else None) if alarms and k else None
+        points.append(Point(label=label, period=per, count=c, n=k, rate=round(rate, 6), center=round(center, 6),
+                            lcl=round(lo, 6), ucl=round(hi, 6), alarm=alarm))
+    rep.series += points
+    if points[-1].alarm == "above" and points[-1].count >= min_alarm_count:
+        start = len(points) - 1
+        while start > 0 and points[start - 1].rate > center:
+            start -= 1
+        rep.rising.append(Rising(label=label, since=points[start].period, rate=points[-1].rate, count=points[-1].count,
+                                 ratio=round(points[-1].rate / center, 3) if center else float("inf"),
+                                 center=round(center, 6)))

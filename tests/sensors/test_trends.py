@@ -1,0 +1,77 @@
+"""Rising labels on attribute charts: a doubled share in the last months is found with since-when, a steady
+history raises nothing, plants' date spellings are read, and the CLI keeps its contract keys."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from shopfloor.errors import InputError
+from shopfloor.sensors.trends import parse_dates, trends
+
+
+def _plant(rise: float, seed: int = 1, months: int = 24):
+    rng = np.random.default_rng(seed)
+    dates, labels = [], []
+    for m in range(months):
+        p = np.array([0.1, 0.3, 0.6])
+        if m >= months - 2:
+            p[0] *= rise
+        counts = rng.multinomial(1000, p / p.sum())
+        day = (pd.Timestamp(2021, 1, 10) + pd.DateOffset(months=m)).strftime("%Y%m%d")
+        for label, c in zip(("seal leak", "bearing", "other"), counts, strict=True):
+            dates += [day] * int(c)
+            labels += [label] * int(c)
+    return dates, labels
+
+
+def test_a_doubled_share_is_rising_since_it_began():
+    rep = trends(*_plant(rise=2.5), period="month")
+    assert [r.label for r in rep.rising] == ["seal leak"]
+    r = rep.rising[0]
+    # the rise began in 2022-11 (the last two of 24 months); "since" is the start of the run above the centre
+    # line that ends there, which may begin a month or two earlier by chance, never later
+    assert "2022-06" <= r.since <= "2022-11" and r.ratio > 1.8
+    last = [p for p in rep.series if p.label == "seal leak"][-1]
+    assert last.alarm == "above" and last.rate > last.ucl
+
+
+def test_a_steady_history_raises_nothing():
+    rep = trends(*_plant(rise=1.0), period="month")
+    assert rep.rising == []
+    assert len(rep.periods) == 24 and rep.baseline_periods == 21
+
+
+def test_dates_as_plants_write_them():
+    got = parse_dates(["20200102", "2020-01-03", "2020-01-04 08:15"])
+    assert [d.strftime("%Y-%m-%d") for d in got] == ["2020-01-02", "2020-01-03", "2020-01-04"]
+    german = parse_dates(["02.01.2020", "13.01.2020", "n/a"])
+    assert german[0].month == 1 and german[0].day == 2 and pd.isna(german[2])
+
+
+def test_too_short_or_unreadable_histories_are_refused():
+    with pytest.raises(InputError, match="at least 3"):
+        trends(["2020-01-01", "2020-02-01"], ["a", "b"])
+    with pytest.raises(InputError, match="readable date"):
+        trends(["soon", ""], ["a", "b"])
+
+
+def test_cli_contract_keys(tmp_path):
+    from typer.testing import CliRunner
+
+    from shopfloor.assistant.cli import app
+
+    dates, labels = _plant(rise=2.5)
+    f = tmp_path / "Reklamationen.csv"
+    pd.DataFrame({"Datum": dates, "Fehlerart": labels}).to_csv(f, sep=";", index=False)
+    res = CliRunner().invoke(app, ["trends", "--data", str(f), "--date-col", "Datum", "--label-col", "Fehlerart",
+                                   "--period", "month", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert {"label", "period", "count", "rate", "lcl", "ucl", "alarm"} <= set(out["series"][0])
+    assert out["rising"][0]["label"] == "seal leak" and {"since", "ratio"} <= set(out["rising"][0])
+    bad = CliRunner().invoke(app, ["trends", "--data", str(f), "--date-col", "Date", "--label-col", "Fehlerart"])
+    assert bad.exit_code != 0 and "not found" in str(bad.exception or bad.output)
