@@ -75,3 +75,28 @@ def test_cli_contract_keys(tmp_path):
     assert out["rising"][0]["label"] == "seal leak" and {"since", "ratio"} <= set(out["rising"][0])
     bad = CliRunner().invoke(app, ["trends", "--data", str(f), "--date-col", "Date", "--label-col", "Fehlerart"])
     assert bad.exit_code != 0 and "not found" in str(bad.exception or bad.output)
+
+
+def test_workspace_trends_count_a_reviewed_correction_with_its_corrected_label(tmp_path):
+    from shopfloor.assistant.pipeline.trends import workspace_trends
+    from shopfloor.errors import NotFoundError
+    from shopfloor.workspace import Workspace
+
+    ws = Workspace.open(tmp_path / "ws")
+    dates, labels = _plant(rise=2.5, months=12)
+    with ws.connect() as conn:
+        conn.executemany("INSERT INTO classifications (created_at, task, text, label) VALUES (?, 'fm', 'x', ?)",
+                         [(pd.Timestamp(d).strftime("%Y-%m-%d 10:00:00"), lab) for d, lab in zip(dates, labels,
+                                                                                                  strict=True)])
+        first = conn.execute("SELECT id FROM classifications WHERE label = 'other' ORDER BY id DESC LIMIT 1").fetchone()
+        conn.execute("INSERT INTO reviews (classification_id, task, text, predicted, label, user) "
+                     "VALUES (?, 'fm', 'x', 'other', 'seal leak', 'eng')", (first[0],))
+        conn.commit()
+    rep = workspace_trends(ws, "fm", "month")
+    assert [r.label for r in rep.rising] == ["seal leak"]
+    last = {p.label: p.count for p in rep.series if p.period == rep.periods[-1]}
+    raw = sum(1 for d, lab in zip(dates, labels, strict=True) if d.startswith(rep.periods[-1].replace("-", ""))
+              and lab == "seal leak")
+    assert last["seal leak"] == raw + 1  # the corrected row counts as what the engineer said
+    with pytest.raises(NotFoundError):
+        workspace_trends(ws, "no_such_task")
