@@ -150,3 +150,40 @@ def _label_series(rep: TrendReport, label: str, counts: list[int], n: list[int],
         rep.rising.append(Rising(label=label, since=points[start].period, rate=points[-1].rate, count=points[-1].count,
                                  ratio=round(points[-1].rate / center, 3) if center else float("inf"),
                                  center=round(center, 6)))
+
+
+def render(rep: TrendReport, path, labels: list[str] | None = None, last: int = 24):
+    """A PNG of up to 4 labels' shares over the last ``last`` periods with their centre line and upper limit,
+    points above it in red (the rising labels first, else the most frequent). Readable at phone width."""
+    from shopfloor.sensors.spc import _PLOT_LOCK
+
+    with _PLOT_LOCK:
+        return _render(rep, path, labels, last)
+
+
+def _render(rep: TrendReport, path, labels: list[str] | None, last: int):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    totals: dict[str, int] = {}
+    for p in rep.series:
+        totals[p.label] = totals.get(p.label, 0) + p.count
+    labels = (labels or [r.label for r in rep.rising] or sorted(totals, key=lambda k: -totals[k]))[:4]
+    periods = rep.periods[-last:]
+    fig, axes = plt.subplots(len(labels) or 1, 1, figsize=(7, 2.2 * max(1, len(labels))), squeeze=False,
+                             sharex=True, layout="constrained")
+    for ax, label in zip(axes[:, 0], labels, strict=False):
+        pts = [p for p in rep.series if p.label == label and p.period in periods]
+        xs = [p.period for p in pts]
+        ax.plot(xs, [100 * p.rate for p in pts], marker="o", ms=3, lw=1, color="#1f4e79")
+        ax.plot(xs, [100 * p.center for p in pts], color="green", lw=1)
+        ax.plot(xs, [100 * p.ucl for p in pts], "--", color="#b22222", lw=1)
+        hot = [p for p in pts if p.alarm == "above"]
+        ax.scatter([p.period for p in hot], [100 * p.rate for p in hot], s=40, facecolors="none", edgecolors="red")
+        ax.set_title(f"{label}: share of rows, % (dashed: upper limit)", fontsize=10, loc="left")
+        ax.tick_params(axis="x", labelrotation=90, labelsize=8)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

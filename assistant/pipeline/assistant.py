@@ -411,6 +411,14 @@ class Assistant:
 
         return workspace_trends(self.ws, task, period, chart)
 
+    @requires(Action.view_trends)
+    def trends_file(self, path: str | Path, date_col: str, label_col: str, period: str = "month",
+                    chart: str = "laney", *, user: User | None = None) -> TrendReport:
+        """Which labels are rising in an uploaded CSV/XLSX with a date and a label column."""
+        from shopfloor.assistant.pipeline.trends import file_trends
+
+        return file_trends(path, date_col, label_col, period, chart)
+
     @requires(Action.view_audit)
     def audit_log(self, limit: int = 100, *, user: User | None = None) -> list[dict]:
         """The latest audit rows, newest first."""

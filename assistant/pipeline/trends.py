@@ -18,3 +18,13 @@ def workspace_trends(ws, task: str, period: str = "month", chart: str = "laney")
     if not rows:
         raise NotFoundError(f"no classified rows of task {task!r} in this workspace")
     return trends([r[0] for r in rows], [r[1] for r in rows], period, chart)
+
+
+def file_trends(path, date_col: str, label_col: str, period: str = "month", chart: str = "laney"):
+    """The TrendReport of a CSV/XLSX with a date and a label column (a plant's complaint or work-order export)."""
+    from shopfloor.finetune.data import read_table
+    from shopfloor.sensors.trends import trends
+
+    df = read_table(path, [date_col, label_col])
+    return trends(df[date_col], df[label_col], period, chart)
+

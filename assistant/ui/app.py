@@ -58,7 +58,17 @@ def build_ui(assistant, login_required: bool = False, export_dir: Path | None = 
 
     import gradio as gr
 
-    from shopfloor.assistant.ui.tabs import account, admin, batch, chat, diagnose, inspect, knowledge, machines
+    from shopfloor.assistant.ui.tabs import (
+        account,
+        admin,
+        batch,
+        chat,
+        diagnose,
+        inspect,
+        knowledge,
+        machines,
+        trends,
+    )
 
     ctx = Ctx(assistant, login_required, Path(export_dir or tempfile.mkdtemp(prefix="shopfloor-export-")))
     with gr.Blocks(title="shopfloor") as demo:
@@ -69,6 +79,7 @@ def build_ui(assistant, login_required: bool = False, export_dir: Path | None = 
         for name, module, action in (("Chat", chat, Action.ask), ("Diagnose", diagnose, Action.diagnose),
                                      ("Batch", batch, Action.classify), ("Inspect", inspect, Action.inspect),
                                      ("Machines", machines, Action.view_machines),
+                                     ("Trends", trends, Action.view_trends),
                                      ("Knowledge", knowledge, Action.ask), ("Admin", admin, Action.manage_users),
                                      ("Account", account, Action.change_own_password)):
             with gr.Tab(name, id=name.lower()):

@@ -107,3 +107,15 @@ def text_column(df) -> str:
         scores[c] = (0.0 if numeric > 0.8 else values.str.len().mean() if len(values) else 0.0) + \
             (5.0 if str(c).strip().lower() in named else 0.0)
     return max(df.columns, key=lambda c: scores[c])
+
+
+def trends_chart(rep, folder) -> str:
+    """The rising (or most frequent) labels' shares drawn into a new PNG in ``folder`` (served from there)."""
+    import os
+    import tempfile
+
+    from shopfloor.sensors.trends import render
+
+    fd, path = tempfile.mkstemp(prefix="trends-", suffix=".png", dir=folder)
+    os.close(fd)
+    return str(render(rep, path))

@@ -30,7 +30,7 @@ def test_build_ui_has_every_tab(assistant):
 
     demo = build_ui(assistant)
     labels = {b.label for b in demo.blocks.values() if type(b).__name__ == "Tab"}
-    assert labels == {"Chat", "Diagnose", "Batch", "Inspect", "Machines", "Knowledge", "Admin", "Account"}
+    assert labels == {"Chat", "Diagnose", "Batch", "Inspect", "Machines", "Trends", "Knowledge", "Admin", "Account"}
 
 
 def test_text_column_defaults_to_the_longest_free_text():
@@ -56,3 +56,16 @@ def test_chat_answer_links_its_markers_to_sources_listed_under_it():
     assert "<summary>Sources (2)</summary>" in shown and "SAFETY WARNING" in shown
     assert answer_only(shown) == done.answer
     assert with_sources(Answer(answer="No passage answers this."), 2) == "No passage answers this."
+
+
+def test_trends_summary_says_first_what_is_rising():
+    from shopfloor.assistant.ui.tabs.trends import summary
+    from shopfloor.sensors.trends import Rising, TrendReport
+
+    rep = TrendReport(period="month", chart="laney", periods=["2024-01", "2024-02", "2024-03"], baseline_periods=3,
+                      rising=[Rising(label="seal leak", since="2024-02", ratio=2.5, rate=0.25, center=0.1, count=30)])
+    head, rows = summary(rep)
+    assert head.startswith("**1 label(s) rising in 2024-03**")
+    assert rows == [["seal leak", 30, "25.0%", "10.0%", "2.5", "2024-02"]]
+    calm = TrendReport(period="week", chart="p", periods=["2024-W01", "2024-W02", "2024-W03"], baseline_periods=3)
+    assert summary(calm)[0].startswith("**Nothing rising in 2024-W03**")
