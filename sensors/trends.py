@@ -172,8 +172,8 @@ def _render(rep: TrendReport, path, labels: list[str] | None, last: int):
         totals[p.label] = totals.get(p.label, 0) + p.count
     labels = (labels or [r.label for r in rep.rising] or sorted(totals, key=lambda k: -totals[k]))[:4]
     periods = rep.periods[-last:]
-    fig, axes = plt.subplots(len(labels) or 1, 1, figsize=(7, 2.2 * max(1, len(labels))), squeeze=False,
-                             sharex=True, layout="constrained")
+    fig, axes = plt.subplots(len(labels) or 1, 1, figsize=(5.5, 2.3 * max(1, len(labels))), squeeze=False,
+                             sharex=True, layout="constrained")  # narrow with large text: readable at phone width
     for ax, label in zip(axes[:, 0], labels, strict=False):
         pts = [p for p in rep.series if p.label == label and p.period in periods]
         xs = [p.period for p in pts]
@@ -182,8 +182,11 @@ def _render(rep: TrendReport, path, labels: list[str] | None, last: int):
         ax.plot(xs, [100 * p.ucl for p in pts], "--", color="#b22222", lw=1)
         hot = [p for p in pts if p.alarm == "above"]
         ax.scatter([p.period for p in hot], [100 * p.rate for p in hot], s=40, facecolors="none", edgecolors="red")
-        ax.set_title(f"{label}: share of rows, % (dashed: upper limit)", fontsize=10, loc="left")
-        ax.tick_params(axis="x", labelrotation=90, labelsize=8)
+        ax.set_title(f"{label}, % of rows", fontsize=12, loc="left")
+        ax.tick_params(axis="both", labelsize=10)
+        ax.tick_params(axis="x", labelrotation=90)
+        ax.set_xticks(xs[::max(1, len(xs) // 8)])
+    fig.suptitle("green: usual share · dashed: upper limit · red circle: above it", fontsize=10)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

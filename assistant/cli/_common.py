@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import math
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import typer
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]  # every command's --json
 
 
 class Engine(str, Enum):

@@ -7,10 +7,8 @@ from typing import Annotated
 
 import typer
 
-from shopfloor.assistant.cli._common import Plant, emit
+from shopfloor.assistant.cli._common import JsonOpt, Plant, emit
 from shopfloor.assistant.policy import Role
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
 def register(app: typer.Typer) -> None:

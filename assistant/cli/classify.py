@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from shopfloor.assistant.cli._common import Engine, audit, emit
+from shopfloor.assistant.cli._common import Engine, JsonOpt, audit, emit
 
 app = typer.Typer(no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 TextCol = Annotated[str, typer.Option("--text-col", help="Column with the free text.")]
 
 

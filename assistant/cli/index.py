@@ -7,11 +7,10 @@ from typing import Annotated
 
 import typer
 
-from shopfloor.assistant.cli._common import audit, emit
+from shopfloor.assistant.cli._common import JsonOpt, audit, emit
 
 app = typer.Typer(no_args_is_help=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: the workspace's index).")]
 
 

@@ -9,10 +9,9 @@ from typing import Annotated
 
 import typer
 
-from shopfloor.assistant.cli._common import audit, emit
+from shopfloor.assistant.cli._common import JsonOpt, audit, emit
 
 app = typer.Typer(no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
 def _progress(quiet: bool = False):

@@ -9,10 +9,9 @@ from typing import Annotated
 
 import typer
 
-from shopfloor.assistant.cli._common import audit, emit, workspace
+from shopfloor.assistant.cli._common import JsonOpt, audit, emit, workspace
 
 app = typer.Typer(no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
 class Activate(str, Enum):

@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from shopfloor.assistant.cli._common import RuleSet, SensorTask, audit, emit
+from shopfloor.assistant.cli._common import JsonOpt, RuleSet, SensorTask, audit, emit
 
 app = typer.Typer(no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
 @app.command("train", help="Train a failure model (AI4I CSV, or any plant's readings with --label) or the "

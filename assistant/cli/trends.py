@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from shopfloor.assistant.cli._common import emit
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+from shopfloor.assistant.cli._common import JsonOpt, emit
 
 
 def trends(data: Annotated[Path | None, typer.Option("--data", help="CSV/XLSX with a date and a label column.")] = None,

@@ -16,15 +16,20 @@ def workspace_trends(ws, task: str, period: str = "month", chart: str = "laney")
             "SELECT c.created_at, COALESCE((SELECT r.label FROM reviews r WHERE r.classification_id = c.id "
             "ORDER BY r.id DESC LIMIT 1), c.label) FROM classifications c WHERE c.task = ?", (task,)).fetchall()
     if not rows:
-        raise NotFoundError(f"no classified rows of task {task!r} in this workspace")
+        raise NotFoundError(f"no classified rows of task {task!r} in this workspace yet: classify a file in the Batch "
+                            "tab first, or use a file with a date and a label column")
     return trends([r[0] for r in rows], [r[1] for r in rows], period, chart)
 
 
 def file_trends(path, date_col: str, label_col: str, period: str = "month", chart: str = "laney"):
     """The TrendReport of a CSV/XLSX with a date and a label column (a plant's complaint or work-order export)."""
+    from shopfloor.errors import InputError
     from shopfloor.finetune.data import read_table
-    from shopfloor.sensors.trends import trends
+    from shopfloor.sensors.trends import parse_dates, trends
 
     df = read_table(path, [date_col, label_col])
+    if parse_dates(df[date_col].head(200).tolist()).isna().all():
+        sample = next((v for v in df[date_col].astype(str) if v.strip()), "")
+        raise InputError(f"column {date_col!r} has no readable dates (e.g. {sample[:40]!r}); choose the date column")
     return trends(df[date_col], df[label_col], period, chart)
 

@@ -6,18 +6,21 @@ from shopfloor.assistant.ui.app import friendly
 from shopfloor.assistant.ui.views import BUILD_USER, preview
 from shopfloor.errors import ShopfloorError
 
-TABLE = ["Label", "Rows (last period)", "Share", "Usual share", "x", "Above the centre since"]
+TABLE = ["Label", "Rows", "Share", "Usual", "× usual", "Above centre since"]  # short: a phone shows them all
 CHARTS = {"Laney p' (month-to-month variation allowed)": "laney", "plain p": "p"}
 
 
 def summary(rep) -> tuple[str, list[list]]:
     """The first line a quality engineer reads, and one row per rising label."""
     last = rep.periods[-1]
-    head = (f"**{len(rep.rising)} label(s) rising in {last}** against the {rep.baseline_periods} {rep.period}s "
-            f"before" if rep.rising else f"**Nothing rising in {last}** against the {rep.baseline_periods} "
-            f"{rep.period}s before")
-    rows = [[r.label, r.count, f"{r.rate:.1%}", f"{r.center:.1%}", f"{r.ratio:.1f}", r.since] for r in rep.rising]
-    return head + f" ({rep.periods[0]} .. {last}; limits: {'Laney p' + chr(39) if rep.chart == 'laney' else 'p'})", rows
+    history = (f"against {rep.baseline_periods} earlier {rep.period}s with rows (to "
+               f"{rep.periods[rep.baseline_periods - 1]}; limits: {'Laney p' + chr(39) if rep.chart == 'laney' else 'p'})")
+    if not rep.rising:
+        return f"**Nothing rising in {last}** {history}", []
+    top = rep.rising[0]
+    head = (f"**{len(rep.rising)} label(s) rising in {last}**: {top.label} {top.rate:.1%} of the rows vs usually "
+            f"{top.center:.1%}" + (f", and {len(rep.rising) - 1} more" if len(rep.rising) > 1 else "") + f" — {history}")
+    return head, [[r.label, r.count, f"{r.rate:.1%}", f"{r.center:.1%}", f"{r.ratio:.1f}", r.since] for r in rep.rising]
 
 
 def build(gr, ctx) -> None:
@@ -38,8 +41,10 @@ def build(gr, ctx) -> None:
             label_col = gr.Dropdown([], label="Label column", elem_id="trends-label-col", allow_custom_value=True)
         show_file = gr.Button("Show trends of the file", elem_id="trends-show-file")
     head = gr.Markdown(elem_id="trends-summary")
-    table = gr.Dataframe(headers=TABLE, value=None, interactive=False, wrap=True, elem_id="trends-table")
-    plot = gr.Image(show_label=False, type="filepath", interactive=False, elem_id="trends-chart-img")
+    table = gr.Dataframe(headers=TABLE, value=None, interactive=False, wrap=True, elem_id="trends-table",
+                         visible=False)
+    plot = gr.Image(show_label=False, type="filepath", interactive=False, elem_id="trends-chart-img", buttons=[],
+                    visible=False)  # no toolbar over the chart's top-right point
 
     def shown(get):
         from shopfloor.assistant.ui.views import trends_chart
@@ -47,9 +52,10 @@ def build(gr, ctx) -> None:
         try:
             rep = get()
         except ShopfloorError as e:
-            return friendly(e), None, None
+            return friendly(e), gr.update(value=None, visible=False), gr.update(value=None, visible=False)
         text, rows = summary(rep)
-        return text, rows, trends_chart(rep, ctx.export_dir)
+        return (text, gr.update(value=rows, visible=bool(rows)),
+                gr.update(value=trends_chart(rep, ctx.export_dir), visible=True))
 
     def on_task(t, p, c, request: gr.Request):
         user = ctx.user(request)
