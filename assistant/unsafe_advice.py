@@ -274,7 +274,7 @@ _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|my|me|we|our)\b")
 
 def reason(sentence: str) -> str | None:
     """Why one (normalised) sentence weakens a safety precaution, or None."""
-    s = " ".join(sentence.lower().split())
+    s = " ".join(sentence.lower().split())[:2000]  # a sentence longer than this is a dump, not advice; keeps it fast
     for lex in LEXICONS:
         frame = _frame(lex, s)
         if frame in ("live", "guard") and _FIRST_PERSON.search(s):

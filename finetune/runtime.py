@@ -124,7 +124,8 @@ def run_rows(session, output: str, tok, texts: list[str], max_length: int) -> np
     import numpy as np
 
     def one(text: str) -> np.ndarray:
-        enc = tok([text], truncation=True, max_length=max_length, return_tensors="np")
+        with _TOKENIZER_LOCK:  # a fast tokenizer's truncation setting is shared state: one caller at a time
+            enc = tok([text], truncation=True, max_length=max_length, return_tensors="np")
         return session.run([output], {"input_ids": enc["input_ids"].astype("int64"),
                                       "attention_mask": enc["attention_mask"].astype("int64")})[0][0]
 
@@ -135,6 +136,7 @@ def run_rows(session, output: str, tok, texts: list[str], max_length: int) -> np
 
 
 ROW_WORKERS = 2
+_TOKENIZER_LOCK = __import__("threading").Lock()
 
 
 class OrtEncoder:

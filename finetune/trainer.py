@@ -49,9 +49,14 @@ def train(config: TrainConfig, data: list[str | Path] | str | Path, progress: bo
     One training at a time per output folder: a second one (a retrain from the Admin tab while ``classify
     train`` writes the same folder) is refused with a clear message instead of mixing two models' files.
     """
+    import contextlib
+    import os
+
     from shopfloor.locks import store_lock
 
-    with store_lock(Path(config.out), "training of this model"):
+    # under `accelerate launch` every rank runs this: the main one holds the folder for all of them
+    main_rank = os.environ.get("RANK", os.environ.get("LOCAL_RANK", "0")) == "0"
+    with store_lock(Path(config.out), "training of this model") if main_rank else contextlib.nullcontext():
         return _train(config, data, progress, notify)
 
 

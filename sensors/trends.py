@@ -42,7 +42,7 @@ class Point(BaseModel):
 class Rising(BaseModel):
     label: str
     since: str  # first period of the run above the centre line that ends in the latest, alarming period
-    ratio: float  # the latest period's share over the baseline share
+    ratio: float | None  # the latest period's share over the baseline share; None: a label new in the latest periods
     rate: float
     center: float
     count: int
@@ -70,16 +70,22 @@ def period_key(ts, period: Period) -> str:
 
 
 def parse_dates(values):
-    """Dates as the plant wrote them: ISO, 20200102, 02.01.2020 (day first when the text says so), Excel dates.
-    Returns a pandas Series of Timestamps (NaT where unreadable)."""
+    """Dates as the plant wrote them: ISO (with or without a time zone), 20200102, 02.01.2020 (day first when
+    the column writes dots), Excel serial numbers (44927). Returns a pandas Series of naive Timestamps (local time
+    as written; NaT where unreadable)."""
     import pandas as pd
 
-    s = pd.Series(values).astype(str).str.strip()
-    compact = s.str.fullmatch(r"\d{8}")
-    out = pd.to_datetime(s.where(compact), format="%Y%m%d", errors="coerce")
-    rest = ~compact
-    dayfirst = s[rest].str.match(r"\d{1,2}\.\d{1,2}\.\d{2,4}").mean() > 0.5 if rest.any() else False
-    out[rest] = pd.to_datetime(s[rest], errors="coerce", dayfirst=bool(dayfirst), format="mixed")
+    s = pd.Series(values).astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    kinds = {"compact": s.str.fullmatch(r"(19|20)\d{6}"), "serial": s.str.fullmatch(r"[2-7]\d{4}"),
+             "dotted": s.str.match(r"\d{1,2}\.\d{1,2}\.\d{2,4}")}
+    rest = ~(kinds["compact"] | kinds["serial"] | kinds["dotted"])
+    out[kinds["compact"]] = pd.to_datetime(s[kinds["compact"]], format="%Y%m%d", errors="coerce")
+    out[kinds["serial"]] = pd.to_datetime(s[kinds["serial"]].astype(int), unit="D", origin="1899-12-30")
+    out[kinds["dotted"]] = pd.to_datetime(s[kinds["dotted"]], dayfirst=True, errors="coerce", format="mixed")
+    if rest.any():  # the clock time as written: a time zone ("Z", "+02:00") is dropped, summer time mixes fine
+        local = s[rest].str.replace(r"(?<=\d)(Z|[+-]\d{2}:?\d{2})$", "", regex=True)
+        out[rest] = pd.to_datetime(local, errors="coerce", format="mixed")
     return out
 
 
@@ -128,7 +134,7 @@ def trends(dates, labels, period: Period = "month", chart: Chart = "laney", rece
                       baseline_periods=baseline_length(len(periods), recent))
     for label, row in table.iterrows():
         _label_series(rep, str(label), [int(v) for v in row], n, int(row.sum()) >= min_rows, min_alarm_count)
-    rep.rising.sort(key=lambda r: -r.ratio)
+    rep.rising.sort(key=lambda r: -(r.ratio if r.ratio is not None else float("inf")))
     return rep
 
 
@@ -148,7 +154,7 @@ def _label_series(rep: TrendReport, label: str, counts: list[int], n: list[int],
         while start > 0 and points[start - 1].rate > center:
             start -= 1
         rep.rising.append(Rising(label=label, since=points[start].period, rate=points[-1].rate, count=points[-1].count,
-                                 ratio=round(points[-1].rate / center, 3) if center else float("inf"),
+                                 ratio=round(points[-1].rate / center, 3) if center else None,
                                  center=round(center, 6)))
 
 

@@ -27,11 +27,9 @@ def trends(data: Annotated[Path | None, typer.Option("--data", help="CSV/XLSX wi
 
         rep = cli_assistant(use_llm=False).trends(by, period, chart)
     elif data and date_col and label_col:
-        from shopfloor.finetune.data import read_table
-        from shopfloor.sensors.trends import trends as run
+        from shopfloor.assistant.pipeline.trends import file_trends
 
-        df = read_table(data, [date_col, label_col])
-        rep = run(df[date_col], df[label_col], period, chart)  # type: ignore[arg-type]
+        rep = file_trends(data, date_col, label_col, period, chart)
     else:
         raise InputError("give --data FILE --date-col C --label-col L, or --by TASK")
     emit(rep.to_dict(), as_json, _human(rep))
@@ -44,5 +42,5 @@ def _human(rep) -> str:
         lines.append(f"nothing rising in {rep.periods[-1]}")
     for r in rep.rising:
         lines.append(f"RISING {r.label}: {r.count} rows, {r.rate:.1%} of {rep.periods[-1]} vs {r.center:.1%} before "
-                     f"(x{r.ratio:.1f}), above the centre line since {r.since}")
+                     f"({'x' + format(r.ratio, '.1f') if r.ratio else 'new'}), above the centre line since {r.since}")
     return "\n".join(lines)

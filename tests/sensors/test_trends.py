@@ -100,3 +100,19 @@ def test_workspace_trends_count_a_reviewed_correction_with_its_corrected_label(t
     assert last["seal leak"] == raw + 1  # the corrected row counts as what the engineer said
     with pytest.raises(NotFoundError):
         workspace_trends(ws, "no_such_task")
+
+
+def test_time_zones_iso_beside_german_dates_and_excel_serials():
+    got = parse_dates(["2024-01-01T00:00:00Z", "2024-07-01T00:30:00+02:00", "2020-01-02", "03.01.2020", "44927",
+                       44958.0])
+    assert [d.strftime("%Y-%m-%d %H:%M") for d in got] == ["2024-01-01 00:00", "2024-07-01 00:30", "2020-01-02 00:00",
+                                                           "2020-01-03 00:00", "2023-01-01 00:00", "2023-02-01 00:00"]
+
+
+def test_a_label_new_in_the_latest_months_is_rising_without_a_ratio():
+    dates, labels = _plant(rise=1.0, months=12)
+    dates += ["20211215"] * 40
+    labels += ["new crack"] * 40
+    rep = trends(dates, labels, period="month")
+    new = [r for r in rep.rising if r.label == "new crack"]
+    assert new and new[0].ratio is None

@@ -20,7 +20,8 @@ def summary(rep) -> tuple[str, list[list]]:
     top = rep.rising[0]
     head = (f"**{len(rep.rising)} label(s) rising in {last}**: {top.label} {top.rate:.1%} of the rows vs usually "
             f"{top.center:.1%}" + (f", and {len(rep.rising) - 1} more" if len(rep.rising) > 1 else "") + f" — {history}")
-    return head, [[r.label, r.count, f"{r.rate:.1%}", f"{r.center:.1%}", f"{r.ratio:.1f}", r.since] for r in rep.rising]
+    return head, [[r.label, r.count, f"{r.rate:.1%}", f"{r.center:.1%}", f"{r.ratio:.1f}" if r.ratio else "new",
+                   r.since] for r in rep.rising]
 
 
 def build(gr, ctx) -> None:
