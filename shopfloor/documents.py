@@ -83,6 +83,13 @@ def record(conn: sqlite3.Connection, files: dict[str, Path], user: str,
                  json.dumps(flags.get(source, []), ensure_ascii=False)))
 
 
+def set_flags(conn: sqlite3.Connection, flags: dict[str, list[str]]) -> None:
+    """Store what the approver should read first, by source (recorded sources only)."""
+    with conn:
+        for source, fs in flags.items():
+            conn.execute("UPDATE documents SET flags = ? WHERE source = ?", (json.dumps(fs, ensure_ascii=False), source))
+
+
 def approve(conn: sqlite3.Connection, source: str, user: str) -> Record:
     """Mark ``source`` reviewed by ``user``; NotFoundError when shopfloor has no record of it."""
     with conn:

@@ -58,16 +58,23 @@ def _report(idx, report) -> dict:
             "warnings": [{"source": s, "warning": w} for s, w in report.warnings]}
 
 
-def _provenance(idx, docs: list[Path], approved: bool) -> dict[str, list[str]]:
-    """Remember that the CLI's user added these files, unreviewed unless --approved; returns the review flags."""
+def _pre_record(idx, docs: list[Path], approved: bool) -> dict[str, Path]:
+    """Record the CLI's user as adding the new or changed files, unreviewed unless --approved, before indexing."""
     from shopfloor.assistant.cli._common import workspace
-    from shopfloor.assistant.pipeline.knowledge import record_added
+    from shopfloor.assistant.pipeline.knowledge import pre_record
     from shopfloor.assistant.policy import cli_user
 
-    flags = record_added(workspace(), idx, docs, idx.last_report, cli_user().name, approved=approved)
-    if approved:
-        audit("approve_document", ", ".join(str(d) for d in docs)[:2000])
-    return flags
+    pending = pre_record(workspace(), idx, docs, cli_user().name, approved=approved)
+    if approved and pending:
+        audit("approve_document", ", ".join(sorted(pending))[:2000])
+    return pending
+
+
+def _flags(idx, pending: dict[str, Path]) -> dict[str, list[str]]:
+    from shopfloor.assistant.cli._common import workspace
+    from shopfloor.assistant.pipeline.knowledge import finish_added
+
+    return finish_added(workspace(), idx, pending)
 
 
 ApprovedOpt = Annotated[bool, typer.Option(
@@ -104,10 +111,11 @@ def build(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or fil
     from shopfloor.index import Index, IndexConfig
 
     mapping = _parse_map(column_map)
+    pending = _pre_record(None, docs, approved)
     idx = Index.build(docs, _index_dir(out), IndexConfig(column_roles=mapping), progress=not as_json)
     rep = _report(idx, idx.last_report)
     _unused_map(mapping, idx.last_report, rep)
-    _review(rep, _provenance(idx, docs, approved), approved)
+    _review(rep, _flags(idx, pending), approved)
     audit("index_build", f"{idx.root}: {rep['files_indexed']} files, {rep['chunks_added']} chunks")
     emit(rep, as_json, _human(rep))
 
@@ -121,9 +129,10 @@ def add(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file;
     idx = Index.load(_index_dir(index))
     if column_map:
         idx.set_column_roles(_parse_map(column_map))  # tables with those columns are re-read by this add
+    pending = _pre_record(idx, docs, approved)
     rep = _report(idx, idx.add(docs, progress=not as_json))
     _unused_map(_parse_map(column_map), idx.last_report, rep)
-    _review(rep, _provenance(idx, docs, approved), approved)
+    _review(rep, _flags(idx, pending), approved)
     audit("index_add", f"{idx.root}: {rep['files_indexed']} files, {rep['chunks_added']} chunks")
     emit(rep, as_json, _human(rep))
 

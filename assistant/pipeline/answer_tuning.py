@@ -28,14 +28,16 @@ SHARES = {"table row": 0.35, "section": 0.4, "incident": 0.1, "refusal": 0.15}
 PASSAGES = 3  # as many as the chat gives the model
 
 
-def build_examples(index, n: int = 240, seed: int = 0) -> list[ChatExample]:
+def build_examples(index, n: int = 240, seed: int = 0, trust=None) -> list[ChatExample]:
     """About ``n`` examples from ``index`` in the shares of :data:`SHARES` (fewer when the documents have fewer
-    rows or sections)."""
+    rows or sections); no example uses a document no engineer has approved (``trust``)."""
     from shopfloor.index.tables import role_getter
 
     rng = random.Random(seed)
     rows, sections, incidents = [], [], []
     for i, ch in enumerate(index.chunks):
+        if trust is not None and not trust.reviewed(ch.source):
+            continue
         get = role_getter(ch.metadata)
         if get is not None:
             what = get("symptom") or get("failure_mode")
@@ -53,7 +55,7 @@ def build_examples(index, n: int = 240, seed: int = 0) -> list[ChatExample]:
         want = round(n * share)
         pool = pools.get(kind, rows + sections)
         for i in rng.sample(pool, min(want, len(pool))):
-            ex = _example(index, i, kind, rng, rows + sections)
+            ex = _example(index, i, kind, rng, rows + sections, trust)
             if ex is not None:
                 out.append(ex)
     rng.shuffle(out)
@@ -146,7 +148,8 @@ def _kind_of(ch) -> str:
     return "table row" if (ch.metadata or {}).get("roles") else "section"
 
 
-def _example(index, i: int, kind: str, rng: random.Random, answerable: list[int]) -> ChatExample | None:
+def _example(index, i: int, kind: str, rng: random.Random, answerable: list[int],
+             trust=None) -> ChatExample | None:
     """The example for chunk ``i``: its question with the passages retrieved for it (the chunk among them at a
     random number), or for a refusal, the question with passages retrieved for another document's question."""
     from shopfloor.prompts import render
@@ -169,9 +172,9 @@ def _example(index, i: int, kind: str, rng: random.Random, answerable: list[int]
         reply = reply.replace("{n}", f"[{hits.index(target) + 1}]")
     if not hits:
         return None
-    ps = passages(hits, question)
-    if any(p["safety"] for p in ps):
-        return None  # a flagged passage is never given to the model (ask._synthesis does the same)
+    ps = passages(hits, question, trust)
+    if any(p["safety"] or not p["reviewed"] for p in ps):
+        return None  # a flagged or unreviewed passage is never given to the model (ask._synthesis does the same)
     msgs = [{"role": "system", "content": render("system")},
             {"role": "user", "content": render("grounded_answer", passages=ps, question=question)}]
     return ChatExample(messages=msgs, reply=reply, kind=kind)
@@ -257,8 +260,8 @@ def tune_answerer(ws, qa: list[dict], unanswerable: list[dict], *, examples: int
     if ws.config.llm.backend not in ("local", "transformers"):
         raise ValueError(f"llm.backend is {ws.config.llm.backend!r}: a LoRA answerer needs the local model")
     t0 = time.perf_counter()
-    index = Assistant(ws, use_llm=False).components.index()
-    exs = build_examples(index, examples, seed=seed)
+    components = Assistant(ws, use_llm=False).components
+    exs = build_examples(components.index(), examples, seed=seed, trust=components.trust())
     out = ws.root / "models" / "answerer" / time.strftime("%Y%m%d-%H%M%S")
     train_chat_lora(exs, out, ChatLoraConfig(base=ws.config.llm.model, budget_s=budget_s, seed=seed),
                     progress=progress)

@@ -103,7 +103,7 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
         yield _done(str(e), [], False, query)
         return
     if not filters:
-        table = _table_answer(index, question)
+        table = _table_answer(index, question, components.trust())
         if table is not None:
             yield Token(text=table.answer)
             yield table
@@ -161,8 +161,9 @@ def _warned(lines: list[str], warning: str | None) -> list[str]:
     return [f"{warning} The passage says: {line}" if i in flagged else line for i, line in enumerate(lines)]
 
 
-def _table_answer(index, question: str) -> Answer | None:
-    """The answer of a question with a condition on a table's columns (rows filtered, each cited), or None."""
+def _table_answer(index, question: str, trust=None) -> Answer | None:
+    """The answer of a question with a condition on a table's columns (rows filtered, each cited), or None; rows of
+    a table no engineer has approved are cited as unreviewed and the answer says so on its first line."""
     from shopfloor.index.tablequery import answer_table_question, summarise_row
 
     tables = index.tables()
@@ -171,10 +172,21 @@ def _table_answer(index, question: str) -> Answer | None:
         return None
     roles = {t.source: t.roles for t in tables}
     cites = [Citation(n=n, source=r.source, citation=r.citation, section=f"row {r.row}",
-                      text=neutralise(plain(summarise_row(r, roles.get(r.source, {})))))
+                      text=neutralise(plain(summarise_row(r, roles.get(r.source, {})))),
+                      reviewed=trust.reviewed(r.source) if trust else True)
              for n, r in enumerate(result.rows, start=1)]
-    return Answer(answer=neutralise(plain(result.text)), citations=cites, route="table", grounded=result.found,
-                  query=question)
+    for c in cites:
+        reason = unsafe_reason(c.text)
+        c.safety = safety_warning(reason, f"[{c.n}] {c.citation}", trust.provenance(c.source) if trust else
+                                  "provenance unknown") if reason else None
+    text = neutralise(plain(result.text))
+    unreviewed = sorted({c.source for c in cites if not c.reviewed})
+    warnings = [c.safety for c in cites if c.safety]
+    if unreviewed:
+        text = f"{UNREVIEWED} ({', '.join(unreviewed)}; an engineer has not approved it, check before acting):\n{text}"
+    if warnings:
+        text = "\n".join(warnings) + "\n" + text
+    return Answer(answer=text, citations=cites, route="table", grounded=result.found, query=question)
 
 
 SUMMARY_HEAD = "\n\nIn short: "

@@ -40,6 +40,7 @@ class SimilarIncident(BaseModel):
     action: str = ""
     downtime_h: str = ""
     citation: str
+    reviewed: bool = True  # False: from a record added through shopfloor that no engineer has approved yet
 
 
 class Diagnosis(BaseModel):
@@ -144,6 +145,7 @@ def _retrieve(components, d: Diagnosis, min_score: float | None) -> None:
     d.causes += find_causes(components, idx, query, d.machine_id, cut, d.notes, d.log)
     floor = max(cut, idx.off_topic_level(("incident",)))  # calibrated on the incident records themselves
     found = idx.search(query, k=3, filters={"doc_type": "incident", **machine})
+    trust = components.trust()
     for h in [h for h in _relevant(found, floor, None, d.log) if _shares_a_rare_word(idx, d.log, h)]:
         cols, roles = h.metadata.get("columns", {}), h.metadata.get("roles") or {}
         d.incidents.append(SimilarIncident(
@@ -152,7 +154,7 @@ def _retrieve(components, d: Diagnosis, min_score: float | None) -> None:
             text=_safe(_role(cols, roles, "text", "text") or _role(cols, roles, "symptom", "") or h.text),
             action=_safe(_role(cols, roles, "remedy", "action")), downtime_h=_safe(_role(cols, roles, "downtime",
                                                                                         "downtime_h")),
-            citation=h.citation))
+            citation=h.citation, reviewed=trust.reviewed(h.source)))
 
 
 def find_causes(components, idx, query: str, machine_id: str | None, cut: float, notes: list[str] | None,
@@ -318,7 +320,7 @@ def _summarise(llm, settings, d: Diagnosis) -> None:
     facts = render("diagnosis_summary", log=d.log[:1000], machine=d.machine_id, failure_mode=d.failure_mode or "unknown",
                    confidence=d.confidence or 0.0, needs_review=d.needs_review,
                    causes=[c.model_dump() for c in d.causes if not c.safety and c.reviewed][:2],
-                   incidents=[i.model_dump() for i in d.incidents[:2]],
+                   incidents=[i.model_dump() for i in d.incidents if i.reviewed][:2],
                    status=d.status)
     try:
         text = complete(llm, [{"role": "system", "content": render("system")}, {"role": "user", "content": facts}],

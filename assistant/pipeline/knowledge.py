@@ -19,7 +19,8 @@ def index_config(ws):
 
 
 def add(components, ws, paths: list[str | Path], user: str) -> dict:
-    """Index new or changed documents (building the index if there is none); records who added each."""
+    """Index new or changed documents (building the index if there is none); records who added each, before the
+    index changes (a document is never trusted for a moment because its record came late)."""
     from shopfloor.db import audit
     from shopfloor.index import Index
 
@@ -27,28 +28,45 @@ def add(components, ws, paths: list[str | Path], user: str) -> dict:
         raise InputError("choose one or more files to add")
     try:
         idx = components.index()
-        report = idx.add(paths, progress=False)
     except NotBuiltError:
+        idx = None
+    pending = pre_record(ws, idx, paths, user)
+    if idx is not None:
+        report = idx.add(paths, progress=False)
+    else:
         idx = Index.build(paths, ws.index_dir, index_config(ws), progress=False)
         report = idx.last_report
-    flags = record_added(ws, idx, paths, report, user)
+    flags = finish_added(ws, idx, pending)
     with ws.connect() as conn:
         audit(conn, user, "upload", ", ".join(Path(p).name for p in paths))
     return {"files": report.files, "chunks": report.chunks, "skipped": report.skipped, "tables": report.tables,
             "warnings": report.warnings, "flags": flags}
 
 
-def record_added(ws, idx, paths, report, user: str, approved: bool = False) -> dict[str, list[str]]:
-    """Record who added the indexed files (unreviewed unless ``approved``) with what the approver should read
-    first; returns those flags by source (only sources with something flagged)."""
+def pre_record(ws, idx, paths, user: str, approved: bool = False) -> dict[str, Path]:
+    """Record the files under ``paths`` that are new or changed for ``idx`` (None: no index yet) as added by
+    ``user``, unreviewed unless ``approved``, before they are indexed; unchanged files keep their review."""
     from shopfloor.documents import record
-    from shopfloor.index.ingest import discover
+    from shopfloor.index.ingest import discover, file_hash
 
-    skipped = {s for s, _ in report.skipped}
-    files = {s: f for s, f in discover(paths).items() if s not in skipped}
-    flags = {s: f for s in files if (f := review_flags(idx.texts(s)))}
+    known = idx.manifest["sources"] if idx is not None else {}
+    pending = {s: f for s, f in discover(list(paths)).items() if known.get(s, {}).get("hash") != file_hash(f)}
     with ws.connect() as conn:
-        record(conn, files, user, flags, approved=approved)
+        record(conn, pending, user, approved=approved)
+    return pending
+
+
+def finish_added(ws, idx, pending: dict[str, Path]) -> dict[str, list[str]]:
+    """After indexing: the review flags of the pending files now indexed (returned, only those with any), and the
+    records of pending files the index skipped and never held dropped."""
+    from shopfloor.documents import forget, set_flags
+
+    indexed = {s for s in pending if s in idx.manifest["sources"]}
+    flags = {s: f for s in indexed if (f := review_flags(idx.texts(s)))}
+    with ws.connect() as conn:
+        set_flags(conn, flags)
+        for s in set(pending) - indexed:
+            forget(conn, s)
     return flags
 
 
@@ -57,16 +75,17 @@ def review_flags(texts: list[str], limit: int = 5) -> list[str]:
     followed) and ones that weaken a safety step (quoted only behind a warning)."""
     import re
 
-    from shopfloor.assistant.safety import is_instruction, unsafe_reason
+    from shopfloor.assistant.safety import is_instruction, plain, unsafe_reason
 
     out: list[str] = []
     for sentence in (s.strip() for t in texts for s in re.split(r"(?<=[.!?;。！？；])\s*|\n+", t)):
         if not sentence or len(out) >= limit:
             continue
+        shown = plain(sentence)[:200]  # no markup reaches the approver's browser
         if is_instruction(sentence):
-            out.append(f"instruction to the assistant (never followed): {sentence[:200]}")
+            out.append(f"instruction to the assistant (never followed): {shown}")
         elif reason := unsafe_reason(sentence):
-            out.append(f"{reason}: {sentence[:200]}")
+            out.append(f"{reason}: {shown}")
     return list(dict.fromkeys(out))
 
 

@@ -100,7 +100,8 @@ def diagnosis_markdown(d) -> str:
         out.append("\n**Similar past incidents**")
         for i in d.incidents:
             dt = f", {i.downtime_h} h down" if i.downtime_h else ""
-            out.append(f"- {i.date} {i.machine_id}: {i.text}{dt}  \n  _source: {i.citation}_")
+            mark = "" if i.reviewed else "**UNREVIEWED RECORD** (no engineer has approved it): "
+            out.append(f"- {mark}{i.date} {i.machine_id}: {i.text}{dt}  \n  _source: {i.citation}_")
     if d.status:
         out += ["\n**Machine status**", status_markdown(d.status)]
     out.append(f"\n**Next step:** {d.next_step}")
