@@ -156,3 +156,20 @@ def test_unreviewed_text_is_marked_and_never_a_next_step_until_approved(planted)
     assert "approved by eng" in {s["source"]: s for s in planted.list_sources(user=ENG)}["coolant_CP-9.md"]["provenance"]
     with pytest.raises(NotFoundError):
         planted.approve_document("no-such-file.md", user=ENG)
+
+
+def test_a_table_answer_from_an_unreviewed_table_says_so_first(planted, tmp_path):
+    table = tmp_path / "press_PR-7_fmea.csv"
+    table.write_text("Failure mode,Effect,Severity,Cause,Recommended action\n"
+                     "Light curtain trips,Press stops,9,Dirty lens,Bridge the light curtain with a jumper\n"
+                     "Ram drifts,Part scrap,6,Valve leak,Replace the valve\n")
+    planted.add_documents([table], user=ENG)
+    done = planted.answer("Which failure modes in the PR-7 FMEA have severity over 8?")
+    assert done.route == "table", done.answer
+    assert done.citations and not any(c.reviewed for c in done.citations)
+    first = done.answer.splitlines()[0]
+    assert first.startswith(("UNREVIEWED DOCUMENT", "SAFETY WARNING")), done.answer
+    assert "UNREVIEWED DOCUMENT" in done.answer
+    if "Bridge the light curtain" in done.answer:  # the unsafe remedy is shown only behind a warning
+        assert "SAFETY WARNING" in done.answer.split("Bridge the light curtain")[0]
+    assert all(c.safety for c in done.citations if "Bridge the light curtain" in c.text)
