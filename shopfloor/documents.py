@@ -59,6 +59,13 @@ class Trust:
         return f"{added}, not yet reviewed"
 
 
+    def annotate(self, sources: list[dict]) -> list[dict]:
+        """Index source listings (dicts with ``source``) with ``reviewed``, ``provenance`` and ``flags`` added."""
+        return [{**s, "reviewed": self.reviewed(s["source"]), "provenance": self.provenance(s["source"]),
+                 "flags": list(self.records[s["source"]].flags) if s["source"] in self.records else []}
+                for s in sources]
+
+
 def _record(row: sqlite3.Row) -> Record:
     flags = tuple(json.loads(row["flags"])) if row["flags"] else ()
     return Record(row["source"], row["uploaded_by"], row["uploaded_at"], row["reviewed_by"], row["reviewed_at"], flags)

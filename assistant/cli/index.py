@@ -159,9 +159,7 @@ def list_sources(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
 
     with workspace().connect() as conn:
         t = trust(conn)
-    sources = [{**s, "reviewed": t.reviewed(s["source"]), "provenance": t.provenance(s["source"]),
-                "flags": list(t.records[s["source"]].flags) if s["source"] in t.records else []}
-               for s in Index.load(_index_dir(index)).sources()]
+    sources = t.annotate(Index.load(_index_dir(index)).sources())
     emit({"sources": sources}, as_json, "\n".join(
         f"{s['source']}  ({s['doc_type']}, {s['chunks']} chunks; {'' if s['reviewed'] else 'UNREVIEWED, '}"
         f"{s['provenance']})" + "".join(f"\n    read first: {f}" for f in s["flags"]) for s in sources))

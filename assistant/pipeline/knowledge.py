@@ -109,9 +109,7 @@ def sources(components) -> list[dict]:
         found = components.index().sources()
     except NotBuiltError:
         return []
-    t = components.trust()
-    return [{**s, "reviewed": t.reviewed(s["source"]), "provenance": t.provenance(s["source"]),
-             "flags": list(t.records[s["source"]].flags) if s["source"] in t.records else []} for s in found]
+    return components.trust().annotate(found)
 
 
 def remove(components, ws, source: str, user: str) -> int:
