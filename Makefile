@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: install browser demo test test-fast lint bench clean
+.PHONY: install browser ocr demo test test-fast lint bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,18 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
-demo: install
+# Debian's Tesseract (English, Chinese) for scanned English pages, and a CJK font for Chromium and the charts.
+ocr:
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -q chi_sim \
+	   && [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; } || { \
+	  echo "Installing Debian's Tesseract OCR (eng, chi_sim) and the WenQuanYi CJK font..."; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim fonts-wqy-microhei; }
+
+demo: install ocr
 	$(VENV)/bin/shopfloor demo
 
-test: install browser
+test: install browser ocr
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install

@@ -48,6 +48,7 @@ class Action(str, Enum):
     upload_document = "add documents to the index"
     remove_document = "remove a document from the index"
     approve_document = "approve a document for use as advice"
+    restrict_document = "limit a document to a role"
     import_sensors = "import sensor readings"
     retrain = "retrain a model"
     manage_users = "manage users and tokens"
@@ -69,6 +70,7 @@ MIN_ROLE: dict[Action, Role] = {
     Action.upload_document: Role.engineer,
     Action.remove_document: Role.engineer,
     Action.approve_document: Role.engineer,
+    Action.restrict_document: Role.engineer,
     Action.import_sensors: Role.engineer,
     Action.retrain: Role.admin,
     Action.manage_users: Role.admin,

@@ -29,6 +29,8 @@ class IndexConfig:
     candidates: int = 100  # per-retriever candidates before fusion and filtering
     no_answer_threshold: float = 0.30  # top dense cosine under this: "the documents don't cover this"
     column_roles: dict[str, str] = field(default_factory=dict)  # table column -> role, over the automatic mapping
+    ocr_engine: str = "auto"  # pages without fit text, image files: "auto", "rapidocr", "tesseract" or "none"
+    ocr_min_confidence: float = 0.80  # OCR'd pages under this are flagged "check against the paper"
 
     def __post_init__(self) -> None:
         if self.chunk_chars < 100:
@@ -39,6 +41,8 @@ class IndexConfig:
             raise ValueError(f"fusion must be one of 'linear', 'rrf', 'dense', 'keyword', got {self.fusion!r}")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ValueError(f"dense_weight must be in [0, 1], got {self.dense_weight}")
+        if self.ocr_engine not in ("auto", "rapidocr", "tesseract", "none"):
+            raise ValueError(f"ocr_engine must be 'auto', 'rapidocr', 'tesseract' or 'none', got {self.ocr_engine!r}")
         if self.batch_size < 1 or self.candidates < 1:
             raise ValueError("batch_size and candidates must be >= 1")
         from shopfloor.index.tables import ROLES

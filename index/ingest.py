@@ -1,7 +1,8 @@
-"""Read documents into chunks: Markdown, text, HTML, PDF (page numbers kept), CSV/XLSX (one record per row).
+"""Read documents into chunks: Markdown, text, HTML, PDF (page numbers kept; scanned pages OCR'd), images of pages
+and charts (OCR'd; a photographed table becomes table rows), CSV/XLSX (one record per row).
 
-A file that yields no text (a scanned PDF without a text layer, an empty file) is reported in
-``IngestReport.skipped`` with the reason, never silently dropped.
+A file that yields no text (an empty file, a photo without text) is reported in ``IngestReport.skipped`` with the
+reason, never silently dropped; how each document's text was obtained is in ``IngestReport.texts``.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from pathlib import Path
 from shopfloor.errors import InputError
 from shopfloor.index.chunk import Chunk, chunk_markdown, split_text
 from shopfloor.index.config import IndexConfig
+from shopfloor.index.pages import IMAGE_SUFFIXES, PageText, TextReport
 
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text", ".html", ".htm", ".pdf"}
 TABLE_SUFFIXES = {".csv", ".xlsx", ".xls"}
-SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES
+SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES | IMAGE_SUFFIXES
 _MACHINE_ID = re.compile(r"\b([A-Z]{1,4}-?\d{2,4})\b")
 
 
@@ -31,6 +33,11 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (source, problem): indexed, but read it
     tables: dict[str, dict] = field(default_factory=dict)  # source -> {"kind", "roles", "filled"} for tables
+    texts: dict[str, TextReport] = field(default_factory=dict)  # source -> pages, OCR'd pages, problems (PDF, image)
+    added: list[str] = field(default_factory=list)  # sources new to the index
+    changed: list[str] = field(default_factory=list)  # sources whose content changed (re-indexed)
+    removed: list[str] = field(default_factory=list)  # sources gone from a folder indexed before
+    unchanged: list[str] = field(default_factory=list)  # same content hash: left as they were
 
 
 def file_hash(path: Path) -> str:
@@ -83,8 +90,8 @@ def read_chunks(source: str, path: Path, cfg: IndexConfig, report: IngestReport 
         raise InputError(f"{source}: {size_mb:.0f} MB is over the {MAX_FILE_MB} MB limit per file; split it")
     if suffix in TABLE_SUFFIXES:
         chunks = _table_chunks(source, path, cfg, report)
-    elif suffix == ".pdf":
-        chunks = _pdf_chunks(source, path, cfg, report)
+    elif suffix == ".pdf" or suffix in IMAGE_SUFFIXES:
+        chunks = _page_chunks(source, path, cfg, report)
     else:
         text = _read_text(source, path)
         if suffix in (".html", ".htm"):
@@ -92,8 +99,8 @@ def read_chunks(source: str, path: Path, cfg: IndexConfig, report: IngestReport 
         meta = _machine_meta(source, text)
         chunks = chunk_markdown(text, source, cfg.chunk_chars, cfg.overlap_chars, "manual", meta)
     if not chunks:
-        raise InputError(f"{source}: no text found" + (" (a scanned PDF without a text layer? run OCR first)"
-                                                        if suffix == ".pdf" else ""))
+        raise InputError(f"{source}: no text found" + (" (OCR found none either)" if suffix == ".pdf" or
+                                                        suffix in IMAGE_SUFFIXES else ""))
     return chunks
 
 
@@ -133,36 +140,51 @@ def html_to_markdown(html: str) -> str:
     return "\n".join(lines)
 
 
-def _pdf_chunks(source: str, path: Path, cfg: IndexConfig, report: IngestReport | None = None) -> list[Chunk]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def _page_chunks(source: str, path: Path, cfg: IndexConfig, report: IngestReport | None = None) -> list[Chunk]:
+    """A PDF's or an image's pages as chunks cited by page; an OCR'd grid as table rows; unfit pages marked."""
+    from shopfloor.index.pages import image_pages, pdf_pages
 
-    from shopfloor.index.text import text_problem
-
-    try:
-        reader = PdfReader(str(path))
-        pages = [(i, page.extract_text() or "") for i, page in enumerate(reader.pages, start=1)]
-    except (PdfReadError, ValueError, KeyError) as e:
-        raise InputError(f"{source}: unreadable PDF ({e})") from None
-    meta = _machine_meta(source, " ".join(t for _, t in pages[:1]))
-    out, broken, empty = [], [], []
-    for page_no, text in pages:
-        problem = text_problem(text)
-        if problem:
-            broken.append((page_no, problem))
-        if not text.strip():
-            empty.append(page_no)
-        page_meta = {**meta, "text_problem": problem} if problem else dict(meta)
-        for piece in split_text(text, cfg.chunk_chars, cfg.overlap_chars):
-            out.append(Chunk(piece, source, f"{Path(source).stem} p. {page_no}", page_no, None, "manual", page_meta))
-    if report is not None and broken:
-        report.warnings.append((source, f"text of {len(broken)} of {len(pages)} pages is broken ({broken[0][1]}; "
-                                        f"first: p. {broken[0][0]}): those pages are searchable but never quoted "
-                                        "as a remedy; a better export of the PDF fixes it"))
-    if report is not None and empty and len(empty) < len(pages):
-        report.warnings.append((source, f"{len(empty)} of {len(pages)} pages have no text layer (scanned?): "
-                                        f"they are not searchable (first: p. {empty[0]}); OCR them first"))
+    engine = None if cfg.ocr_engine == "none" else cfg.ocr_engine
+    if path.suffix.lower() == ".pdf":
+        pages = pdf_pages(source, path, engine, cfg.ocr_min_confidence)  # type: ignore[arg-type]
+    else:
+        if engine is None:
+            raise InputError(f"{source}: an image needs OCR, which this index has switched off (ocr_engine none)")
+        pages = image_pages(source, path, engine, cfg.ocr_min_confidence)  # type: ignore[arg-type]
+    text_report = TextReport.of(pages)
+    meta = _machine_meta(source, " ".join(p.text for p in pages[:1]))
+    out: list[Chunk] = []
+    for p in pages:
+        page_meta = dict(meta)
+        if p.confidence is not None:
+            page_meta["ocr_confidence"] = p.confidence
+        if p.problem and p.text.strip():
+            page_meta["text_problem"] = p.problem
+        if p.table:
+            out += _rows_chunks(source, p.table, cfg, report, page=p.page, extra=page_meta)
+            continue
+        for piece in split_text(p.text, cfg.chunk_chars, cfg.overlap_chars):
+            out.append(Chunk(piece, source, f"{Path(source).stem} p. {p.page}", p.page, None, "manual", page_meta))
+    if report is not None:
+        report.texts[source] = text_report
+        _page_warnings(source, pages, text_report, report)
     return out
+
+
+def _page_warnings(source: str, pages: list[PageText], rep: TextReport, report: IngestReport) -> None:
+    n = len(pages)
+    if rep.ocr_pages:
+        report.warnings.append((source, f"{rep.ocr_pages} of {n} pages read by OCR (mean confidence "
+                                        f"{rep.ocr_confidence_mean:.2f}); quotes from them cite the page"))
+    unfit = [p for p in pages if p.problem and p.text.strip()]
+    if unfit:
+        report.warnings.append((source, f"text of {len(unfit)} of {n} pages is not fit to quote as it stands "
+                                        f"({unfit[0].problem}; first: p. {unfit[0].page}): those pages are searchable "
+                                        "but quoted only with a 'check the page' mark and never as a remedy"))
+    empty = [p.page for p in pages if not p.text.strip()]
+    if empty and len(empty) < n:
+        report.warnings.append((source, f"{len(empty)} of {n} pages have no text, even by OCR (photos, drawings, "
+                                        f"blank pages?; first: p. {empty[0]}): they are not searchable"))
 
 
 def read_table_rows(source: str, path: Path) -> list[dict[str, str]]:
@@ -208,23 +230,29 @@ def table_layout(source: str, rows: list[dict[str, str]], cfg: IndexConfig) -> d
 
 
 def _table_chunks(source: str, path: Path, cfg: IndexConfig, report: IngestReport | None = None) -> list[Chunk]:
+    return _rows_chunks(source, read_table_rows(source, path), cfg, report)
+
+
+def _rows_chunks(source: str, rows: list[dict[str, str]], cfg: IndexConfig, report: IngestReport | None = None,
+                 page: int | None = None, extra: dict | None = None) -> list[Chunk]:
+    """One chunk per row of a table (a file, or a grid OCR'd from page ``page``), its columns read by role."""
     from shopfloor.index.tables import by_role, fill_down
 
-    rows = read_table_rows(source, path)
     layout = table_layout(source, rows, cfg)
     roles, doc_type = layout["roles"], layout["kind"]
     layout["filled"] = fill_down(rows, roles)
     if report is not None:
         report.tables[source] = layout
     out = []
+    where = f" p. {page}" if page else ""
     for i, rec in enumerate(rows, start=1):
         body = "; ".join(f"{k}: {v}" for k, v in rec.items() if v)
-        meta = {"columns": rec, "roles": roles}
+        meta = {**(extra or {}), "columns": rec, "roles": roles}
         machine, date = by_role(rec, roles, "machine"), by_role(rec, roles, "date")
         if machine:
             meta["machine_id"] = machine.split(" / ")[0]
         if date:
             meta["date"] = date[:10]
         for piece in split_text(body, cfg.chunk_chars, cfg.overlap_chars):
-            out.append(Chunk(piece, source, f"{Path(source).stem} row {i}", None, i, doc_type, meta))
+            out.append(Chunk(piece, source, f"{Path(source).stem}{where} row {i}", page, i, doc_type, meta))
     return out

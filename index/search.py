@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _BM25_LOCK = threading.Lock()
-FILTER_KEYS = ("machine_id", "doc_type", "date_from", "date_to", "source")
+FILTER_KEYS = ("machine_id", "doc_type", "date_from", "date_to", "source", "exclude_sources")
 
 
 @dataclass
@@ -62,6 +62,7 @@ class Index:
         self.chunks, self.vectors = chunks, vectors
         self._faiss = faiss_index if faiss_index is not None else _make_faiss(vectors, config)
         self._bm25 = self._tables = self._sections = None
+        self._cjk: bool | None = None
         self._levels: dict[tuple, float] = {}
         self.last_report = IngestReport()
 
@@ -70,11 +71,16 @@ class Index:
     def build(cls, paths: list[str | Path], out_dir: str | Path, config: IndexConfig | None = None,
               progress: bool = True) -> Index:
         """Index every supported file under ``paths`` into ``out_dir`` (replacing what was there)."""
-        import numpy as np
-
-        idx = cls(Path(out_dir), config or IndexConfig(), {"sources": {}}, [], np.zeros((0, 384), "float32"))
+        idx = cls.empty(out_dir, config)
         idx.add(paths, progress=progress)
         return idx
+
+    @classmethod
+    def empty(cls, out_dir: str | Path, config: IndexConfig | None = None) -> Index:
+        """An index with nothing in it yet (saved by its first ``add``)."""
+        import numpy as np
+
+        return cls(Path(out_dir), config or IndexConfig(), {"sources": {}}, [], np.zeros((0, 384), "float32"))
 
     @classmethod
     def load(cls, root: str | Path) -> Index:
@@ -109,6 +115,7 @@ class Index:
                 h = file_hash(path)
                 old = self.manifest["sources"].get(source)
                 if old and old["hash"] == h:
+                    report.unchanged.append(source)
                     continue
                 try:
                     chunks = read_chunks(source, path, self.config, report)
@@ -117,10 +124,13 @@ class Index:
                     log.warning("skipped %s", e)
                     continue
                 gone.append(source)
+                (report.changed if old else report.added).append(source)
                 fresh += chunks
                 self.manifest["sources"][source] = {"path": str(path), "root": root_key, "hash": h,
                                                     "chunks": len(chunks), "doc_type": chunks[0].doc_type,
                                                     **({"table": report.tables[source]} if source in report.tables
+                                                       else {}),
+                                                    **({"text": asdict(report.texts[source])} if source in report.texts
                                                        else {}),
                                                     "warnings": [w for s, w in report.warnings if s == source]}
                 report.files += 1
@@ -128,6 +138,7 @@ class Index:
             for s in gone:
                 if s not in {c.source for c in fresh}:
                     self.manifest["sources"].pop(s, None)
+                    report.removed.append(s)
             report.chunks += len(fresh)
         self.save()
         self.last_report = report
@@ -178,6 +189,7 @@ class Index:
         self.chunks = [self.chunks[i] for i in keep] + fresh
         self.vectors = np.vstack([self.vectors[keep], new_vecs]).astype("float32")
         self._faiss, self._bm25, self._tables, self._sections = _make_faiss(self.vectors, self.config), None, None, None
+        self._cjk = None
         self._levels = {}
 
     def save(self) -> Path:
@@ -217,6 +229,16 @@ class Index:
         if self._sections is None:
             self._sections = Sections(self.chunks)
         return self._sections
+
+    @property
+    def has_cjk(self) -> bool:
+        """Whether the plant's documents are (partly) Chinese, Japanese or Korean: >= 2 % of chunks hold such text."""
+        if self._cjk is None:
+            from shopfloor.index.text import cjk_tokens
+
+            n = sum(bool(cjk_tokens(c.text[:200])) for c in self.chunks)
+            self._cjk = n >= max(1, 0.02 * len(self.chunks))
+        return self._cjk
 
     # ---- search -------------------------------------------------------------------------------
     @property
@@ -317,6 +339,8 @@ def _matches(c: Chunk, f: dict) -> bool:
     if kinds and c.doc_type not in ((kinds,) if isinstance(kinds, str) else kinds):
         return False
     if f.get("source") and c.source != f["source"]:
+        return False
+    if c.source in f.get("exclude_sources", ()):  # documents limited to a higher role than the reader's
         return False
     date = m.get("date", "")
     if f.get("date_from") and (not date or date < str(f["date_from"])):

@@ -55,8 +55,46 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
              "notes", "comment", "comments", "work order", "log", "narrative", "long text"),
     "id": ("id", "incident id", "work order id", "wo", "ref", "reference", "no", "number"),
 }
+# The same roles in German and Chinese headers (a plant's own exports: Störung / Ursache / Abhilfe, 症状 / 原因 / 处理).
+SYNONYMS_DE_ZH: dict[str, tuple[str, ...]] = {
+    "symptom": ("störung", "fehler", "fehlerbild", "fehlerbeschreibung", "störungsbeschreibung", "befund",
+                "problembeschreibung", "symptome", "症状", "故障现象", "现象", "故障描述", "问题", "问题描述", "故障",
+                "缺陷", "异常现象", "投诉"),
+    "cause": ("ursache", "ursachen", "mögliche ursache", "fehlerursache", "grund", "原因", "可能原因", "故障原因",
+              "根本原因", "根因", "潜在原因", "失效原因", "失效机理"),
+    "remedy": ("abhilfe", "maßnahme", "maßnahmen", "massnahme", "massnahmen", "behebung", "abstellmaßnahme",
+               "lösung", "korrekturmaßnahme", "reparatur", "处理", "处理措施", "处理方法", "解决方法",
+               "解决办法", "措施", "对策", "纠正措施", "排除方法", "维修措施", "建议措施", "排除"),
+    "failure_mode": ("fehlerart", "ausfallart", "fehlermodus", "失效模式", "故障模式", "潜在失效模式"),
+    "effect": ("fehlerfolge", "fehlerfolgen", "auswirkung", "auswirkungen", "folge", "影响", "失效影响", "后果",
+               "潜在失效影响", "失效后果"),
+    "controls": ("vermeidungsmaßnahme", "entdeckungsmaßnahme", "prüfmaßnahme", "现行控制", "当前控制", "控制措施",
+                 "预防措施", "探测方法", "现行预防控制", "现行探测控制"),
+    "severity": ("bedeutung", "schwere", "严重度", "严重程度", "严重性"),
+    "occurrence": ("auftreten", "auftretenswahrscheinlichkeit", "频度", "发生度", "发生频率", "频率"),
+    "detection": ("entdeckung", "entdeckungswahrscheinlichkeit", "探测度", "检测度", "可探测度", "探测"),
+    "rpn": ("rpz", "risikoprioritätszahl", "风险优先数", "风险顺序数"),
+    "subsystem": ("baugruppe", "teilsystem", "bereich", "系统", "子系统", "总成", "区域", "工序"),
+    "component": ("bauteil", "komponente", "teil", "部件", "零件", "组件", "元件", "部位", "零部件"),
+    "machine": ("maschine", "anlage", "anlagennummer", "maschinennummer", "设备", "机器", "设备编号", "机台",
+                "设备名称", "机床", "设备号"),
+    "date": ("datum", "zeitpunkt", "meldedatum", "日期", "时间", "发生日期", "故障日期", "报修日期", "发生时间"),
+    "downtime": ("stillstand", "stillstandszeit", "ausfallzeit", "stillstandsdauer", "停机时间", "停机时长", "停机",
+                 "故障时长", "停机小时"),
+    "cost": ("kosten", "费用", "成本", "维修费用"),
+    "text": ("beschreibung", "bemerkung", "bemerkungen", "kurztext", "langtext", "kommentar", "notiz", "描述", "说明",
+             "备注", "详情", "内容", "记录", "维修记录"),
+    "id": ("nr", "nummer", "auftragsnummer", "meldungsnummer", "编号", "序号", "单号", "工单号"),
+}
+for _role, _syns in SYNONYMS_DE_ZH.items():
+    SYNONYMS[_role] = SYNONYMS[_role] + tuple(x for x in _syns if x not in SYNONYMS[_role])
+def _is_cjk(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u9fff" for ch in text)
+
+
 _EXACT = {syn: role for role, syns in SYNONYMS.items() for syn in syns}
-_CONTAINED = sorted(((syn, role) for syn, role in _EXACT.items() if len(syn) > 3), key=lambda x: -len(x[0]))
+_CONTAINED = sorted(((syn, role) for syn, role in _EXACT.items() if len(syn) > 3 or _is_cjk(syn)),
+                    key=lambda x: -len(x[0]))
 
 
 def normalise_header(header: str) -> str:
@@ -79,7 +117,8 @@ def role_of_header(header: str) -> str | None:
         if len(syn) > 3 and syn.replace(" ", "") == compact:
             return role
     for syn, role in _CONTAINED:
-        if re.search(rf"\b{re.escape(syn)}\b", h):
+        # Chinese is written without spaces: a synonym inside a longer header counts ("故障原因分析" -> cause)
+        if (syn in h) if _is_cjk(syn) else re.search(rf"\b{re.escape(syn)}\b", h):
             return role
     return None
 

@@ -180,6 +180,15 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE users ADD COLUMN sessions_after REAL;
     """,
+    # 11: documents (or folders: a pattern ending in "/") limited to a role and above (shopfloor.documents.Access)
+    """
+    CREATE TABLE document_access (
+        pattern TEXT PRIMARY KEY,
+        min_role TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL DEFAULT (datetime('now'))
+    );
+    """,
 ]
 
 # Python steps run after the SQL of the same migration, in its transaction (version -> function).

@@ -1,5 +1,5 @@
 """Which indexed documents people may act on: who added each, whether an engineer has reviewed it, and what
-the review should look at first.
+the review should look at first; and which documents only some roles may read (:class:`Access`).
 
 A document added through shopfloor (UI, API, ``index add``/``build``) is *unreviewed* until someone with the
 engineer role approves it: its text is quoted only marked as unreviewed and never becomes a next step. Sources
@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shopfloor.errors import NotFoundError
+from shopfloor.errors import InputError, NotFoundError
 
 
 @dataclass(frozen=True)
@@ -111,3 +111,41 @@ def forget(conn: sqlite3.Connection, source: str) -> None:
     """Drop the record of a source removed from the index."""
     with conn:
         conn.execute("DELETE FROM documents WHERE source = ?", (source,))
+
+
+ROLES = ("viewer", "technician", "engineer", "admin")  # the order of shopfloor.assistant.policy.Role
+
+
+@dataclass(frozen=True)
+class Access:
+    """Documents limited to a role and above: ``rules`` maps a source name, or a folder prefix ending in "/",
+    to the least role that may read it. The most specific rule wins (a file's own rule over its folder's)."""
+
+    rules: dict[str, str]
+
+    def min_role(self, source: str) -> str:
+        if source in self.rules:
+            return self.rules[source]
+        folders = [p for p in self.rules if p.endswith("/") and source.startswith(p)]
+        return self.rules[max(folders, key=len)] if folders else "viewer"
+
+    def hidden(self, role: str, sources) -> frozenset[str]:
+        """The sources among ``sources`` that ``role`` may not read."""
+        rank = ROLES.index(role)
+        return frozenset(s for s in sources if ROLES.index(self.min_role(s)) > rank)
+
+
+def access(conn: sqlite3.Connection) -> Access:
+    return Access({r["pattern"]: r["min_role"] for r in conn.execute("SELECT pattern, min_role FROM document_access")})
+
+
+def restrict(conn: sqlite3.Connection, pattern: str, role: str, user: str) -> None:
+    """Limit the source (or folder prefix ending in "/") ``pattern`` to ``role`` and above; "viewer" lifts it."""
+    if role not in ROLES:
+        raise InputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    with conn:
+        if role == "viewer":
+            conn.execute("DELETE FROM document_access WHERE pattern = ?", (pattern,))
+        else:
+            conn.execute("INSERT OR REPLACE INTO document_access (pattern, min_role, set_by) VALUES (?, ?, ?)",
+                         (pattern, role, user))

@@ -36,6 +36,8 @@ from shopfloor.assistant.api.schemas import (
     LoginResponse,
     Machines,
     Me,
+    Restricted,
+    RestrictRequest,
     ReviewCorrection,
     ReviewQueue,
     ReviewSaved,
@@ -170,6 +172,10 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
     def approve_document(req: ApproveRequest, user: User = Depends(current_user)):
         rec = assistant.approve_document(req.source, user=user)
         return {"source": rec.source, "reviewed_by": rec.reviewed_by, "reviewed_at": rec.reviewed_at}
+
+    @r.post("/api/documents/access", response_model=Restricted)
+    def restrict_document(req: RestrictRequest, user: User = Depends(current_user)):
+        return {"result": assistant.restrict_document(req.pattern, req.role, user=user)}
 
     @r.get("/api/audit", response_model=AuditLog)
     def audit_log(limit: int = 100, user: User = Depends(current_user)):

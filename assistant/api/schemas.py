@@ -185,6 +185,8 @@ class DocumentOut(BaseModel):
     provenance: str = Field("", description="Who added it and when (and who approved it).")
     flags: list[str] = Field([], description="Sentences the approver should read first (instructions addressed to "
                                              "the assistant, safety-weakening advice).")
+    readers: str = Field("viewer", description="The least role that may read it (documents limited to a higher role "
+                                               "are never listed, searched or quoted for a lower one).")
 
 
 class Documents(BaseModel):
@@ -193,6 +195,17 @@ class Documents(BaseModel):
 
 class ApproveRequest(BaseModel):
     source: Text = Field(..., min_length=1, max_length=2000, description="The source, as GET /api/documents names it.")
+
+
+class RestrictRequest(BaseModel):
+    pattern: Text = Field(..., min_length=1, max_length=2000,
+                          description="A source as GET /api/documents names it, or a folder prefix ending in '/'.")
+    role: Literal["viewer", "technician", "engineer", "admin"] = Field(
+        ..., description="The least role that may read it ('viewer': everyone).")
+
+
+class Restricted(BaseModel):
+    result: str
 
 
 class DocumentApproved(BaseModel):

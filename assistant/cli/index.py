@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -55,7 +56,8 @@ def _report(idx, report) -> dict:
             "skipped": [{"source": s, "reason": r} for s, r in report.skipped],
             "tables": {s: {"kind": t["kind"], "roles": t["roles"], "filled_cells": t.get("filled", 0)}
                        for s, t in report.tables.items()},
-            "warnings": [{"source": s, "warning": w} for s, w in report.warnings]}
+            "warnings": [{"source": s, "warning": w} for s, w in report.warnings],
+            "documents": {s: asdict(t) for s, t in report.texts.items()}}
 
 
 def _pre_record(idx, docs: list[Path], approved: bool) -> dict[str, Path]:
@@ -137,6 +139,69 @@ def add(docs: Annotated[list[Path], typer.Option("--docs", help="Folder or file;
     emit(rep, as_json, _human(rep))
 
 
+@app.command("sync", help="Make the index follow a folder: new files added, changed ones re-indexed, deleted ones "
+                           "removed, in one crash-safe save (--watch: again whenever the folder changes).")
+def sync(docs: Annotated[Path, typer.Option("--docs", help="The plant's document folder.")],
+         index: IndexOpt = None, approved: ApprovedOpt = False,
+         watch: Annotated[bool, typer.Option("--watch", help="Keep running; sync when the folder changes.")] = False,
+         interval: Annotated[float, typer.Option("--interval", min=1.0, help="Seconds between checks with --watch.")]
+         = 10.0, as_json: JsonOpt = False) -> None:
+    import time
+
+    from shopfloor.errors import InputError
+
+    if not docs.is_dir():
+        raise InputError(f"--docs {docs}: not a folder (index add takes single files)")
+    last = None
+    while True:
+        state = _folder_state(docs)
+        if state != last:
+            rep = _sync_once(docs, index, approved, not as_json)
+            emit(rep, as_json, _human_sync(rep))
+            last = _folder_state(docs)
+        if not watch:
+            return
+        time.sleep(interval)
+
+
+def _folder_state(docs: Path) -> tuple:
+    """Names, sizes and modification times of the folder's files: a cheap "did anything change" check."""
+    from shopfloor.index.ingest import discover
+
+    return tuple(sorted((s, p.stat().st_size, p.stat().st_mtime_ns) for s, p in discover([docs]).items()))
+
+
+def _sync_once(docs: Path, index: Path | None, approved: bool, progress: bool) -> dict:
+    from shopfloor.assistant.cli._common import workspace
+    from shopfloor.documents import forget
+    from shopfloor.errors import NotBuiltError
+    from shopfloor.index import Index
+
+    root = _index_dir(index)
+    try:
+        idx = Index.load(root)
+    except NotBuiltError:
+        idx = Index.empty(root)
+    pending = _pre_record(idx, [docs], approved)
+    report = idx.add([docs], progress=progress)
+    rep = {**_report(idx, report), "added": report.added, "changed": report.changed, "removed": report.removed,
+           "unchanged": len(report.unchanged)}
+    _review(rep, _flags(idx, pending), approved)
+    with workspace().connect() as conn:
+        for source in report.removed:
+            forget(conn, source)
+    audit("index_sync", f"{idx.root}: +{len(report.added)} ~{len(report.changed)} -{len(report.removed)} "
+                        f"={len(report.unchanged)}")
+    return rep
+
+
+def _human_sync(rep: dict) -> str:
+    head = (f"sync: {len(rep['added'])} added, {len(rep['changed'])} changed, {len(rep['removed'])} removed, "
+            f"{rep['unchanged']} unchanged")
+    names = [f"  {what} {s}" for what in ("added", "changed", "removed") for s in rep[what]]
+    return "\n".join([head, *names, _human(rep)])
+
+
 @app.command("remove", help="Remove one source (as shown by `index list`).")
 def remove(source: Annotated[str, typer.Argument(help="Source name.")], index: IndexOpt = None,
            as_json: JsonOpt = False) -> None:
@@ -154,15 +219,16 @@ def remove(source: Annotated[str, typer.Argument(help="Source name.")], index: I
 @app.command("list", help="List the indexed sources with their review state.")
 def list_sources(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import workspace
-    from shopfloor.documents import trust
+    from shopfloor.documents import access, trust
     from shopfloor.index import Index
 
     with workspace().connect() as conn:
-        t = trust(conn)
-    sources = t.annotate(Index.load(_index_dir(index)).sources())
+        t, acc = trust(conn), access(conn)
+    sources = [{**s, "readers": acc.min_role(s["source"])} for s in t.annotate(Index.load(_index_dir(index)).sources())]
     emit({"sources": sources}, as_json, "\n".join(
         f"{s['source']}  ({s['doc_type']}, {s['chunks']} chunks; {'' if s['reviewed'] else 'UNREVIEWED, '}"
-        f"{s['provenance']})" + "".join(f"\n    read first: {f}" for f in s["flags"]) for s in sources))
+        + ("" if s["readers"] == "viewer" else f"{s['readers']}s and above only; ")
+        + f"{s['provenance']})" + "".join(f"\n    read first: {f}" for f in s["flags"]) for s in sources))
 
 
 @app.command("approve", help="Approve a document you have read: it may then be a next step and is quoted unmarked.")
@@ -175,6 +241,19 @@ def approve(source: Annotated[str, typer.Argument(help="Source name, as `index l
     rec = approve_document(workspace(), source, cli_user().name)
     emit({"source": rec.source, "reviewed_by": rec.reviewed_by, "reviewed_at": rec.reviewed_at}, as_json,
          f"{rec.source} approved by {rec.reviewed_by}")
+
+
+@app.command("restrict", help="Limit a document, or a folder of them (a name ending in /), to a role and above: "
+                               "it is never listed, searched or quoted for anyone below (--role viewer lifts it).")
+def restrict(pattern: Annotated[str, typer.Argument(help="Source name as `index list` shows it, or 'folder/'.")],
+             role: Annotated[str, typer.Option("--role", help="viewer, technician, engineer or admin.")],
+             as_json: JsonOpt = False) -> None:
+    from shopfloor.assistant.cli._common import workspace
+    from shopfloor.assistant.pipeline.knowledge import restrict as restrict_document
+    from shopfloor.assistant.policy import cli_user
+
+    said = restrict_document(workspace(), pattern, role, cli_user().name)
+    emit({"pattern": pattern, "readers": role}, as_json, said)
 
 
 @app.command("search", help="Search the index; prints passages with their citations.")

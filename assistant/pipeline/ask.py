@@ -47,25 +47,38 @@ def passages(hits, query: str, trust=None) -> list[dict]:
     for n, h in enumerate(hits, start=1):
         quote = _row_quote(h) or best_sentences(h.text, query)
         text, quote = neutralise(plain(h.text)), neutralise(plain(quote))
-        out.append(_passage(n, h.source, h.section, h.page, h.citation, text, [quote], h.dense_score, trust))
+        out.append(_passage(n, h.source, h.section, h.page, h.citation, text, [quote], h.dense_score, trust,
+                            _problem(h)))
     return out
+
+
+CHECK_PAGE = "CHECK THE PAGE"
+
+
+def _problem(hit) -> str | None:
+    """Why a passage's text is not fit to quote as it stands (low-confidence OCR, words run together), or None."""
+    meta = getattr(hit, "metadata", None)
+    return meta.get("text_problem") if isinstance(meta, dict) else None
 
 
 UNREVIEWED = "UNREVIEWED DOCUMENT"
 
 
 def _passage(n: int, source: str, section, page, citation: str, text: str, lines: list[str], score: float,
-             trust) -> dict:
-    """One numbered passage: its lines behind the safety warning and the unreviewed mark where they apply."""
+             trust, problem: str | None = None) -> dict:
+    """One numbered passage: its lines behind the safety warning, the unreviewed mark and the "check the page"
+    mark (text read by OCR with low confidence, or otherwise unfit) where they apply."""
     reviewed = trust.reviewed(source) if trust else True
     origin = trust.provenance(source) if trust else "provenance unknown"
     reason = unsafe_reason(text)
     warning = safety_warning(reason, f"[{n}] {citation}", origin) if reason else None
     lines = _warned(lines, warning)
+    if problem:
+        lines[0] = f"{CHECK_PAGE} ({problem}): {lines[0]}"
     if not reviewed:
         lines[0] = f"{UNREVIEWED} ({origin}; an engineer has not approved it, check before acting): {lines[0]}"
     return {"n": n, "source": source, "section": section, "page": page, "citation": citation, "text": text,
-            "quote": "\n".join(lines), "score": score, "safety": warning, "reviewed": reviewed}
+            "quote": "\n".join(lines), "score": score, "safety": warning, "reviewed": reviewed, "problem": problem}
 
 
 def _row_quote(h) -> str:
@@ -121,7 +134,7 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
     yield Token(text=extract)
     answer, summary = extract, None
     # the model never restates a flagged passage without its warning, nor an unreviewed one without its mark
-    safe = [c for c in shown if not c["safety"] and c["reviewed"]]
+    safe = [c for c in shown if not c["safety"] and c["reviewed"] and not c["problem"]]
     if llm is not None and safe and synthesis_on(settings):
         summary = yield from _synthesis(llm, settings, question, safe)
         if summary:
@@ -148,7 +161,7 @@ def _shown(q, hits, index, threshold: float, trust) -> list[dict]:
         lines = [neutralise(plain(line)) for line in e.lines]
         lines[-1] += f" [{n}]"
         out.append(_passage(n, e.source, e.path, e.page, e.citation, neutralise(plain(e.full_text)), lines, e.dense,
-                            trust))
+                            trust, _problem(e.hit)))
     return out
 
 
@@ -235,6 +248,6 @@ def refusal(related: list[dict]) -> str:
 
 
 def _done(answer: str, cites: list[dict], grounded: bool, query: str, summary_kept: bool = False) -> Answer:
-    keep = ("n", "source", "section", "page", "citation", "text", "score", "safety", "reviewed")
+    keep = ("n", "source", "section", "page", "citation", "text", "score", "safety", "reviewed", "problem")
     return Answer(answer=answer, citations=[Citation(**{k: c[k] for k in keep}) for c in cites], route="ask",
                   grounded=grounded, query=query, summary_kept=summary_kept)

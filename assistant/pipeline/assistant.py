@@ -73,7 +73,7 @@ class Assistant:
         from shopfloor.assistant.pipeline.ask import synthesis_on
 
         llm = self.llm() if summary and synthesis_on(self.ws.config.llm) else None  # llm.synthesis, as for chat
-        d = diagnose(self.components, self.ws.config.llm, clean_text(log_text or ""),
+        d = diagnose(self.components.for_role(user.role.value), self.ws.config.llm, clean_text(log_text or ""),
                      clean_text(machine_id) if machine_id else None, llm,
                      self._threshold(self.ws.config.index.min_score))
         if photo is not None:
@@ -103,13 +103,19 @@ class Assistant:
     def _ask_events(self, question: str, history: list[dict], user: User) -> Iterator[ChatEvent]:
         from shopfloor.assistant.pipeline.routing import language_note
 
-        notes = [n for n in (language_note(question[:2000]),) if n]
+        notes = [n for n in (language_note(question[:2000], self._documents_cjk()),) if n]
         for n in notes:
             yield Notice(text=n)
         for e in self._route(question, history, user):
             if isinstance(e, Notice):
                 notes.append(e.text)
             yield _with_notes(e, notes) if isinstance(e, Answer) else e
+
+    def _documents_cjk(self) -> bool:
+        try:
+            return self.components.index().has_cjk
+        except NotBuiltError:
+            return False
 
     def _route(self, question: str, history: list[dict], user: User) -> Iterator[ChatEvent]:
         from shopfloor.assistant.pipeline.ask import answer_events
@@ -135,7 +141,8 @@ class Assistant:
 
         cfg = self.ws.config.index
         llm = self.llm() if synthesis_on(self.ws.config.llm) else None  # not loaded when it would not be used
-        yield from answer_events(self.components, llm, self.ws.config.llm, question[:MAX_QUESTION], history,
+        yield from answer_events(self.components.for_role(user.role.value), llm, self.ws.config.llm,
+                                 question[:MAX_QUESTION], history,
                                  cfg.k, self._threshold(cfg.min_score))
 
     def answer(self, question: str, history: list[dict] | None = None, *, user: User | None = None) -> Answer:
@@ -195,7 +202,8 @@ class Assistant:
                 raise InputError(f"unknown machine {machine_id!r}; known machines: {', '.join(machines) or 'none'}")
         with self.ws.connect() as conn:
             rows = [a.to_dict() for a in list_alarms(conn, state=state, machine_id=mid)]
-        return [with_links(self.components, a, machines.get(a["machine_id"])) if links else a for a in rows]
+        reader = self.components.for_role(user.role.value)
+        return [with_links(reader, a, machines.get(a["machine_id"])) if links else a for a in rows]
 
     @requires(Action.acknowledge_alarm)
     def acknowledge_alarm(self, alarm_id: int, note: str = "", *, user: User | None = None) -> dict:
@@ -391,12 +399,17 @@ class Assistant:
     @requires(Action.ask)
     def list_sources(self, *, user: User | None = None) -> list[dict]:
         """The indexed sources with their type and chunk count."""
-        return knowledge.sources(self.components)
+        return knowledge.sources(self.components.for_role(user.role.value))
 
     @requires(Action.approve_document)
     def approve_document(self, source: str, *, user: User | None = None) -> Record:
         """Approve a document added through shopfloor (audited): its text may then be a next step."""
         return knowledge.approve(self.ws, source, user.name)
+
+    @requires(Action.restrict_document)
+    def restrict_document(self, pattern: str, role: str, *, user: User | None = None) -> str:
+        """Limit a document or a folder ("contracts/") to ``role`` and above, in every client (audited)."""
+        return knowledge.restrict(self.ws, clean_text(pattern or ""), role, user.name)
 
     @requires(Action.remove_document)
     def remove_source(self, source: str, *, user: User | None = None) -> int:

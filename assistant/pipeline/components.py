@@ -182,6 +182,17 @@ class Components:
 
         return fleet(self.ws, status=lambda m: self.status(m, charts=False))
 
+    def access(self):
+        """Which documents are limited to which roles (:class:`shopfloor.documents.Access`)."""
+        from shopfloor.documents import access
+
+        with self.ws.connect() as conn:
+            return access(conn)
+
+    def for_role(self, role: str) -> ForReader:
+        """These components as a user with ``role`` sees them (documents above the role left out)."""
+        return ForReader(self, role)
+
     def trust(self):
         """The review state of the indexed documents (who added each, whether an engineer approved it)."""
         from shopfloor.documents import trust
@@ -192,3 +203,21 @@ class Components:
     def machines(self) -> list[dict]:
         with self.ws.connect() as conn:
             return [dict(r) for r in conn.execute("SELECT id, name, type, line FROM machines ORDER BY id")]
+
+
+class ForReader:
+    """The components as one reader sees them: the index without the documents limited to a higher role
+    (search, quoted sections, tables, the sources list); everything else is the shared components'."""
+
+    def __init__(self, components: Components, role: str):
+        self._components, self.role = components, role
+
+    def __getattr__(self, name: str):
+        return getattr(self._components, name)
+
+    def index(self):
+        from shopfloor.index.access import RestrictedIndex
+
+        idx = self._components.index()
+        hidden = self._components.access().hidden(self.role, idx.manifest["sources"])
+        return RestrictedIndex(idx, hidden) if hidden else idx

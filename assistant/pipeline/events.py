@@ -32,6 +32,9 @@ class Citation(BaseModel):
     safety: str | None = Field(None, description="A warning when the passage weakens a safety step.")
     reviewed: bool = Field(True, description="False when the passage comes from a document added through shopfloor "
                                              "that no engineer has approved yet (quoted marked as unreviewed).")
+    problem: str | None = Field(None, description="Why the passage's text is not fit to quote as it stands (read by "
+                                                  "OCR with low confidence, words run together): quoted behind "
+                                                  "'CHECK THE PAGE', never a next step.")
 
 
 class Token(BaseModel):

@@ -5,6 +5,7 @@ Callers are the Assistant facade (which checks the role first); every write is a
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from shopfloor.errors import InputError, NotBuiltError
@@ -40,7 +41,8 @@ def add(components, ws, paths: list[str | Path], user: str) -> dict:
     with ws.connect() as conn:
         audit(conn, user, "upload", ", ".join(Path(p).name for p in paths))
     return {"files": report.files, "chunks": report.chunks, "skipped": report.skipped, "tables": report.tables,
-            "warnings": report.warnings, "flags": flags}
+            "warnings": report.warnings, "flags": flags,
+            "texts": {s: dataclasses.asdict(t) for s, t in report.texts.items()}}
 
 
 def pre_record(ws, idx, paths, user: str, approved: bool = False) -> dict[str, Path]:
@@ -103,13 +105,30 @@ def approve(ws, source: str, user: str):
 
 
 def sources(components) -> list[dict]:
-    """The indexed sources with their type, chunk count and review state: ``reviewed``, ``provenance`` (who added
-    and approved it) and ``flags`` (what an approver should read first); [] before the index exists."""
+    """The indexed sources the reader may see with their type, chunk count and review state: ``reviewed``,
+    ``provenance`` (who added and approved it), ``flags`` (what an approver should read first) and ``readers``
+    (the least role that may read it); [] before the index exists."""
     try:
         found = components.index().sources()
     except NotBuiltError:
         return []
-    return components.trust().annotate(found)
+    access = components.access()
+    return [{**s, "readers": access.min_role(s["source"])} for s in components.trust().annotate(found)]
+
+
+def restrict(ws, pattern: str, role: str, user: str) -> str:
+    """Limit a source, or a folder of them ("contracts/"), to ``role`` and above ("viewer": everyone again);
+    audited. Returns what was set, in words."""
+    from shopfloor.db import audit
+    from shopfloor.documents import restrict as restrict_rule
+
+    pattern = (pattern or "").strip()
+    if not pattern:
+        raise InputError("name the document (or a folder ending in /) to limit")
+    with ws.connect() as conn:
+        restrict_rule(conn, pattern, role, user)
+        audit(conn, user, "restrict_document", f"{pattern} -> {role}")
+    return f"{pattern}: readable by everyone" if role == "viewer" else f"{pattern}: readable by {role} and above"
 
 
 def remove(components, ws, source: str, user: str) -> int:

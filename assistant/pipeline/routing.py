@@ -48,11 +48,19 @@ _ENGLISH = {"the", "and", "is", "are", "of", "to", "with", "on", "in", "for", "n
             "was", "does", "do", "when", "after", "from", "at", "be", "has", "have"}
 
 
-def language_note(text: str) -> str | None:
-    """A note when ``text`` does not look like English (the manuals, classifier and retrieval are English)."""
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def language_note(text: str, documents_cjk: bool = False) -> str | None:
+    """A note when ``text`` does not look like English (the classifier and the embedder are English); none for a
+    Chinese, Japanese or Korean question when the plant's own documents are written in those scripts (then the
+    keyword search reads them, and the embedder's limits are stated once, in the docs)."""
     words = re.findall(r"[^\W\d_]+", text.lower())
     letters = "".join(words)
     non_latin = sum(ord(c) > 0x24F for c in letters) / max(len(letters), 1)  # Cyrillic, CJK, Arabic, ...
+    cjk = sum(bool(_CJK.match(c)) for c in letters) / max(len(letters), 1)
+    if documents_cjk and cjk > 0.3:
+        return None
     foreign, english = sum(w in _FOREIGN for w in words), sum(w in _ENGLISH for w in words)
     if non_latin > 0.3 or (foreign >= 2 and foreign > english):
         return ("this does not look like English: the manuals, the classifier and the search work in English, "

@@ -72,7 +72,7 @@ def model_versions(assistant) -> list[list]:
     return rows
 
 
-SOURCE_HEADERS = ["source", "type", "chunks", "columns understood as", "warnings", "review", "read first"]
+SOURCE_HEADERS = ["source", "type", "chunks", "columns understood as", "warnings", "review", "read first", "readers"]
 
 
 def sources_table(assistant, user: User) -> list[list]:
@@ -84,7 +84,8 @@ def sources_table(assistant, user: User) -> list[list]:
         review = "approved / shipped" if s.get("reviewed", True) else "UNREVIEWED"
         rows.append([s["source"], table.get("kind", s.get("doc_type", "")), s.get("chunks", 0), roles,
                      "; ".join(s.get("warnings", [])), f"{review} ({s.get('provenance', '')})",
-                     "\n".join(s.get("flags", []))])
+                     "\n".join(s.get("flags", [])),
+                     "everyone" if s.get("readers", "viewer") == "viewer" else f"{s['readers']}s and above"])
     return rows
 
 

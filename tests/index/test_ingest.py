@@ -53,7 +53,7 @@ def test_pdf_pages_are_kept(tmp_path: Path):
 def test_pdf_without_text_layer_is_reported(tmp_path: Path):
     f = tmp_path / "scan.pdf"
     _pdf(f, None)
-    with pytest.raises(InputError, match="without a text layer"):
+    with pytest.raises(InputError, match="no text found .OCR found none either"):
         read_chunks("scan.pdf", f, CFG)
 
 

@@ -18,3 +18,5 @@ def test_broken_pdf_text_is_detected_and_good_text_is_not():
     assert text_problem("Replace the mechanical seal kit MS-40 and never run the pump dry. " * 5) is None
     assert text_problem("液压泵漏油，检查密封圈并更换。" * 10) is None
     assert text_problem("short") is None
+    code = "Pins: gmoccapy.spindle.reset-spindle-override gmoccapy.jog.jog-velocity.direct-value V2.9.0~pre1+git2023 "
+    assert text_problem(code * 3) is None  # identifiers and versions are not words run together

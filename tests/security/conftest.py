@@ -108,6 +108,7 @@ def served(demo_workspace, tmp_path_factory):
 
 def snapshot(conn) -> dict:
     """Everything a write could change in the database."""
-    tables = ("users", "tokens", "reviews", "audit", "documents", "machines", "classifications", "inspections")
+    tables = ("users", "tokens", "reviews", "audit", "documents", "document_access", "machines", "classifications",
+              "inspections")
     snap = {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
     return {t: [tuple(r) for r in rows] for t, rows in snap.items()}

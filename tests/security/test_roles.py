@@ -221,6 +221,7 @@ def _ui_calls(tmp_path):
         "/documents_add": (([handle_file(str(doc))],), True),
         "/documents_remove": (("P-101.md",), True),
         "/documents_approve": (("P-101.md",), True),
+        "/documents_restrict": (("P-101.md", "admin"), True),
         "/admin_retrain": (("complaint_category",), True),
         "/admin_user_add": (("mallory", "mallory-pass-1", "admin"), True),
         "/admin_set_password": (("ada", "hijacked-pass-1"), True),

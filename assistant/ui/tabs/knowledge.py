@@ -6,7 +6,8 @@ from shopfloor.assistant.ui.views import BUILD_USER, SOURCE_HEADERS, sources_tab
 
 def build(gr, ctx) -> None:
     a = ctx.assistant
-    files = gr.File(label="Add documents (Markdown, text, HTML, PDF, CSV/XLSX tables)", file_count="multiple",
+    files = gr.File(label="Add documents (Markdown, text, HTML, PDF incl. scans, photos of pages and charts, CSV/XLSX "
+                          "tables)", file_count="multiple",
                     elem_id="kb-files")
     add = gr.Button("Add to the index", variant="primary", elem_id="kb-add")
     note = gr.Markdown(elem_id="kb-note")
@@ -16,6 +17,10 @@ def build(gr, ctx) -> None:
         pick = gr.Dropdown([s[0] for s in initial], value=None, label="Source", allow_custom_value=True)
         approve = gr.Button("Approve (I have read it)", elem_id="kb-approve")
         remove = gr.Button("Remove", variant="stop")
+    with gr.Row():
+        readers = gr.Dropdown(["viewer", "technician", "engineer", "admin"], value="engineer",
+                              label="Who may read it (the source above, or a folder: 'contracts/')")
+        limit = gr.Button("Limit to this role and above", elem_id="kb-limit")
     gr.Markdown("Documents added here stay **unreviewed** until an engineer approves them: they are quoted marked "
                 "as unreviewed and never become a next step. Read the *read first* column before approving.")
 
@@ -51,6 +56,11 @@ def build(gr, ctx) -> None:
             return f"Approved {rec.source} ({rec.reviewed_by}, {rec.reviewed_at} UTC)."
         return refreshed(attempt(approved), user)
 
+    def on_limit(source, role, request: gr.Request):
+        user = ctx.user(request)
+        return refreshed(attempt(lambda: a.restrict_document(source or "", role or "", user=user) + "."), user)
+
     add.click(on_add, files, [note, table, pick], api_name="documents_add")
+    limit.click(on_limit, [pick, readers], [note, table, pick], api_name="documents_restrict")
     approve.click(on_approve, pick, [note, table, pick], api_name="documents_approve")
     remove.click(on_remove, pick, [note, table, pick], api_name="documents_remove")
