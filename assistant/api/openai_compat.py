@@ -33,6 +33,7 @@ from fastapi.responses import StreamingResponse
 
 from shopfloor.assistant.api.schemas import ChatCompletionRequest
 from shopfloor.assistant.pipeline.events import Answer, Token
+from shopfloor.assistant.pipeline.words import label
 from shopfloor.errors import InputError, ShopfloorError
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,8 @@ def with_sources(events):
         if isinstance(e, Answer) and e.grounded and e.citations:
             shown = [c for c in e.citations if c.n and f"[{c.n}]" in e.answer]
             if shown:
-                tail = "\n\nSources:\n" + "\n".join(f"[{c.n}] {c.citation}" for c in shown)
+                tail = f"\n\n{label('sources', e.language).capitalize()}:\n" + "\n".join(
+                    f"[{c.n}] {c.citation}" for c in shown)
                 e = e.model_copy(update={"answer": e.answer + tail})
         yield e
 

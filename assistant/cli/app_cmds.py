@@ -115,6 +115,7 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
         no_llm: Annotated[bool, typer.Option("--no-llm", help="Answer from retrieved passages only.")] = False,
         as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant, read_text_arg
+    from shopfloor.assistant.pipeline.words import label
 
     a = cli_assistant(use_llm=not no_llm)
     question = read_text_arg(question)
@@ -135,7 +136,7 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
             if not e.grounded:  # a refusal already lists its related passages as such
                 typer.echo(rest)
                 continue
-            typer.echo(rest + "\n\nSources:")
+            typer.echo(rest + f"\n\n{label('sources', e.language).capitalize()}:")
             for c in e.citations:
                 typer.echo(f"  [{c.n}] {c.citation}")
 

@@ -35,6 +35,7 @@ from shopfloor.assistant.pipeline.shape import (
     states_value,
     value_lines,
 )
+from shopfloor.assistant.pipeline.words import cell, joined, language
 
 MIN_COVERAGE = 0.4
 SURE_COVERAGE = 0.85
@@ -151,11 +152,12 @@ def _asked_row(q: Question, hit) -> str:
     get = role_getter(hit.metadata)
     if get is None or not q.asks or q.rating:
         return ""
-    cells = [f"{'detected by' if r == 'controls' else r} — {get(r)}" for r in q.asks if get(r)]
+    lang = language(q.text)
+    cells = [cell("detected by" if r == "controls" else r, get(r), lang) for r in q.asks if get(r)]
     if not cells:
         return ""
     head = row_head(get)
-    return f"{head}: {'; '.join(cells)}" if head else "; ".join(cells)
+    return f"{head}: {joined(cells, lang)}" if head else joined(cells, lang)
 
 
 def _part(hit) -> str:

@@ -20,6 +20,7 @@ from shopfloor.assistant.pipeline.grounding import (
     supported_sentences,
 )
 from shopfloor.assistant.pipeline.question import read_question
+from shopfloor.assistant.pipeline.words import Language, cell, joined, label, language
 from shopfloor.assistant.safety import neutralise, plain, safety_warning, unsafe_reason
 from shopfloor.errors import BackendError, NotBuiltError
 from shopfloor.index.text import tokenize
@@ -45,7 +46,7 @@ def passages(hits, query: str, trust=None) -> list[dict]:
     no engineer has reviewed is quoted marked as such."""
     out = []
     for n, h in enumerate(hits, start=1):
-        quote = _row_quote(h) or best_sentences(h.text, query)
+        quote = _row_quote(h, language(query)) or best_sentences(h.text, query)
         text, quote = neutralise(plain(h.text)), neutralise(plain(quote))
         out.append(_passage(n, h.source, h.section, h.page, h.citation, text, [quote], h.dense_score, trust,
                             _problem(h)))
@@ -81,8 +82,9 @@ def _passage(n: int, source: str, section, page, citation: str, text: str, lines
             "quote": "\n".join(lines), "score": score, "safety": warning, "reviewed": reviewed, "problem": problem}
 
 
-def _row_quote(h) -> str:
-    """A table row quoted by the roles of its columns (symptom: cause; remedy), or '' for prose."""
+def _row_quote(h, lang: Language = "en") -> str:
+    """A table row quoted by the roles of its columns (symptom: cause; remedy), or '' for prose; the labels in the
+    asker's language."""
     from shopfloor.assistant.pipeline.shape import row_head
     from shopfloor.index.tables import role_getter
 
@@ -96,13 +98,14 @@ def _row_quote(h) -> str:
     head = row_head(get)
     if kind == "incident":
         when = " ".join(v for v in (get("date"), get("machine")) if v)
-        return f"Past incident {when}: {get('text') or head}" + (f"; action — {get('remedy')}" if get("remedy") else "")
-    parts = [f"cause — {get('cause')}" if get("cause") else "", f"effect — {get('effect')}" if get("effect") else "",
-             f"detected by — {get('controls')}" if get("controls") else "",
-             f"remedy — {get('remedy')}" if get("remedy") else ""]
+        past = "Past incident" if lang == "en" else label("past incident", lang)
+        action = [cell("action", get("remedy"), lang)] if get("remedy") else []
+        return f"{past} {when}: " + joined([get("text") or head, *action], lang)
+    parts = [cell(label_of, get(role), lang) for role, label_of in
+             (("cause", "cause"), ("effect", "effect"), ("controls", "detected by"), ("remedy", "remedy")) if get(role)]
     ratings = ", ".join(f"{c} {cols[c]}" for c, r in roles.items()
                         if r in ("severity", "occurrence", "detection", "rpn") and cols.get(c))
-    body = "; ".join(p for p in [*parts, ratings] if p)
+    body = joined([p for p in [*parts, ratings] if p], lang)
     return f"{head}: {body}" if head and body else head or body
 
 
@@ -128,7 +131,7 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
     if not shown:
         related = passages(hits[:2], query, trust)
         yield Token(text=NO_ANSWER)
-        yield _done(refusal(related), related, False, query)
+        yield _done(refusal(related, language(question)), related, False, query)
         return
     extract = "\n\n".join(c["quote"] for c in shown)
     yield Token(text=extract)
@@ -157,7 +160,8 @@ def _shown(q, hits, index, threshold: float, trust) -> list[dict]:
 
     out = []
     similarity = functools.partial(index.similarity_to, q.text)
-    for n, e in enumerate(choose(q, hits, index.sections(), _row_quote, threshold, similarity), start=1):
+    row_quote = functools.partial(_row_quote, lang=language(q.text))
+    for n, e in enumerate(choose(q, hits, index.sections(), row_quote, threshold, similarity), start=1):
         lines = [neutralise(plain(line)) for line in e.lines]
         lines[-1] += f" [{n}]"
         out.append(_passage(n, e.source, e.path, e.page, e.citation, neutralise(plain(e.full_text)), lines, e.dense,
@@ -238,13 +242,15 @@ def _synthesis(llm, settings, question: str, good: list[dict]) -> Iterator[ChatE
     return summary
 
 
-def refusal(related: list[dict]) -> str:
-    """The refusal as people read it: the first line says so; the closest passages are listed as related, not
-    as the answer (the similarity threshold behind it is for logs, not for a technician)."""
+def refusal(related: list[dict], lang: Language = "en") -> str:
+    """The refusal as people read it: the first line says so (in the asker's language after the English words
+    every client recognises); the closest passages are listed as related, not as the answer (the similarity
+    threshold behind it is for logs, not for a technician)."""
+    first = NO_ANSWER if lang == "en" else f"{NO_ANSWER} {label('not in your documents', lang)}"
     if not related:
-        return NO_ANSWER
-    return NO_ANSWER + "\nRelated passages (they do not answer the question):\n" + "\n".join(
-        f"- {c['citation']} [{c['n']}]" for c in related)
+        return first
+    head = "Related passages (they do not answer the question):" if lang == "en" else label("related", lang) + "："
+    return first + f"\n{head}\n" + "\n".join(f"- {c['citation']} [{c['n']}]" for c in related)
 
 
 def _done(answer: str, cites: list[dict], grounded: bool, query: str, summary_kept: bool = False) -> Answer:

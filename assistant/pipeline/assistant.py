@@ -102,6 +102,7 @@ class Assistant:
 
     def _ask_events(self, question: str, history: list[dict], user: User) -> Iterator[ChatEvent]:
         from shopfloor.assistant.pipeline.routing import language_note
+        from shopfloor.assistant.pipeline.words import language
 
         notes = [n for n in (language_note(question[:2000], self._documents_cjk()),) if n]
         for n in notes:
@@ -109,7 +110,7 @@ class Assistant:
         for e in self._route(question, history, user):
             if isinstance(e, Notice):
                 notes.append(e.text)
-            yield _with_notes(e, notes) if isinstance(e, Answer) else e
+            yield _with_notes(e, notes, language(question)) if isinstance(e, Answer) else e
 
     def _documents_cjk(self) -> bool:
         try:
@@ -497,10 +498,10 @@ class Assistant:
             hook(name)
 
 
-def _with_notes(done: Answer, notices: list[str]) -> Answer:
+def _with_notes(done: Answer, notices: list[str], lang: str = "en") -> Answer:
     notes = [*notices, *(n for n in done.notes if n not in notices)]
     unseen = "".join(f"\n\n_note: {n}_" for n in notes if n not in done.answer)
-    return done.model_copy(update={"notes": notes, "answer": done.answer + unseen})
+    return done.model_copy(update={"notes": notes, "answer": done.answer + unseen, "language": lang})
 
 
 def _diag_cites(d: Diagnosis) -> list[Citation]:

@@ -60,6 +60,8 @@ class Answer(BaseModel):
     notes: list[str] = []
     query: str | None = Field(None, description="The search query used (follow-ups are condensed).")
     summary_kept: bool = Field(False, description="True when the language model's synthesis passed the check.")
+    language: Literal["en", "zh"] = Field("en", description="The language of the question, which the answer's fixed "
+                                                            "words (labels, refusal, 'Sources') follow.")
     diagnosis: dict | None = Field(None, description="The diagnosis, when the message was routed to it.")
     status: dict | None = Field(None, description="The machine status, when the message asked for it.")
 

@@ -1,6 +1,6 @@
 """A Chinese plant: a photographed troubleshooting chart and a scanned English page, added through the product,
-answer questions with page citations; a question they do not cover is refused; no "not English" note under
-answers when the plant's documents are Chinese."""
+answer questions with page citations, the answer's own words in the asker's language; a question they do not
+cover is refused; no "not English" note under answers when the plant's documents are Chinese."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_a_chinese_question_is_answered_from_the_photographed_chart(plant):
     a, added = plant
     assert added["texts"]["液压站故障表.png"]["ocr_pages"] == 1
     done = a.answer("液压泵噪音大怎么办？", user=ENG)
-    assert done.grounded and "清洗滤网" in done.answer.splitlines()[0]
+    assert done.grounded and "处理：清洗滤网" in done.answer.splitlines()[0] and done.language == "zh"
     assert done.citations[0].citation.startswith("液压站故障表.png") and "p. 1 row 1" in done.citations[0].citation
     assert not any("English" in n for n in done.notes)
 
@@ -48,12 +48,12 @@ def test_a_chinese_question_is_answered_from_the_photographed_chart(plant):
 def test_what_the_chart_does_not_cover_is_refused(plant):
     a, _ = plant
     done = a.answer("空压机排气温度高怎么办？", user=ENG)
-    assert not done.grounded and done.answer.startswith("Not in your documents")
+    assert not done.grounded and done.answer.startswith("Not in your documents. 您的文档中没有这方面的内容。")
 
 
 def test_a_scanned_english_page_answers_with_its_page(plant):
     a, added = plant
     assert added["texts"]["SL-3_scan.pdf"]["ocr_pages"] == 1
     done = a.answer("What oil goes in the SL-3 reservoir?", user=ENG)
-    assert done.grounded and "ISO VG 32" in done.answer
+    assert done.grounded and "ISO VG 32" in done.answer and done.language == "en"
     assert done.citations[0].page == 1 and "p. 1" in done.citations[0].citation

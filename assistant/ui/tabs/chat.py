@@ -5,6 +5,7 @@ import html
 import re
 
 from shopfloor.assistant.pipeline.events import REFUSAL, Answer, Token
+from shopfloor.assistant.pipeline.words import label as say
 from shopfloor.assistant.ui.app import friendly
 from shopfloor.errors import ShopfloorError
 
@@ -46,7 +47,8 @@ def with_sources(done: Answer, turn: int) -> str:
                     + (f"<b>{html.escape(c.safety)}</b><br>" if c.safety else "")
                     + ("" if c.reviewed else "<b>Unreviewed document: no engineer has approved it yet.</b><br>")
                     + html.escape(c.text[:600]) + "</p>" for c in done.citations)
-    label = "Related passages, not an answer" if refused else "Sources"
+    label = say("related, not an answer" if refused else "sources", done.language)
+    label = label[0].upper() + label[1:]
     return f"{linked}{SOURCES}<summary>{label} ({len(done.citations)})</summary>{items}</details>"
 
 
