@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: install browser ocr demo test test-fast lint bench clean
+.PHONY: install browser ocr demo test test-fast lint typecheck bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,7 @@ demo: install ocr
 	$(VENV)/bin/shopfloor demo
 
 test: install browser ocr
+	$(PY) tools/typecheck.py
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install
@@ -49,6 +50,10 @@ test-fast: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# mypy over the whole package (the folder remap seen through build/typecheck's links); also run by make test
+typecheck: install
+	$(PY) tools/typecheck.py
 
 bench: install
 	$(PY) benchmarks/run_all.py

@@ -113,15 +113,21 @@ def authorize(user: User | None, action: Action) -> None:
                                     f"to {action.value}")
 
 
+# The default of a facade method's ``user=``: :func:`requires` replaces it with the facade's own default user
+# before the method runs (so its body always has a real User); should it ever run undecorated, it is a viewer.
+DEFAULT_USER = User("(the facade's default user)", Role.viewer)
+
+
 def requires(action: Action):
-    """Decorate a facade method taking ``user=``: resolve the user (else the facade's default) and authorize.
+    """Decorate a facade method taking ``user=`` (default :data:`DEFAULT_USER`): resolve the user (else the
+    facade's default) and authorize.
 
     The check runs when the method is called, also for generator methods (before the first event).
     """
     def wrap(fn):
         @functools.wraps(fn)
         def inner(self, *args, user: User | None = None, **kwargs):
-            who = user or self.default_user
+            who = self.default_user if user is None or user is DEFAULT_USER else user
             authorize(who, action)
             return fn(self, *args, user=who, **kwargs)
         inner.action = action

@@ -84,7 +84,7 @@ def save(out: Path, cfg: TrainConfig, model, head, tok, classes: list[str], pool
         (out / ENCODER_FILE).unlink(missing_ok=True)  # never keep an export of an older adapter
         if cfg.onnx:
             export_encoder(model, head, pooling, out)
-        logits = predict_logits(model, head, tok, texts, pooling, cfg.max_length) if calib else \
+        logits = predict_logits(model, head, tok, texts, pooling, cfg.max_length or 256) if calib else \
             np.zeros((0, len(classes)), "float32")
         parts["encoder"] = softmax(logits)
     for name, member in linear.items():

@@ -104,10 +104,10 @@ def _read_notes(path: Path, sheet: str | None) -> list[str]:
                              "classified.")
         return ([note] if note else []) + ([f"columns separated by {names[sep]}s"] if sep != "," else [])
     if path.suffix.lower() in (".xlsx", ".xls"):
-        names = sheets(path)
-        if sheet and sheet not in names:
-            raise InputError(f"{path}: no sheet {sheet!r}; sheets are {names}")
-        return [f"sheet {sheet or names[0]!r} of {names}"] if len(names) > 1 else []
+        in_book = sheets(path)
+        if sheet and sheet not in in_book:
+            raise InputError(f"{path}: no sheet {sheet!r}; sheets are {in_book}")
+        return [f"sheet {sheet or in_book[0]!r} of {in_book}"] if len(in_book) > 1 else []
     return []
 
 
@@ -116,7 +116,8 @@ def _label_into(clf: TextClassifier, input_path: Path, text_col: str, out: Path,
                 on_rows: Callable[[int], None] | None, sheet: str | None = None) -> tuple[Counter, int, int]:
     from tqdm.auto import tqdm
 
-    counts, n_review, n = Counter(), 0, 0
+    counts: Counter = Counter()
+    n_review, n = 0, 0
     frames = _chunks(input_path, text_col, chunk_rows, sheet)
     bar = tqdm(desc=f"classify {input_path.name}", unit="row", disable=not progress)
     labelled_all = []

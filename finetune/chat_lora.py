@@ -114,8 +114,8 @@ def train_chat_lora(examples: list[ChatExample], out: str | Path, config: ChatLo
         for i in order:
             ids, start = encoded[i]
             x = torch.tensor([ids])
-            hidden = inner.model(input_ids=x).last_hidden_state[0, start - 1:-1]  # positions predicting the reply
-            logits = inner.lm_head(hidden)
+            hidden = inner.model(input_ids=x).last_hidden_state[0, start - 1:-1]  # type: ignore[operator]
+            logits = inner.lm_head(hidden)  # type: ignore[operator]  # (positions predicting the reply)
             loss = torch.nn.functional.cross_entropy(logits.float(), x[0, start:])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -134,7 +134,7 @@ def train_chat_lora(examples: list[ChatExample], out: str | Path, config: ChatLo
             break
     model.eval()
     out.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out)
+    model.save_pretrained(str(out))
     export_gguf_adapter(model, out / ADAPTER_GGUF, cfg.alpha)
     meta = {"config": {k: v for k, v in asdict(cfg).items() if k != "extra"}, "examples": len(examples),
             "kinds": {k: sum(e.kind == k for e in examples) for k in sorted({e.kind for e in examples})},

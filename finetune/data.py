@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,7 +63,7 @@ def check_columns(df: pd.DataFrame, cols: list[str], path: str | Path) -> None:
         raise InputError(f"{path}: column(s) {missing} not found; columns are {list(df.columns)}")
 
 
-def load_labelled(paths: list[str | Path], text_col: str, label_col: str) -> tuple[list[str], list[str]]:
+def load_labelled(paths: Sequence[str | Path], text_col: str, label_col: str) -> tuple[list[str], list[str]]:
     """(texts, labels) from one or more tables; rows with an empty text or label are dropped."""
     texts, labels = [], []
     for p in paths:

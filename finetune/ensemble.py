@@ -30,7 +30,7 @@ def weights(meta: dict) -> dict[str, float]:
 
 def combine(parts: dict[str, np.ndarray], w: dict[str, float]) -> np.ndarray:
     """Weighted mean of the members' (n, n_labels) probabilities."""
-    return sum(w[k] * parts[k] for k in w)
+    return np.sum([w[k] * parts[k] for k in w], axis=0)
 
 
 def as_logits(p: np.ndarray) -> np.ndarray:

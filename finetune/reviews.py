@@ -16,7 +16,7 @@ def add_review(conn: sqlite3.Connection, task: str, text: str, predicted: str | 
                        (classification_id, task, text, predicted, label.strip(), user))
     audit(conn, user, "review", f"{task}: {predicted!r} -> {label!r}")
     conn.commit()
-    return int(cur.lastrowid)
+    return int(cur.lastrowid or 0)
 
 
 def reviewed_rows(conn: sqlite3.Connection, task: str) -> list[tuple[str, str]]:

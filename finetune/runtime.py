@@ -20,6 +20,8 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shopfloor.errors import ModelNotFoundError
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -175,7 +177,7 @@ def _export_sentence(embedder: str, dest: Path) -> None:
     from shopfloor.models import load_embedder
 
     st = load_embedder(embedder)
-    base = copy.deepcopy(st[0].auto_model).eval()
+    base = copy.deepcopy(st[0].auto_model).eval()  # type: ignore[union-attr]
 
     class Sentence(torch.nn.Module):
         def __init__(self):
@@ -198,8 +200,11 @@ class OrtSentence:
         from shopfloor.models import load_embedder
 
         st = load_embedder(embedder)
-        self.tokenizer, self.max_length = st.tokenizer, int(st.max_seq_length)
-        self.session = _session(sentence_model_path(embedder), threads=1)
+        self.tokenizer, self.max_length = st.tokenizer, int(st.max_seq_length or 256)
+        path = sentence_model_path(embedder)
+        if path is None:
+            raise ModelNotFoundError("onnxruntime is not installed: the ONNX sentence encoder cannot run")
+        self.session = _session(path, threads=1)
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """(n, dim) vectors, each text's independent of the others (``batch_size`` is ignored)."""

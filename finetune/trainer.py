@@ -11,7 +11,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from shopfloor.finetune import artifacts
@@ -42,7 +42,7 @@ def _subsample(texts: list[str], labels: list[str], n: int, seed: int) -> tuple[
     return [texts[i] for i in keep], [labels[i] for i in keep]
 
 
-def train(config: TrainConfig, data: list[str | Path] | str | Path, progress: bool = True,
+def train(config: TrainConfig, data: Sequence[str | Path] | str | Path, progress: bool = True,
           notify: Notify | None = None) -> Path:
     """Train ``config.task`` on the labelled tables ``data``; returns the output folder.
 
@@ -60,7 +60,7 @@ def train(config: TrainConfig, data: list[str | Path] | str | Path, progress: bo
         return _train(config, data, progress, notify)
 
 
-def _train(config: TrainConfig, data: list[str | Path] | str | Path, progress: bool = True,
+def _train(config: TrainConfig, data: Sequence[str | Path] | str | Path, progress: bool = True,
            notify: Notify | None = None) -> Path:
     """The training itself (see :func:`train`).
 
@@ -130,7 +130,7 @@ def _train(config: TrainConfig, data: list[str | Path] | str | Path, progress: b
 def _fit_linear(cfg: TrainConfig, texts: list[str], y: list[int], n_classes: int, vectors) -> dict:
     from shopfloor.finetune.linear import KeywordModel, SentenceModel
 
-    out = {}
+    out: dict = {}
     if "keywords" in cfg.members:
         out["keywords"] = KeywordModel.fit(texts, y, n_classes, cfg.seed)
     if "sentence" in cfg.members:
@@ -145,15 +145,16 @@ def _fit(acc, cfg: TrainConfig, model, head, tok, rows, weights, pooling: str, p
     from tqdm.auto import tqdm
     from transformers import get_linear_schedule_with_warmup
 
-    lengths = [len(tok(t, truncation=True, max_length=cfg.max_length)["input_ids"]) for t, _ in rows]
+    max_length = cfg.max_length or 256  # set by _train before it fits (auto_max_length)
+    lengths = [len(tok(t, truncation=True, max_length=max_length)["input_ids"]) for t, _ in rows]
     batches = BucketBatches(lengths, cfg.batch_size, cfg.seed)
-    loader = DataLoader(rows, batch_sampler=batches, collate_fn=collate(tok, cfg.max_length))
+    loader = DataLoader(rows, batch_sampler=batches, collate_fn=collate(tok, max_length))
     params = [p for p in model.parameters() if p.requires_grad] + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
     loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(weights))
-    sec_per_token = _probe(model, head, loss_fn, tok, rows, batches, cfg.max_length, pooling)
+    sec_per_token = _probe(model, head, loss_fn, tok, rows, batches, max_length, pooling)
     epoch_s = sec_per_token * batches.padded_tokens()
-    plan = plan_steps(epoch_s, len(batches), cfg.epochs, budget_s, cfg.time_budget_s, cfg.max_length, len(rows))
+    plan = plan_steps(epoch_s, len(batches), cfg.epochs, budget_s, cfg.time_budget_s, max_length, len(rows))
     log.info("training plan: %s", plan.describe())
     if notify and acc.is_main_process:
         notify(plan)

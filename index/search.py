@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,14 +62,16 @@ class Index:
         self.root, self.config, self.manifest = Path(root), config, manifest
         self.chunks, self.vectors = chunks, vectors
         self._faiss = faiss_index if faiss_index is not None else _make_faiss(vectors, config)
-        self._bm25 = self._tables = self._sections = None
+        self._bm25: Any = None
+        self._tables: list | None = None
+        self._sections: Any = None
         self._cjk: bool | None = None
         self._levels: dict[tuple, float] = {}
         self.last_report = IngestReport()
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
-    def build(cls, paths: list[str | Path], out_dir: str | Path, config: IndexConfig | None = None,
+    def build(cls, paths: Sequence[str | Path], out_dir: str | Path, config: IndexConfig | None = None,
               progress: bool = True) -> Index:
         """Index every supported file under ``paths`` into ``out_dir`` (replacing what was there)."""
         idx = cls.empty(out_dir, config)
@@ -95,7 +98,7 @@ class Index:
         return cls(Path(root), config, manifest, chunks, vectors, _to_gpu(faiss.read_index(str(folder / "faiss.index"))))
 
     # ---- updates ------------------------------------------------------------------------------
-    def add(self, paths: list[str | Path] | str | Path, progress: bool = True) -> IngestReport:
+    def add(self, paths: Sequence[str | Path] | str | Path, progress: bool = True) -> IngestReport:
         """Add new and changed files under ``paths``; files gone from a folder indexed before are removed.
         One writer at a time: a second add or remove on the same index folder is refused until this one ends."""
         from shopfloor.locks import store_lock
@@ -103,7 +106,7 @@ class Index:
         with store_lock(self.root, "index update"):
             return self._add(paths, progress)
 
-    def _add(self, paths: list[str | Path] | str | Path, progress: bool) -> IngestReport:
+    def _add(self, paths: Sequence[str | Path] | str | Path, progress: bool) -> IngestReport:
         paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
         report = IngestReport()
         for p in map(Path, paths):
@@ -363,6 +366,7 @@ def _make_faiss(vectors: np.ndarray, config: IndexConfig):
     import faiss
 
     dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 384
+    index: Any
     if len(vectors) > config.hnsw_threshold:
         index = faiss.IndexHNSWFlat(dim, config.hnsw_m, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efSearch = max(64, config.candidates)

@@ -142,9 +142,9 @@ def map_columns(headers: Sequence[str], rows: Sequence[dict] | None = None,
             if overrides[h] != "ignore":
                 roles[h] = overrides[h]
             continue
-        role = role_of_header(h)
-        if role is not None:
-            roles[h] = role
+        found = role_of_header(h)
+        if found is not None:
+            roles[h] = found
     if rows:
         _roles_from_content(headers, rows, roles, set(overrides))
     return roles

@@ -92,7 +92,7 @@ class FailureModel:
         x = self._x(df, partial=True)
         p = self.main.predict_proba(x)[:, 1]
         types = {t: m.predict_proba(x)[:, 1] for t, m in self.per_type.items()}
-        out = []
+        out: list[dict] = []
         for i in range(len(x)):
             if problems[i]:
                 out.append({"failure_probability": None, "failure": None, "failure_type_probs": {},
@@ -101,7 +101,7 @@ class FailureModel:
             allowed = applicable_types(machine_type)
             tp = {FAILURE_TYPES[t]: float(v[i]) for t, v in types.items() if FAILURE_TYPES[t] in allowed}
             out.append({"failure_probability": float(p[i]), "failure": bool(p[i] >= self.threshold),
-                        "failure_type_probs": tp, "failure_type": max(tp, key=tp.get) if tp else None,
+                        "failure_type_probs": tp, "failure_type": max(tp, key=lambda k: tp[k]) if tp else None,
                         "unknown": []})
         return out
 
@@ -176,7 +176,7 @@ def evaluate(model: FailureModel, data) -> dict:
                          f"{'; '.join(bad[0][1])}); fix or drop them before evaluating")
     p = np.array([r["failure_probability"] for r in preds])
     yhat = (p >= model.threshold).astype(int)
-    out = {"n": len(y), "f1": float(f1_score(y, yhat)), "precision": float(precision_score(y, yhat, zero_division=0)),
+    out: dict = {"n": len(y), "f1": float(f1_score(y, yhat)), "precision": float(precision_score(y, yhat, zero_division=0)),
            "recall": float(recall_score(y, yhat)), "roc_auc": float(roc_auc_score(y, p)),
            "pr_auc": float(average_precision_score(y, p)), "per_type_f1": {}}
     for t, name in FAILURE_TYPES.items():

@@ -77,7 +77,7 @@ class PlantFailureModel:
         """Per row, as :meth:`FailureModel.predict`; a row missing an input is not scored (``unknown`` says which)."""
         x = self._x(df)
         p = self.main.predict_proba(x.fillna(x.median()).fillna(0.0))[:, 1]
-        out = []
+        out: list[dict] = []
         for i in range(len(x)):
             gaps = [f"{c} missing" for c in self.inputs if x[c].isna().iloc[i]]
             out.append({"failure_probability": None if gaps else float(p[i]),
@@ -89,7 +89,7 @@ class PlantFailureModel:
         """Inputs whose typical (median) value would lower this reading's risk the most."""
         row = self._x(row_df.iloc[[0]])
         base = float(self.main.predict_proba(row)[0, 1])
-        effects = []
+        effects: list[dict] = []
         for c in self.inputs:
             alt = row.copy()
             alt[c] = self.medians[c]

@@ -115,7 +115,7 @@ def _ar_fit(base: list[float], max_order: int = 5) -> tuple[float, list[float]]:
     b = np.asarray(base, dtype=float)
     mu = float(b.mean())
     z = b - mu
-    best = None
+    best: tuple[float, list[float]] | None = None
     for p in range(1, max(1, min(max_order, len(b) // 10)) + 1):
         y = z[p:]
         lags = np.column_stack([z[p - j:len(z) - j] for j in range(1, p + 1)])
@@ -124,7 +124,7 @@ def _ar_fit(base: list[float], max_order: int = 5) -> tuple[float, list[float]]:
         bic = len(y) * np.log(max(rss, 1e-300) / len(y)) + p * np.log(len(y))
         if best is None or bic < best[0]:
             best = (bic, [float(c) for c in coef])
-    return mu, best[1]
+    return mu, best[1] if best is not None else []
 
 
 def monitor(x, baseline: int, rules: str = "shewhart", cusum_check: bool = False) -> Chart:
@@ -205,7 +205,7 @@ def _standard(x, baseline: int | None, center: float | None, sigma: float | None
     """The readings with the centre and sigma to judge them by: given (a known standard) or from the baseline."""
     if (center is None) != (sigma is None):
         raise ValueError("give both center and sigma, or neither")
-    if center is not None:
+    if center is not None and sigma is not None:
         if not sigma > 0:
             raise ValueError(f"sigma must be > 0, got {sigma}")
         return _clean(x), float(center), float(sigma)

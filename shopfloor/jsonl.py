@@ -21,8 +21,8 @@ def read_jsonl(path: str | Path, need: tuple[str, ...] = ()) -> list[dict]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
-        line = path.read_bytes()[:e.start].count(b"\n") + 1
-        raise InputError(f"{path}:{line}: not UTF-8 (byte 0x{e.object[e.start]:02x}); save the file as UTF-8") from None
+        at = path.read_bytes()[:e.start].count(b"\n") + 1
+        raise InputError(f"{path}:{at}: not UTF-8 (byte 0x{e.object[e.start]:02x}); save the file as UTF-8") from None
     rows = []
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():

@@ -44,10 +44,11 @@ def known_machines(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT id FROM machines ORDER BY id")]
 
 
-def register_machines(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
-    """Map each id to its registered spelling, registering the new ones (type 'unregistered'); returns the map."""
+def register_machines(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str | None]:
+    """Map each id to its registered spelling, registering the new ones (type 'unregistered'); returns the map
+    (a blank id maps to None)."""
     known = known_machines(conn)
-    out = {}
+    out: dict[str, str | None] = {}
     with conn:
         for raw in ids:
             raw = str(raw).strip()

@@ -95,7 +95,7 @@ def gguf_path() -> Path:
     from importlib.metadata import PackageNotFoundError, distribution
 
     try:
-        path = Path(distribution(_GGUF_DIST).locate_file(_GGUF_FILE))
+        path = Path(str(distribution(_GGUF_DIST).locate_file(_GGUF_FILE)))
     except PackageNotFoundError:
         raise ModelNotFoundError(f"The embedded language model is not installed. Run: {_PIP_LLM}") from None
     if not path.exists():
@@ -119,7 +119,7 @@ def _convert_gguf(dest: Path) -> None:
     model = AutoModelForCausalLM.from_pretrained(src.parent, gguf_file=src.name)
     # The dequantised weights are plain fp32 now; the quantizer metadata would make
     # save/load think they are still quantised.
-    model.hf_quantizer = None
+    model.hf_quantizer = None  # type: ignore[assignment]
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     model.save_pretrained(tmp)
@@ -175,5 +175,5 @@ def resolve_image_backbone() -> Path:
                                  f"pip install {IMAGE_BACKBONE_DIST}") from None
     for f in dist.files or []:
         if str(f).endswith(IMAGE_BACKBONE_FILE):
-            return Path(dist.locate_file(f))
+            return Path(str(dist.locate_file(f)))
     raise ModelNotFoundError(f"{IMAGE_BACKBONE_DIST} is installed but {IMAGE_BACKBONE_FILE} is missing from it")

@@ -37,7 +37,7 @@ def load_image(source: str | Path | bytes, name: str | None = None, max_side: in
     label = name or (str(source) if not isinstance(source, bytes) else "upload")
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        im = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+        im: Image.Image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
         if im.width * im.height > MAX_PIXELS:  # checked from the header, before any pixel is decoded
             raise InputError(f"{label}: image has {im.width * im.height:,} pixels, more than {MAX_PIXELS:,}; "
                              "resize it first")

@@ -41,7 +41,7 @@ def _save(out: Path, arrays: dict[str, np.ndarray], meta: dict) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=".weights-", suffix=".npz.part", dir=out)
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            np.savez(f, **arrays)  # type: ignore[arg-type]
             f.flush()
             os.fsync(f.fileno())
         digest = hashlib.sha256(Path(tmp).read_bytes()).hexdigest()
@@ -108,7 +108,7 @@ def load_model(path: str | Path):
     raise NotBuiltError(f"{cfg}: unknown model kind {meta.get('kind')!r}")
 
 
-def run(models: Iterable, sources: list[tuple[str, object]], *, heatmaps: bool = True, backbone=None,
+def run(models: Iterable, sources: list[tuple[str, str | Path | bytes]], *, heatmaps: bool = True, backbone=None,
         progress: Progress | None = None) -> list:
     """Inspect ``sources`` — (name, path or bytes) pairs — with every model; one merged result per image.
 
@@ -130,7 +130,7 @@ def run(models: Iterable, sources: list[tuple[str, object]], *, heatmaps: bool =
     return out
 
 
-def _run_chunk(models: list, sources: list[tuple[str, object]], heatmaps: bool, backbone) -> list:
+def _run_chunk(models: list, sources: list[tuple[str, str | Path | bytes]], heatmaps: bool, backbone) -> list:
     """One result per source, by position (names may repeat: two photos called image.jpg keep their own results).
 
     Photos are decoded one at a time and shrunk to at most ``MAX_SIDE`` px on their long side before the next

@@ -49,7 +49,7 @@ def upsample(grid: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     from PIL import Image
 
     img = Image.fromarray(grid.astype(np.float32), mode="F")
-    return np.asarray(img.resize((shape[1], shape[0]), Image.BILINEAR), dtype=np.float32)
+    return np.asarray(img.resize((shape[1], shape[0]), Image.Resampling.BILINEAR), dtype=np.float32)
 
 
 def overlay(image: np.ndarray, heatmap: np.ndarray, alpha: float = 0.45) -> np.ndarray:

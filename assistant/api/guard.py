@@ -121,7 +121,7 @@ class Guard:
 
     def _host_ok(self, host: str) -> bool:
         name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
-        return name.lower() in self.allowed_hosts
+        return self.allowed_hosts is None or name.lower() in self.allowed_hosts
 
     async def _limited(self, scope, receive, send, limit: int):
         received, started = 0, False

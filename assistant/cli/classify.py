@@ -43,7 +43,7 @@ def train(data: Annotated[list[Path], typer.Option("--data", help="Labelled tabl
 
         with workspace().connect() as conn:
             extra = reviewed_rows(conn, task)
-    kw = {"epochs": epochs} if epochs else {}
+    kw: dict = {"epochs": epochs} if epochs else {}
     cfg = TrainConfig(text_col=text_col, label_col=label_col, out=out, base=base, task=task, seed=seed,
                       extra_rows=extra, text_kind=text_kind.strip().lower() or "maintenance log",
                       time_budget_s=time_budget * 60, **kw)
@@ -75,7 +75,7 @@ def evaluate(data: Annotated[Path, typer.Option("--data", help="Labelled table."
 
     if (model is None) == (taxonomy is None):
         raise InputError("give either --model DIR or --taxonomy FILE")
-    clf = Classifier.load(model) if model else ColdStartClassifier.from_yaml(taxonomy, task)
+    clf = Classifier.load(model) if model else ColdStartClassifier.from_yaml(taxonomy or "", task)
     m = run_eval(clf, data, text_col, label_col)
     if "warning" in m and as_json:
         typer.echo(f"warning: {m['warning']}", err=True)
@@ -98,7 +98,7 @@ def run(input: Annotated[Path, typer.Option("--input", help="CSV or XLSX to clas
 
     if (model is None) == (taxonomy is None):
         raise InputError("give either --model DIR or --taxonomy FILE")
-    clf = Classifier.load(model) if model else ColdStartClassifier.from_yaml(taxonomy, task)
+    clf = Classifier.load(model) if model else ColdStartClassifier.from_yaml(taxonomy or "", task)
     if engine is Engine.ray and clf.folder is None:
         raise InputError("--engine ray needs a trained --model")
     s = classify_file(clf, input, text_col, output, engine=engine.value, progress=not as_json, sheet=sheet)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,7 +16,7 @@ app = typer.Typer(no_args_is_help=True)
 
 def _progress(quiet: bool = False):
     """A progress callback printing 'stage done/total, ~ETA' to stderr (at most twice a second)."""
-    state = {"stage": None, "t0": 0.0, "last": 0.0}
+    state: dict[str, Any] = {"stage": None, "t0": 0.0, "last": 0.0}
 
     def report(stage: str, done: int, total: int) -> None:
         now = time.perf_counter()
@@ -55,6 +55,7 @@ def train(data: Annotated[Path, typer.Option("--data", help="Folder of class fol
     from shopfloor.vision.images import read_folder
 
     out = out or workspace().vision_dir("anomaly" if anomaly else "classifier")
+    model: Any
     if anomaly:
         from shopfloor.vision.anomaly import AnomalyModel
 

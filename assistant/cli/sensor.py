@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -30,6 +30,7 @@ def train(task: Annotated[SensorTask, typer.Option("--task", help="failure or ru
     from shopfloor.errors import InputError
     from shopfloor.sensors import FailureModel, RulModel
 
+    model: Any
     if label is not None:
         if task is not SensorTask.failure:
             raise InputError("--label trains a failure model: use --task failure")
@@ -75,16 +76,16 @@ def evaluate(model: Annotated[Path, typer.Option("--model", help="Model folder."
     if json.loads(cfg.read_text())["kind"] == "rul":
         from shopfloor.errors import InputError
         from shopfloor.sensors.rul import RulModel
-        from shopfloor.sensors.rul import evaluate as run_eval
+        from shopfloor.sensors.rul import evaluate as rul_eval
 
         if truth is None:
             raise InputError("a RUL model needs --truth RUL.txt")
-        m = run_eval(RulModel.load(model), data, truth)
+        m = rul_eval(RulModel.load(model), data, truth)
     else:
         from shopfloor.sensors.failure import FailureModel
-        from shopfloor.sensors.failure import evaluate as run_eval
+        from shopfloor.sensors.failure import evaluate as failure_eval
 
-        m = run_eval(FailureModel.load(model), data)
+        m = failure_eval(FailureModel.load(model), data)
     emit(m, as_json, "\n".join(f"{k}: {v}" for k, v in m.items()))
 
 

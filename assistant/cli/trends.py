@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from shopfloor.assistant.cli._common import JsonOpt, emit
+
+if TYPE_CHECKING:
+    from shopfloor.sensors.trends import Chart, Period
 
 
 def trends(data: Annotated[Path | None, typer.Option("--data", help="CSV/XLSX with a date and a label column.")] = None,
@@ -22,14 +25,16 @@ def trends(data: Annotated[Path | None, typer.Option("--data", help="CSV/XLSX wi
 
     if period not in ("week", "month") or chart not in ("laney", "p"):
         raise InputError("--period is week or month; --chart is laney or p")
+    span: Period = "week" if period == "week" else "month"
+    kind: Chart = "p" if chart == "p" else "laney"
     if by:
         from shopfloor.assistant.cli._common import cli_assistant
 
-        rep = cli_assistant(use_llm=False).trends(by, period, chart)
+        rep = cli_assistant(use_llm=False).trends(by, span, kind)
     elif data and date_col and label_col:
         from shopfloor.assistant.pipeline.trends import file_trends
 
-        rep = file_trends(data, date_col, label_col, period, chart)
+        rep = file_trends(data, date_col, label_col, span, kind)
     else:
         raise InputError("give --data FILE --date-col C --label-col L, or --by TASK")
     emit(rep.to_dict(), as_json, _human(rep))

@@ -158,6 +158,6 @@ TROUBLE = {
 }
 
 
-def trouble_rows(machine_id: str) -> list[tuple[str, ...]]:
+def trouble_rows(machine_id: str) -> list[tuple[str, str, str, str, str, str, str]]:
     """The machine's troubleshooting rows: (failure_mode, component, symptom, cause, remedy, action, code)."""
     return TROUBLE[machine_id]

@@ -18,5 +18,5 @@ def complete(llm: LLM, messages: list[dict], max_new_tokens: int, temperature: f
              grammar: str | None = None) -> str:
     """The whole reply; ``grammar`` (GBNF) is passed only to a backend that ``supports_grammar``."""
     if grammar and getattr(llm, "supports_grammar", False):
-        return "".join(llm.stream(messages, max_new_tokens, temperature, grammar=grammar)).strip()
+        return "".join(llm.stream(messages, max_new_tokens, temperature, grammar=grammar)).strip()  # type: ignore[call-arg]
     return "".join(llm.stream(messages, max_new_tokens, temperature)).strip()

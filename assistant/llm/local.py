@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 from shopfloor.errors import BackendError
 
@@ -14,6 +15,8 @@ class LocalLLM:
         from shopfloor.models import load_llm
 
         self.name = model
+        self.tokenizer: Any
+        self.model: Any
         self.tokenizer, self.model = load_llm(model)
         if adapter:  # a LoRA answerer's peft folder, on a copy: the cached base stays as it is for other callers
             import copy

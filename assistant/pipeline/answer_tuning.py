@@ -161,7 +161,10 @@ def _example(index, i: int, kind: str, rng: random.Random, answerable: list[int]
     question, reply = qa
     if kind == "refusal":
         other = rng.choice([j for j in answerable if index.chunks[j].source != ch.source] or answerable)
-        other_question = _question(index, other, _kind_of(index.chunks[other]), rng)[0]
+        asked = _question(index, other, _kind_of(index.chunks[other]), rng)
+        if asked is None:
+            return None
+        other_question = asked[0]
         hits = [h for h in index.search(other_question, k=PASSAGES + 4) if h.source != ch.source][:PASSAGES]
         reply = NO_ANSWER
     else:
@@ -265,7 +268,7 @@ def tune_answerer(ws, qa: list[dict], unanswerable: list[dict], *, examples: int
     out = ws.root / "models" / "answerer" / time.strftime("%Y%m%d-%H%M%S")
     train_chat_lora(exs, out, ChatLoraConfig(base=ws.config.llm.model, budget_s=budget_s, seed=seed),
                     progress=progress)
-    report = {"adapter": str(out), "examples": len(exs), "train_s": round(time.perf_counter() - t0, 1)}
+    report: dict = {"adapter": str(out), "examples": len(exs), "train_s": round(time.perf_counter() - t0, 1)}
     kept, why = activate == "always", "activated as asked" if activate == "always" else "not activated"
     if qa or unanswerable:
         report["untuned"] = measure_answers(ws, None, qa, unanswerable, user=user)

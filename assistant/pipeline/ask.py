@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from shopfloor.assistant.pipeline.events import Answer, ChatEvent, Citation, Notice, Token
 from shopfloor.assistant.pipeline.grounding import (
@@ -209,7 +209,7 @@ def _table_answer(index, question: str, trust=None) -> Answer | None:
 SUMMARY_HEAD = "\n\nIn short: "
 
 
-def _synthesis(llm, settings, question: str, good: list[dict]) -> Iterator[ChatEvent]:
+def _synthesis(llm, settings, question: str, good: list[dict]) -> Generator[ChatEvent, None, str | None]:
     """The model's short synthesis, checked sentence by sentence before anything is shown.
 
     The model's text is collected, not streamed (llama.cpp writes the ~100 tokens in about a second), so

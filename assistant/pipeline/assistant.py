@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from shopfloor.assistant.pipeline import knowledge, reviews
 from shopfloor.assistant.pipeline.components import Components
 from shopfloor.assistant.pipeline.diagnose import Diagnosis, diagnose
 from shopfloor.assistant.pipeline.events import Answer, ChatEvent, Citation, Notice, Token
-from shopfloor.assistant.policy import Action, User, requires
+from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
 from shopfloor.assistant.safety import clean_text
 from shopfloor.documents import Record
 from shopfloor.errors import BackendError, InputError, NotBuiltError
 from shopfloor.sensors.status import MachineStatus
-from shopfloor.sensors.trends import TrendReport
+from shopfloor.sensors.trends import Chart, Period, TrendReport
 from shopfloor.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class Assistant:
     # ---- diagnosis and chat ----------------------------------------------------------------------
     @requires(Action.diagnose)
     def diagnose(self, log_text: str, machine_id: str | None = None, summary: bool = True,
-                 photo: tuple[str, bytes] | None = None, *, user: User | None = None) -> Diagnosis:
+                 photo: tuple[str, bytes] | None = None, *, user: User = DEFAULT_USER) -> Diagnosis:
         """The diagnosis card of a pasted log (classifier, cited causes, similar incidents, status, next step).
 
         ``photo`` ((file name, bytes)) is inspected too and its verdict shown beside the text diagnosis.
@@ -86,7 +86,7 @@ class Assistant:
         return d
 
     @requires(Action.ask)
-    def ask(self, question: str, history: list[dict] | None = None, *, user: User | None = None
+    def ask(self, question: str, history: list[dict] | None = None, *, user: User = DEFAULT_USER
             ) -> Iterator[ChatEvent]:
         """Events (:mod:`~shopfloor.assistant.pipeline.events`): Token and Notice ..., then one Answer.
 
@@ -146,7 +146,7 @@ class Assistant:
                                  question[:MAX_QUESTION], history,
                                  cfg.k, self._threshold(cfg.min_score))
 
-    def answer(self, question: str, history: list[dict] | None = None, *, user: User | None = None) -> Answer:
+    def answer(self, question: str, history: list[dict] | None = None, *, user: User = DEFAULT_USER) -> Answer:
         """The final event of :meth:`ask` (for callers that do not stream)."""
         return [e for e in self.ask(question, history, user=user) if isinstance(e, Answer)][-1]
 
@@ -171,23 +171,23 @@ class Assistant:
 
     # ---- machines ---------------------------------------------------------------------------------
     @requires(Action.view_machines)
-    def list_machines(self, *, user: User | None = None) -> list[dict]:
+    def list_machines(self, *, user: User = DEFAULT_USER) -> list[dict]:
         """Known machines (id, name, type, line)."""
         return self.components.machines()
 
     @requires(Action.view_machines)
-    def machine_status(self, machine_id: str, *, user: User | None = None) -> MachineStatus:
+    def machine_status(self, machine_id: str, *, user: User = DEFAULT_USER) -> MachineStatus:
         """Failure probability, remaining life, anomalies and control-chart alarms of one machine."""
         return self.components.status(clean_text(machine_id))
 
     @requires(Action.view_machines)
-    def fleet(self, *, user: User | None = None) -> list:
+    def fleet(self, *, user: User = DEFAULT_USER) -> list:
         """Every machine, alarming ones first: state, open alarms, since when, worst signal, failure risk."""
         return self.components.fleet()
 
     @requires(Action.view_machines)
     def alarms(self, state: str | None = None, machine_id: str | None = None, links: bool = True, *,
-               user: User | None = None) -> list[dict]:
+               user: User = DEFAULT_USER) -> list[dict]:
         """Stored control-chart alarms (newest first; ``state`` open/acknowledged), each with the failure types
         its signal feeds and the manual/FMEA references for it."""
         from shopfloor.assistant.pipeline.alarms import with_links
@@ -207,7 +207,7 @@ class Assistant:
         return [with_links(reader, a, machines.get(a["machine_id"])) if links else a for a in rows]
 
     @requires(Action.acknowledge_alarm)
-    def acknowledge_alarm(self, alarm_id: int, note: str = "", *, user: User | None = None) -> dict:
+    def acknowledge_alarm(self, alarm_id: int, note: str = "", *, user: User = DEFAULT_USER) -> dict:
         """Mark an open alarm acknowledged by this user (with an optional note); audited."""
         from shopfloor.db import audit, row_id
         from shopfloor.sensors.alarms import acknowledge
@@ -223,7 +223,7 @@ class Assistant:
 
     @requires(Action.import_sensors)
     def preview_readings(self, path: str | Path, mapping: list[str] | dict[str, str] | None = None, *,
-                         user: User | None = None) -> dict:
+                         user: User = DEFAULT_USER) -> dict:
         """How a readings file would be read (time and machine columns, sensors and units, lost cells); nothing
         is stored."""
         from shopfloor.sensors.columns import parse_map
@@ -233,7 +233,7 @@ class Assistant:
 
     @requires(Action.import_sensors)
     def import_readings(self, path: str | Path, mapping: list[str] | dict[str, str] | None = None, *,
-                        user: User | None = None) -> dict:
+                        user: User = DEFAULT_USER) -> dict:
         """Import timestamped readings (CSV/XLSX/Parquet); ``mapping``: column -> role, or ``COL=ROLE`` items
         as ``--map`` gives them; audited. Statuses are recomputed on next use."""
         from shopfloor.db import audit
@@ -249,12 +249,12 @@ class Assistant:
 
     # ---- classification, review, retraining --------------------------------------------------------
     @requires(Action.ask)
-    def tasks(self, *, user: User | None = None) -> list[str]:
+    def tasks(self, *, user: User = DEFAULT_USER) -> list[str]:
         """Names of the classification tasks: trained ones, then cold-start ones from the workspace taxonomy."""
         return self.components.tasks()
 
     @requires(Action.ask)
-    def labels(self, task: str, *, user: User | None = None) -> list[str]:
+    def labels(self, task: str, *, user: User = DEFAULT_USER) -> list[str]:
         """The labels of one task ([] when there is no such task)."""
         try:
             return list(self.components.classifier_for(task).labels) if task else []
@@ -262,13 +262,13 @@ class Assistant:
             return []
 
     @requires(Action.view_reviews)
-    def cold_start_check(self, task: str, *, user: User | None = None) -> dict | None:
+    def cold_start_check(self, task: str, *, user: User = DEFAULT_USER) -> dict | None:
         """How a cold-start task's taxonomy guesses compare with the majority-class prior on its reviewed rows."""
         return reviews.cold_start_check(self.components, self.ws, task)
 
     @requires(Action.classify)
     def classify_texts(self, texts: list[str], task: str | None = None, source: str = "api", *,
-                       user: User | None = None) -> list[dict]:
+                       user: User = DEFAULT_USER) -> list[dict]:
         """Label texts with one task; rows go to the classifications table (low confidence: the review queue);
         audited with the user and the number of rows."""
         return reviews.classify_texts(self.components, self.ws, [clean_text(t) for t in texts],
@@ -276,7 +276,7 @@ class Assistant:
 
     @requires(Action.classify)
     def classify_file(self, path: str | Path, text_col: str, task: str | None = None, output: str | Path | None = None,
-                      progress: Callable | None = None, sheet: str | None = None, *, user: User | None = None) -> dict:
+                      progress: Callable | None = None, sheet: str | None = None, *, user: User = DEFAULT_USER) -> dict:
         """Label a CSV/XLSX file (``sheet``: which XLSX sheet); low-confidence rows are queued for review (audited).
 
         ``progress(rows_done, rows_estimated)`` is called after each chunk (the estimate counts lines, so
@@ -289,7 +289,7 @@ class Assistant:
     # ---- visual inspection ---------------------------------------------------------------------------
     @requires(Action.inspect)
     def inspect_photos(self, files: list[tuple[str, bytes | Path]], source: str = "api",
-                       progress: Callable | None = None, *, user: User | None = None) -> list[dict]:
+                       progress: Callable | None = None, *, user: User = DEFAULT_USER) -> list[dict]:
         """Run the image models on photos ((name, bytes or path) pairs; paths are read one photo at a time);
         one result per photo in order, stored, unsure ones queued for review."""
         from shopfloor.assistant.pipeline import inspection
@@ -298,7 +298,7 @@ class Assistant:
                                   source, user.name, progress)
 
     @requires(Action.ask)
-    def inspection_models(self, *, user: User | None = None) -> list[dict]:
+    def inspection_models(self, *, user: User = DEFAULT_USER) -> list[dict]:
         """What each trained image model is (kind, classes, cross-validated figures, threshold); [] when none."""
         try:
             return [dict(m.meta) for m in self.components.vision_models()]
@@ -306,20 +306,20 @@ class Assistant:
             return []
 
     @requires(Action.inspect)
-    def inspection_labels(self, *, user: User | None = None) -> list[str]:
+    def inspection_labels(self, *, user: User = DEFAULT_USER) -> list[str]:
         from shopfloor.assistant.pipeline import inspection
 
         return inspection.labels(self.components)
 
     @requires(Action.view_reviews)
-    def inspection_queue(self, limit: int = 20, offset: int = 0, *, user: User | None = None) -> tuple[list[dict], int]:
+    def inspection_queue(self, limit: int = 20, offset: int = 0, *, user: User = DEFAULT_USER) -> tuple[list[dict], int]:
         """One page of photos waiting for review (least confident first) and how many wait in all."""
         from shopfloor.assistant.pipeline import inspection
 
         return inspection.queue(self.ws, limit, offset)
 
     @requires(Action.view_reviews)
-    def inspection_photo(self, inspection_id: int, *, user: User | None = None) -> dict:
+    def inspection_photo(self, inspection_id: int, *, user: User = DEFAULT_USER) -> dict:
         """One inspected photo's row (``stored`` is the file kept in the workspace)."""
         from shopfloor.assistant.pipeline import inspection
         from shopfloor.db import row_id
@@ -327,7 +327,7 @@ class Assistant:
         return inspection.row(self.ws, row_id(inspection_id, "inspected photo"))
 
     @requires(Action.correct_label)
-    def correct_inspection(self, inspection_id: int, label: str, *, user: User | None = None) -> dict:
+    def correct_inspection(self, inspection_id: int, label: str, *, user: User = DEFAULT_USER) -> dict:
         """Store a reviewed label for one photo (audited); the next image retrain learns from it."""
         from shopfloor.assistant.pipeline import inspection
         from shopfloor.db import row_id
@@ -336,7 +336,7 @@ class Assistant:
                                   inspection.labels(self.components))
 
     @requires(Action.retrain)
-    def retrain_inspection(self, progress: Callable | None = None, *, user: User | None = None) -> dict:
+    def retrain_inspection(self, progress: Callable | None = None, *, user: User = DEFAULT_USER) -> dict:
         """Retrain the image classifier on its training folder plus every reviewed photo (audited)."""
         from shopfloor.assistant.pipeline import inspection
 
@@ -344,24 +344,24 @@ class Assistant:
 
     @requires(Action.view_reviews)
     def review_queue(self, task: str | None = None, limit: int = 50, offset: int = 0, *,
-                     user: User | None = None) -> tuple[list[dict], int]:
+                     user: User = DEFAULT_USER) -> tuple[list[dict], int]:
         """One page of rows waiting for review (least confident first, one per distinct text) and how many wait."""
         return reviews.queue(self.ws, task, limit, offset)
 
     @requires(Action.view_reviews)
-    def classified_row(self, classification_id: int, *, user: User | None = None) -> dict:
+    def classified_row(self, classification_id: int, *, user: User = DEFAULT_USER) -> dict:
         """One stored classification (id, task, text, label, confidence, source, created_at)."""
         return reviews.row(self.ws, classification_id)
 
     @requires(Action.view_reviews)
-    def label_choices(self, task: str, text: str, *, user: User | None = None) -> list[str]:
+    def label_choices(self, task: str, text: str, *, user: User = DEFAULT_USER) -> list[str]:
         """The task's labels for a reviewer's picker: the model's most likely ones for ``text`` first."""
         clf = self.components.classifier_for(task)
         p = clf.predict([text], top=5)[0]
         return list(dict.fromkeys([p.label, *(a for a, _ in p.alternatives), *clf.labels]))
 
     @requires(Action.correct_label)
-    def correct(self, classification_id: int, label: str, *, new_label: bool = False, user: User | None = None
+    def correct(self, classification_id: int, label: str, *, new_label: bool = False, user: User = DEFAULT_USER
                 ) -> dict:
         """Store a reviewed label for one classified row (audited); it steers that task's predictions at once.
         A label the task does not know is refused unless ``new_label`` (a typo is not a new class).
@@ -374,15 +374,15 @@ class Assistant:
                                user.name, self.components, new_label=new_label)
 
     @requires(Action.retrain)
-    def retrain(self, task: str, data: list[str | Path] | None = None, text_col: str = "text",
-                label_col: str | None = None, epochs: int | None = None, *, user: User | None = None) -> dict:
+    def retrain(self, task: str, data: Sequence[str | Path] | None = None, text_col: str = "text",
+                label_col: str | None = None, epochs: int | None = None, *, user: User = DEFAULT_USER) -> dict:
         """Retrain ``task`` on its original data plus every reviewed correction (audited)."""
         return reviews.retrain(self.ws, task, user.name, data, text_col, label_col, epochs)
 
     # ---- feedback ------------------------------------------------------------------------------------
     @requires(Action.feedback)
     def record_feedback(self, question: str, answer: str, rating: int, comment: str = "", *,
-                        user: User | None = None) -> None:
+                        user: User = DEFAULT_USER) -> None:
         """Store a helpful / not helpful rating of an answer with the user's name."""
         from shopfloor.db import record_feedback
 
@@ -393,48 +393,48 @@ class Assistant:
 
     # ---- knowledge ------------------------------------------------------------------------------------
     @requires(Action.upload_document)
-    def add_documents(self, paths: list[str | Path], *, user: User | None = None) -> dict:
+    def add_documents(self, paths: Sequence[str | Path], *, user: User = DEFAULT_USER) -> dict:
         """Index new or changed documents; who added each is kept for provenance (and audited)."""
         return knowledge.add(self.components, self.ws, paths, user.name)
 
     @requires(Action.ask)
-    def list_sources(self, *, user: User | None = None) -> list[dict]:
+    def list_sources(self, *, user: User = DEFAULT_USER) -> list[dict]:
         """The indexed sources with their type and chunk count."""
         return knowledge.sources(self.components.for_role(user.role.value))
 
     @requires(Action.approve_document)
-    def approve_document(self, source: str, *, user: User | None = None) -> Record:
+    def approve_document(self, source: str, *, user: User = DEFAULT_USER) -> Record:
         """Approve a document added through shopfloor (audited): its text may then be a next step."""
         return knowledge.approve(self.ws, source, user.name)
 
     @requires(Action.restrict_document)
-    def restrict_document(self, pattern: str, role: str, *, user: User | None = None) -> str:
+    def restrict_document(self, pattern: str, role: str, *, user: User = DEFAULT_USER) -> str:
         """Limit a document or a folder ("contracts/") to ``role`` and above, in every client (audited)."""
         return knowledge.restrict(self.ws, clean_text(pattern or ""), role, user.name)
 
     @requires(Action.remove_document)
-    def remove_source(self, source: str, *, user: User | None = None) -> int:
+    def remove_source(self, source: str, *, user: User = DEFAULT_USER) -> int:
         """Remove one source from the index (audited); returns the number of chunks removed."""
         return knowledge.remove(self.components, self.ws, source, user.name)
 
     @requires(Action.view_trends)
-    def trends(self, task: str, period: str = "month", chart: str = "laney", *,
-               user: User | None = None) -> TrendReport:
+    def trends(self, task: str, period: Period = "month", chart: Chart = "laney", *,
+               user: User = DEFAULT_USER) -> TrendReport:
         """Which labels of ``task`` are rising among the workspace's classified rows (a TrendReport)."""
         from shopfloor.assistant.pipeline.trends import workspace_trends
 
         return workspace_trends(self.ws, task, period, chart)
 
     @requires(Action.view_trends)
-    def trends_file(self, path: str | Path, date_col: str, label_col: str, period: str = "month",
-                    chart: str = "laney", *, user: User | None = None) -> TrendReport:
+    def trends_file(self, path: str | Path, date_col: str, label_col: str, period: Period = "month",
+                    chart: Chart = "laney", *, user: User = DEFAULT_USER) -> TrendReport:
         """Which labels are rising in an uploaded CSV/XLSX with a date and a label column."""
         from shopfloor.assistant.pipeline.trends import file_trends
 
         return file_trends(path, date_col, label_col, period, chart)
 
     @requires(Action.view_audit)
-    def audit_log(self, limit: int = 100, *, user: User | None = None) -> list[dict]:
+    def audit_log(self, limit: int = 100, *, user: User = DEFAULT_USER) -> list[dict]:
         """The latest audit rows, newest first."""
         from shopfloor.db import audit_rows
 
@@ -443,7 +443,7 @@ class Assistant:
 
     # ---- users ------------------------------------------------------------------------------------------
     @requires(Action.manage_users)
-    def list_users(self, *, user: User | None = None) -> list[dict]:
+    def list_users(self, *, user: User = DEFAULT_USER) -> list[dict]:
         """Users with role, creation date and number of live tokens."""
         from shopfloor.assistant import auth
 
@@ -451,7 +451,7 @@ class Assistant:
             return auth.list_users(conn)
 
     @requires(Action.manage_users)
-    def add_user(self, name: str, password: str, role: str, *, user: User | None = None) -> str:
+    def add_user(self, name: str, password: str, role: str, *, user: User = DEFAULT_USER) -> str:
         """Create a user (an existing name is refused); returns their first API token, shown once."""
         from shopfloor.assistant import auth
 
@@ -459,7 +459,7 @@ class Assistant:
             return auth.add_user(conn, clean_text(name), password, role, by=user.name)
 
     @requires(Action.change_own_password)
-    def set_password(self, name: str, password: str, *, user: User | None = None) -> int:
+    def set_password(self, name: str, password: str, *, user: User = DEFAULT_USER) -> int:
         """Change a password (one's own; an admin may change anyone's); revokes that user's tokens."""
         from shopfloor.assistant import auth
         from shopfloor.assistant.policy import authorize
@@ -472,7 +472,7 @@ class Assistant:
         return n
 
     @requires(Action.manage_users)
-    def revoke_tokens(self, name: str, *, user: User | None = None) -> int:
+    def revoke_tokens(self, name: str, *, user: User = DEFAULT_USER) -> int:
         """Revoke every API token of ``name`` and end their web sessions; returns the number of tokens."""
         from shopfloor.assistant import auth
 
@@ -482,7 +482,7 @@ class Assistant:
         return n
 
     @requires(Action.manage_users)
-    def set_role(self, name: str, role: str, *, user: User | None = None) -> None:
+    def set_role(self, name: str, role: str, *, user: User = DEFAULT_USER) -> None:
         """Change a user's role (audited); their tokens and sessions carry the new role from the next request."""
         from shopfloor.assistant import auth
 

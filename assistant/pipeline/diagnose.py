@@ -298,7 +298,7 @@ def next_step(d: Diagnosis) -> str:
     elif top:
         steps.append(f"No troubleshooting entry matches this log; read the closest manual passage before acting "
                      f"({top.citation}).")
-    elif flagged and not d.causes[0].safety:
+    elif flagged and not d.causes[0].safety and flagged[0].safety:
         steps.append(flagged[0].safety)
     if not steps:
         steps.append("No matching manual entry: escalate to the maintenance engineer.")

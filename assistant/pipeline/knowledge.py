@@ -6,6 +6,7 @@ Callers are the Assistant facade (which checks the role first); every write is a
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 
 from shopfloor.errors import InputError, NotBuiltError
@@ -19,7 +20,7 @@ def index_config(ws):
     return IndexConfig(embedder=emb.model, batch_size=emb.batch_size)
 
 
-def add(components, ws, paths: list[str | Path], user: str) -> dict:
+def add(components, ws, paths: Sequence[str | Path], user: str) -> dict:
     """Index new or changed documents (building the index if there is none); records who added each, before the
     index changes (a document is never trusted for a moment because its record came late)."""
     from shopfloor.db import audit

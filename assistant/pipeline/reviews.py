@@ -7,6 +7,7 @@ audited with the user's name.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from shopfloor.assistant.safety import clean_text
@@ -39,7 +40,8 @@ def classify_file(components, ws, path: str | Path, text_col: str, task: str, ou
     from shopfloor.db import audit
     from shopfloor.finetune import classify_file as label_file
 
-    name, flagged = Path(path).name, []
+    name = Path(path).name
+    flagged: list[tuple[str, str, float]] = []
     # Flagged rows are collected as they are labelled and written after the run in one transaction with the
     # audit line (holding a write transaction through a long file would block reviewers meanwhile).
     clf = components.classifier_for(task)
@@ -186,7 +188,7 @@ def _steer(components, task: str, text: str, label: str) -> None:
         clf.remember(task, [text], [label])
 
 
-def retrain(ws, task: str, user: str, data: list[str | Path] | None = None, text_col: str = "text",
+def retrain(ws, task: str, user: str, data: Sequence[str | Path] | None = None, text_col: str = "text",
             label_col: str | None = None, epochs: int | None = None) -> dict:
     """Retrain ``task`` on its recorded training files plus every reviewed correction."""
     from shopfloor.db import audit
@@ -200,7 +202,7 @@ def retrain(ws, task: str, user: str, data: list[str | Path] | None = None, text
     if not data and len({y for _, y in extra}) < 2:
         raise InputError(f"no training data recorded for task {task!r} and fewer than two reviewed labels; pass data "
                          "files or review more rows")
-    kw = {"epochs": epochs} if epochs else {}
+    kw: dict = {"epochs": epochs} if epochs else {}
     cfg = TrainConfig(text_col=prev.get("text_col", text_col), label_col=label_col or prev.get("label_col", task),
                       task=task, out=folder, base=prev.get("base", "all-MiniLM-L6-v2"), extra_rows=extra,
                       resume=False, target_precision=ws.config.classifier.target_precision,

@@ -3,10 +3,15 @@ classified), on the attribute charts of :mod:`shopfloor.sensors.trends`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shopfloor.errors import NotFoundError
 
+if TYPE_CHECKING:
+    from shopfloor.sensors.trends import Chart, Period
 
-def workspace_trends(ws, task: str, period: str = "month", chart: str = "laney"):
+
+def workspace_trends(ws, task: str, period: Period = "month", chart: Chart = "laney"):
     """The :class:`~shopfloor.sensors.trends.TrendReport` of ``task``'s classified rows (date: when classified;
     a reviewed correction counts with its corrected label)."""
     from shopfloor.sensors.trends import trends
@@ -21,7 +26,7 @@ def workspace_trends(ws, task: str, period: str = "month", chart: str = "laney")
     return trends([r[0] for r in rows], [r[1] for r in rows], period, chart)
 
 
-def file_trends(path, date_col: str, label_col: str, period: str = "month", chart: str = "laney"):
+def file_trends(path, date_col: str, label_col: str, period: Period = "month", chart: Chart = "laney"):
     """The TrendReport of a CSV/XLSX with a date and a label column (a plant's complaint or work-order export)."""
     from shopfloor.errors import InputError
     from shopfloor.finetune.data import read_table

@@ -92,7 +92,7 @@ def build_ui(assistant, login_required: bool = False, export_dir: Path | None = 
             # Gradio 6.31 ignores visibility updates of a Tab itself, so the tab stays and its body is
             # swapped for a notice. Hiding is for clarity only: the Assistant refuses the calls anyway.
             user = ctx.user(request)
-            out = [f"Signed in as **{user.name}** ({user.role.value})" if user else "Not signed in."]
+            out: list = [f"Signed in as **{user.name}** ({user.role.value})" if user else "Not signed in."]
             for name, action, _, _ in sections:
                 allowed = bool(user and user.can(action))
                 need = MIN_ROLE[action].value

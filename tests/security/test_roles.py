@@ -16,7 +16,7 @@ EXPECTED = {"ask": "viewer", "view_machines": "viewer", "view_trends": "viewer",
             "feedback": "viewer", "diagnose": "technician",
             "classify": "technician", "inspect": "technician", "view_reviews": "technician", "correct_label": "engineer",
             "upload_document": "engineer", "remove_document": "engineer", "approve_document": "engineer",
-            "import_sensors": "engineer",
+            "restrict_document": "engineer", "import_sensors": "engineer",
             "retrain": "admin", "manage_users": "admin", "view_audit": "admin", "change_own_password": "viewer"}
 
 
@@ -57,6 +57,7 @@ def _facade_calls(tmp_path):
         "upload_document": lambda a, u: a.add_documents([doc], user=u),
         "remove_document": lambda a, u: a.remove_source("n.txt", user=u),
         "approve_document": lambda a, u: a.approve_document("n.txt", user=u),
+        "restrict_document": lambda a, u: a.restrict_document("n.txt", "admin", user=u),
         "import_sensors": lambda a, u: a.import_readings(readings, user=u),
         "retrain": lambda a, u: a.retrain("no_such_task", user=u),
         "manage_users": lambda a, u: a.list_users(user=u),
