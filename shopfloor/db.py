@@ -180,7 +180,8 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE users ADD COLUMN sessions_after REAL;
     """,
-    # 11: documents (or folders: a pattern ending in "/") limited to a role and above (shopfloor.documents.Access)
+    # 11: documents (or folders: a pattern ending in "/") limited to a role and above (shopfloor.documents.Access),
+    # and each document's history: which version (sha256) who added, changed, approved or removed, and when
     """
     CREATE TABLE document_access (
         pattern TEXT PRIMARY KEY,
@@ -188,6 +189,15 @@ MIGRATIONS: list[str] = [
         set_by TEXT NOT NULL,
         set_at TEXT NOT NULL DEFAULT (datetime('now'))
     );
+    CREATE TABLE document_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,
+        event TEXT NOT NULL,
+        sha256 TEXT,
+        user TEXT NOT NULL,
+        at TEXT NOT NULL DEFAULT (datetime('now'))
+    );
+    CREATE INDEX document_history_source ON document_history(source, id);
     """,
 ]
 

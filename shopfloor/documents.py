@@ -83,6 +83,10 @@ def record(conn: sqlite3.Connection, files: dict[str, Path], user: str,
     with conn:
         for source, f in files.items():
             digest = hashlib.sha256(f.read_bytes()).hexdigest()
+            known = conn.execute("SELECT 1 FROM documents WHERE source = ?", (source,)).fetchone()
+            _event(conn, source, "changed" if known else "added", user, digest)
+            if approved:
+                _event(conn, source, "approved", user, digest)
             conn.execute(
                 "INSERT OR REPLACE INTO documents (source, uploaded_by, uploaded_at, sha256, reviewed_by, reviewed_at,"
                 " flags) VALUES (?, ?, datetime('now'), ?, ?, CASE WHEN ? THEN datetime('now') END, ?)",
@@ -102,15 +106,30 @@ def approve(conn: sqlite3.Connection, source: str, user: str) -> Record:
     with conn:
         n = conn.execute("UPDATE documents SET reviewed_by = ?, reviewed_at = datetime('now') WHERE source = ?",
                          (user, source)).rowcount
+        if n:
+            digest = conn.execute("SELECT sha256 FROM documents WHERE source = ?", (source,)).fetchone()[0]
+            _event(conn, source, "approved", user, digest)
     if not n:
         raise NotFoundError(f"no document {source[:200]!r} waits for review (see the list of indexed sources)")
     return trust(conn).records[source]
 
 
-def forget(conn: sqlite3.Connection, source: str) -> None:
-    """Drop the record of a source removed from the index."""
+def forget(conn: sqlite3.Connection, source: str, user: str = "") -> None:
+    """Drop the record of a source removed from the index (its history keeps that ``user`` removed it)."""
     with conn:
-        conn.execute("DELETE FROM documents WHERE source = ?", (source,))
+        if conn.execute("DELETE FROM documents WHERE source = ?", (source,)).rowcount and user:
+            _event(conn, source, "removed", user, None)
+
+
+def _event(conn: sqlite3.Connection, source: str, event: str, user: str, digest: str | None) -> None:
+    conn.execute("INSERT INTO document_history (source, event, sha256, user) VALUES (?, ?, ?, ?)",
+                 (source, event, digest, user))
+
+
+def history(conn: sqlite3.Connection, source: str) -> list[dict]:
+    """What happened to ``source``, oldest first: {event (added, changed, approved, removed), sha256, user, at}."""
+    return [dict(r) for r in conn.execute("SELECT event, sha256, user, at FROM document_history WHERE source = ? "
+                                          "ORDER BY id", (source,))]
 
 
 ROLES = ("viewer", "technician", "engineer", "admin")  # the order of shopfloor.assistant.policy.Role

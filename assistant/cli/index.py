@@ -173,6 +173,7 @@ def _folder_state(docs: Path) -> tuple:
 
 def _sync_once(docs: Path, index: Path | None, approved: bool, progress: bool) -> dict:
     from shopfloor.assistant.cli._common import workspace
+    from shopfloor.assistant.policy import cli_user
     from shopfloor.documents import forget
     from shopfloor.errors import NotBuiltError
     from shopfloor.index import Index
@@ -189,7 +190,7 @@ def _sync_once(docs: Path, index: Path | None, approved: bool, progress: bool) -
     _review(rep, _flags(idx, pending), approved)
     with workspace().connect() as conn:
         for source in report.removed:
-            forget(conn, source)
+            forget(conn, source, cli_user().name)
     audit("index_sync", f"{idx.root}: +{len(report.added)} ~{len(report.changed)} -{len(report.removed)} "
                         f"={len(report.unchanged)}")
     return rep
@@ -206,12 +207,13 @@ def _human_sync(rep: dict) -> str:
 def remove(source: Annotated[str, typer.Argument(help="Source name.")], index: IndexOpt = None,
            as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import workspace
+    from shopfloor.assistant.policy import cli_user
     from shopfloor.documents import forget
     from shopfloor.index import Index
 
     n = Index.load(_index_dir(index)).remove(source)
     with workspace().connect() as conn:
-        forget(conn, source)
+        forget(conn, source, cli_user().name)
     audit("index_remove", f"{source} ({n} chunks)")
     emit({"removed": source, "chunks": n}, as_json, f"removed {source} ({n} chunks)")
 
@@ -254,6 +256,20 @@ def restrict(pattern: Annotated[str, typer.Argument(help="Source name as `index 
 
     said = restrict_document(workspace(), pattern, role, cli_user().name)
     emit({"pattern": pattern, "readers": role}, as_json, said)
+
+
+@app.command("history", help="What happened to a document added through shopfloor: which version (sha256) who "
+                              "added, changed, approved or removed, and when (UTC).")
+def history(source: Annotated[str, typer.Argument(help="Source name, as `index list` shows it.")],
+            as_json: JsonOpt = False) -> None:
+    from shopfloor.assistant.cli._common import workspace
+    from shopfloor.documents import history as document_history
+
+    with workspace().connect() as conn:
+        events = document_history(conn, source)
+    emit({"source": source, "history": events}, as_json, "\n".join(
+        f"{e['at']}  {e['event']:8s} {e['user']}" + (f"  sha256 {e['sha256'][:12]}" if e["sha256"] else "")
+        for e in events) or f"no history for {source!r} (shipped with the workspace, or never added through shopfloor)")
 
 
 @app.command("search", help="Search the index; prints passages with their citations.")

@@ -142,6 +142,6 @@ def remove(components, ws, source: str, user: str) -> int:
 
     n = components.index().remove(source)
     with ws.connect() as conn:
-        forget(conn, source)
+        forget(conn, source, user)
         audit(conn, user, "remove", source)
     return n

@@ -86,3 +86,18 @@ def test_sync_survives_kill_9_mid_run(docs: Path, tmp_path: Path, workspace):
     from shopfloor.index import Index
 
     assert len(Index.load(out).sources()) == 303
+
+
+def test_a_documents_history_says_who_added_changed_and_removed_which_version(docs: Path, tmp_path: Path, embedder,
+                                                                              workspace):
+    out = tmp_path / "kb"
+    _json(runner.invoke(app, ["index", "sync", "--docs", str(docs), "--index", str(out), "--json"]))
+    (docs / "M-201.md").write_text("# Mill M-201\n\nAlarm E-43 reports a spindle over-temperature.")
+    _json(runner.invoke(app, ["index", "sync", "--docs", str(docs), "--index", str(out), "--json"]))
+    _json(runner.invoke(app, ["index", "approve", "M-201.md", "--json"]))
+    (docs / "M-201.md").unlink()
+    _json(runner.invoke(app, ["index", "sync", "--docs", str(docs), "--index", str(out), "--json"]))
+    events = _json(runner.invoke(app, ["index", "history", "M-201.md", "--json"]))["history"]
+    assert [e["event"] for e in events] == ["added", "changed", "approved", "removed"]
+    assert events[0]["sha256"] != events[1]["sha256"] == events[2]["sha256"] and events[3]["sha256"] is None
+    assert all(e["user"].startswith("cli:") for e in events)
