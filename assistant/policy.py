@@ -37,6 +37,7 @@ class Action(str, Enum):
     ask = "ask"
     view_machines = "view machines and their status"
     view_trends = "see which labels are rising"
+    draft_report = "draft an 8D report"
     acknowledge_alarm = "acknowledge an alarm"
     feedback = "rate an answer"
     change_own_password = "change their own password"
@@ -59,6 +60,7 @@ MIN_ROLE: dict[Action, Role] = {
     Action.ask: Role.viewer,
     Action.view_machines: Role.viewer,
     Action.view_trends: Role.viewer,
+    Action.draft_report: Role.technician,
     Action.acknowledge_alarm: Role.technician,
     Action.feedback: Role.viewer,
     Action.change_own_password: Role.viewer,

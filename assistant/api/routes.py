@@ -45,6 +45,7 @@ from shopfloor.assistant.api.schemas import (
 )
 from shopfloor.assistant.pipeline.diagnose import Diagnosis
 from shopfloor.assistant.pipeline.events import Answer
+from shopfloor.assistant.pipeline.report8d import Report8D
 from shopfloor.assistant.policy import User
 from shopfloor.sensors.status import MachineStatus
 from shopfloor.sensors.trends import TrendReport
@@ -163,6 +164,11 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
     def trends(task: str, period: Literal["week", "month"] = "month", chart: Literal["laney", "p"] = "laney",
                user: User = Depends(current_user)):
         return assistant.trends(task, period, chart, user=user)
+
+    @r.get("/api/report", response_model=Report8D)
+    def report_8d(task: str, label: str, period: Literal["week", "month"] = "month",
+                  user: User = Depends(current_user)):
+        return assistant.report_8d(task, label, period, user=user)
 
     @r.get("/api/documents", response_model=Documents)
     def documents(user: User = Depends(current_user)):

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from shopfloor.assistant.cli import app_cmds, classify, index, inspect, lm, sensor, trends
+from shopfloor.assistant.cli import app_cmds, classify, index, inspect, lm, report, sensor, trends
 from shopfloor.errors import ShopfloorError
 
 app = typer.Typer(
@@ -34,6 +34,8 @@ app.add_typer(lm.app, name="lm", help="The answering language model: tune a LoRA
 app_cmds.register(app)
 app.command("trends", help="Which labels are rising: shares per week or month on a Laney p' (or p) chart, from a file "
             "with dates and labels (--data) or a task's classified rows (--by).")(trends.trends)
+app.command("report", help="Draft an 8D report for a label's latest period (problem from the rows; containment, "
+            "root causes, actions and prevention from your cited documents); --out .md, .docx or .pdf.")(report.report)
 
 
 @app.callback()

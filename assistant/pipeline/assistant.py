@@ -7,10 +7,11 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from shopfloor.assistant.pipeline import knowledge, reviews
+from shopfloor.assistant.pipeline import knowledge, report8d, reviews
 from shopfloor.assistant.pipeline.components import Components
 from shopfloor.assistant.pipeline.diagnose import Diagnosis, diagnose
 from shopfloor.assistant.pipeline.events import Answer, ChatEvent, Citation, Notice, Token
+from shopfloor.assistant.pipeline.report8d import Report8D
 from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
 from shopfloor.assistant.safety import clean_text
 from shopfloor.documents import Record
@@ -424,6 +425,19 @@ class Assistant:
         from shopfloor.assistant.pipeline.trends import workspace_trends
 
         return workspace_trends(self.ws, task, period, chart)
+
+    @requires(Action.draft_report)
+    def report_8d(self, task: str, label: str, period: Period = "month", *, user: User = DEFAULT_USER) -> Report8D:
+        """An 8D report draft for ``label`` in the latest period of ``task``'s classified rows (cited; audited)."""
+        return report8d.for_task(self.components.for_role(user.role.value), self.ws, clean_text(task),
+                                 clean_text(label), period, user.name)
+
+    @requires(Action.draft_report)
+    def report_8d_file(self, path: str | Path, date_col: str, label_col: str, text_col: str, label: str,
+                       period: Period = "month", *, user: User = DEFAULT_USER) -> Report8D:
+        """An 8D report draft for ``label`` from a CSV/XLSX with a date, a label and a text column."""
+        return report8d.for_file(self.components.for_role(user.role.value), self.ws, path,
+                                 (date_col, label_col, text_col), clean_text(label), period, user.name)
 
     @requires(Action.view_trends)
     def trends_file(self, path: str | Path, date_col: str, label_col: str, period: Period = "month",

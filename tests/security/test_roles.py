@@ -13,7 +13,7 @@ from tests.security.conftest import PASSWORDS, snapshot
 ORDER = ["viewer", "technician", "engineer", "admin"]
 # action -> least role, as the product promises it to plants (docs/security.md)
 EXPECTED = {"ask": "viewer", "view_machines": "viewer", "view_trends": "viewer", "acknowledge_alarm": "technician",
-            "feedback": "viewer", "diagnose": "technician",
+            "feedback": "viewer", "diagnose": "technician", "draft_report": "technician",
             "classify": "technician", "inspect": "technician", "view_reviews": "technician", "correct_label": "engineer",
             "upload_document": "engineer", "remove_document": "engineer", "approve_document": "engineer",
             "restrict_document": "engineer", "import_sensors": "engineer",
@@ -63,6 +63,7 @@ def _facade_calls(tmp_path):
         "manage_users": lambda a, u: a.list_users(user=u),
         "view_audit": lambda a, u: a.audit_log(user=u),
         "view_trends": lambda a, u: a.trends("no_such_task", user=u),
+        "draft_report": lambda a, u: a.report_8d("no_such_task", "x", user=u),
     }
 
 
@@ -219,6 +220,10 @@ def _ui_calls(tmp_path):
         "/trends_task": (("complaint_category", "month", "plain p"), False),
         "/trends_preview": ((handle_file(str(csv)),), False),
         "/trends_file": ((handle_file(str(csv)), "text", "text", "month", "plain p"), False),
+        "/report_task": (("complaint_category", "month", "damage"), True),
+        "/report_file": ((handle_file(str(csv)), "text", "text", "text", "month", "damage"), True),
+        "/report_docx": (("# 8D report (draft): damage",), False),  # no data: a viewer gets no file
+        "/report_pdf": (("# 8D report (draft): damage",), False),
         "/documents_add": (([handle_file(str(doc))],), True),
         "/documents_remove": (("P-101.md",), True),
         "/documents_approve": (("P-101.md",), True),

@@ -3,6 +3,7 @@ rows or an uploaded file with a date and a label column; a chart of the rising l
 
 from shopfloor.assistant.policy import Action, authorize
 from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.tabs import report
 from shopfloor.assistant.ui.views import BUILD_USER, preview
 from shopfloor.errors import ShopfloorError
 
@@ -80,3 +81,4 @@ def build(gr, ctx) -> None:
     show.click(on_task, [task, period, chart], [head, table, plot], api_name="trends_task")
     show_file.click(on_file, [upload, date_col, label_col, period, chart], [head, table, plot], api_name="trends_file")
     upload.change(on_upload, upload, [date_col, label_col], api_name="trends_preview")
+    report.build(gr, ctx, task, period, upload, date_col, label_col)
