@@ -11,9 +11,17 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from shopfloor.errors import NotBuiltError
 from shopfloor.workspace import Workspace
+
+if TYPE_CHECKING:
+    from shopfloor.documents import Access, Trust
+    from shopfloor.finetune.coldstart import ColdStartClassifier
+    from shopfloor.finetune.predict import MultiTaskClassifier, TextClassifier
+    from shopfloor.index import Index
+    from shopfloor.sensors.status import FleetRow, MachineStatus
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +35,13 @@ def _stamp(path: Path) -> float:
 class Components:
     def __init__(self, workspace: Workspace):
         self.ws = workspace
-        self._index = self._tasks = None
+        self._index: Index | None = None
+        self._tasks: MultiTaskClassifier | None = None
         self._index_stamp = self._tasks_stamp = -1.0
         self._vision: dict[str, tuple[float, object]] = {}
-        self._cold: dict[str, tuple[float, object]] = {}
+        self._cold: dict[str, tuple[float, ColdStartClassifier]] = {}
         self._lock = threading.RLock()
-        self._status_cache: dict[tuple[str, bool], tuple[float, object]] = {}
+        self._status_cache: dict[tuple[str, bool], tuple[float, MachineStatus]] = {}
         self._status_locks = [threading.Lock() for _ in range(16)]
 
     def warm_up(self) -> list[str]:
@@ -56,7 +65,7 @@ class Components:
             except InputError as e:  # no readings for it yet: nothing to warm
                 log.info("status warm-up skipped: %s", e)
 
-    def index(self):
+    def index(self) -> Index:
         from shopfloor.index import Index
 
         with self._lock:
@@ -66,7 +75,7 @@ class Components:
                 self._index_stamp = stamp
             return self._index
 
-    def classifiers(self):
+    def classifiers(self) -> MultiTaskClassifier:
         from shopfloor.finetune import load_tasks
 
         root = self.ws.root / "models" / "classifier"
@@ -133,7 +142,7 @@ class Components:
             return []
         return [str(t) for t in data] if isinstance(data, dict) else []
 
-    def classifier_for(self, task: str):
+    def classifier_for(self, task: str) -> TextClassifier | ColdStartClassifier:
         """The trained classifier of ``task`` (a TextClassifier), or its cold-start one from the taxonomy."""
         from shopfloor.errors import InputError
         from shopfloor.finetune import ColdStartClassifier
@@ -149,7 +158,7 @@ class Components:
                 return hit[1]
         raise InputError(f"unknown task {task!r}; available: {self.tasks()}")
 
-    def status(self, machine_id: str, charts: bool = True, max_age_s: float = 60.0):
+    def status(self, machine_id: str, charts: bool = True, max_age_s: float = 60.0) -> MachineStatus:
         """The machine's sensor status, cached for ``max_age_s`` (it only changes when readings arrive)."""
         from shopfloor.machines import machine_key
         from shopfloor.sensors import machine_status
@@ -176,13 +185,13 @@ class Components:
         """Drop every cached status (new readings arrived)."""
         self._status_cache.clear()
 
-    def fleet(self) -> list:
+    def fleet(self) -> list[FleetRow]:
         """Every machine's row of the fleet overview, alarming first (statuses from the cache when fresh)."""
         from shopfloor.sensors.status import fleet
 
         return fleet(self.ws, status=lambda m: self.status(m, charts=False))
 
-    def access(self):
+    def access(self) -> Access:
         """Which documents are limited to which roles (:class:`shopfloor.documents.Access`)."""
         from shopfloor.documents import access
 
@@ -193,7 +202,7 @@ class Components:
         """These components as a user with ``role`` sees them (documents above the role left out)."""
         return ForReader(self, role)
 
-    def trust(self):
+    def trust(self) -> Trust:
         """The review state of the indexed documents (who added each, whether an engineer approved it)."""
         from shopfloor.documents import trust
 
@@ -215,9 +224,10 @@ class ForReader:
     def __getattr__(self, name: str):
         return getattr(self._components, name)
 
-    def index(self):
+    def index(self) -> Index:
         from shopfloor.index.access import RestrictedIndex
 
         idx = self._components.index()
         hidden = self._components.access().hidden(self.role, idx.manifest["sources"])
-        return RestrictedIndex(idx, hidden) if hidden else idx
+        # a RestrictedIndex answers every call the index does (search, sections, tables ...), without those sources
+        return cast("Index", RestrictedIndex(idx, hidden)) if hidden else idx
