@@ -71,31 +71,72 @@ class Page:
 
     def rows(self) -> list[list[Line]]:
         """Lines grouped into visual rows (top to bottom), each row's lines left to right."""
+        return _rows(self.lines)
+
+    def columns(self) -> float | None:
+        """The x of the gutter between two text columns, or None for a one-column page (or a grid)."""
+        wide = [ln for ln in self.lines if len(ln.text) >= 12]
+        if len(wide) < 8:
+            return None
+        # prose, not a grid: lines wider than a third of the page, or sentences running on ("... with fresh" /
+        # "coolant to the mark."); a table's cells are short and start afresh
+        running = sum(ln.text.strip()[:1].islower() for ln in wide) >= 0.3 * len(wide)
+        prose = running or sorted(ln.x1 - ln.x0 for ln in wide)[len(wide) // 2] > 0.3 * self.width
+        for split in sorted((self.width * f / 20 for f in range(7, 14)), key=lambda x: abs(x - self.width / 2)):
+            crossing = sum(ln.x0 < split < ln.x1 for ln in wide)
+            left = sum(ln.x1 <= split for ln in wide)
+            right = sum(ln.x0 >= split for ln in wide)
+            if prose and crossing <= max(3, 0.15 * len(wide)) and min(left, right) >= 0.3 * len(wide):
+                return split
+        return None
+
+    def reading_order(self) -> list[list[Line]]:
+        """Rows in the order a person reads them: on a two-column page the left column, then the right, between
+        the lines that span both (a title, a full-width figure caption)."""
+        split = self.columns()
+        if split is None:
+            return self.rows()
         out: list[list[Line]] = []
-        for ln in sorted(self.lines, key=lambda ln: (ln.y0 + ln.y1) / 2):
-            mid = (ln.y0 + ln.y1) / 2
-            if out:
-                last = out[-1]
-                top, bottom = min(x.y0 for x in last), max(x.y1 for x in last)
-                if top <= mid <= bottom and abs(mid - (top + bottom) / 2) < 0.5 * ln.height:
-                    last.append(ln)
-                    continue
-            out.append([ln])
-        return [sorted(r, key=lambda ln: ln.x0) for r in out]
+        left: list[Line] = []
+        right: list[Line] = []
+        for ln in sorted(self.lines, key=lambda ln: ln.y0):
+            if ln.x0 < split < ln.x1:  # spans the gutter: what came before it is read first
+                out += _rows(left) + _rows(right) + [[ln]]
+                left, right = [], []
+            else:
+                (left if (ln.x0 + ln.x1) / 2 < split else right).append(ln)
+        return out + _rows(left) + _rows(right)
 
     def text(self) -> str:
-        """The page as text: one visual row a line, a blank line where the gap between rows is large."""
-        rows = self.rows()
+        """The page as text in reading order: one visual row a line, a blank line where the gap between rows
+        is large or a column ends."""
+        rows = self.reading_order()
         out: list[str] = []
         for i, row in enumerate(rows):
-            if i and min(x.y0 for x in row) - max(x.y1 for x in rows[i - 1]) > 1.2 * row[0].height:
+            gap = min(x.y0 for x in row) - max(x.y1 for x in rows[i - 1]) if i else 0.0
+            if i and (gap > 1.2 * row[0].height or gap < -row[0].height):  # a wide gap, or back up to a column top
                 out.append("")
             out.append(_join(ln.text for ln in row))
         return "\n".join(out)
 
     def table(self) -> list[dict[str, str]] | None:
-        """The page as table rows keyed by the header row's cells, when it is a grid; else None."""
-        return grid_rows(self.rows())
+        """The page as table rows keyed by the header row's cells, when it is a grid (not two columns of prose);
+        else None."""
+        return None if self.columns() is not None else grid_rows(self.rows())
+
+
+def _rows(lines) -> list[list[Line]]:
+    out: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.y0 + ln.y1) / 2):
+        mid = (ln.y0 + ln.y1) / 2
+        if out:
+            last = out[-1]
+            top, bottom = min(x.y0 for x in last), max(x.y1 for x in last)
+            if top <= mid <= bottom and abs(mid - (top + bottom) / 2) < 0.5 * ln.height:
+                last.append(ln)
+                continue
+        out.append([ln])
+    return [sorted(r, key=lambda ln: ln.x0) for r in out]
 
 
 def _join(parts) -> str:
@@ -244,7 +285,8 @@ def _tesseract(image: Image.Image, langs: str = "eng+chi_sim") -> Page:
 
 
 def _tsv_lines(tsv: str) -> list[Line]:
-    """Tesseract's word rows (level 5) joined into its lines (block, paragraph, line)."""
+    """Tesseract's word rows (level 5) joined into its lines (block, paragraph, line), a line split where a gap
+    wider than 1.5 line heights separates two words (two columns, or two cells of a table row)."""
     groups: dict[tuple[str, str, str], list[list[str]]] = {}
     for row in tsv.splitlines()[1:]:
         f = row.split("\t")
@@ -252,11 +294,22 @@ def _tsv_lines(tsv: str) -> list[Line]:
             groups.setdefault((f[2], f[3], f[4]), []).append(f)
     lines = []
     for words in groups.values():
-        x0 = min(int(w[6]) for w in words)
-        y0 = min(int(w[7]) for w in words)
-        x1 = max(int(w[6]) + int(w[8]) for w in words)
-        y1 = max(int(w[7]) + int(w[9]) for w in words)
-        text = _join(w[11] for w in words)
-        conf = sum(float(w[10]) * len(w[11]) for w in words) / max(sum(len(w[11]) for w in words), 1) / 100
-        lines.append(Line(text, x0, y0, x1, y1, conf))
+        words.sort(key=lambda w: int(w[6]))
+        height = max(int(w[9]) for w in words)
+        piece = [words[0]]
+        for prev, w in zip(words, words[1:], strict=False):
+            if int(w[6]) - (int(prev[6]) + int(prev[8])) > 1.5 * height:
+                lines.append(_tsv_line(piece))
+                piece = []
+            piece.append(w)
+        lines.append(_tsv_line(piece))
     return lines
+
+
+def _tsv_line(words: list[list[str]]) -> Line:
+    x0 = min(int(w[6]) for w in words)
+    y0 = min(int(w[7]) for w in words)
+    x1 = max(int(w[6]) + int(w[8]) for w in words)
+    y1 = max(int(w[7]) + int(w[9]) for w in words)
+    conf = sum(float(w[10]) * len(w[11]) for w in words) / max(sum(len(w[11]) for w in words), 1) / 100
+    return Line(_join(w[11] for w in words), x0, y0, x1, y1, conf)

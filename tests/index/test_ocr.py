@@ -104,3 +104,54 @@ def test_an_image_that_is_not_one_is_refused(tmp_path: Path):
     f.write_text("not a picture")
     with pytest.raises(InputError, match="not a readable image"):
         read_chunks("chart.png", f, IndexConfig())
+
+
+def test_a_two_column_page_is_read_column_by_column_and_is_no_table():
+    left = [_line(f"Left column sentence number {i} goes here.", 50, 100 + 30 * i, 380) for i in range(6)]
+    right = [_line(f"Right column sentence number {i} goes on.", 520, 101 + 30 * i, 380) for i in range(6)]
+    title = _line("Section 4: Lubrication of the headstock and the carriage", 50, 40, 850)
+    footer = _line("A note across both columns closes the page here.", 50, 400, 850)
+    page = Page((title, *right, *left, footer), 1000, 500, "test")
+    lines = [ln for ln in page.text().splitlines() if ln]
+    assert lines[0].startswith("Section 4") and lines[-1].startswith("A note across")
+    assert lines[1:7] == [ln.text for ln in left] and lines[7:13] == [ln.text for ln in right]
+    assert page.table() is None
+
+
+def test_a_rendered_two_column_scan_keeps_each_column_together(tmp_path: Path):
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(FONT_EN, 26)
+    im = Image.new("RGB", (1240, 900), "white")
+    d = ImageDraw.Draw(im)
+    left = ["Drain the coolant tank", "before the monthly check", "and refill it with fresh", "coolant to the mark."]
+    right = ["Grease the carriage ways", "every shift with the gun", "and wipe off the old", "grease from the bed."]
+    for i, (a, b) in enumerate(zip(left, right, strict=True)):
+        d.text((80, 120 + 44 * i), a, font=font, fill="black")
+        d.text((680, 120 + 44 * i), b, font=font, fill="black")
+    f = tmp_path / "page.png"
+    im.save(f)
+    text = " ".join(read_chunks("page.png", f, IndexConfig())[0].text.split())
+    assert "refill it with fresh coolant to the mark" in text and "wipe off the old grease from the bed" in text
+
+
+def test_a_photographed_english_chart_becomes_rows_with_tesseract(tmp_path: Path):
+    """Tesseract puts a table row's cells on one line; the wide gaps between them split it into cells again."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    rows = [("Symptom", "Probable cause", "Remedy"), ("Pump noisy", "Strainer clogged", "Clean strainer ST-2"),
+            ("Oil too hot", "Cooler fouled", "Clean the cooler core"),
+            ("Pressure unstable", "Relief valve sticking", "Overhaul relief valve RV-3")]
+    font = ImageFont.truetype(FONT_EN, 24)
+    im = Image.new("RGB", (1200, 320), "white")
+    d = ImageDraw.Draw(im)
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            d.text((20 + j * 380, 40 + i * 60), cell, font=font, fill="black")
+    f = tmp_path / "chart.jpg"
+    im.save(f, quality=90)
+    report = IngestReport()
+    chunks = read_chunks("chart.jpg", f, IndexConfig(), report)
+    assert report.tables["chart.jpg"]["kind"] == "troubleshooting" and report.texts["chart.jpg"].readers == {
+        "tesseract": 1}
+    assert chunks[2].metadata["columns"] == dict(zip(rows[0], rows[3], strict=True))
