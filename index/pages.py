@@ -69,7 +69,7 @@ def _ocr_page(number: int, image, engine: Engine, min_confidence: float) -> Page
         problem = f"read by OCR with low confidence ({conf:.2f}): check against the paper"
     elif text_problem(text):
         problem = "OCR ran words together (install Tesseract for English scans: apt-get install tesseract-ocr)"
-    return PageText(number, text, engine, round(conf, 3), problem, page.table() if not problem else None)
+    return PageText(number, text, page.engine, round(conf, 3), problem, page.table() if not problem else None)
 
 
 def image_pages(source: str, path: Path, engine: Engine, min_confidence: float) -> list[PageText]:
