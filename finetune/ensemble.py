@@ -30,6 +30,8 @@ def weights(meta: dict) -> dict[str, float]:
 
 def combine(parts: dict[str, np.ndarray], w: dict[str, float]) -> np.ndarray:
     """Weighted mean of the members' (n, n_labels) probabilities."""
+    import numpy as np
+
     return np.sum([w[k] * parts[k] for k in w], axis=0)
 
 
