@@ -96,6 +96,8 @@ class ServerConfig(_Section):
         "Photo inspections (UI, /api/inspect, Diagnose's photo) run at once in the server; more wait their turn "
         "(each decodes photos and runs the image models, ~100-300 MB)."))
     max_upload_mb: int = Field(200, ge=1, le=10_000, description="Largest file upload through the UI, in MB.")
+    ui_language: Literal["auto", "en", "zh"] = Field("auto", description=(
+        "The UI's fixed words: auto (each user's browser language, English or Chinese), or en / zh for everyone."))
     token_ttl_hours: float = Field(12.0, gt=0, le=24 * 365, description="Lifetime of a token from POST /api/login.")
 
 

@@ -170,6 +170,7 @@ def _mount_ui(app: FastAPI, assistant, login_required: bool, limiter: auth.Login
     from shopfloor.assistant.api.guard import CLIENT
     from shopfloor.assistant.ui import build_ui
     from shopfloor.assistant.ui.app import CSS
+    from shopfloor.assistant.ui.i18n import translations
 
     def check(name: str, password: str) -> bool:
         with assistant.ws.connect() as conn:
@@ -184,7 +185,7 @@ def _mount_ui(app: FastAPI, assistant, login_required: bool, limiter: auth.Login
     gr.mount_gradio_app(app, build_ui(assistant, login_required, export_dir), path="/",
                         auth=check if login_required else None, allowed_paths=[str(export_dir)],
                         blocked_paths=[str(assistant.ws.root.resolve())], ssr_mode=False, footer_links=[], css=CSS,
-                        max_file_size=f"{cfg.max_upload_mb}mb")
+                        max_file_size=f"{cfg.max_upload_mb}mb", i18n=translations(cfg.ui_language))
     from shopfloor.assistant.api.sessions import UiSessions, db_alive
 
     sessions = UiSessions(db_alive(assistant.ws))  # Gradio's in-memory logins, checked against the database

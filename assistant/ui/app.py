@@ -58,6 +58,7 @@ def build_ui(assistant, login_required: bool = False, export_dir: Path | None = 
 
     import gradio as gr
 
+    from shopfloor.assistant.ui.i18n import t
     from shopfloor.assistant.ui.tabs import (
         account,
         admin,
@@ -72,8 +73,8 @@ def build_ui(assistant, login_required: bool = False, export_dir: Path | None = 
 
     ctx = Ctx(assistant, login_required, Path(export_dir or tempfile.mkdtemp(prefix="shopfloor-export-")))
     with gr.Blocks(title="shopfloor") as demo:
-        gr.Markdown("## shopfloor — offline quality assistant\nEvery answer shows where it came from. "
-                    "Nothing leaves this machine.")
+        gr.Markdown(t("## shopfloor — offline quality assistant\nEvery answer shows where it came from. "
+                      "Nothing leaves this machine."))
         who = gr.Markdown(elem_id="who")
         sections = []  # (tab name, action, notice shown instead, the tab's body)
         for name, module, action in (("Chat", chat, Action.ask), ("Diagnose", diagnose, Action.diagnose),
@@ -82,7 +83,7 @@ def build_ui(assistant, login_required: bool = False, export_dir: Path | None = 
                                      ("Trends", trends, Action.view_trends),
                                      ("Knowledge", knowledge, Action.ask), ("Admin", admin, Action.manage_users),
                                      ("Account", account, Action.change_own_password)):
-            with gr.Tab(name, id=name.lower()):
+            with gr.Tab(t(name), id=name.lower()):
                 notice = gr.Markdown(visible=False, elem_id=f"{name.lower()}-notice")
                 with gr.Column() as body:
                     module.build(gr, ctx)

@@ -7,6 +7,7 @@ import re
 from shopfloor.assistant.pipeline.events import REFUSAL, Answer, Token
 from shopfloor.assistant.pipeline.words import label as say
 from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.i18n import t
 from shopfloor.errors import ShopfloorError
 
 
@@ -53,15 +54,15 @@ def with_sources(done: Answer, turn: int) -> str:
 
 
 def build(gr, ctx) -> None:
-    chatbot = gr.Chatbot(label="Ask about your machines and manuals", height=420, elem_id="chatbot")
+    chatbot = gr.Chatbot(label=t("Ask about your machines and manuals"), height=420, elem_id="chatbot")
     with gr.Row():
-        msg = gr.Textbox(placeholder="e.g. What causes cavitation on P-101?  ·  paste a log  ·  how is HP-601?",
+        msg = gr.Textbox(placeholder=t("e.g. What causes cavitation on P-101?  ·  paste a log  ·  how is HP-601?"),
                          show_label=False, scale=5, elem_id="chat-input")
-        send = gr.Button("Send", variant="primary", scale=1, elem_id="chat-send")
+        send = gr.Button(t("Send"), variant="primary", scale=1, elem_id="chat-send")
     with gr.Row():
-        comment = gr.Textbox(placeholder="Comment on the last answer (optional)", show_label=False, scale=4)
-        up = gr.Button("Helpful", scale=1, elem_id="thumbs-up")
-        down = gr.Button("Not helpful", scale=1, elem_id="thumbs-down")
+        comment = gr.Textbox(placeholder=t("Comment on the last answer (optional)"), show_label=False, scale=4)
+        up = gr.Button(t("Helpful"), scale=1, elem_id="thumbs-up")
+        down = gr.Button(t("Not helpful"), scale=1, elem_id="thumbs-down")
     feedback_note = gr.Markdown()
 
     def respond(message, history, request: gr.Request):

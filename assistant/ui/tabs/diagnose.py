@@ -1,6 +1,7 @@
 """Diagnose tab: a pasted log -> the diagnosis card."""
 
 from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import BUILD_USER
 from shopfloor.errors import ShopfloorError
 
@@ -9,18 +10,18 @@ DETECT = "(detect from text)"
 
 def build(gr, ctx) -> None:
     machines = [m["id"] for m in ctx.assistant.list_machines(user=BUILD_USER)]
-    log_box = gr.Textbox(label="Maintenance log", lines=5, elem_id="diag-log",
+    log_box = gr.Textbox(label=t("Maintenance log"), lines=5, elem_id="diag-log",
                          placeholder="P101 brg nse rumbling, vib up since nightshift, chk pls")
     with gr.Row():
-        machine = gr.Dropdown([DETECT] + machines, value=DETECT, label="Machine")
-        use_llm = gr.Checkbox(value=False, label="Add a language-model summary (slower)")
-        go = gr.Button("Diagnose", variant="primary", elem_id="diag-go")
+        machine = gr.Dropdown([DETECT] + machines, value=DETECT, label=t("Machine"))
+        use_llm = gr.Checkbox(value=False, label=t("Add a language-model summary (slower)"))
+        go = gr.Button(t("Diagnose"), variant="primary", elem_id="diag-go")
     with gr.Row():
         card = gr.Markdown(elem_id="diag-card", elem_classes=["sf-card"])
         with gr.Column(scale=0, min_width=260):
-            photo = gr.Image(label="Photo of the part (optional)", type="filepath", height=220,
+            photo = gr.Image(label=t("Photo of the part (optional)"), type="filepath", height=220,
                              sources=["upload", "webcam", "clipboard"], elem_id="diag-photo")
-            photo_out = gr.Image(label="Inspection heatmap", interactive=False, height=220, visible=False,
+            photo_out = gr.Image(label=t("Inspection heatmap"), interactive=False, height=220, visible=False,
                                  elem_id="diag-photo-out")
 
     def run(text, m, llm, photo_path, request: gr.Request):

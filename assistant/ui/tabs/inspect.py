@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import export_path
 from shopfloor.errors import ShopfloorError
 from shopfloor.tables import safe_row
@@ -90,7 +91,7 @@ def build(gr, ctx) -> None:
     upload = gr.File(label="Photos or a .zip", file_count="multiple", elem_id="inspect-files",
                      file_types=[".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".zip"])
     with gr.Row():
-        go = gr.Button("Inspect", variant="primary", elem_id="inspect-go")
+        go = gr.Button(t("Inspect"), variant="primary", elem_id="inspect-go")
     summary = gr.Markdown(elem_id="inspect-summary")
     gallery = gr.Gallery(label="Heatmaps", columns=4, height="auto", elem_id="inspect-gallery", object_fit="contain")
     table = gr.Dataframe(headers=RESULT_HEADERS, interactive=False, elem_id="inspect-results", wrap=True)

@@ -1,26 +1,27 @@
 """Knowledge tab: the indexed sources; engineers add and remove documents."""
 
 from shopfloor.assistant.ui.app import attempt
+from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import BUILD_USER, SOURCE_HEADERS, sources_table
 
 
 def build(gr, ctx) -> None:
     a = ctx.assistant
-    files = gr.File(label="Add documents (Markdown, text, HTML, PDF incl. scans, photos of pages and charts, CSV/XLSX "
-                          "tables)", file_count="multiple",
+    files = gr.File(label=t("Add documents (Markdown, text, HTML, PDF incl. scans, photos of pages and charts, "
+                            "CSV/XLSX tables)"), file_count="multiple",
                     elem_id="kb-files")
-    add = gr.Button("Add to the index", variant="primary", elem_id="kb-add")
+    add = gr.Button(t("Add to the index"), variant="primary", elem_id="kb-add")
     note = gr.Markdown(elem_id="kb-note")
     initial = sources_table(a, BUILD_USER)
     table = gr.Dataframe(headers=SOURCE_HEADERS, value=initial, interactive=False, wrap=True)
     with gr.Row():
-        pick = gr.Dropdown([s[0] for s in initial], value=None, label="Source", allow_custom_value=True)
-        approve = gr.Button("Approve (I have read it)", elem_id="kb-approve")
-        remove = gr.Button("Remove", variant="stop")
+        pick = gr.Dropdown([s[0] for s in initial], value=None, label=t("Source"), allow_custom_value=True)
+        approve = gr.Button(t("Approve (I have read it)"), elem_id="kb-approve")
+        remove = gr.Button(t("Remove"), variant="stop")
     with gr.Row():
         readers = gr.Dropdown(["viewer", "technician", "engineer", "admin"], value="engineer",
-                              label="Who may read it (the source above, or a folder: 'contracts/')")
-        limit = gr.Button("Limit to this role and above", elem_id="kb-limit")
+                              label=t("Who may read it (the source above, or a folder: 'contracts/')"))
+        limit = gr.Button(t("Limit to this role and above"), elem_id="kb-limit")
     gr.Markdown("Documents added here stay **unreviewed** until an engineer approves them: they are quoted marked "
                 "as unreviewed and never become a next step. Read the *read first* column before approving.")
 

@@ -2,6 +2,7 @@
 and its alarms with what they can lead to, acknowledged by name."""
 
 from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import BUILD_USER, export
 from shopfloor.errors import ShopfloorError
 
@@ -30,7 +31,7 @@ def build(gr, ctx) -> None:
     fleet = gr.Dataframe(headers=FLEET_COLUMNS, value=None, interactive=False, wrap=True, elem_id="fleet-table",
                          label="Fleet", static_columns=list(range(len(FLEET_COLUMNS))))
     with gr.Row():
-        pick = gr.Dropdown(machines, value=machines[0] if machines else None, label="Machine", elem_id="machine-pick",
+        pick = gr.Dropdown(machines, value=machines[0] if machines else None, label=t("Machine"), elem_id="machine-pick",
                            allow_custom_value=True)  # machines imported after start-up are picked from the fleet
         show = gr.Button("Show status", variant="primary", elem_id="machine-show")
     status = gr.Markdown(elem_id="machine-status")

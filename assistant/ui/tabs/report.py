@@ -5,23 +5,24 @@ import re
 
 from shopfloor.assistant.policy import Action, authorize
 from shopfloor.assistant.ui.app import attempt, friendly
+from shopfloor.assistant.ui.i18n import t
 from shopfloor.errors import ShopfloorError
 
 
 def build(gr, ctx, task, period, upload, date_col, label_col) -> None:
     a = ctx.assistant
-    with gr.Accordion("8D report draft for a label (cited; edit before sending)", open=False):
+    with gr.Accordion(t("8D report draft for a label (cited; edit before sending)"), open=False):
         with gr.Row():
-            label = gr.Textbox(label="Label", placeholder="e.g. the rising label above", elem_id="report-label")
-            text_col = gr.Dropdown([], label="Text column (file)", elem_id="report-text-col", allow_custom_value=True)
+            label = gr.Textbox(label=t("Label"), placeholder="e.g. the rising label above", elem_id="report-label")
+            text_col = gr.Dropdown([], label=t("Text column (file)"), elem_id="report-text-col", allow_custom_value=True)
         with gr.Row():
-            draft_task = gr.Button("Draft from the task's rows", variant="primary", elem_id="report-draft")
-            draft_file = gr.Button("Draft from the file", elem_id="report-draft-file")
-        text = gr.Textbox(label="Draft (Markdown, editable)", lines=18, max_lines=60, elem_id="report-text")
+            draft_task = gr.Button(t("Draft from the task's rows"), variant="primary", elem_id="report-draft")
+            draft_file = gr.Button(t("Draft from the file"), elem_id="report-draft-file")
+        text = gr.Textbox(label=t("Draft (Markdown, editable)"), lines=18, max_lines=60, elem_id="report-text")
         with gr.Row():
-            docx = gr.Button("Export DOCX", elem_id="report-docx")
-            pdf = gr.Button("Export PDF", elem_id="report-pdf")
-        out = gr.File(label="Report file", interactive=False, elem_id="report-file")
+            docx = gr.Button(t("Export DOCX"), elem_id="report-docx")
+            pdf = gr.Button(t("Export PDF"), elem_id="report-pdf")
+        out = gr.File(label=t("Report file"), interactive=False, elem_id="report-file")
 
     def on_task(t, p, lab, request: gr.Request):
         user = ctx.user(request)
@@ -42,7 +43,7 @@ def build(gr, ctx, task, period, upload, date_col, label_col) -> None:
             title = re.sub(r"[^\w-]+", "-", (markdown.splitlines()[0] if markdown else "report"))[:60].strip("-")
             path = ctx.export_dir / f"{title or 'report'}.{kind}"
             path.write_bytes(to_docx(markdown) if kind == "docx" else to_pdf(markdown))
-            return gr.update(value=str(path), label="Report file")
+            return gr.update(value=str(path), label=t("Report file"))
         except ShopfloorError as e:
             return gr.update(value=None, label=friendly(e))
 

@@ -3,6 +3,7 @@ rows or an uploaded file with a date and a label column; a chart of the rising l
 
 from shopfloor.assistant.policy import Action, authorize
 from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.tabs import report
 from shopfloor.assistant.ui.views import BUILD_USER, preview
 from shopfloor.errors import ShopfloorError
@@ -31,17 +32,17 @@ def build(gr, ctx) -> None:
     gr.Markdown("Each label's share of a period's rows on a control chart: **rising** means the latest period is "
                 "above the limit set by the history before it, with at least 3 rows.")
     with gr.Row():
-        task = gr.Dropdown(tasks, value=tasks[0] if tasks else None, label="Classified rows of task",
+        task = gr.Dropdown(tasks, value=tasks[0] if tasks else None, label=t("Classified rows of task"),
                            elem_id="trends-task", allow_custom_value=True)
-        period = gr.Radio(["month", "week"], value="month", label="Period", elem_id="trends-period")
-        chart = gr.Dropdown(list(CHARTS), value=next(iter(CHARTS)), label="Chart", elem_id="trends-chart")
-    show = gr.Button("Show trends", variant="primary", elem_id="trends-show")
-    with gr.Accordion("Or from a file (complaints, work orders: a date and a label column)", open=False):
-        upload = gr.File(label="CSV or XLSX", file_types=[".csv", ".xlsx"], elem_id="trends-file")
+        period = gr.Radio(["month", "week"], value="month", label=t("Period"), elem_id="trends-period")
+        chart = gr.Dropdown(list(CHARTS), value=next(iter(CHARTS)), label=t("Chart"), elem_id="trends-chart")
+    show = gr.Button(t("Show trends"), variant="primary", elem_id="trends-show")
+    with gr.Accordion(t("Or from a file (complaints, work orders: a date and a label column)"), open=False):
+        upload = gr.File(label=t("CSV or XLSX"), file_types=[".csv", ".xlsx"], elem_id="trends-file")
         with gr.Row():
-            date_col = gr.Dropdown([], label="Date column", elem_id="trends-date-col", allow_custom_value=True)
-            label_col = gr.Dropdown([], label="Label column", elem_id="trends-label-col", allow_custom_value=True)
-        show_file = gr.Button("Show trends of the file", elem_id="trends-show-file")
+            date_col = gr.Dropdown([], label=t("Date column"), elem_id="trends-date-col", allow_custom_value=True)
+            label_col = gr.Dropdown([], label=t("Label column"), elem_id="trends-label-col", allow_custom_value=True)
+        show_file = gr.Button(t("Show trends of the file"), elem_id="trends-show-file")
     head = gr.Markdown(elem_id="trends-summary")
     table = gr.Dataframe(headers=TABLE, value=None, interactive=False, wrap=True, elem_id="trends-table",
                          visible=False)
