@@ -37,6 +37,19 @@ ZH = {
     "Label": "标签", "Text column (file)": "文本列（文件）", "Draft from the task's rows": "根据任务记录起草",
     "Draft from the file": "根据文件起草", "Draft (Markdown, editable)": "草稿（Markdown，可编辑）",
     "Export DOCX": "导出 DOCX", "Export PDF": "导出 PDF", "Report file": "报告文件",
+    "Acknowledge": "确认", "Add user": "添加用户", "Change password": "修改密码", "Check columns": "检查列",
+    "Classify": "分类", "Import": "导入", "Next ▶": "下一页 ▶", "◀ Previous": "◀ 上一页", "Refresh fleet": "刷新设备列表",
+    "Refresh": "刷新", "Retrain with reviewed labels": "用已审核标签重新训练",
+    "Revoke tokens and sessions": "撤销令牌和会话",
+    "Save label": "保存标签", "Set password": "设置密码", "Set role": "设置角色", "Show status": "显示状态",
+    "Current password": "当前密码", "Fleet": "设备列表", "Heatmaps": "热力图", "Labelled file": "已标注文件",
+    "Name": "用户名", "New password": "新密码", "Note (what was done or decided)": "备注（做了什么或决定了什么）",
+    "Open alarm": "未处理报警", "Pareto": "帕累托图", "Password (8+ characters)": "密码（至少 8 个字符）",
+    "Photo id": "照片编号", "Photo": "照片", "Photos or a .zip": "照片或 .zip", "Preview": "预览",
+    "Results (CSV)": "结果（CSV）", "Right class": "正确类别", "Right label": "正确标签", "Role": "角色", "Row id": "行号",
+    "Sheet (XLSX)": "工作表（XLSX）", "Task": "任务", "Text column": "文本列",
+    "e.g. the rising label above": "例如上面上升的标签",
+    "New label (a class the task does not have yet)": "新标签（任务中还没有的类别）",
 }
 
 

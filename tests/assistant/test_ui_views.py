@@ -27,10 +27,15 @@ def test_user_of_and_tables(writable_assistant):
 
 def test_build_ui_has_every_tab(assistant):
     from shopfloor.assistant.ui import build_ui
+    from shopfloor.assistant.ui.i18n import translations
 
     demo = build_ui(assistant)
-    labels = {b.label for b in demo.blocks.values() if type(b).__name__ == "Tab"}
-    assert labels == {"Chat", "Diagnose", "Batch", "Inspect", "Machines", "Trends", "Knowledge", "Admin", "Account"}
+    shown = translations("auto").translations_dict  # a tab's label is a translation key
+    tabs = [b.label for b in demo.blocks.values() if type(b).__name__ == "Tab"]
+    assert {shown["en"][t.key] for t in tabs} == {"Chat", "Diagnose", "Batch", "Inspect", "Machines", "Trends",
+                                                   "Knowledge", "Admin", "Account"}
+    assert {shown["zh"][t.key] for t in tabs} == {"问答", "诊断", "批量分类", "外观检测", "设备", "趋势", "知识库",
+                                                   "管理", "账户"}
 
 
 def test_text_column_defaults_to_the_longest_free_text():

@@ -1,15 +1,16 @@
 """Account tab: who is signed in; change one's own password; sign out."""
 
 from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.i18n import t
 from shopfloor.errors import ShopfloorError
 
 
 def build(gr, ctx) -> None:
     gr.Markdown("Change your password (8+ characters). Your API tokens are revoked when it changes." +
                 ("  \n[Sign out](/logout)" if ctx.login_required else ""))
-    old = gr.Textbox(label="Current password", type="password", elem_id="acct-old")
-    new = gr.Textbox(label="New password", type="password", elem_id="acct-new")
-    go = gr.Button("Change password", elem_id="acct-go")
+    old = gr.Textbox(label=t("Current password"), type="password", elem_id="acct-old")
+    new = gr.Textbox(label=t("New password"), type="password", elem_id="acct-new")
+    go = gr.Button(t("Change password"), elem_id="acct-go")
     note = gr.Markdown(elem_id="acct-note")
 
     def change(current, password, request: gr.Request):

@@ -2,6 +2,7 @@
 
 from shopfloor.assistant.auth import ROLES
 from shopfloor.assistant.ui.app import attempt, friendly
+from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import BUILD_USER, model_versions
 from shopfloor.errors import ShopfloorError
 
@@ -13,23 +14,23 @@ def build(gr, ctx) -> None:
     versions = gr.Dataframe(headers=["task", "base", "labels", "train rows", "held-out accuracy", "review threshold",
                                      "created"], interactive=False)
     with gr.Row():
-        task = gr.Dropdown(tasks, value=tasks[0] if tasks else None, label="Task")
-        retrain = gr.Button("Retrain with reviewed labels", elem_id="admin-retrain")
+        task = gr.Dropdown(tasks, value=tasks[0] if tasks else None, label=t("Task"))
+        retrain = gr.Button(t("Retrain with reviewed labels"), elem_id="admin-retrain")
     note = gr.Markdown(elem_id="admin-note")
     gr.Markdown("### Users")
     with gr.Row():
-        name = gr.Textbox(label="Name", elem_id="admin-user-name")
-        pw = gr.Textbox(label="Password (8+ characters)", type="password", elem_id="admin-user-pw")
-        role = gr.Dropdown(list(ROLES), value="technician", label="Role")
+        name = gr.Textbox(label=t("Name"), elem_id="admin-user-name")
+        pw = gr.Textbox(label=t("Password (8+ characters)"), type="password", elem_id="admin-user-pw")
+        role = gr.Dropdown(list(ROLES), value="technician", label=t("Role"))
     with gr.Row():
-        add = gr.Button("Add user", elem_id="admin-user-add")
-        set_pw = gr.Button("Set password")
-        set_role = gr.Button("Set role")
-        revoke = gr.Button("Revoke tokens and sessions", variant="stop")
+        add = gr.Button(t("Add user"), elem_id="admin-user-add")
+        set_pw = gr.Button(t("Set password"))
+        set_role = gr.Button(t("Set role"))
+        revoke = gr.Button(t("Revoke tokens and sessions"), variant="stop")
     users = gr.Dataframe(headers=["name", "role", "created_at", "live tokens"], interactive=False)
     gr.Markdown("### Audit log")
     audit = gr.Dataframe(headers=["id", "created_at", "user", "action", "detail"], interactive=False)
-    refresh = gr.Button("Refresh", elem_id="admin-refresh")
+    refresh = gr.Button(t("Refresh"), elem_id="admin-refresh")
 
     def tables(user):
         """(users, audit, model versions) for an admin; empty tables for anyone else."""

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from shopfloor.assistant.policy import Action, authorize
 from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import BUILD_USER, export_path, pareto_figure, preview, text_column
 from shopfloor.errors import ShopfloorError
 from shopfloor.finetune.data import sheets
@@ -19,31 +20,31 @@ def build(gr, ctx) -> None:
     gr.Markdown("Upload a CSV or XLSX, pick the text column and the task, and get every row labelled. "
                 "The input file is never changed; low-confidence rows go to the review queue below.")
     upload = gr.File(label="CSV / XLSX", file_types=[".csv", ".xlsx"], elem_id="batch-file")
-    table = gr.Dataframe(label="Preview", interactive=False, max_height=260)
+    table = gr.Dataframe(label=t("Preview"), interactive=False, max_height=260)
     with gr.Row():
-        sheet = gr.Dropdown([], label="Sheet (XLSX)", elem_id="batch-sheet", visible=False)
-        col = gr.Dropdown([], label="Text column", elem_id="batch-col", allow_custom_value=True)
+        sheet = gr.Dropdown([], label=t("Sheet (XLSX)"), elem_id="batch-sheet", visible=False)
+        col = gr.Dropdown([], label=t("Text column"), elem_id="batch-col", allow_custom_value=True)
         task = gr.Dropdown(tasks, value="complaint_category" if "complaint_category" in tasks else
-                           (tasks[0] if tasks else None), label="Task", elem_id="batch-task")
-        run = gr.Button("Classify", variant="primary", elem_id="batch-run")
+                           (tasks[0] if tasks else None), label=t("Task"), elem_id="batch-task")
+        run = gr.Button(t("Classify"), variant="primary", elem_id="batch-run")
     summary = gr.Markdown(elem_id="batch-summary")
-    out_file = gr.File(label="Labelled file", elem_id="batch-out")
-    pareto = gr.Plot(label="Pareto")
+    out_file = gr.File(label=t("Labelled file"), elem_id="batch-out")
+    pareto = gr.Plot(label=t("Pareto"))
     gr.Markdown("### Review queue\nClick a row, pick the right label (the model's alternatives come first) and "
                 "save. A saved label changes the predictions for that text and texts like it at once; the next "
                 "retrain learns from every saved label.")
     queue = gr.Dataframe(headers=QUEUE_HEADERS, interactive=False, elem_id="review-queue", wrap=True)
     with gr.Row():
-        prev_b = gr.Button("◀ Previous", size="sm", elem_id="review-prev")
+        prev_b = gr.Button(t("◀ Previous"), size="sm", elem_id="review-prev")
         page_info = gr.Markdown(elem_id="review-page")
-        next_b = gr.Button("Next ▶", size="sm", elem_id="review-next")
+        next_b = gr.Button(t("Next ▶"), size="sm", elem_id="review-next")
     page = gr.State(0)
     with gr.Row():
-        rid = gr.Number(label="Row id", precision=0, interactive=False, elem_id="review-id")
-        new_label = gr.Dropdown([], label="Right label", allow_custom_value=True, elem_id="review-label")
-        is_new = gr.Checkbox(label="New label (a class the task does not have yet)", value=False,
+        rid = gr.Number(label=t("Row id"), precision=0, interactive=False, elem_id="review-id")
+        new_label = gr.Dropdown([], label=t("Right label"), allow_custom_value=True, elem_id="review-label")
+        is_new = gr.Checkbox(label=t("New label (a class the task does not have yet)"), value=False,
                              elem_id="review-new")
-        accept = gr.Button("Save label", elem_id="review-save")
+        accept = gr.Button(t("Save label"), elem_id="review-save")
     review_note = gr.Markdown(elem_id="review-note")
 
     def queue_page(t, p, user):
@@ -66,7 +67,7 @@ def build(gr, ctx) -> None:
         except ShopfloorError as e:
             return (gr.update(value=None), gr.update(choices=[], value=None, label=f"Problem: {e}"),
                     gr.update(choices=[], value=None, visible=False))
-        return (df, gr.update(choices=cols, value=text_column(df) if cols else None, label="Text column"),
+        return (df, gr.update(choices=cols, value=text_column(df) if cols else None, label=t("Text column")),
                 gr.update(choices=names, value=names[0] if names else None, visible=len(names) > 1))
 
     def on_sheet(f, name, request: gr.Request):
@@ -77,7 +78,7 @@ def build(gr, ctx) -> None:
             cols, df = preview(f, sheet=name)
         except ShopfloorError as e:
             return gr.update(value=None), gr.update(choices=[], value=None, label=f"Problem: {e}")
-        return df, gr.update(choices=cols, value=text_column(df) if cols else None, label="Text column")
+        return df, gr.update(choices=cols, value=text_column(df) if cols else None, label=t("Text column"))
 
     def on_run(f, c, t, sh, request: gr.Request, progress=gr.Progress()):
         user = ctx.user(request)

@@ -88,29 +88,29 @@ def build(gr, ctx) -> None:
                 "queue below.")
     gr.Markdown(models_note(a.inspection_models(user=BUILD_USER), a.ws.root / "vision" / "samples"),
                 elem_id="inspect-models")
-    upload = gr.File(label="Photos or a .zip", file_count="multiple", elem_id="inspect-files",
+    upload = gr.File(label=t("Photos or a .zip"), file_count="multiple", elem_id="inspect-files",
                      file_types=[".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".zip"])
     with gr.Row():
         go = gr.Button(t("Inspect"), variant="primary", elem_id="inspect-go")
     summary = gr.Markdown(elem_id="inspect-summary")
-    gallery = gr.Gallery(label="Heatmaps", columns=4, height="auto", elem_id="inspect-gallery", object_fit="contain")
+    gallery = gr.Gallery(label=t("Heatmaps"), columns=4, height="auto", elem_id="inspect-gallery", object_fit="contain")
     table = gr.Dataframe(headers=RESULT_HEADERS, interactive=False, elem_id="inspect-results", wrap=True)
-    out_file = gr.File(label="Results (CSV)", elem_id="inspect-csv")
+    out_file = gr.File(label=t("Results (CSV)"), elem_id="inspect-csv")
 
     gr.Markdown("### Photos waiting for review\nClick a row, look at the photo, pick the right class "
                 "(the model's alternatives come first) and save. The next retrain learns from every saved label.")
     queue = gr.Dataframe(headers=QUEUE_HEADERS, interactive=False, elem_id="inspect-queue", wrap=True)
     with gr.Row():
-        prev_b = gr.Button("◀ Previous", size="sm", elem_id="inspect-prev")
+        prev_b = gr.Button(t("◀ Previous"), size="sm", elem_id="inspect-prev")
         page_info = gr.Markdown(elem_id="inspect-page")
-        next_b = gr.Button("Next ▶", size="sm", elem_id="inspect-next")
+        next_b = gr.Button(t("Next ▶"), size="sm", elem_id="inspect-next")
     page = gr.State(0)
     with gr.Row():
-        photo = gr.Image(label="Photo", interactive=False, height=260, elem_id="inspect-photo")
+        photo = gr.Image(label=t("Photo"), interactive=False, height=260, elem_id="inspect-photo")
         with gr.Column():
-            chosen = gr.Number(label="Photo id", precision=0, interactive=False, elem_id="inspect-id")
-            label = gr.Dropdown([], label="Right class", allow_custom_value=True, elem_id="inspect-label")
-            save = gr.Button("Save label", elem_id="inspect-save")
+            chosen = gr.Number(label=t("Photo id"), precision=0, interactive=False, elem_id="inspect-id")
+            label = gr.Dropdown([], label=t("Right class"), allow_custom_value=True, elem_id="inspect-label")
+            save = gr.Button(t("Save label"), elem_id="inspect-save")
             note = gr.Markdown(elem_id="inspect-note")
             retrain = gr.Button("Retrain the image classifier with the reviewed photos (admin)", size="sm",
                                 elem_id="inspect-retrain")

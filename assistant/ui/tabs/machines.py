@@ -26,20 +26,20 @@ def build(gr, ctx) -> None:
 
     machines = [m["id"] for m in ctx.assistant.list_machines(user=BUILD_USER)]
     with gr.Row():
-        refresh = gr.Button("Refresh fleet", elem_id="fleet-refresh", scale=0)
+        refresh = gr.Button(t("Refresh fleet"), elem_id="fleet-refresh", scale=0)
         fleet_note = gr.Markdown("Alarming machines first; click a row to open that machine.", elem_id="fleet-note")
     fleet = gr.Dataframe(headers=FLEET_COLUMNS, value=None, interactive=False, wrap=True, elem_id="fleet-table",
-                         label="Fleet", static_columns=list(range(len(FLEET_COLUMNS))))
+                         label=t("Fleet"), static_columns=list(range(len(FLEET_COLUMNS))))
     with gr.Row():
         pick = gr.Dropdown(machines, value=machines[0] if machines else None, label=t("Machine"), elem_id="machine-pick",
                            allow_custom_value=True)  # machines imported after start-up are picked from the fleet
-        show = gr.Button("Show status", variant="primary", elem_id="machine-show")
+        show = gr.Button(t("Show status"), variant="primary", elem_id="machine-show")
     status = gr.Markdown(elem_id="machine-status")
     alarms = gr.Markdown(elem_id="machine-alarms")
     with gr.Row():
-        ack_pick = gr.Dropdown([], label="Open alarm", elem_id="alarm-pick", scale=2, allow_custom_value=True)
-        ack_note = gr.Textbox(label="Note (what was done or decided)", max_length=500, elem_id="alarm-note", scale=3)
-        ack = gr.Button("Acknowledge", elem_id="alarm-ack", scale=1)
+        ack_pick = gr.Dropdown([], label=t("Open alarm"), elem_id="alarm-pick", scale=2, allow_custom_value=True)
+        ack_note = gr.Textbox(label=t("Note (what was done or decided)"), max_length=500, elem_id="alarm-note", scale=3)
+        ack = gr.Button(t("Acknowledge"), elem_id="alarm-ack", scale=1)
     ack_msg = gr.Markdown(elem_id="alarm-ack-msg")
     gr.Markdown("**Measured values** — blue band: where each reading was expected; red circles: alarms; dotted line: "
                 "start of the last 24 hours.", elem_id="machine-charts-caption")
@@ -113,8 +113,8 @@ def readings_import(gr, ctx) -> None:
         mapping = gr.Textbox(label="Column roles (optional, one per line: COLUMN=ROLE, e.g. Zeit=timestamp, "
                                    "Anlage=machine_id, T1=sensor:°C, Notiz=ignore)", lines=2, elem_id="readings-map")
         with gr.Row():
-            check = gr.Button("Check columns", elem_id="readings-check")
-            go = gr.Button("Import", variant="primary", elem_id="readings-import")
+            check = gr.Button(t("Check columns"), elem_id="readings-check")
+            go = gr.Button(t("Import"), variant="primary", elem_id="readings-import")
         note = gr.Markdown(elem_id="readings-note")
 
     def run(path, roles, request, store: bool):

@@ -13,7 +13,7 @@ def build(gr, ctx, task, period, upload, date_col, label_col) -> None:
     a = ctx.assistant
     with gr.Accordion(t("8D report draft for a label (cited; edit before sending)"), open=False):
         with gr.Row():
-            label = gr.Textbox(label=t("Label"), placeholder="e.g. the rising label above", elem_id="report-label")
+            label = gr.Textbox(label=t("Label"), placeholder=t("e.g. the rising label above"), elem_id="report-label")
             text_col = gr.Dropdown([], label=t("Text column (file)"), elem_id="report-text-col", allow_custom_value=True)
         with gr.Row():
             draft_task = gr.Button(t("Draft from the task's rows"), variant="primary", elem_id="report-draft")
