@@ -81,32 +81,41 @@ def cause_line(c) -> str:
 
 
 def diagnosis_markdown(d) -> str:
-    out = [f"### Diagnosis{f' — {d.machine_id}' if d.machine_id else ''}"]
+    """The diagnosis card; its headings in the log's language (English or Chinese)."""
+    from shopfloor.assistant.pipeline.words import label, language
+
+    lang = language(d.log)
+
+    def say(word: str) -> str:
+        return label(word, lang)
+
+    out = [f"### {say('Diagnosis')}{f' — {d.machine_id}' if d.machine_id else ''}"]
     if d.failure_mode:
-        alts = ", ".join(f"{label} {p:.0%}" for label, p in d.alternatives)
+        alts = ", ".join(f"{name} {p:.0%}" for name, p in d.alternatives)
         flag = f" — **NEEDS REVIEW** ({d.review_reason})" if d.needs_review else ""
-        out.append(f"**Failure mode:** {d.failure_mode} ({d.confidence:.0%}){flag}  \n_alternatives: {alts}_")
+        out.append(f"**{say('Failure mode')}:** {d.failure_mode} ({d.confidence:.0%}){flag}  \n"
+                   f"_{say('alternatives')}: {alts}_")
     for task, lab in d.labels.items():
         out.append(f"\n**{task.replace('_', ' ').capitalize()}:** {lab['label']} ({lab['confidence']:.0%})")
     if d.inspection:
         out.append(f"\n**Photo** ({d.inspection['image']}): {inspection_line(d.inspection)}")
     if d.causes:
-        out.append("\n**Likely causes and remedies (from your documents)**")
+        out.append(f"\n**{say('Likely causes and remedies (from your documents)')}**")
         for n, c in enumerate(d.causes, start=1):
             mark = "" if c.reviewed else f"**UNREVIEWED DOCUMENT** ({c.provenance}): "
             out.append(f"{n}. {'**' + c.safety + '**  ' + chr(10) + '   ' if c.safety else ''}{mark}{cause_line(c)}  \n"
-                       f"   _source: {c.citation} (similarity {c.score:.2f})_")
+                       f"   _{say('source')}: {c.citation} (similarity {c.score:.2f})_")
     if d.incidents:
-        out.append("\n**Similar past incidents**")
+        out.append(f"\n**{say('Similar past incidents')}**")
         for i in d.incidents:
             dt = f", {i.downtime_h} h down" if i.downtime_h else ""
             mark = "" if i.reviewed else "**UNREVIEWED RECORD** (no engineer has approved it): "
-            out.append(f"- {mark}{i.date} {i.machine_id}: {i.text}{dt}  \n  _source: {i.citation}_")
+            out.append(f"- {mark}{i.date} {i.machine_id}: {i.text}{dt}  \n  _{say('source')}: {i.citation}_")
     if d.status:
-        out += ["\n**Machine status**", status_markdown(d.status)]
-    out.append(f"\n**Next step:** {d.next_step}")
+        out += [f"\n**{say('Machine status')}**", status_markdown(d.status)]
+    out.append(f"\n**{say('Next step')}:** {d.next_step}")
     if d.summary:
-        out.append(f"\n**Summary** _(written by the language model from the facts above)_: {d.summary}")
+        out.append(f"\n**{say('Summary')}** _{say('(written by the language model from the facts above)')}_: {d.summary}")
     out += [f"\n_note: {n}_" for n in d.notes]
     return "\n".join(out)
 

@@ -21,6 +21,10 @@ _ZH = {
     "cause": "原因", "effect": "影响", "detected by": "探测方式", "remedy": "处理", "failure_mode": "失效模式",
     "past incident": "过往故障", "action": "处理措施", "sources": "来源", "related": "相关段落（并未回答这个问题）",
     "related, not an answer": "相关段落，不是答案", "not in your documents": "您的文档中没有这方面的内容。",
+    "Diagnosis": "诊断", "Failure mode": "失效模式", "alternatives": "其他可能",
+    "Likely causes and remedies (from your documents)": "可能的原因和处理（来自您的文档）",
+    "Similar past incidents": "类似的过往故障", "Machine status": "设备状态", "Next step": "下一步", "source": "来源",
+    "Summary": "摘要", "(written by the language model from the facts above)": "（由语言模型根据以上事实撰写）",
 }
 
 
