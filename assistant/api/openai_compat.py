@@ -162,7 +162,7 @@ def with_sources(events):
         if isinstance(e, Answer) and e.grounded and e.citations:
             shown = [c for c in e.citations if c.n and f"[{c.n}]" in e.answer]
             if shown:
-                tail = f"\n\n{label('sources', e.language).capitalize()}:\n" + "\n".join(
+                tail = f"\n\n{label('Sources', e.language)}:\n" + "\n".join(
                     f"[{c.n}] {c.citation}" for c in shown)
                 e = e.model_copy(update={"answer": e.answer + tail})
         yield e

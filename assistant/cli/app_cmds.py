@@ -136,7 +136,7 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
             if not e.grounded:  # a refusal already lists its related passages as such
                 typer.echo(rest)
                 continue
-            typer.echo(rest + f"\n\n{label('sources', e.language).capitalize()}:")
+            typer.echo(rest + f"\n\n{label('Sources', e.language)}:")
             for c in e.citations:
                 typer.echo(f"  [{c.n}] {c.citation}")
 

@@ -249,7 +249,7 @@ def refusal(related: list[dict], lang: Language = "en") -> str:
     first = NO_ANSWER if lang == "en" else f"{NO_ANSWER} {label('not in your documents', lang)}"
     if not related:
         return first
-    head = "Related passages (they do not answer the question):" if lang == "en" else label("related", lang) + "："
+    head = label("Related passages (they do not answer the question):", lang)
     return first + f"\n{head}\n" + "\n".join(f"- {c['citation']} [{c['n']}]" for c in related)
 
 

@@ -19,8 +19,9 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 _ZH = {
     "cause": "原因", "effect": "影响", "detected by": "探测方式", "remedy": "处理", "failure_mode": "失效模式",
-    "past incident": "过往故障", "action": "处理措施", "sources": "来源", "related": "相关段落（并未回答这个问题）",
-    "related, not an answer": "相关段落，不是答案", "not in your documents": "您的文档中没有这方面的内容。",
+    "past incident": "过往故障", "action": "处理措施", "Sources": "来源",
+    "Related passages (they do not answer the question):": "相关段落（并未回答这个问题）：",
+    "Related passages, not an answer": "相关段落，不是答案", "not in your documents": "您的文档中没有这方面的内容。",
     "Diagnosis": "诊断", "Failure mode": "失效模式", "alternatives": "其他可能",
     "Likely causes and remedies (from your documents)": "可能的原因和处理（来自您的文档）",
     "Similar past incidents": "类似的过往故障", "Machine status": "设备状态", "Next step": "下一步", "source": "来源",

@@ -48,8 +48,7 @@ def with_sources(done: Answer, turn: int) -> str:
                     + (f"<b>{html.escape(c.safety)}</b><br>" if c.safety else "")
                     + ("" if c.reviewed else "<b>Unreviewed document: no engineer has approved it yet.</b><br>")
                     + html.escape(c.text[:600]) + "</p>" for c in done.citations)
-    label = say("related, not an answer" if refused else "sources", done.language)
-    label = label[0].upper() + label[1:]
+    label = say("Related passages, not an answer" if refused else "Sources", done.language)
     return f"{linked}{SOURCES}<summary>{label} ({len(done.citations)})</summary>{items}</details>"
 
 
