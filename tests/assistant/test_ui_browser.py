@@ -193,20 +193,19 @@ def test_knowledge_and_admin_tabs_render(page, artifacts_dir):
     page.screenshot(path=str(artifacts_dir / "ui_admin.png"), full_page=True)
 
 
-def test_a_chinese_browser_gets_the_chinese_ui(server, artifacts_dir):
+def test_a_chinese_browser_gets_the_chinese_ui(page, server, artifacts_dir):
     """The UI's fixed words follow the browser's language (server.ui_language: auto): a zh-CN browser on a phone."""
-    from playwright.sync_api import sync_playwright
-
     url, _ = server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        pg = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 900}).new_page()
+    ctx = page.context.browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 900})
+    try:
+        pg = ctx.new_page()
         pg.goto(url, wait_until="domcontentloaded")
         pg.wait_for_selector("#chat-send", timeout=60_000)
         _wait_text(pg, "#chat-send", "发送", timeout=30_000)
         _wait_text(pg, "body", "离线质量助手", timeout=30_000)
         pg.screenshot(path=str(artifacts_dir / "ui_chat_zh_phone.png"))
-        browser.close()
+    finally:
+        ctx.close()
 
 
 def test_page_asked_nothing_of_the_internet(page):
