@@ -68,25 +68,25 @@ class Report8D(BaseModel):
 
 def for_task(components, ws, task: str, label: str, period: Period, user: str) -> Report8D:
     """The draft from a task's classified rows (audited: who drafted which report)."""
-    from shopfloor.db import audit
-
-    rep = draft(components, task_rows(ws, task), label, f"the classified rows of task {task}", period,
-                ws.config.index.min_score)
-    with ws.connect() as conn:
-        audit(conn, user, "report_8d", f"{task}: {label} {rep.period}")
-    return rep
+    return _audited(components, ws, task_rows(ws, task), label, f"the classified rows of task {task}", task, period,
+                    user)
 
 
 def for_file(components, ws, path, cols: tuple[str, str, str], label: str, period: Period, user: str) -> Report8D:
     """The draft from a file's rows (``cols``: date, label and text column; audited)."""
     from pathlib import Path
 
+    name = Path(path).name
+    return _audited(components, ws, file_rows(path, *cols), label, f"the rows of {name}", name, period, user)
+
+
+def _audited(components, ws, rows: list[Row], label: str, origin: str, what: str, period: Period,
+             user: str) -> Report8D:
     from shopfloor.db import audit
 
-    rep = draft(components, file_rows(path, *cols), label, f"the rows of {Path(path).name}", period,
-                ws.config.index.min_score)
+    rep = draft(components, rows, label, origin, period, ws.config.index.min_score)
     with ws.connect() as conn:
-        audit(conn, user, "report_8d", f"{Path(path).name}: {label} {rep.period}")
+        audit(conn, user, "report_8d", f"{what}: {label} {rep.period}")
     return rep
 
 

@@ -9,7 +9,8 @@ from shopfloor.assistant.ui.i18n import t
 from shopfloor.errors import ShopfloorError
 
 
-def build(gr, ctx, task, period, upload, date_col, label_col) -> None:
+def build(gr, ctx, task, period, upload, date_col, label_col) -> object:
+    """The accordion under the Trends tab; returns its text-column picker (the upload's preview fills it)."""
     a = ctx.assistant
     with gr.Accordion(t("8D report draft for a label (cited; edit before sending)"), open=False):
         with gr.Row():
@@ -47,15 +48,6 @@ def build(gr, ctx, task, period, upload, date_col, label_col) -> None:
         except ShopfloorError as e:
             return gr.update(value=None, label=friendly(e))
 
-    def columns(f):
-        from shopfloor.assistant.ui.views import preview
-
-        try:
-            cols, _ = preview(f, rows=5) if f else ([], None)
-        except ShopfloorError:
-            cols = []
-        return gr.update(choices=cols, value=next((c for c in cols if "text" in c.lower()), None))
-
     draft_task.click(on_task, [task, period, label], text, api_name="report_task")
     draft_file.click(on_file, [upload, date_col, label_col, text_col, period, label], text, api_name="report_file")
     def on_docx(markdown, request: gr.Request):
@@ -66,4 +58,4 @@ def build(gr, ctx, task, period, upload, date_col, label_col) -> None:
 
     docx.click(on_docx, text, out, api_name="report_docx")
     pdf.click(on_pdf, text, out, api_name="report_pdf")
-    upload.change(columns, upload, text_col, api_name=False)
+    return text_col

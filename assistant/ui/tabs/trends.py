@@ -5,7 +5,7 @@ from shopfloor.assistant.policy import Action, authorize
 from shopfloor.assistant.ui.app import friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.tabs import report
-from shopfloor.assistant.ui.views import BUILD_USER, preview
+from shopfloor.assistant.ui.views import BUILD_USER, preview, text_column
 from shopfloor.errors import ShopfloorError
 
 TABLE = ["Label", "Rows", "Share", "Usual", "× usual", "Above centre since"]  # short: a phone shows them all
@@ -70,16 +70,17 @@ def build(gr, ctx) -> None:
 
     def on_upload(f, request: gr.Request):
         if f is None:
-            return gr.update(choices=[]), gr.update(choices=[])
+            return gr.update(choices=[]), gr.update(choices=[]), gr.update(choices=[])
         try:
             authorize(ctx.user(request), Action.view_trends)
-            cols, _ = preview(f, rows=5)
+            cols, rows = preview(f, rows=5)
         except ShopfloorError as e:
-            return gr.update(choices=[], label=f"Problem: {e}"), gr.update(choices=[])
+            return gr.update(choices=[], label=f"Problem: {e}"), gr.update(choices=[]), gr.update(choices=[])
         dated = next((c for c in cols if any(k in c.lower() for k in ("date", "datum", "日期", "time", "zeit"))), None)
-        return gr.update(choices=cols, value=dated), gr.update(choices=cols, value=None)
+        return (gr.update(choices=cols, value=dated), gr.update(choices=cols, value=None),
+                gr.update(choices=cols, value=text_column(rows)))
 
     show.click(on_task, [task, period, chart], [head, table, plot], api_name="trends_task")
     show_file.click(on_file, [upload, date_col, label_col, period, chart], [head, table, plot], api_name="trends_file")
-    upload.change(on_upload, upload, [date_col, label_col], api_name="trends_preview")
-    report.build(gr, ctx, task, period, upload, date_col, label_col)
+    text_col = report.build(gr, ctx, task, period, upload, date_col, label_col)
+    upload.change(on_upload, upload, [date_col, label_col, text_col], api_name="trends_preview")
