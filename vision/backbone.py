@@ -123,14 +123,21 @@ def load_network():
     return _network()
 
 
-def to_tensor(images: list[np.ndarray], size: int = INPUT_SIZE):
-    """uint8 grayscale/RGB arrays of any size -> normalised float tensor (N, 3, size, size)."""
+def to_tensor(images: list[np.ndarray], size: int = INPUT_SIZE, normalise: bool = False):
+    """uint8 grayscale/RGB arrays of any size -> normalised float tensor (N, 3, size, size).
+
+    ``normalise``: each photo's brightness and contrast set to one level first (mean 110, sd 40 of 255,
+    the same gain on every channel), so a darker exposure of a good part looks like the others.
+    """
     import torch
     from torch.nn import functional as F
 
     out = []
     for a in images:
-        t = torch.from_numpy(np.array(a, dtype=np.float32)) / 255.0
+        t = torch.from_numpy(np.array(a, dtype=np.float32))
+        if normalise:
+            t = ((t - t.mean()) / max(float(t.float().std()), 1.0) * 40 + 110).clamp(0, 255)
+        t = t / 255.0
         t = t[None].expand(3, -1, -1) if t.ndim == 2 else t.permute(2, 0, 1)[:3]
         if t.shape[-2:] != (size, size):
             t = F.interpolate(t[None], size=(size, size), mode="bilinear", align_corners=False, antialias=True)[0]
@@ -157,9 +164,10 @@ class Backbone:
         self.batch_size = batch_size
         self.net = load_network().to(self.device)
 
-    def _batches(self, images, size):
-        for i in range(0, len(images), self.batch_size):
-            yield to_tensor(images[i:i + self.batch_size], size).to(self.device)
+    def _batches(self, images, size, normalise: bool = False, batch_size: int | None = None):
+        n = batch_size or self.batch_size
+        for i in range(0, len(images), n):
+            yield to_tensor(images[i:i + n], size, normalise).to(self.device)
 
     def embed(self, images: list[np.ndarray], size: int = INPUT_SIZE) -> np.ndarray:
         """(N, 1280) float32: global-average-pooled last feature map."""
@@ -181,20 +189,31 @@ class Backbone:
             return np.zeros((0, FEATURE_DIM), np.float32), None
         return np.concatenate(feats), (np.concatenate(maps) if keep_maps else None)
 
-    def patches(self, images: list[np.ndarray], size: int = INPUT_SIZE, blocks: tuple[int, ...] | None = None) -> np.ndarray:
-        """(N, H, W, C) float32 patch features on the stride-8 grid (28x28 at 224 px), 3x3 locally averaged."""
+    def patches(self, images: list[np.ndarray], size: int = INPUT_SIZE, blocks: tuple[int, ...] | None = None,
+                pad: int = 0, normalise: bool = False) -> np.ndarray:
+        """(N, H, W, C) float32 patch features on the stride-8 grid (28x28 at 224 px), 3x3 locally averaged.
+
+        ``pad`` (a multiple of 8): the photo is mirrored outwards by that many pixels before the network and the
+        grid cropped back, so edge patches see the part's own surface instead of the network's zero padding.
+        ``normalise``: see :func:`to_tensor`.
+        """
         import torch
         from torch.nn import functional as F
 
+        blocks = blocks or self.PATCH_BLOCKS
+        cut = pad // 8
         out = []
         with torch.inference_mode():
-            for x in self._batches(images, size):
-                blocks = blocks or self.PATCH_BLOCKS
+            # two photos at a time: on a 2-core CPU larger batches of 320-px inputs ran 2.3x slower per photo
+            for x in self._batches(images, size, normalise, 2 if self.device == "cpu" else None):
+                if pad:
+                    x = F.pad(x, [pad] * 4, mode="reflect")
                 _, kept = self.net.forward_maps(x, keep=blocks)
-                maps = [kept[i] for i in blocks]
-                grid = (math.ceil(size / 8),) * 2  # the stride-8 grid
-                maps = [m if m.shape[-2:] == grid else F.interpolate(m, size=grid, mode="bilinear", align_corners=False)
-                        for m in maps]
+                grid = (math.ceil(x.shape[-2] / 8), math.ceil(x.shape[-1] / 8))  # the stride-8 grid
+                maps = [kept[i] if kept[i].shape[-2:] == grid
+                        else F.interpolate(kept[i], size=grid, mode="bilinear", align_corners=False) for i in blocks]
                 f = F.avg_pool2d(torch.cat(maps, 1), 3, stride=1, padding=1, count_include_pad=False)
+                if cut:
+                    f = f[:, :, cut:-cut, cut:-cut]
                 out.append(f.permute(0, 2, 3, 1).float().cpu().numpy())
         return np.concatenate(out) if out else np.zeros((0, 0, 0, 0), np.float32)

@@ -159,6 +159,10 @@ def _run_chunk(models: list, sources: list[tuple[str, str | Path | bytes]], heat
             if r.label is not None and r.label == normal and r.anomalous:
                 r.needs_review = True
                 r.review_reason = f"classified {normal} but unlike the good parts the anomaly model knows"
+            elif r.label is not None and r.anomalous and r.needs_review:
+                r.unknown = True  # the classifier had to pick a class and was unsure: maybe none of them
+                r.review_reason = (f"unlike the good parts, and not clearly {r.label} or another known class: "
+                                   "possibly a kind of defect the classifier was never shown")
             results[i] = r
     return results
 

@@ -13,7 +13,9 @@ class InspectionResult:
 
     - a classifier fills ``label``, ``confidence`` (calibrated), ``alternatives`` and ``needs_review``
       (confidence below the cut that reached the target precision in cross-validation);
-    - an anomaly model fills ``anomaly_score`` (1.0 = the threshold) and ``anomalous``.
+    - an anomaly model fills ``anomaly_score`` (1.0 = the threshold) and ``anomalous``;
+    - both together: ``unknown`` when the photo is unlike the good parts and the classifier was unsure of its
+      class (it must pick one of those it knows; this is how a new kind of defect shows).
     """
 
     image: str
@@ -24,6 +26,7 @@ class InspectionResult:
     review_reason: str | None = None
     anomaly_score: float | None = None
     anomalous: bool | None = None
+    unknown: bool = False
     error: str | None = None
     heatmap: np.ndarray | None = field(default=None, repr=False)
 

@@ -80,13 +80,26 @@ def train(data: Annotated[Path, typer.Option("--data", help="Folder of class fol
 @app.command("eval", help="Accuracy and macro-F1 (classifier) or AUROC (anomaly model) on labelled class folders.")
 def evaluate(model: Annotated[Path, typer.Option("--model", help="Model folder.")],
              data: Annotated[Path, typer.Option("--data", help="Folder of class folders.")],
+             masks: Annotated[Path | None, typer.Option("--masks", help="Anomaly model: defect masks as "
+                                                        "MASKS/<class>/<photo name>.png (white = defect) for the "
+                                                        "pixel AUROC; default: a masks/ folder beside DATA.")] = None,
              as_json: JsonOpt = False) -> None:
+    from shopfloor.errors import InputError
     from shopfloor.vision.images import read_folder
     from shopfloor.vision.model import evaluate as run_eval
     from shopfloor.vision.model import load_model
 
     m = load_model(model)
-    r = run_eval(m, read_folder(data), progress=_progress(as_json))
+    folder = read_folder(data)
+    r = run_eval(m, folder, progress=_progress(as_json))
+    if masks is not None and not masks.is_dir():
+        raise InputError(f"--masks {masks}: no such folder")
+    masks = masks or (data.resolve().parent / "masks")
+    if m.kind == "anomaly" and masks.is_dir():
+        from shopfloor.vision.anomaly import pixel_auroc
+
+        _progress(as_json)("scoring pixels against the masks", 0, 1)
+        r |= pixel_auroc(m, folder.paths, folder.labels, masks) or {}
     emit(r, as_json, "\n".join(f"{k}: {v}" for k, v in r.items()))
 
 

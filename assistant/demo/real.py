@@ -76,5 +76,5 @@ def real_steps(data_dir: str | Path | None = None, epochs: int | None = None) ->
     steps = [Step("index", DOCS, build_index, recipe=2, root=data),
              Step("classifier:failure_mode", (FAILURE_MODE_DATA,), train_failure_mode, recipe=2, root=data)]
     if (data / IMAGES).is_dir():  # the inspection line: magnetic tiles (classes and an anomaly model on good tiles)
-        steps.append(Step("vision", (IMAGES,), train_images, root=data))
+        steps.append(Step("vision", (IMAGES,), train_images, recipe=2, root=data))  # 2: anomaly model v2
     return steps

@@ -125,11 +125,13 @@ def inspection_line(r: dict) -> str:
     if r.get("error"):
         return f"not inspected: {r['error']}"
     parts = []
-    if r.get("label"):
+    if r.get("unknown"):
+        parts.append(f"**UNKNOWN KIND** (nearest known class {r['label']}, {r['confidence']:.0%})")
+    elif r.get("label"):
         parts.append(f"{r['label']} ({r['confidence']:.0%})")
     if r.get("needs_review"):
         parts.append("**NEEDS REVIEW**" + (f" ({r['review_reason']})" if r.get("review_reason") else ""))
     if r.get("anomaly_score") is not None:
-        parts.append(f"anomaly score {r['anomaly_score']:.2f} " + ("(**unlike the good parts**)" if r.get("anomalous")
-                                                                   else "(like the good parts)"))
+        parts.append(f"anomaly score {r['anomaly_score']:.2f}, alarm line 1.00 "
+                     + ("(**unlike the good parts**)" if r.get("anomalous") else "(like the good parts)"))
     return "; ".join(parts) or "no verdict"

@@ -32,7 +32,11 @@ def test_train_eval_run_contract(surfaces, tmp_path):
                    "--normal-class", "clean", "--json", ws=ws))
     assert a["kind"] == "anomaly" and a["images"] == 10  # fitted on the clean folder only
     e = _json(_run("eval", "--model", str(tmp_path / "an"), "--data", str(surfaces / "test"), "--json", ws=ws))
-    assert e["auroc"] >= 0.9
+    assert e["auroc"] >= 0.9 and "pixel_auroc" not in e  # no masks/ beside the data
+    e = _json(_run("eval", "--model", str(tmp_path / "an"), "--data", str(surfaces / "test"),
+                   "--masks", str(surfaces / "test_masks"), "--json", ws=ws))
+    assert e["auroc"] >= 0.9 and e["pixel_auroc"] >= 0.8 and e["masked_images"] >= 10
+    assert set(e["pixel_auroc_by_class"]) <= {"scratch", "pit", "inclusion", "patch", "crack"}
 
     z = tmp_path / "batch.zip"
     with zipfile.ZipFile(z, "w") as zf:

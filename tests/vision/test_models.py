@@ -26,6 +26,8 @@ def test_features_of_any_size(backbone):
     feats = backbone.embed([np.zeros((37, 300, 3), np.uint8), np.full((200, 200, 3), 128, np.uint8)])
     assert feats.shape == (2, 1280) and np.isfinite(feats).all()
     assert backbone.patches([np.zeros((50, 50, 3), np.uint8)]).shape == (1, 28, 28, 120)
+    padded = backbone.patches([np.zeros((50, 70, 3), np.uint8)], size=256, blocks=(7, 10), pad=32, normalise=True)
+    assert padded.shape == (1, 32, 32, 192)  # the mirrored margin is cut off the grid again
 
 
 def test_classifier_learns_saves_and_flags_the_unsure(trained, surfaces, backbone, tmp_path):
@@ -99,7 +101,7 @@ def test_run_merges_models_and_keeps_going_past_bad_files(trained, surfaces, bac
     good = surfaces / "test" / "scratch" / "scratch_000.png"
     out = run([an, clf], [("s.png", good), ("bad.png", b"nope"), ("s2.png", good.read_bytes())], backbone=backbone)
     assert [r.image for r in out] == ["s.png", "bad.png", "s2.png"]
-    assert out[0].label == "scratch" and out[0].anomaly_score is not None and out[0].heatmap.shape == (28, 28)
+    assert out[0].label == "scratch" and out[0].anomaly_score is not None and out[0].heatmap.shape == (32, 32)
     assert out[1].error and out[1].label is None
     assert out[2].label == out[0].label
     with pytest.raises(NotBuiltError):
@@ -125,3 +127,48 @@ def test_synthetic_surfaces_are_seeded_and_masked():
     assert (a == b).all() and (ma == mb).all() and ma.any()
     assert not surface("clean", 5)[1].any()
     assert all(surface(c, 1)[0].shape == (200, 200) for c in CLASSES)
+
+
+def test_anomaly_scores_are_standardised_per_edge_band_and_old_models_still_score(trained, backbone, tmp_path):
+    from shopfloor.vision.anomaly import BANDS, AnomalyModel, bands
+    from shopfloor.vision.model import load_model
+
+    b = bands(8, 10)
+    assert b[0, 0] == 0 and b[4, 5] == (BANDS + 1) ** 2 - 1 and b[0, 5] == BANDS and b[4, 0] == BANDS * (BANDS + 1)
+    assert (b == b[::-1, ::-1]).all()  # the four edges are alike
+    _, an = trained
+    assert an.band_mean is not None and an.band_sd is not None and an.band_sd.min() > 0
+    an.save(tmp_path / "an")
+    again = load_model(tmp_path / "an")
+    assert np.allclose(again.band_mean, an.band_mean) and again.settings == an.settings
+    # a model saved before position statistics: 224 px, blocks 4 and 7 (120-d), raw distances
+    old = AnomalyModel(np.random.default_rng(0).random((50, 120), dtype=np.float32), 2.0, "clean", {"input_size": 224})
+    scores, maps = old.score_maps([np.full((60, 80, 3), 90, np.uint8)], backbone)
+    assert maps.shape == (1, 28, 28) and scores[0] > 0
+
+
+def test_unsure_class_and_unlike_good_parts_is_an_unknown_kind(tmp_path):
+    from PIL import Image
+
+    from shopfloor.vision.model import run
+    from shopfloor.vision.results import InspectionResult
+
+    class Fake:
+        def __init__(self, kind, results):
+            self.kind, self.results, self.normal_class = kind, results, "good"
+
+        def predict_arrays(self, imgs, names, backbone=None, heatmaps=True):
+            return [InspectionResult(image=n, **r) for n, r in zip(names, self.results, strict=True)]
+
+    clf = Fake("classifier", [{"label": "crack", "confidence": 0.41, "needs_review": True},
+                              {"label": "crack", "confidence": 0.97},
+                              {"label": "good", "confidence": 0.9},
+                              {"label": "crack", "confidence": 0.45, "needs_review": True}])
+    an = Fake("anomaly", [{"anomaly_score": 3.0, "anomalous": True}, {"anomaly_score": 2.0, "anomalous": True},
+                          {"anomaly_score": 1.5, "anomalous": True}, {"anomaly_score": 0.4, "anomalous": False}])
+    Image.new("RGB", (40, 40)).save(tmp_path / "p.png")
+    out = run([an, clf], [(f"{i}.png", tmp_path / "p.png") for i in range(4)], backbone=object())
+    assert [r.unknown for r in out] == [True, False, False, False]
+    assert "never shown" in out[0].review_reason and out[0].needs_review
+    assert out[2].needs_review and "unlike the good parts" in out[2].review_reason  # "good" but anomalous
+    assert out[0].to_dict()["unknown"] is True

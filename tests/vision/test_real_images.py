@@ -44,5 +44,6 @@ def test_magnetic_tile_odd_sizes_and_an_anomaly_model_on_good_tiles(shared_data,
     good = [p for p, lab in zip(train.paths, train.labels, strict=True) if lab == "free"]
     an = AnomalyModel.train(good, normal_class="free", backbone=backbone)
     r = evaluate(an, test, backbone=backbone)
-    assert r["auroc"] >= 0.6, r  # weak but real: image AUROC 0.68-0.71 measured (docs/inspection.md)
+    # 0.92 measured on this subset (40 good tiles); 3-fold CV on all tiles: 0.90 (docs/inspection.md)
+    assert r["auroc"] >= 0.8, r
     assert r["false_alarm_rate"] <= 0.2

@@ -26,7 +26,8 @@ def _status(r: dict) -> str:
     """What a person should do about one result, in a few words."""
     if r["error"]:
         return f"not read: {r['error'].split(': ', 1)[-1]}"
-    words = (["needs review"] if r["needs_review"] else []) + (["unlike good parts"] if r["anomalous"] else [])
+    words = ((["unknown kind"] if r.get("unknown") else []) + (["needs review"] if r["needs_review"] else [])
+             + (["unlike good parts"] if r["anomalous"] else []))
     return ", ".join(words) or "ok"
 
 
@@ -70,7 +71,8 @@ def models_note(metas: list[dict], samples: Path) -> str:
                          f"below {m['review_threshold']:.0%} confidence a photo goes to review.")
         elif m.get("kind") == "anomaly":
             lines.append(f"- **Anomaly model**: fitted on {m['images']} photos of good parts ({m['normal_class']}); "
-                         f"the alarm line flags about {m['target_false_alarm']:.0%} of good parts.")
+                         f"scores are shown against its alarm line (1.0), set to flag about "
+                         f"{m['target_false_alarm']:.0%} of good parts; the heatmap glows where a photo is unlike them.")
     if not lines:
         return "_No image model is trained yet: `shopfloor inspect train --data DIR` (or `shopfloor demo`)._"
     if samples.is_dir():
