@@ -156,7 +156,7 @@ def unknown_bench(root: Path, backbone) -> dict:
     """
     from shopfloor.vision.anomaly import AnomalyModel
     from shopfloor.vision.classifier import DefectClassifier
-    from shopfloor.vision.images import read_folder
+    from shopfloor.vision.images import ImageSet, read_folder
     from shopfloor.vision.model import run
 
     data = read_folder(root / "images")
@@ -171,7 +171,9 @@ def unknown_bench(root: Path, backbone) -> dict:
     for held in halves:
         train = parts[1] + parts[2] + [i for c, idx in halves.items() if c != held for i in idx[: len(idx) // 2]]
         known = [i for c, idx in halves.items() if c != held for i in idx[len(idx) // 2:]]
-        clf = DefectClassifier.train(data.subset(sorted(train)), seed=SEED, backbone=backbone)
+        sub = data.subset(sorted(train))
+        clf = DefectClassifier.train(ImageSet(sub.paths, sub.labels, [c for c in data.classes if c != held]),
+                                     seed=SEED, backbone=backbone)
         groups = {"held out": list(halves[held]), "known classes": known, "free": parts[0]}
         row: dict = {"held_out": held}
         for g, idx in groups.items():

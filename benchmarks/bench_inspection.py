@@ -1,4 +1,4 @@
-"""Visual inspection on the shared images: which classifier ships, and how well the anomaly model finds defects.
+"""Visual inspection on the shared images: which defect classifier ships (the anomaly model: bench_anomaly.py).
 
 Data: ``../shared/data/images`` (NEU steel, 6 x 200; magnetic tile, 475 incl. 212 defect-free). The
 evaluation images kept back by the project are not there: every figure is cross-validated on what is.
@@ -11,9 +11,7 @@ Classifiers (stratified 5-fold CV, seed 13; 95 % bootstrap CI over the pooled ou
 - the shipped ``DefectClassifier.train`` timed end to end on fold 1's training images, and its
   images/s on fold 1's test images.
 
-Anomaly model (magnetic tile): 3 folds over the defect-free photos; each fits on two thirds of them and
-scores the other third plus every defect photo. Image AUROC (defect vs free), false-alarm rate and
-defect recall at the threshold, and pixel AUROC of the heatmap against the masks.
+The anomaly model has its own benchmark: ``benchmarks/bench_anomaly.py``.
 
     python benchmarks/bench_inspection.py [--quick] [--json] [--skip-cnn] [--data ../shared/data/images]
 
@@ -174,62 +172,6 @@ def classifier_bench(root: Path, name: str, backbone, quick: bool, cnn: bool) ->
             "embed_s_per_image_2_views": extra["embed_s_per_image_2_views"], "shipped": timing}
 
 
-def anomaly_bench(root: Path, backbone, quick: bool, input_size: int) -> dict:
-    from PIL import Image
-    from sklearn.metrics import roc_auc_score
-
-    from shopfloor.vision.anomaly import AnomalyModel
-    from shopfloor.vision.images import load_image, read_folder
-    from shopfloor.vision.results import upsample
-
-    data = read_folder(root / "images")
-    free = [i for i, lab in enumerate(data.labels) if lab == "free"]
-    defects = [i for i, lab in enumerate(data.labels) if lab != "free"]
-    rng = np.random.default_rng(SEED)
-    free = list(rng.permutation(free))
-    if quick:
-        free, defects = free[:45], list(rng.permutation(defects)[:40])
-    folds = [free[k::3] for k in range(3)]
-    out = []
-    for k in range(3 if not quick else 1):
-        test_free = folds[k]
-        train = [data.paths[i] for j, f in enumerate(folds) if j != k for i in f]
-        t0 = time.perf_counter()
-        model = AnomalyModel.train(train, normal_class="free", input_size=input_size, backbone=backbone)
-        train_s = time.perf_counter() - t0
-        test = test_free + defects
-        t1 = time.perf_counter()
-        s, pix_s, pix_y = [], [], []
-        for start in range(0, len(test), 32):
-            idx = test[start:start + 32]
-            imgs = [load_image(data.paths[i]) for i in idx]
-            sc, maps = model.score_maps(imgs, backbone)
-            s += list(sc)
-            for i, img, m in zip(idx, imgs, maps, strict=True):
-                p = data.paths[i]
-                mask = np.asarray(Image.open(root / "masks" / data.labels[i] / (p.stem + ".png")).convert("L")) > 127
-                hm = upsample(m, img.shape[:2])
-                take = rng.random(mask.shape) < 0.05  # 5 % of pixels per image
-                pix_s.append(hm[take])
-                pix_y.append(mask[take])
-        per_s = len(test) / (time.perf_counter() - t1)
-        y = np.array([data.labels[i] != "free" for i in test])
-        s = np.array(s)
-        flagged = s >= 1.0
-        out.append({"fold": k + 1, "train_images": len(train), "train_s": round(train_s, 1),
-                    "images_per_s": round(per_s, 1), "image_auroc": round(float(roc_auc_score(y, s)), 4),
-                    "pixel_auroc": round(float(roc_auc_score(np.concatenate(pix_y), np.concatenate(pix_s))), 4),
-                    "false_alarm_rate": round(float(flagged[~y].mean()), 4),
-                    "defect_recall": round(float(flagged[y].mean()), 4),
-                    "per_class_recall": {c: round(float(flagged[[data.labels[i] == c for i in test]].mean()), 3)
-                                         for c in sorted(set(data.labels)) if c != "free"}})
-        log(f"  anomaly fold {k + 1}: {out[-1]}")
-    keys = ("image_auroc", "pixel_auroc", "false_alarm_rate", "defect_recall", "train_s", "images_per_s")
-    return {"data": "magnetic_tile", "input_size": input_size, "folds": out,
-            "mean": {k: round(float(np.mean([f[k] for f in out])), 4) for k in keys},
-            "sd": {k: round(float(np.std([f[k] for f in out])), 4) for k in keys}}
-
-
 def table(result: dict) -> str:
     lines = []
     for c in result["classifiers"]:
@@ -245,17 +187,6 @@ def table(result: dict) -> str:
         lines.append(f"\nshipped train on {s['train_images']} images: {s['train_s']} s; inference {s['images_per_s']} "
                      f"images/s; fold 1 review rate {s['fold1_review_rate']}, accuracy of accepted "
                      f"{s['fold1_accepted_accuracy']}")
-    a = result.get("anomaly")
-    if a:
-        lines += [f"\nanomaly model, magnetic tile, {len(a['folds'])} fold(s), input {a['input_size']} px:\n",
-                  "| | image AUROC | pixel AUROC | false alarms | defect recall | train s | images/s |",
-                  "|---|---|---|---|---|---|---|"]
-        for f in a["folds"]:
-            lines.append(f"| fold {f['fold']} | {f['image_auroc']:.3f} | {f['pixel_auroc']:.3f} | "
-                         f"{f['false_alarm_rate']:.3f} | {f['defect_recall']:.3f} | {f['train_s']} | {f['images_per_s']} |")
-        m, sd = a["mean"], a["sd"]
-        lines.append(f"| mean ± sd | {m['image_auroc']:.3f} ± {sd['image_auroc']:.3f} | {m['pixel_auroc']:.3f} ± "
-                     f"{sd['pixel_auroc']:.3f} | {m['false_alarm_rate']:.3f} | {m['defect_recall']:.3f} | | |")
     return "\n".join(lines)
 
 
@@ -263,10 +194,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data" / "images")
     ap.add_argument("--data-dir", type=Path, help="The shared data root (run_all.py passes it); images/ under it.")
-    ap.add_argument("--quick", action="store_true", help="40 images per class, one anomaly fold (a smoke run)")
+    ap.add_argument("--quick", action="store_true", help="40 images per class (a smoke run)")
     ap.add_argument("--skip-cnn", action="store_true")
-    ap.add_argument("--only", choices=["neu", "magnetic_tile", "anomaly"], action="append")
-    ap.add_argument("--anomaly-size", type=int, default=224)
+    ap.add_argument("--only", choices=["neu", "magnetic_tile"], action="append")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if args.data_dir is not None:
@@ -274,7 +204,7 @@ def main() -> None:
     from shopfloor.vision.backbone import Backbone
 
     backbone = Backbone()
-    only = set(args.only or ["neu", "magnetic_tile", "anomaly"])
+    only = set(args.only or ["neu", "magnetic_tile"])
     result = {"classifiers": []}
     t0 = time.perf_counter()
     if "neu" in only:
@@ -282,8 +212,6 @@ def main() -> None:
     if "magnetic_tile" in only:
         result["classifiers"].append(classifier_bench(args.data / "magnetic_tile" / "images", "magnetic_tile", backbone,
                                                       args.quick, False))
-    if "anomaly" in only:
-        result["anomaly"] = anomaly_bench(args.data / "magnetic_tile", backbone, args.quick, args.anomaly_size)
     result["seconds"] = round(time.perf_counter() - t0, 1)
     print(json.dumps(result) if args.json else table(result))
 
