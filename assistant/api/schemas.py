@@ -243,6 +243,8 @@ class InspectionOut(BaseModel):
     review_reason: str | None = None
     anomaly_score: float | None = Field(None, description="Anomaly model score; 1.0 is the threshold.")
     anomalous: bool | None = None
+    unknown: bool = Field(False, description="Unlike the good parts and the classifier unsure of its class: "
+                                             "possibly a kind of defect the classifier was never shown.")
     error: str | None = None
     heatmap_png_base64: str | None = Field(None, description="The photo with its heatmap overlaid (?heatmaps=true).")
 

@@ -38,6 +38,7 @@ def test_inspect_api_results_heatmaps_and_no_duplicates(client, writable_assista
     j = r.json()
     crack, clean, bad = j["results"]
     assert crack["label"] == "crack" and crack["anomalous"] is True and crack["id"] >= 1
+    assert crack["unknown"] is False and clean["unknown"] is False  # a confident known class is no unknown kind
     assert clean["label"] == "clean" and clean["anomaly_score"] < crack["anomaly_score"]
     assert bad["id"] is None and "not a readable image" in bad["error"] and j["errors"] == 1
     png = Image.open(io.BytesIO(base64.b64decode(crack["heatmap_png_base64"])))
