@@ -87,35 +87,14 @@ def patch_method(paths: list[Path], train: list[int], test: list[int], backbone,
         s, m = model.score_maps([load_image(paths[i])], backbone)
         scores.append(float(s[0]))
         maps.append(m[0])
-    return {"scores": np.array(scores), "maps": maps, "train_s": train_s,
+    return {"scores": np.array(scores), "maps": maps, "model": model, "train_s": train_s,
             "coreset_s": model.meta["coreset_seconds"], "ms_per_photo": (time.perf_counter() - t1) / len(test) * 1000}
-
-
-def pixel_auroc(root: Path, data, test: list[int], maps: list[np.ndarray]) -> tuple[float, dict[str, float]]:
-    """Pooled over every test tile's sampled pixels, and per defect type (that type's tiles + the free ones)."""
-    from PIL import Image
-    from sklearn.metrics import roc_auc_score
-
-    from shopfloor.vision.results import upsample
-
-    rng = np.random.default_rng(SEED)
-    ys, ss, cs = [], [], []
-    for i, m in zip(test, maps, strict=True):
-        p = data.paths[i]
-        mask = np.asarray(Image.open(root / "masks" / data.labels[i] / (p.stem + ".png")).convert("L")) > 127
-        take = rng.random(mask.shape) < 0.05
-        ys.append(mask[take])
-        ss.append(upsample(m, mask.shape)[take])
-        cs.append(np.full(int(take.sum()), data.labels[i], dtype=object))
-    y, s, c = np.concatenate(ys), np.concatenate(ss), np.concatenate(cs)
-    per = {k: float(roc_auc_score(y[(c == k) | (c == "free")], s[(c == k) | (c == "free")]))
-           for k in sorted(set(c) - {"free"})}
-    return float(roc_auc_score(y, s)), per
 
 
 def measure(root: Path, folds: int, backbone) -> dict:
     from sklearn.metrics import roc_auc_score
 
+    from shopfloor.vision.anomaly import pixel_auroc
     from shopfloor.vision.images import read_folder
 
     data = read_folder(root / "images")
@@ -134,8 +113,10 @@ def measure(root: Path, folds: int, backbone) -> dict:
                  else patch_method(data.paths, train, test, backbone, kw))
             y = labels[test] != "free"
             s = r["scores"]
-            pix, pix_by = pixel_auroc(root, data, test, r["maps"]) if r["maps"] is not None else (None, None)
-            per.append({"image_auroc": roc_auc_score(y, s), "pixel_auroc": pix,
+            pix = (pixel_auroc(r["model"], [data.paths[i] for i in test], list(labels[test]), root / "masks",
+                               maps=r["maps"], seed=SEED) or {}) if r["maps"] is not None else {}
+            pix_by = pix.get("pixel_auroc_by_class")
+            per.append({"image_auroc": roc_auc_score(y, s), "pixel_auroc": pix.get("pixel_auroc"),
                         "pixel_auroc_by_type_mean": float(np.mean(list(pix_by.values()))) if pix_by else None,
                         "pixel_auroc_by_type": pix_by,
                         "false_alarm_rate": float((s[~y] >= 1).mean()), "defect_recall": float((s[y] >= 1).mean()),

@@ -134,6 +134,14 @@ def _raw_maps(feats: np.ndarray, bank: np.ndarray, owner: np.ndarray | None = No
     return out
 
 
+def _standardise(maps: np.ndarray, mean: np.ndarray | None, sd: np.ndarray | None) -> np.ndarray:
+    """(N, h, w) maps in units of the good parts' spread per band (unchanged without band statistics)."""
+    if mean is None or sd is None:
+        return maps
+    b = bands(*maps.shape[1:])
+    return (maps - mean[b]) / sd[b]
+
+
 def _band_stats(maps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean and spread of leave-one-out scores per band (bands with no cells keep 0 and 1)."""
     b = bands(*maps.shape[1:])
@@ -187,34 +195,27 @@ class AnomalyModel:
         progress("scoring good images leave-one-out", 0, n)
         loo = _raw_maps(f, bank, bank_owner, progress)
         mean, sd = _band_stats(loo) if by_position else (None, None)
-        model = cls(bank, 1.0, normal_class, {"patch_settings": {**asdict(settings), "blocks": list(settings.blocks)}},
-                    band_mean=mean, band_sd=sd)
-        scores = model._standardise(loo).reshape(n, -1).max(1)
-        model.threshold = float(np.quantile(scores, 1 - target_false_alarm))
-        model.meta = {
+        scores = _standardise(loo, mean, sd).reshape(n, -1).max(1)
+        threshold = float(np.quantile(scores, 1 - target_false_alarm))
+        meta = {
             "kind": "anomaly", "backbone": "efficientnet-lite0 (ImageNet, frozen), patch features",
             "method": "PatchCore memory bank" + (", scores standardised per edge band" if by_position else ""),
             "normal_class": normal_class,
-            "patch_settings": model.meta["patch_settings"], "input_size": settings.input_size, "images": n,
+            "patch_settings": {**asdict(settings), "blocks": list(settings.blocks)},
+            "input_size": settings.input_size, "images": n,
             "skipped": skipped, "bank_size": int(len(bank)), "patches_seen": int(len(flat)),
             "coreset_seconds": round(coreset_s, 1), "target_false_alarm": target_false_alarm,
-            "threshold": round(model.threshold, 5),
-            "loo_score_quantiles": {q: round(float(np.quantile(scores, q)) / model.threshold, 4) for q in (0.5, 0.9, 0.99)},
+            "threshold": round(threshold, 5),
+            "loo_score_quantiles": {q: round(float(np.quantile(scores, q)) / threshold, 4) for q in (0.5, 0.9, 0.99)},
             "train_seconds": round(time.perf_counter() - t0, 1), "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        return model
-
-    def _standardise(self, maps: np.ndarray) -> np.ndarray:
-        if self.band_mean is None or self.band_sd is None:
-            return maps
-        b = bands(*maps.shape[1:])
-        return (maps - self.band_mean[b]) / self.band_sd[b]
+        return cls(bank, threshold, normal_class, meta, band_mean=mean, band_sd=sd)
 
     def score_maps(self, images: list[np.ndarray], backbone=None) -> tuple[np.ndarray, np.ndarray]:
         """(image scores, (N, h, w) maps), both divided by the threshold."""
         from shopfloor.vision.backbone import Backbone
 
         f = self.settings.features(backbone or Backbone(), images)
-        maps = self._standardise(_raw_maps(f, self.bank)) / self.threshold
+        maps = _standardise(_raw_maps(f, self.bank), self.band_mean, self.band_sd) / self.threshold
         return maps.reshape(len(f), -1).max(1), maps
 
     def predict_arrays(self, images: list[np.ndarray], names: list[str], backbone=None, heatmaps: bool = True) -> list:
@@ -267,12 +268,13 @@ def _embed_paths(paths: list[Path], settings: PatchSettings, backbone, progress:
 
 
 def pixel_auroc(model: AnomalyModel, paths: list[Path], labels: list[str], masks: Path, *, backbone=None,
-                sample: float = 0.05, seed: int = 13) -> dict | None:
+                maps: list[np.ndarray] | None = None, sample: float = 0.05, seed: int = 13) -> dict | None:
     """How well the heatmap finds the defect pixels: AUROC of the score map against ``masks/<class>/<stem>.png``.
 
     Photos of the normal class without a mask count as all-good pixels; other photos without a mask are left
     out. A seeded ``sample`` of each photo's pixels is scored (pooled over every photo, and per class with the
-    normal photos). None when no photo has a defect pixel.
+    normal photos). ``maps``: the photos' score maps when the caller has them already (in ``paths`` order).
+    None when no photo has a defect pixel.
     """
     from PIL import Image
     from sklearn.metrics import roc_auc_score
@@ -281,10 +283,10 @@ def pixel_auroc(model: AnomalyModel, paths: list[Path], labels: list[str], masks
     from shopfloor.vision.images import load_image
     from shopfloor.vision.results import upsample
 
-    backbone = backbone or Backbone()
+    backbone = backbone or (Backbone() if maps is None else None)
     rng = np.random.default_rng(seed)
     ys, ss, cs = [], [], []
-    for path, label in zip(paths, labels, strict=True):
+    for i, (path, label) in enumerate(zip(paths, labels, strict=True)):
         file = next((f for f in (masks / label / f"{path.stem}.png", masks / label / path.name) if f.is_file()), None)
         if file is None and label != model.normal_class:
             continue
@@ -296,10 +298,10 @@ def pixel_auroc(model: AnomalyModel, paths: list[Path], labels: list[str], masks
             continue
         if mask.shape != img.shape[:2]:
             continue
-        _, maps = model.score_maps([img], backbone)
+        grid = maps[i] if maps is not None else model.score_maps([img], backbone)[1][0]
         take = rng.random(mask.shape) < sample
         ys.append(mask[take])
-        ss.append(upsample(maps[0], mask.shape)[take])
+        ss.append(upsample(grid, mask.shape)[take])
         cs.append(np.full(int(take.sum()), label, dtype=object))
     if not ys:
         return None
