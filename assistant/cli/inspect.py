@@ -89,11 +89,11 @@ def evaluate(model: Annotated[Path, typer.Option("--model", help="Model folder."
     from shopfloor.vision.model import evaluate as run_eval
     from shopfloor.vision.model import load_model
 
+    if masks is not None and not masks.is_dir():
+        raise InputError(f"--masks {masks}: no such folder")
     m = load_model(model)
     folder = read_folder(data)
     r = run_eval(m, folder, progress=_progress(as_json))
-    if masks is not None and not masks.is_dir():
-        raise InputError(f"--masks {masks}: no such folder")
     masks = masks or (data.resolve().parent / "masks")
     if m.kind == "anomaly" and masks.is_dir():
         from shopfloor.vision.anomaly import pixel_auroc
