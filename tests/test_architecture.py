@@ -5,6 +5,11 @@
   import the ground floor and their own libraries, never ``shopfloor.assistant`` nor each other.
 - Nothing imports the old top-level names (``assistant``, ``index``, ...): the distribution installs
   one import name, ``shopfloor``.
+- The edges (``shopfloor.assistant.ui``, ``shopfloor.assistant.api``) import the facade, its result types,
+  events, policy and errors, never a component package: what they need of one, the pipeline names
+  (``pipeline.results``, ``pipeline.uploads``).
+- No import cycles between modules, lazy imports included (a module that needs a helper of a module that
+  imports it takes the helper from a third one).
 Imports inside functions count too: every ``import`` statement in the file is read.
 """
 
@@ -87,3 +92,86 @@ def test_the_distribution_installs_one_import_name():
                                          ("numpy", "outside")])
 def test_owner(name, layer):
     assert _owner(name) == layer
+
+
+EDGES = ("shopfloor.assistant.ui", "shopfloor.assistant.api")
+
+
+def test_edges_import_no_component():
+    bad = [f"{path.relative_to(REPO)}:{line} imports {name}"
+           for path, pkg, package in modules() if pkg.startswith(EDGES)
+           for line, name in imports(path, pkg) if _owner(name) in COMPONENTS]
+    assert bad == [], "\n".join(bad)
+
+
+def module_graph() -> dict[str, dict[str, int]]:
+    """{module: {module it imports: line}} over every project module; ``from pkg import mod`` is an edge to the
+    submodule, and an import of a name inside a module is an edge to that module."""
+    names = {}
+    for path, pkg, package in modules():
+        rel = path.relative_to(REPO / next(k for k, v in FOLDERS.items() if v == package))
+        names[".".join([package, *rel.with_suffix("").parts]).removesuffix(".__init__")] = (path, pkg)
+    graph: dict[str, dict[str, int]] = {m: {} for m in names}
+    for mod, (path, pkg) in names.items():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = pkg.split(".")[: len(pkg.split(".")) - node.level + 1]
+                    base = ".".join(parent + ([base] if base else []))
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in names else base for a in node.names]
+            else:
+                continue
+            for t in targets:
+                while t and t not in names:
+                    t = t.rpartition(".")[0]
+                if t and t != mod:
+                    graph[mod].setdefault(t, node.lineno)
+    return graph
+
+
+def cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
+    """Every strongly connected group of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, {}):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_cycles():
+    found = cycles(module_graph())
+    assert found == [], "\n".join(" <-> ".join(g) for g in found)
+
+
+def test_cycles_are_found():
+    assert cycles({"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1}, "d": {"a": 1}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b": 1}, "b": {}}) == []

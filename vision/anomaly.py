@@ -229,7 +229,7 @@ class AnomalyModel:
 
     def save(self, out: str | Path) -> Path:
         """Weights and ``model.json`` in ``out``, switched atomically (:func:`~shopfloor.vision.model.save_model_files`)."""
-        from shopfloor.vision.model import save_model_files
+        from shopfloor.vision.storage import save_model_files
 
         arrays = {"bank": self.bank.astype(np.float16)}
         if self.band_mean is not None and self.band_sd is not None:
@@ -238,7 +238,7 @@ class AnomalyModel:
 
     @classmethod
     def load(cls, path: str | Path, meta: dict) -> AnomalyModel:
-        from shopfloor.vision.model import weights_of
+        from shopfloor.vision.storage import weights_of
 
         w = weights_of(Path(path), meta)
         return cls(w["bank"].astype(np.float32), float(meta["threshold"]), meta.get("normal_class", "good"), meta,

@@ -210,7 +210,7 @@ class DefectClassifier:
     # --- files ------------------------------------------------------------------------------------
     def save(self, out: str | Path) -> Path:
         """Weights and ``model.json`` in ``out``, switched atomically (:func:`~shopfloor.vision.model.save_model_files`)."""
-        from shopfloor.vision.model import save_model_files
+        from shopfloor.vision.storage import save_model_files
 
         return save_model_files(out, {"mean": self.head.mean, "scale": self.head.scale, "coef": self.head.coef,
                                       "intercept": self.head.intercept},
@@ -219,7 +219,7 @@ class DefectClassifier:
 
     @classmethod
     def load(cls, path: str | Path, meta: dict) -> DefectClassifier:
-        from shopfloor.vision.model import weights_of
+        from shopfloor.vision.storage import weights_of
 
         w = weights_of(Path(path), meta)
         head = Head(w["mean"], w["scale"], w["coef"], w["intercept"])

@@ -46,9 +46,8 @@ from shopfloor.assistant.api.schemas import (
 from shopfloor.assistant.pipeline.diagnose import Diagnosis
 from shopfloor.assistant.pipeline.events import Answer
 from shopfloor.assistant.pipeline.report8d import Report8D
+from shopfloor.assistant.pipeline.results import MachineStatus, TrendReport
 from shopfloor.assistant.policy import User
-from shopfloor.sensors.status import MachineStatus
-from shopfloor.sensors.trends import TrendReport
 
 
 class DiagnoseResponse(Diagnosis):
@@ -210,9 +209,8 @@ def _overlay_png(data: bytes | Path, heatmap) -> str:
 
     from PIL import Image
 
-    from shopfloor.vision.images import load_image
-    from shopfloor.vision.results import overlay
+    from shopfloor.assistant.pipeline.uploads import with_heatmap
 
     buf = io.BytesIO()
-    Image.fromarray(overlay(load_image(data), heatmap)).save(buf, format="PNG")
+    Image.fromarray(with_heatmap(data, heatmap)).save(buf, format="PNG")
     return base64.b64encode(buf.getvalue()).decode()

@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 
+from shopfloor.assistant.pipeline.results import FleetRow
 from shopfloor.assistant.safety import clean_text
-from shopfloor.sensors.status import FleetRow
 
 
 def _clean(value):

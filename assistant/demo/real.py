@@ -33,7 +33,7 @@ def default_data_dir() -> Path:
 
 def real_steps(data_dir: str | Path | None = None, epochs: int | None = None) -> list:
     """The real plant's build steps, reading from ``data_dir``."""
-    from shopfloor.assistant.demo.build import Step
+    from shopfloor.assistant.demo.plan import Step
 
     data = Path(data_dir) if data_dir else default_data_dir()
     if not all((data / d).exists() for d in DOCS):

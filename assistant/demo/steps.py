@@ -11,7 +11,7 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
-from shopfloor.assistant.demo.build import DATA_DIR
+from shopfloor.assistant.demo.plan import DATA_DIR
 from shopfloor.workspace import Workspace
 
 DEMO_SEED = 13

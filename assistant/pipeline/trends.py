@@ -38,3 +38,11 @@ def file_trends(path, date_col: str, label_col: str, period: Period = "month", c
         raise InputError(f"column {date_col!r} has no readable dates (e.g. {sample[:40]!r}); choose the date column")
     return trends(df[date_col], df[label_col], period, chart)
 
+
+
+def render(rep, path, labels: list[str] | None = None):
+    """A PNG of the rising (or most frequent) labels' shares against their limits (see
+    :func:`shopfloor.sensors.trends.render`)."""
+    from shopfloor.sensors.trends import render as draw
+
+    return draw(rep, path, labels)

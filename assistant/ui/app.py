@@ -10,11 +10,10 @@ notice. Build with
 # parameter by its evaluated annotation; a string annotation would leave every callback without a user.
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from shopfloor.assistant.policy import MIN_ROLE, Action, User
-from shopfloor.assistant.ui import views
+from shopfloor.assistant.policy import MIN_ROLE, Action
+from shopfloor.assistant.ui.common import Ctx
 
 log = logging.getLogger(__name__)
 CSS = (".sf-card {font-size: 15px} footer {display: none !important} "
@@ -24,33 +23,6 @@ CSS = (".sf-card {font-size: 15px} footer {display: none !important} "
        "#machine-charts .image-frame, #machine-residuals .image-frame {height: auto !important} "
        # fleet headers break between words, never letter by letter
        "#fleet-table th, #fleet-table th span {word-break: keep-all; overflow-wrap: normal; white-space: nowrap}")
-
-
-@dataclass
-class Ctx:
-    """What every tab needs: the assistant, whether login is on, and the folder files are served from."""
-
-    assistant: object
-    login_required: bool
-    export_dir: Path
-    on_load: list = field(default_factory=list)  # (callback, outputs, api name): run when a page opens
-
-    def user(self, request) -> User | None:
-        return views.user_of(self.assistant, getattr(request, "username", None), self.login_required)
-
-
-def friendly(e: Exception) -> str:
-    return f"**Problem:** {e}"
-
-
-def attempt(action) -> str:
-    """Run ``action()`` (returns the message for the person); a domain error becomes a friendly message."""
-    from shopfloor.errors import ShopfloorError
-
-    try:
-        return action()
-    except ShopfloorError as e:
-        return friendly(e)
 
 
 def build_ui(assistant, login_required: bool = False, export_dir: Path | None = None):

@@ -91,9 +91,9 @@ def sources_table(assistant, user: User) -> list[list]:
 
 def preview(path: str | Path, rows: int = 15, sheet: str | None = None):
     """(columns, first rows) of an uploaded CSV/XLSX (``sheet``: which XLSX sheet)."""
-    from shopfloor.finetune.data import read_table
+    from shopfloor.assistant.pipeline.uploads import table
 
-    df = read_table(path, sheet=sheet)
+    df = table(path, sheet=sheet)
     return list(df.columns), df.head(rows)
 
 
@@ -115,7 +115,7 @@ def trends_chart(rep, folder) -> str:
     import os
     import tempfile
 
-    from shopfloor.sensors.trends import render
+    from shopfloor.assistant.pipeline.trends import render
 
     fd, path = tempfile.mkstemp(prefix="trends-", suffix=".png", dir=folder)
     os.close(fd)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shopfloor.assistant.demo.build import DATA_DIR
+from shopfloor.assistant.demo.plan import DATA_DIR
 
 LOGS = DATA_DIR / "logs_train.csv"
 DEV = DATA_DIR / "logs_dev.csv"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from shopfloor.assistant.demo.build import DATA_DIR
+from shopfloor.assistant.demo.plan import DATA_DIR
 from shopfloor.errors import InputError
 from shopfloor.finetune import Classifier, ColdStartClassifier, TextClassifier, add_review, classify_file, reviewed_rows
 

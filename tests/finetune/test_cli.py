@@ -43,7 +43,7 @@ def test_train_contract(tmp_path: Path, embedder):
 
 
 def test_cold_start_run(tmp_path: Path, embedder):
-    from shopfloor.assistant.demo.build import DATA_DIR
+    from shopfloor.assistant.demo.plan import DATA_DIR
 
     src = tmp_path / "c.csv"
     pd.DataFrame({"text": ["hydraulic hose leaking oil"]}).to_csv(src, index=False)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shopfloor.assistant.demo.build import DATA_DIR
+from shopfloor.assistant.demo.plan import DATA_DIR
 from shopfloor.errors import InputError, NotBuiltError
 from shopfloor.sensors import FailureModel, RulModel
 from shopfloor.sensors.failure import evaluate as eval_failure

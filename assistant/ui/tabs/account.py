@@ -1,6 +1,6 @@
 """Account tab: who is signed in; change one's own password; sign out."""
 
-from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.common import friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.errors import ShopfloorError
 

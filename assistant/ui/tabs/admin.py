@@ -1,7 +1,7 @@
 """Admin tab: models and retraining, users (add, password, role, revoke tokens), the audit log."""
 
 from shopfloor.assistant.auth import ROLES
-from shopfloor.assistant.ui.app import attempt, friendly
+from shopfloor.assistant.ui.common import attempt, friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import BUILD_USER, model_versions
 from shopfloor.errors import ShopfloorError

@@ -3,12 +3,12 @@
 import time
 from pathlib import Path
 
+from shopfloor.assistant.pipeline.uploads import sheets
 from shopfloor.assistant.policy import Action, authorize
-from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.common import friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import BUILD_USER, export_path, pareto_figure, preview, text_column
 from shopfloor.errors import ShopfloorError
-from shopfloor.finetune.data import sheets
 
 QUEUE_HEADERS = ["id", "text", "label", "confidence", "source", "created_at"]
 PAGE = 10

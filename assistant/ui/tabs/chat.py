@@ -6,7 +6,7 @@ import re
 
 from shopfloor.assistant.pipeline.events import REFUSAL, Answer, Token
 from shopfloor.assistant.pipeline.words import label as say
-from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.common import friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.errors import ShopfloorError
 

@@ -1,6 +1,6 @@
 """Diagnose tab: a pasted log -> the diagnosis card."""
 
-from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.common import friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import BUILD_USER
 from shopfloor.errors import ShopfloorError
@@ -34,10 +34,9 @@ def build(gr, ctx) -> None:
         except ShopfloorError as e:
             return friendly(e), gr.update(visible=False, value=None)
         if pic and d.photo_heatmap is not None:
-            from shopfloor.vision.images import load_image
-            from shopfloor.vision.results import overlay
+            from shopfloor.assistant.pipeline.uploads import with_heatmap
 
-            return d.to_markdown(), gr.update(visible=True, value=overlay(load_image(pic[1], pic[0]), d.photo_heatmap))
+            return d.to_markdown(), gr.update(visible=True, value=with_heatmap(pic[1], d.photo_heatmap, pic[0]))
         return d.to_markdown(), gr.update(visible=False, value=None)
 
     go.click(run, [log_box, machine, use_llm, photo], [card, photo_out], api_name="diagnose")

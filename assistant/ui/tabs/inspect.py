@@ -5,7 +5,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.common import friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import export_path
 from shopfloor.errors import ShopfloorError
@@ -34,13 +34,13 @@ def _status(r: dict) -> str:
 def _files(paths, unpack_to: Path) -> list[tuple[str, Path]]:
     """(name, path) of the uploaded photos, read later one at a time; zips are unpacked under ``unpack_to``
     (names inside kept, paths never trusted, sizes checked while streaming)."""
-    from shopfloor.vision.images import unpack_zip
+    from shopfloor.assistant.pipeline.uploads import unpack_photos
 
     out = []
     for i, p in enumerate(paths or []):
         p = Path(p)
         if p.suffix.lower() == ".zip":
-            out += [(f.name.split("_", 1)[1], f) for f in unpack_zip(p, unpack_to / f"zip{i}")]
+            out += [(f.name.split("_", 1)[1], f) for f in unpack_photos(p, unpack_to / f"zip{i}")]
         else:
             out.append((p.name, p))
     return out
@@ -48,15 +48,13 @@ def _files(paths, unpack_to: Path) -> list[tuple[str, Path]]:
 
 def _gallery(results: list[dict], files: list[tuple[str, Path]], limit: int = 60) -> list:
     """(photo with its heatmap, caption) for the first ``limit`` readable photos; results and files by position."""
-    from shopfloor.vision.images import load_image
-    from shopfloor.vision.model import MAX_SIDE
-    from shopfloor.vision.results import overlay
+    from shopfloor.assistant.pipeline.uploads import photo, with_heatmap
 
     items = []
     for r, (name, path) in list(zip(results, files, strict=True))[:limit]:
         if r["error"] is None:
-            img = load_image(path, name=name, max_side=MAX_SIDE)
-            items.append((overlay(img, r["heatmap"]) if r["heatmap"] is not None else img, _caption(r)))
+            img = photo(path, name=name, shrink=True)
+            items.append((with_heatmap(img, r["heatmap"]) if r["heatmap"] is not None else img, _caption(r)))
     return items
 
 
@@ -185,12 +183,12 @@ def build(gr, ctx) -> None:
             return None, gr.update(), friendly(e)
         import json
 
-        from shopfloor.vision.images import load_image
+        from shopfloor.assistant.pipeline.uploads import photo
 
         alts = [x["label"] for x in json.loads(r["alternatives"] or "[]")]
         order = alts + [x for x in labels if x not in alts and x != r["label"]] + ([r["label"]] if r["label"] else [])
         try:
-            img = load_image(Path(r["stored"]))
+            img = photo(Path(r["stored"]))
         except ShopfloorError:
             img = None
         return img, gr.update(choices=order, value=order[0] if order else None), \

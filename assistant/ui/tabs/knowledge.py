@@ -1,6 +1,6 @@
 """Knowledge tab: the indexed sources; engineers add and remove documents."""
 
-from shopfloor.assistant.ui.app import attempt
+from shopfloor.assistant.ui.common import attempt
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import BUILD_USER, SOURCE_HEADERS, sources_table
 

@@ -1,7 +1,7 @@
 """Machines tab: the fleet overview (alarming machines first), one machine's status with its control charts,
 and its alarms with what they can lead to, acknowledged by name."""
 
-from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.common import friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import BUILD_USER, export
 from shopfloor.errors import ShopfloorError
@@ -105,7 +105,7 @@ def build(gr, ctx) -> None:
 
 def readings_import(gr, ctx) -> None:
     """Engineers import a plant's readings file: columns found by name, or mapped by hand, checked first."""
-    from shopfloor.assistant.ui.app import attempt
+    from shopfloor.assistant.ui.common import attempt
 
     with gr.Accordion("Import readings (engineers)", open=False):
         file = gr.File(label="Readings file (CSV, XLSX or Parquet: one row per time and machine)",

@@ -4,7 +4,7 @@ edited text (Markdown, DOCX or PDF)."""
 import re
 
 from shopfloor.assistant.policy import Action, authorize
-from shopfloor.assistant.ui.app import attempt, friendly
+from shopfloor.assistant.ui.common import attempt, friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.errors import ShopfloorError
 

@@ -2,7 +2,7 @@
 rows or an uploaded file with a date and a label column; a chart of the rising labels' shares."""
 
 from shopfloor.assistant.policy import Action, authorize
-from shopfloor.assistant.ui.app import friendly
+from shopfloor.assistant.ui.common import friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.tabs import report
 from shopfloor.assistant.ui.views import BUILD_USER, preview, text_column

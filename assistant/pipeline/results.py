@@ -1,0 +1,10 @@
+"""The result types the facade returns that the components define, named here for the edges.
+
+The UI, the API and the CLI import result types from the pipeline, never from a component package
+(tests/test_architecture.py checks it); the models themselves live beside the code that makes them.
+"""
+
+from shopfloor.sensors.status import FleetRow, MachineStatus
+from shopfloor.sensors.trends import TrendReport
+
+__all__ = ["FleetRow", "MachineStatus", "TrendReport"]
