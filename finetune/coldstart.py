@@ -10,6 +10,7 @@ from pathlib import Path
 
 from shopfloor.errors import InputError
 from shopfloor.finetune.predict import Prediction
+from shopfloor.models import EMBEDDER
 
 
 def load_taxonomy(path: str | Path, task: str) -> dict[str, str]:
@@ -29,7 +30,7 @@ def load_taxonomy(path: str | Path, task: str) -> dict[str, str]:
 class ColdStartClassifier:
     """Nearest label description in MiniLM space; a softmax over cosine similarities gives the ranking."""
 
-    def __init__(self, taxonomy: dict[str, str], task: str, embedder: str = "all-MiniLM-L6-v2",
+    def __init__(self, taxonomy: dict[str, str], task: str, embedder: str = EMBEDDER,
                  sharpness: float = 20.0):
         from shopfloor.models import load_embedder
 

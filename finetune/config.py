@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from shopfloor.models import EMBEDDER
+
 Pooling = Literal["auto", "mean", "last"]
 Member = Literal["encoder", "keywords", "sentence"]
 MEMBERS: tuple[str, ...] = ("encoder", "keywords", "sentence")
@@ -26,7 +28,7 @@ class TrainConfig:
     label_col: str = "label"  # column holding the label
     out: str | Path = "classifier"  # output folder (adapter, head, label map, calibration, metrics, card)
     task: str = "default"  # task name (failure_mode, component, ...): one adapter per task on a shared base
-    base: str = "all-MiniLM-L6-v2"  # registry name (all-MiniLM-L6-v2 | smollm2-135m-instruct), local HF folder or hub id
+    base: str = EMBEDDER  # registry name (all-MiniLM-L6-v2 | smollm2-135m-instruct), local HF folder or hub id
     seed: int = 13
     epochs: int = 12  # at most this many passes over the training rows (fewer when the time budget says so)
     time_budget_s: float = 600.0  # the whole training run should end within this (seconds); epochs/steps are chosen

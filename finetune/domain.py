@@ -22,12 +22,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shopfloor.models import EMBEDDER
+
 FILE = "domain.npz"
 MAX_KEPT = 2000
 PERCENTILE = 1.0
 
 
-def fit_domain(texts: list[str], embedder: str = "all-MiniLM-L6-v2", seed: int = 13) -> dict:
+def fit_domain(texts: list[str], embedder: str = EMBEDDER, seed: int = 13) -> dict:
     """Embeddings of the training texts (a seeded sample of MAX_KEPT at most) and the in-domain threshold."""
     import numpy as np
 
@@ -42,7 +44,7 @@ def fit_domain(texts: list[str], embedder: str = "all-MiniLM-L6-v2", seed: int =
     return fit_domain_vectors(uniq, vecs, embedder, seed)
 
 
-def fit_domain_vectors(texts: list[str], vectors, embedder: str = "all-MiniLM-L6-v2", seed: int = 13) -> dict:
+def fit_domain_vectors(texts: list[str], vectors, embedder: str = EMBEDDER, seed: int = 13) -> dict:
     """:func:`fit_domain` from embeddings already computed (one row per text, same embedder)."""
     import numpy as np
 

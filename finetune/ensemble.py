@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shopfloor.finetune.linear import KeywordModel, SentenceModel
+from shopfloor.models import EMBEDDER
 
 if TYPE_CHECKING:
     import numpy as np
@@ -49,7 +50,7 @@ def sentence_engine(runtime: str = "auto") -> str:
     return "onnx-int8" if runtime == "auto" and available() else "torch"
 
 
-def sentence_vectors(texts: list[str], embedder: str = "all-MiniLM-L6-v2", batch_size: int = 64,
+def sentence_vectors(texts: list[str], embedder: str = EMBEDDER, batch_size: int = 64,
                      engine: str | None = None) -> np.ndarray:
     """Frozen, L2-normalised sentence embeddings: int8 ONNX Runtime (3x faster on 2 cores) or the torch model.
 

@@ -12,6 +12,7 @@ import argparse
 
 from shopfloor.finetune.config import TrainConfig
 from shopfloor.finetune.trainer import train
+from shopfloor.models import EMBEDDER
 
 
 def main() -> None:
@@ -21,7 +22,7 @@ def main() -> None:
     ap.add_argument("--label-col", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--task")
-    ap.add_argument("--base", default="all-MiniLM-L6-v2")
+    ap.add_argument("--base", default=EMBEDDER)
     ap.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     ap.add_argument("--max-rows", type=int)
     ap.add_argument("--seed", type=int, default=13)

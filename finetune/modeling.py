@@ -25,7 +25,7 @@ def resolve_base(name: str) -> str:
 
     if name.lower() in LLM_NAMES:
         return models.resolve_llm()
-    if name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2", "minilm"):
+    if name.lower() in models.EMBEDDER_ALIASES:
         return models.resolve_embedder()
     return str(name)
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shopfloor.errors import ModelNotFoundError
+from shopfloor.models import EMBEDDER
 
 if TYPE_CHECKING:
     import numpy as np
@@ -155,7 +156,7 @@ class OrtEncoder:
 _SENTENCE_LOCK = __import__("threading").Lock()
 
 
-def sentence_model_path(embedder: str = "all-MiniLM-L6-v2") -> Path | None:
+def sentence_model_path(embedder: str = EMBEDDER) -> Path | None:
     """The int8 ONNX export of the frozen sentence embedder (mean pooling + L2 norm inside), made once into the
     model cache (``$SHOPFLOOR_CACHE``); None without onnxruntime."""
     if not available():
@@ -195,7 +196,7 @@ def _export_sentence(embedder: str, dest: Path) -> None:
 class OrtSentence:
     """Frozen sentence embeddings from the int8 export: same tokenizer and length limit as the torch model."""
 
-    def __init__(self, embedder: str = "all-MiniLM-L6-v2"):
+    def __init__(self, embedder: str = EMBEDDER):
 
         from shopfloor.models import load_embedder
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shopfloor.index.tables import RowView
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _TABLE_SEP = re.compile(r"^\|?\s*:?-{2,}")
@@ -21,6 +25,13 @@ class Chunk:
     row: int | None = None
     doc_type: str = "manual"
     metadata: dict = field(default_factory=dict)
+
+    @property
+    def table(self) -> RowView | None:
+        """The row read by its columns' roles, or None for prose."""
+        from shopfloor.index.tables import RowView
+
+        return RowView.of(self.metadata, self.doc_type)
 
     @property
     def content_hash(self) -> str:

@@ -20,6 +20,8 @@ from shopfloor.index.text import expand_query, tokenize
 if TYPE_CHECKING:
     import numpy as np
 
+    from shopfloor.index.tables import RowView
+
 log = logging.getLogger(__name__)
 _BM25_LOCK = threading.Lock()
 FILTER_KEYS = ("machine_id", "doc_type", "date_from", "date_to", "source", "exclude_sources")
@@ -38,6 +40,13 @@ class Hit:
     row: int | None = None
     doc_type: str = "manual"
     metadata: dict = field(default_factory=dict)
+
+    @property
+    def table(self) -> RowView | None:
+        """The row read by its columns' roles, or None for prose."""
+        from shopfloor.index.tables import RowView
+
+        return RowView.of(self.metadata, self.doc_type)
 
     @property
     def citation(self) -> str:

@@ -20,7 +20,7 @@ import operator
 import re
 from dataclasses import dataclass, field
 
-from shopfloor.index.tables import SYNONYMS, by_role, normalise_header
+from shopfloor.index.tables import SYNONYMS, RowView, normalise_header
 from shopfloor.index.text import shorten
 
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "=": operator.eq}
@@ -280,12 +280,10 @@ def _render(table: Table, rows: list[TableRow], cond: str, counting: bool) -> Ta
 
 def summarise_row(row: TableRow, roles: dict[str, str]) -> str:
     """The row's identifying cells and ratings in one line: 'Fuel System / Fuel Tank - Cracked or leaking (RPN 8)'."""
-    what = " / ".join(v for v in (by_role(row.columns, roles, r) for r in ("subsystem", "component")) if v)
-    mode = by_role(row.columns, roles, "failure_mode") or by_role(row.columns, roles, "symptom")
-    cause = by_role(row.columns, roles, "cause")
+    view = RowView(row.columns, roles)
+    mode, cause = view.get("failure_mode") or view.get("symptom"), view.get("cause")
     mode = f"{mode}; cause: {shorten(cause, 100)}" if mode and cause else mode
-    ratings = [f"{c} {row.columns[c]}" for c, r in roles.items()
-               if r in ("severity", "occurrence", "detection", "rpn") and row.columns.get(c, "").strip()]
-    text = " - ".join(p for p in (what, mode) if p) or shorten("; ".join(f"{k}: {v}" for k, v in row.columns.items()
-                                                                      if v), 160)
-    return text + (f" ({', '.join(ratings)})" if ratings else "")
+    text = " - ".join(p for p in (view.where(), mode) if p) or shorten("; ".join(f"{k}: {v}" for k, v in
+                                                                          row.columns.items() if v), 160)
+    ratings = view.ratings_text()
+    return text + (f" ({ratings})" if ratings else "")

@@ -22,7 +22,8 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 ROLES = ("symptom", "cause", "remedy", "failure_mode", "effect", "controls", "severity", "occurrence", "detection",
          "rpn", "subsystem", "component", "machine", "date", "downtime", "cost", "text", "id")
@@ -216,10 +217,63 @@ def by_role(columns: dict[str, str], roles: dict[str, str], role: str) -> str:
     return " / ".join(v for v in vals if v)
 
 
-def role_getter(metadata) -> Callable[[str], str] | None:
-    """``get(role)`` for a table-row chunk's metadata (its columns read by role), or None for prose."""
-    meta = metadata if isinstance(metadata, dict) else {}
-    cols, roles = meta.get("columns") or {}, meta.get("roles") or {}
-    if not roles:
-        return None
-    return lambda role: by_role(cols, roles, role)
+RATINGS = ("severity", "occurrence", "detection", "rpn")
+
+
+@dataclass(frozen=True)
+class RowView:
+    """A table row read by the roles of its columns: the one way every layer reads a row (the chat's quote, the
+    diagnosis card's cause, a table answer's summary line). ``kind`` is the table's kind (troubleshooting, fmea,
+    incident, records)."""
+
+    columns: dict[str, str]
+    roles: dict[str, str]  # column -> role
+    kind: str = ""
+
+    @classmethod
+    def of(cls, metadata, doc_type: str = "") -> RowView | None:
+        """The view of a chunk's metadata, or None for prose (no column has a role)."""
+        meta = metadata if isinstance(metadata, dict) else {}
+        roles = meta.get("roles") or {}
+        if not roles:
+            return None
+        return cls(meta.get("columns") or {}, roles, meta.get("table_kind") or doc_type)
+
+    def get(self, role: str) -> str:
+        """The row's values for ``role`` (two columns of one role joined with " / ")."""
+        return by_role(self.columns, self.roles, role)
+
+    def where(self) -> str:
+        """Subsystem / component."""
+        return " / ".join(v for v in (self.get("subsystem"), self.get("component")) if v)
+
+    def part(self) -> str:
+        """What the row is a failure of: subsystem, component and machine cells."""
+        return self.cells(("subsystem", "component", "machine"))
+
+    def failure(self) -> str:
+        """The symptom, else the failure mode."""
+        return self.get("symptom") or self.get("failure_mode")
+
+    def head(self) -> str:
+        """What the row is about, as a quote begins: "Subsystem / Component: failure mode or symptom"."""
+        return ": ".join(v for v in (self.where(), self.failure()) if v)
+
+    def ratings(self) -> dict[str, str]:
+        """{column: value} of the filled rating cells (severity, occurrence, detection, RPN), in column order."""
+        return {c: str(self.columns.get(c, "")).strip() for c, r in self.roles.items()
+                if r in RATINGS and str(self.columns.get(c, "")).strip()}
+
+    def ratings_text(self) -> str:
+        """"Severity 8, RPN 120" (the plant's own column names), or ''."""
+        return ", ".join(f"{c} {v}" for c, v in self.ratings().items())
+
+    def filled(self, roles: Sequence[str]) -> int:
+        """How many cells of the ``roles`` hold something."""
+        return sum(bool(str(self.columns.get(c, "")).strip()) for c, r in self.roles.items() if r in roles)
+
+    def cells(self, roles: Sequence[str], exclude: bool = False) -> str:
+        """The cells whose role is in ``roles`` (or, with ``exclude``, not in them), space-separated in column
+        order ("" cells skipped)."""
+        return " ".join(str(self.columns.get(c, "")) for c, r in self.roles.items()
+                        if (r in roles) != exclude and str(self.columns.get(c, "")).strip())

@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shopfloor.errors import ConfigError
+from shopfloor.models import EMBEDDER
 
 CONFIG_FILE = "config.yaml"
 
@@ -57,7 +58,7 @@ class LLMConfig(_Section):
 class EmbedderConfig(_Section):
     """The sentence embedder the workspace's knowledge index is built with (read by every index build)."""
 
-    model: str = Field("all-MiniLM-L6-v2", description="Registry name, local sentence-transformers folder or hub id; "
+    model: str = Field(EMBEDDER, description="Registry name, local sentence-transformers folder or hub id; "
                        "changing it takes effect at the next `shopfloor index build` or upload.")
     batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
 

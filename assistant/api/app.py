@@ -190,4 +190,4 @@ def _mount_ui(app: FastAPI, assistant, login_required: bool, limiter: auth.Login
 
     sessions = UiSessions(db_alive(assistant.ws))  # Gradio's in-memory logins, checked against the database
     app.routes[-1].app.tokens = sessions  # type: ignore[attr-defined]  # the mounted Gradio app
-    assistant.on_sign_out(sessions.end)
+    assistant.users.on_sign_out(sessions.end)

@@ -136,24 +136,24 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
 
     @r.get("/api/machines", response_model=Machines)
     def machines(user: User = Depends(current_user)):
-        return {"machines": assistant.list_machines(user=user)}
+        return {"machines": assistant.machines.known(user=user)}
 
     @r.get("/api/machines/{machine_id}/status", response_model=MachineStatus)
     def machine_status(machine_id: str, user: User = Depends(current_user)):
-        return assistant.machine_status(machine_id, user=user)
+        return assistant.machines.status(machine_id, user=user)
 
     @r.get("/api/fleet", response_model=Fleet)
     def fleet(user: User = Depends(current_user)):
-        return {"machines": assistant.fleet(user=user)}
+        return {"machines": assistant.machines.fleet(user=user)}
 
     @r.get("/api/alarms", response_model=Alarms)
     def alarms(state: Literal["open", "acknowledged"] | None = None, machine: str | None = None,
                user: User = Depends(current_user)):
-        return {"alarms": assistant.alarms(state, machine, user=user)}
+        return {"alarms": assistant.machines.alarms(state, machine, user=user)}
 
     @r.post("/api/alarms/{alarm_id}/acknowledge", response_model=AlarmOut)
     def acknowledge(alarm_id: int, req: AcknowledgeRequest | None = None, user: User = Depends(current_user)):
-        return assistant.acknowledge_alarm(alarm_id, req.note if req else "", user=user)
+        return assistant.machines.acknowledge(alarm_id, req.note if req else "", user=user)
 
     @r.get("/api/tasks", response_model=Tasks)
     def tasks(user: User = Depends(current_user)):
@@ -184,7 +184,7 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
 
     @r.get("/api/audit", response_model=AuditLog)
     def audit_log(limit: int = 100, user: User = Depends(current_user)):
-        return {"audit": assistant.audit_log(max(1, min(limit, 1000)), user=user)}
+        return {"audit": assistant.users.audit_log(max(1, min(limit, 1000)), user=user)}
 
     return r
 

@@ -179,7 +179,7 @@ def user_add(name: Annotated[str, typer.Argument()],
              as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
-    token = cli_assistant(use_llm=False).add_user(name, password, role.value)
+    token = cli_assistant(use_llm=False).users.add(name, password, role.value)
     emit({"name": name, "role": role.value, "token": token}, as_json,
          f"user {name} ({role.value}) added; API token (shown once, stored only as a hash): {token}")
 
@@ -189,14 +189,14 @@ def user_passwd(name: Annotated[str, typer.Argument()],
                 as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
-    n = cli_assistant(use_llm=False).set_password(name, password)
+    n = cli_assistant(use_llm=False).users.set_password(name, password)
     emit({"name": name, "tokens_revoked": n}, as_json, f"password of {name} changed; {n} tokens revoked")
 
 
 def user_revoke(name: Annotated[str, typer.Argument()], as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
-    n = cli_assistant(use_llm=False).revoke_tokens(name)
+    n = cli_assistant(use_llm=False).users.revoke_tokens(name)
     emit({"name": name, "tokens_revoked": n}, as_json, f"{n} tokens of {name} revoked")
 
 
@@ -218,6 +218,6 @@ def user_token(name: Annotated[str, typer.Argument()],
 def user_list(as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
-    users = cli_assistant(use_llm=False).list_users()
+    users = cli_assistant(use_llm=False).users.known()
     emit({"users": users}, as_json, "\n".join(f"{u['name']:20s} {u['role']:11s} {u['live_tokens']} live tokens"
                                               for u in users) or "no users")

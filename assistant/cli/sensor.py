@@ -136,7 +136,7 @@ def status(machine: Annotated[str, typer.Argument(help="Machine id, e.g. P-101."
 def fleet_cmd(as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
-    rows = cli_assistant(use_llm=False).fleet()
+    rows = cli_assistant(use_llm=False).machines.fleet()
     lines = []
     for r in rows:
         risk = (f"risk {r.failure_probability:.0%}" if r.failure_probability is not None else
@@ -152,7 +152,7 @@ def alarms_cmd(state: Annotated[str | None, typer.Option("--state", help="open o
                as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
-    rows = cli_assistant(use_llm=False).alarms(state, machine)
+    rows = cli_assistant(use_llm=False).machines.alarms(state, machine)
     lines = []
     for a in rows:
         who = f"acknowledged by {a['acknowledged_by']} at {a['acknowledged_at']}" if a["state"] == "acknowledged" else "OPEN"
@@ -170,7 +170,7 @@ def ack_cmd(alarm_id: Annotated[int, typer.Argument(help="Alarm number, from `sh
             as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
-    a = cli_assistant(use_llm=False).acknowledge_alarm(alarm_id, note)
+    a = cli_assistant(use_llm=False).machines.acknowledge(alarm_id, note)
     emit(a, as_json, f"alarm #{a['id']} ({a['machine_id']} {a['sensor']}) acknowledged by {a['acknowledged_by']}")
 
 
@@ -183,7 +183,7 @@ def import_cmd(data: Annotated[Path, typer.Option("--data", help="Readings file.
                as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
-    r = cli_assistant(use_llm=False).import_readings(data, mapping=mapping or [])
+    r = cli_assistant(use_llm=False).machines.import_readings(data, mapping=mapping or [])
     sensors = ", ".join(f"{s['name']}" + (f" [{s['unit']}]" if s["unit"] and s["unit"] not in s["name"] else "")
                         for s in r["sensors"]) or "none"
     lost = [f"{col}: {n} empty/n/a" for col, n in r["missing_cells"].items()]

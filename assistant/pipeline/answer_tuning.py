@@ -31,21 +31,19 @@ PASSAGES = 3  # as many as the chat gives the model
 def build_examples(index, n: int = 240, seed: int = 0, trust=None) -> list[ChatExample]:
     """About ``n`` examples from ``index`` in the shares of :data:`SHARES` (fewer when the documents have fewer
     rows or sections); no example uses a document no engineer has approved (``trust``)."""
-    from shopfloor.index.tables import role_getter
-
     rng = random.Random(seed)
     rows, sections, incidents = [], [], []
     for i, ch in enumerate(index.chunks):
         if trust is not None and not trust.reviewed(ch.source):
             continue
-        get = role_getter(ch.metadata)
-        if get is not None:
-            what = get("symptom") or get("failure_mode")
-            if (ch.metadata.get("table_kind") or ch.doc_type) == "incident":
-                text = get("text") or what
+        row = ch.table
+        if row is not None:
+            what = row.failure()
+            if row.kind == "incident":
+                text = row.get("text") or what
                 if text and len(text.split()) >= 3:
                     incidents.append(i)
-            elif what and (get("cause") or get("remedy")):
+            elif what and (row.get("cause") or row.get("remedy")):
                 rows.append(i)
         elif ch.section and len(best_sentences(ch.text, ch.section).split()) >= 8:
             sections.append(i)
@@ -64,13 +62,11 @@ def build_examples(index, n: int = 240, seed: int = 0, trust=None) -> list[ChatE
 
 def _question(index, i: int, kind: str, rng: random.Random) -> tuple[str, str] | None:
     """(question, reply template with {n} for the passage number) for chunk ``i``."""
-    from shopfloor.index.tables import role_getter
-
     ch = index.chunks[i]
-    row = role_getter(ch.metadata)
+    row = ch.table
 
     def get(role: str) -> str:
-        return _clean(row(role)) if row else ""
+        return _clean(row.get(role)) if row else ""
 
     if kind == "table row":
         what = get("symptom") or get("failure_mode")

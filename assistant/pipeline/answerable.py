@@ -31,11 +31,11 @@ from shopfloor.assistant.pipeline.shape import (
     list_extracts,
     mentioned,
     quote_list,
-    row_head,
     states_value,
     value_lines,
 )
 from shopfloor.assistant.pipeline.words import cell, joined, language
+from shopfloor.index.tables import RATINGS
 
 MIN_COVERAGE = 0.4
 SURE_COVERAGE = 0.85
@@ -124,12 +124,10 @@ def _section_extracts(q: Question, sec, dense: float, weigh) -> list[Extract]:
 def _valued(hit, q: Question) -> str:
     """The text of a table row that can state a value: all of it for a rating question, else the cells that
     are not ratings (every FMEA row has numbers; a torque question is not answered by a severity)."""
-    meta = hit.metadata or {}
-    cols, roles = meta.get("columns") or {}, meta.get("roles") or {}
-    if q.rating or not roles:
+    row = hit.table
+    if q.rating or row is None:
         return hit.text
-    return " ".join(str(cols.get(c, "")) for c, r in roles.items()
-                    if r not in ("severity", "occurrence", "detection", "rpn", "id", "date"))
+    return row.cells((*RATINGS, "id", "date"), exclude=True)
 
 
 _ASKED = {"cause": ("cause", "remedy"), "howto": ("remedy",), "other": ("effect", "remedy")}
@@ -139,40 +137,34 @@ def _asked_cells(q: Question, hit) -> float:
     """A row's fit to the question's kind: 0.1 for each cell of a role it asks for (a "why" wants the cause and
     the remedy, a "how do I" the remedy) that the row fills; an error-code row with a remedy only ranks below
     the troubleshooting row of the same symptom with cause and remedy."""
-    meta = hit.metadata or {}
-    cols, roles = meta.get("columns") or {}, meta.get("roles") or {}
-    return 0.1 * sum(bool(str(cols.get(c, "")).strip()) for c, r in roles.items() if r in _ASKED.get(q.kind, ()))
+    row = hit.table
+    return 0.1 * row.filled(_ASKED.get(q.kind, ())) if row is not None else 0.0
 
 
 def _asked_row(q: Question, hit) -> str:
     """A failure row quoted by what the question asks ("what happens if ..." -> its effect), or '' for the
     whole row: the part and failure first, then the asked cells."""
-    from shopfloor.index.tables import role_getter
-
-    get = role_getter(hit.metadata)
-    if get is None or not q.asks or q.rating:
+    row = hit.table
+    if row is None or not q.asks or q.rating:
         return ""
     lang = language(q.text)
-    cells = [cell("detected by" if r == "controls" else r, get(r), lang) for r in q.asks if get(r)]
+    cells = [cell("detected by" if r == "controls" else r, row.get(r), lang) for r in q.asks if row.get(r)]
     if not cells:
         return ""
-    head = row_head(get)
+    head = row.head()
     return f"{head}: {joined(cells, lang)}" if head else joined(cells, lang)
 
 
 def _part(hit) -> str:
     """A table row's component cells (subsystem, component, machine): what the row is a failure of."""
-    meta = hit.metadata or {}
-    cols, roles = meta.get("columns") or {}, meta.get("roles") or {}
-    return " / ".join(str(cols.get(c, "")) for c, r in roles.items() if r in ("subsystem", "component", "machine"))
+    row = hit.table
+    return row.part() if row is not None else ""
 
 
 def _subject(hit) -> str:
     """A table row's cells that say what it is about (component, failure mode, symptom)."""
-    meta = hit.metadata or {}
-    cols, roles = meta.get("columns") or {}, meta.get("roles") or {}
-    return " ".join(str(cols.get(c, "")) for c, r in roles.items()
-                    if r in ("subsystem", "component", "machine", "failure_mode", "symptom"))
+    row = hit.table
+    return row.cells(("subsystem", "component", "machine", "failure_mode", "symptom")) if row is not None else ""
 
 
 def _extract(q, lines, source, path, citation, context, dense, kind, weigh, full, page, hit=None) -> Extract:

@@ -85,27 +85,18 @@ def _passage(n: int, source: str, section, page, citation: str, text: str, lines
 def _row_quote(h, lang: Language = "en") -> str:
     """A table row quoted by the roles of its columns (symptom: cause; remedy), or '' for prose; the labels in the
     asker's language."""
-    from shopfloor.assistant.pipeline.shape import row_head
-    from shopfloor.index.tables import role_getter
-
-    get = role_getter(h.metadata)
-    if get is None:
+    row = h.table
+    if row is None:
         return ""
-    meta = h.metadata
-    cols, roles = meta.get("columns") or {}, meta["roles"]
-    kind = meta.get("table_kind") or h.doc_type
-
-    head = row_head(get)
-    if kind == "incident":
-        when = " ".join(v for v in (get("date"), get("machine")) if v)
+    head = row.head()
+    if row.kind == "incident":
+        when = " ".join(v for v in (row.get("date"), row.get("machine")) if v)
         past = "Past incident" if lang == "en" else label("past incident", lang)
-        action = [cell("action", get("remedy"), lang)] if get("remedy") else []
-        return f"{past} {when}: " + joined([get("text") or head, *action], lang)
-    parts = [cell(label_of, get(role), lang) for role, label_of in
-             (("cause", "cause"), ("effect", "effect"), ("controls", "detected by"), ("remedy", "remedy")) if get(role)]
-    ratings = ", ".join(f"{c} {cols[c]}" for c, r in roles.items()
-                        if r in ("severity", "occurrence", "detection", "rpn") and cols.get(c))
-    body = joined([p for p in [*parts, ratings] if p], lang)
+        action = [cell("action", row.get("remedy"), lang)] if row.get("remedy") else []
+        return f"{past} {when}: " + joined([row.get("text") or head, *action], lang)
+    parts = [cell(label_of, row.get(role), lang) for role, label_of in
+             (("cause", "cause"), ("effect", "effect"), ("controls", "detected by"), ("remedy", "remedy")) if row.get(role)]
+    body = joined([p for p in [*parts, row.ratings_text()] if p], lang)
     return f"{head}: {body}" if head and body else head or body
 
 

@@ -11,12 +11,13 @@ from shopfloor.assistant.pipeline import knowledge, report8d, reviews
 from shopfloor.assistant.pipeline.components import Components
 from shopfloor.assistant.pipeline.diagnose import Diagnosis, diagnose
 from shopfloor.assistant.pipeline.events import Answer, ChatEvent, Citation, Notice, Token
+from shopfloor.assistant.pipeline.machines import Machines
 from shopfloor.assistant.pipeline.report8d import Report8D
+from shopfloor.assistant.pipeline.users import Users
 from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
 from shopfloor.assistant.safety import clean_text
 from shopfloor.documents import Record
 from shopfloor.errors import BackendError, InputError, NotBuiltError
-from shopfloor.sensors.status import MachineStatus
 from shopfloor.sensors.trends import Chart, Period, TrendReport
 from shopfloor.workspace import Workspace
 
@@ -42,10 +43,12 @@ class Assistant:
         self.ws = workspace or Workspace.open()
         self.components = Components(self.ws)
         self.default_user = user
+        services = (self.ws, self.components, lambda: self.default_user)
+        self.machines = Machines(*services)
+        self.users = Users(*services)
         self.use_llm = use_llm
         self._llm = None
         self._llm_lock = threading.Lock()
-        self._sign_out_hooks: list[Callable[[str], None]] = []
 
     # ---- language model -------------------------------------------------------------------------
     def llm(self):
@@ -165,88 +168,10 @@ class Assistant:
     def _status_events(self, machine: str, user: User) -> Iterator[ChatEvent]:
         from shopfloor.assistant.pipeline.render import status_markdown
 
-        st = self.machine_status(machine, user=user)
+        st = self.machines.status(machine, user=user)
         text = f"### {machine}\n" + status_markdown(st)
         yield Token(text=text)
         yield Answer(answer=text, route="status", grounded=True, status=st.model_dump())
-
-    # ---- machines ---------------------------------------------------------------------------------
-    @requires(Action.view_machines)
-    def list_machines(self, *, user: User = DEFAULT_USER) -> list[dict]:
-        """Known machines (id, name, type, line)."""
-        return self.components.machines()
-
-    @requires(Action.view_machines)
-    def machine_status(self, machine_id: str, *, user: User = DEFAULT_USER) -> MachineStatus:
-        """Failure probability, remaining life, anomalies and control-chart alarms of one machine."""
-        return self.components.status(clean_text(machine_id))
-
-    @requires(Action.view_machines)
-    def fleet(self, *, user: User = DEFAULT_USER) -> list:
-        """Every machine, alarming ones first: state, open alarms, since when, worst signal, failure risk."""
-        return self.components.fleet()
-
-    @requires(Action.view_machines)
-    def alarms(self, state: str | None = None, machine_id: str | None = None, links: bool = True, *,
-               user: User = DEFAULT_USER) -> list[dict]:
-        """Stored control-chart alarms (newest first; ``state`` open/acknowledged), each with the failure types
-        its signal feeds and the manual/FMEA references for it."""
-        from shopfloor.assistant.pipeline.alarms import with_links
-        from shopfloor.sensors.alarms import list_alarms
-
-        machines = {m["id"]: m for m in self.components.machines()}
-        mid = None
-        if machine_id:
-            from shopfloor.machines import match_machine
-
-            mid = match_machine(clean_text(machine_id), list(machines))
-            if mid is None:
-                raise InputError(f"unknown machine {machine_id!r}; known machines: {', '.join(machines) or 'none'}")
-        with self.ws.connect() as conn:
-            rows = [a.to_dict() for a in list_alarms(conn, state=state, machine_id=mid)]
-        reader = self.components.for_role(user.role.value)
-        return [with_links(reader, a, machines.get(a["machine_id"])) if links else a for a in rows]
-
-    @requires(Action.acknowledge_alarm)
-    def acknowledge_alarm(self, alarm_id: int, note: str = "", *, user: User = DEFAULT_USER) -> dict:
-        """Mark an open alarm acknowledged by this user (with an optional note); audited."""
-        from shopfloor.db import audit, row_id
-        from shopfloor.sensors.alarms import acknowledge
-
-        note = clean_text(note or "")
-        alarm_id = row_id(alarm_id, "alarm")
-        with self.ws.connect() as conn:
-            a = acknowledge(conn, alarm_id, user.name, note)
-            audit(conn, user.name, "alarm_ack", f"alarm {a.id}: {a.machine_id} {a.sensor} {a.direction} since "
-                                                f"{a.first_reading}" + (f"; note: {note[:200]}" if note else ""))
-        self.components.forget_status(a.machine_id)
-        return a.to_dict()
-
-    @requires(Action.import_sensors)
-    def preview_readings(self, path: str | Path, mapping: list[str] | dict[str, str] | None = None, *,
-                         user: User = DEFAULT_USER) -> dict:
-        """How a readings file would be read (time and machine columns, sensors and units, lost cells); nothing
-        is stored."""
-        from shopfloor.sensors.columns import parse_map
-        from shopfloor.sensors.readings import preview
-
-        return preview(path, parse_map(mapping) if isinstance(mapping, list) else dict(mapping or {}))
-
-    @requires(Action.import_sensors)
-    def import_readings(self, path: str | Path, mapping: list[str] | dict[str, str] | None = None, *,
-                        user: User = DEFAULT_USER) -> dict:
-        """Import timestamped readings (CSV/XLSX/Parquet); ``mapping``: column -> role, or ``COL=ROLE`` items
-        as ``--map`` gives them; audited. Statuses are recomputed on next use."""
-        from shopfloor.db import audit
-        from shopfloor.sensors import import_readings
-        from shopfloor.sensors.columns import parse_map
-
-        roles = parse_map(mapping) if isinstance(mapping, list) else dict(mapping or {})
-        report = import_readings(self.ws, path, roles)
-        self.components.forget_statuses()
-        with self.ws.connect() as conn:
-            audit(conn, user.name, "sensor_import", f"{Path(path).name}: {report['rows']} rows")
-        return report
 
     # ---- classification, review, retraining --------------------------------------------------------
     @requires(Action.ask)
@@ -446,70 +371,6 @@ class Assistant:
         from shopfloor.assistant.pipeline.trends import file_trends
 
         return file_trends(path, date_col, label_col, period, chart)
-
-    @requires(Action.view_audit)
-    def audit_log(self, limit: int = 100, *, user: User = DEFAULT_USER) -> list[dict]:
-        """The latest audit rows, newest first."""
-        from shopfloor.db import audit_rows
-
-        with self.ws.connect() as conn:
-            return audit_rows(conn, limit)
-
-    # ---- users ------------------------------------------------------------------------------------------
-    @requires(Action.manage_users)
-    def list_users(self, *, user: User = DEFAULT_USER) -> list[dict]:
-        """Users with role, creation date and number of live tokens."""
-        from shopfloor.assistant import auth
-
-        with self.ws.connect() as conn:
-            return auth.list_users(conn)
-
-    @requires(Action.manage_users)
-    def add_user(self, name: str, password: str, role: str, *, user: User = DEFAULT_USER) -> str:
-        """Create a user (an existing name is refused); returns their first API token, shown once."""
-        from shopfloor.assistant import auth
-
-        with self.ws.connect() as conn:
-            return auth.add_user(conn, clean_text(name), password, role, by=user.name)
-
-    @requires(Action.change_own_password)
-    def set_password(self, name: str, password: str, *, user: User = DEFAULT_USER) -> int:
-        """Change a password (one's own; an admin may change anyone's); revokes that user's tokens."""
-        from shopfloor.assistant import auth
-        from shopfloor.assistant.policy import authorize
-
-        if name != user.name:
-            authorize(user, Action.manage_users)
-        with self.ws.connect() as conn:
-            n = auth.set_password(conn, name, password, by=user.name)
-        self._signed_out(name)
-        return n
-
-    @requires(Action.manage_users)
-    def revoke_tokens(self, name: str, *, user: User = DEFAULT_USER) -> int:
-        """Revoke every API token of ``name`` and end their web sessions; returns the number of tokens."""
-        from shopfloor.assistant import auth
-
-        with self.ws.connect() as conn:
-            n = auth.revoke_tokens(conn, name, by=user.name)
-        self._signed_out(name)
-        return n
-
-    @requires(Action.manage_users)
-    def set_role(self, name: str, role: str, *, user: User = DEFAULT_USER) -> None:
-        """Change a user's role (audited); their tokens and sessions carry the new role from the next request."""
-        from shopfloor.assistant import auth
-
-        with self.ws.connect() as conn:
-            auth.set_role(conn, name, role, by=user.name)
-
-    def on_sign_out(self, callback: Callable[[str], None]) -> None:
-        """Register a callback told the name of a user whose sessions must end (the web UI's logins)."""
-        self._sign_out_hooks.append(callback)
-
-    def _signed_out(self, name: str) -> None:
-        for hook in self._sign_out_hooks:
-            hook(name)
 
 
 def _with_notes(done: Answer, notices: list[str], lang: str = "en") -> Answer:

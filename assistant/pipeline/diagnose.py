@@ -147,14 +147,7 @@ def _retrieve(components, d: Diagnosis, min_score: float | None) -> None:
     found = idx.search(query, k=3, filters={"doc_type": "incident", **machine})
     trust = components.trust()
     for h in [h for h in _relevant(found, floor, None, d.log) if _shares_a_rare_word(idx, d.log, h)]:
-        cols, roles = h.metadata.get("columns", {}), h.metadata.get("roles") or {}
-        d.incidents.append(SimilarIncident(
-            date=_safe(_role(cols, roles, "date", "date") or h.metadata.get("date", "")),
-            machine_id=_safe(h.metadata.get("machine_id", "")),
-            text=_safe(_role(cols, roles, "text", "text") or _role(cols, roles, "symptom", "") or h.text),
-            action=_safe(_role(cols, roles, "remedy", "action")), downtime_h=_safe(_role(cols, roles, "downtime",
-                                                                                        "downtime_h")),
-            citation=h.citation, reviewed=trust.reviewed(h.source)))
+        d.incidents.append(_incident(h, trust.reviewed(h.source)))
 
 
 def find_causes(components, idx, query: str, machine_id: str | None, cut: float, notes: list[str] | None,
@@ -227,29 +220,32 @@ def _relevant(hits, cut: float, notes: list[str] | None, log: str = "") -> list:
     return keep
 
 
-def _role(cols: dict, roles: dict, role: str, fallback_col: str) -> str:
-    from shopfloor.index.tables import by_role
+def _incident(h, reviewed: bool) -> SimilarIncident:
+    """A past incident read from its record: by the columns' roles, else by the incident table's own names."""
+    row = h.table
+    cols = h.metadata.get("columns") or {}
 
-    return by_role(cols, roles, role) if roles else str(cols.get(fallback_col, "") or "")
+    def get(role: str, fallback_col: str) -> str:
+        return row.get(role) if row is not None else str(cols.get(fallback_col, "") or "")
+
+    return SimilarIncident(date=_safe(get("date", "date") or h.metadata.get("date", "")),
+                           machine_id=_safe(h.metadata.get("machine_id", "")),
+                           text=_safe(get("text", "text") or get("symptom", "") or h.text),
+                           action=_safe(get("remedy", "action")), downtime_h=_safe(get("downtime", "downtime_h")),
+                           citation=h.citation, reviewed=reviewed)
 
 
 def _cause(h) -> Cause:
-    from shopfloor.index.tables import by_role
-
-    meta = h.metadata if isinstance(h.metadata, dict) else {}
-    cols, roles = meta.get("columns") or {}, meta.get("roles") or {}
-    if not roles:
+    row = h.table
+    if row is None:
         return Cause(text=_safe(h.text), citation=h.citation, score=h.dense_score)
-    kind = meta.get("table_kind") or h.doc_type
-    kind = kind if kind in ("troubleshooting", "fmea") else "passage"
+    kind = row.kind if row.kind in ("troubleshooting", "fmea") else "passage"
 
     def get(role: str) -> str:
-        return _safe(by_role(cols, roles, role))
+        return _safe(row.get(role))
 
-    ratings = {c: _safe(cols.get(c, "")) for c, r in roles.items()
-               if r in ("severity", "occurrence", "detection", "rpn") and str(cols.get(c, "")).strip()}
-    where = " / ".join(v for v in (get("subsystem"), get("component")) if v)
-    symptom = get("symptom") or get("failure_mode")
+    ratings = {c: _safe(v) for c, v in row.ratings().items()}
+    where, symptom = _safe(row.where()), get("symptom") or get("failure_mode")
     return Cause(symptom=f"{where}: {symptom}" if where and symptom else symptom or where, cause=get("cause"),
                  remedy=get("remedy"), text=_safe(h.text), citation=h.citation, score=h.dense_score, kind=kind,
                  effect=get("effect"), controls=get("controls"), ratings=ratings)

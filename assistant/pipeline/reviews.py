@@ -12,6 +12,7 @@ from pathlib import Path
 
 from shopfloor.assistant.safety import clean_text
 from shopfloor.errors import InputError, ShopfloorError
+from shopfloor.models import EMBEDDER
 
 _INSERT = ("INSERT INTO classifications (task, text, label, confidence, needs_review, model, source) "
            "VALUES (?,?,?,?,?,?,?)")
@@ -204,7 +205,7 @@ def retrain(ws, task: str, user: str, data: Sequence[str | Path] | None = None, 
                          "files or review more rows")
     kw: dict = {"epochs": epochs} if epochs else {}
     cfg = TrainConfig(text_col=prev.get("text_col", text_col), label_col=label_col or prev.get("label_col", task),
-                      task=task, out=folder, base=prev.get("base", "all-MiniLM-L6-v2"), extra_rows=extra,
+                      task=task, out=folder, base=prev.get("base", EMBEDDER), extra_rows=extra,
                       resume=False, target_precision=ws.config.classifier.target_precision,
                       text_kind=prev.get("text_kind", "maintenance log"), **kw)
     train(cfg, data, progress=False)

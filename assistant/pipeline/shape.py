@@ -105,12 +105,6 @@ def exact_share(q: Question, text: str) -> float:
     return sum(w in have or (len(w) >= 5 and any(h.startswith(w) for h in have)) for w in q.words) / len(q.words)
 
 
-def row_head(get) -> str:
-    """What a table row is about, as its quote begins: "Subsystem / Component: failure mode or symptom"."""
-    what = " / ".join(v for v in (get("subsystem"), get("component")) if v)
-    return ": ".join(v for v in (what, get("symptom") or get("failure_mode")) if v)
-
-
 def states_value(q: Question, text: str) -> bool:
     """Whether ``text`` gives a number the question did not name itself ("932 bronze" names one, gives none)."""
     return bool(set(re.findall(r"\d+(?:[.,]\d+)?", text)) - q.numbers)

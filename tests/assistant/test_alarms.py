@@ -10,8 +10,8 @@ def test_an_alarm_links_to_the_machines_own_passage_about_its_signal(writable_as
                    "| Drive torque above normal, motor labours on every stroke | Blank thicker than specified or die "
                    "set too tight | Measure the blank thickness; reset the die shut height |\n")
     a.add_documents([doc])
-    a.machine_status("HP-601")  # the status records the machine's alarms
-    alarms = {x["sensor"]: x for x in a.alarms(machine_id="hp 601")}
+    a.machines.status("HP-601")  # the status records the machine's alarms
+    alarms = {x["sensor"]: x for x in a.machines.alarms(machine_id="hp 601")}
     torque = alarms["Torque [Nm]"]
     assert torque["state"] == "open" and torque["direction"] == "high"
     assert torque["failure_types"] == ["overstrain", "power"]
@@ -21,11 +21,11 @@ def test_an_alarm_links_to_the_machines_own_passage_about_its_signal(writable_as
     speed = alarms.get("Rotational speed [rpm]")
     if speed is not None:
         assert speed["references"] == [] and "nothing is quoted" in speed["link_notes"][0]
-    fleet = a.fleet()
+    fleet = a.machines.fleet()
     assert fleet[0].machine_id == "HP-601" and fleet[0].state == "alarm" and fleet[0].since
-    done = a.acknowledge_alarm(torque["id"], "blank thickness checked")
+    done = a.machines.acknowledge(torque["id"], "blank thickness checked")
     assert done["acknowledged_by"] == a.default_user.name
-    assert all(x["id"] != torque["id"] for x in a.alarms(state="open"))
+    assert all(x["id"] != torque["id"] for x in a.machines.alarms(state="open"))
 
 
 def test_status_names_what_drives_a_real_risk_and_not_noise():

@@ -23,9 +23,9 @@ def odd_ws(tmp_path_factory):
     root = tmp_path_factory.mktemp("odd")
     ws = Workspace.open(root / "ws")
     a = Assistant(ws, use_llm=False, user=ADMIN)
-    a.import_readings(pump_plant(root / "pumpen.csv"), ["Zeit=timestamp", "Anlage=machine_id"])
+    a.machines.import_readings(pump_plant(root / "pumpen.csv"), ["Zeit=timestamp", "Anlage=machine_id"])
     for path in odd_plants(root / "plants").values():
-        a.import_readings(path)
+        a.machines.import_readings(path)
     return ws
 
 

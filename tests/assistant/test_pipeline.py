@@ -152,7 +152,7 @@ def test_classify_review_correct_retrain_loop(writable_assistant, tmp_path):
     assert n == total - 1 and len(page1) == min(1, n)
     r = a.retrain("complaint_category", epochs=1)
     assert r["reviewed_rows"] == 1
-    rows = {row["action"]: row["user"] for row in a.audit_log()}
+    rows = {row["action"]: row["user"] for row in a.users.audit_log()}
     assert rows["review"] == "eva" and rows["retrain"] == "test-admin" and rows["classify_file"] == "test-admin"
 
 

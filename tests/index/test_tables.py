@@ -90,3 +90,23 @@ def test_counting_and_non_table_questions(fmea):
     truth = [r for r in fmea.rows if "leak" in r.columns["Potential Failure Mode"].lower()]
     assert a.text.startswith(f"{len(truth)} rows")
     assert answer_table_question("What causes cavitation on the pump?", [fmea]) is None
+
+
+def test_a_row_is_read_by_its_roles_the_same_way_everywhere():
+    from shopfloor.index.chunk import Chunk
+    from shopfloor.index.tables import RowView
+
+    cols = {"System": "Hydraulics", "Part": "Pump", "Sub-part": "Seal", "Failure Mode": "Leak", "Cause": "Worn lip",
+            "SEV": "8", "RPN": " ", "Fix": "Replace seal"}
+    roles = {"System": "subsystem", "Part": "component", "Sub-part": "component", "Failure Mode": "failure_mode",
+             "Cause": "cause", "SEV": "severity", "RPN": "rpn", "Fix": "remedy"}
+    chunk = Chunk("text", "fmea.csv", row=3, doc_type="fmea", metadata={"columns": cols, "roles": roles})
+    row = chunk.table
+    assert isinstance(row, RowView) and row.kind == "fmea"  # the chunk's doc type when the metadata names no kind
+    assert row.get("component") == "Pump / Seal"  # two columns of one role
+    assert row.head() == "Hydraulics / Pump / Seal: Leak"
+    assert row.ratings() == {"SEV": "8"} and row.ratings_text() == "SEV 8"  # a blank rating is left out
+    assert row.filled(("cause", "remedy", "effect")) == 2
+    assert row.cells(("severity", "rpn"), exclude=True) == "Hydraulics Pump Seal Leak Worn lip Replace seal"
+    assert Chunk("a paragraph", "manual.md").table is None  # prose has no row view
+    assert RowView.of({"columns": cols, "roles": {}}) is None

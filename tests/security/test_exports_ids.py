@@ -50,7 +50,7 @@ def test_facade_refuses_huge_ids_for_reviews_and_photos(writable_assistant):
 
     a = writable_assistant
     for call in (lambda: a.correct(2 ** 64, "damage"), lambda: a.correct_inspection(2 ** 63, "scratch"),
-                 lambda: a.inspection_photo(-1), lambda: a.acknowledge_alarm("nine")):
+                 lambda: a.inspection_photo(-1), lambda: a.machines.acknowledge("nine")):
         with pytest.raises(NotFoundError, match="^no "):
             call()
 

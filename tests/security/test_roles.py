@@ -46,8 +46,8 @@ def _facade_calls(tmp_path):
     photo = _png()
     return {  # action -> a call that performs it (arguments chosen so the allowed call succeeds or fails cleanly)
         "ask": lambda a, u: a.answer("How do I fix a slipping belt?", user=u),
-        "view_machines": lambda a, u: a.list_machines(user=u),
-        "acknowledge_alarm": lambda a, u: a.acknowledge_alarm(10**9, "checked", user=u),
+        "view_machines": lambda a, u: a.machines.known(user=u),
+        "acknowledge_alarm": lambda a, u: a.machines.acknowledge(10**9, "checked", user=u),
         "feedback": lambda a, u: a.record_feedback("q", "a", 1, user=u),
         "diagnose": lambda a, u: a.diagnose("P101 brg nse", summary=False, user=u),
         "classify": lambda a, u: a.classify_texts(["belt slipping"], "failure_mode", user=u),
@@ -58,10 +58,10 @@ def _facade_calls(tmp_path):
         "remove_document": lambda a, u: a.remove_source("n.txt", user=u),
         "approve_document": lambda a, u: a.approve_document("n.txt", user=u),
         "restrict_document": lambda a, u: a.restrict_document("n.txt", "admin", user=u),
-        "import_sensors": lambda a, u: a.import_readings(readings, user=u),
+        "import_sensors": lambda a, u: a.machines.import_readings(readings, user=u),
         "retrain": lambda a, u: a.retrain("no_such_task", user=u),
-        "manage_users": lambda a, u: a.list_users(user=u),
-        "view_audit": lambda a, u: a.audit_log(user=u),
+        "manage_users": lambda a, u: a.users.known(user=u),
+        "view_audit": lambda a, u: a.users.audit_log(user=u),
         "view_trends": lambda a, u: a.trends("no_such_task", user=u),
         "draft_report": lambda a, u: a.report_8d("no_such_task", "x", user=u),
     }
@@ -91,15 +91,27 @@ def test_facade_refuses_below_the_least_role(writable_assistant, tmp_path, role)
         a.answer("anything")  # no user at all
 
 
+def test_every_public_method_of_the_facade_and_its_services_checks_the_role():
+    from shopfloor.assistant.pipeline import Assistant
+    from shopfloor.assistant.pipeline.machines import Machines
+    from shopfloor.assistant.pipeline.users import Users
+
+    # not actions: the model handle, answer() (= the checked ask()), registering the UI's sign-out hook
+    unchecked = {"Assistant.llm", "Assistant.answer", "Users.on_sign_out"}
+    found = {f"{cls.__name__}.{name}" for cls in (Assistant, Machines, Users) for name, f in vars(cls).items()
+             if not name.startswith("_") and callable(f) and not hasattr(f, "action")}
+    assert found == unchecked
+
+
 def test_only_an_admin_changes_someone_elses_password(writable_assistant):
     from shopfloor.assistant.policy import User
     from shopfloor.errors import PermissionDeniedError
 
     a = writable_assistant
-    a.add_user("vic2", "viewer-pass-1", "viewer")
+    a.users.add("vic2", "viewer-pass-1", "viewer")
     with pytest.raises(PermissionDeniedError):
-        a.set_password("test-admin", "hijacked-pass", user=User("vic2", "viewer"))
-    assert a.set_password("vic2", "a-new-password", user=User("vic2", "viewer")) >= 1  # own: yes (its token revoked)
+        a.users.set_password("test-admin", "hijacked-pass", user=User("vic2", "viewer"))
+    assert a.users.set_password("vic2", "a-new-password", user=User("vic2", "viewer")) >= 1  # own: yes (its token revoked)
 
 
 REST = [  # method, path, body, least role

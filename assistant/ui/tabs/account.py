@@ -24,7 +24,7 @@ def build(gr, ctx) -> None:
                 if auth.check_password(conn, user.name, current or "") is None:
                     return "**Problem:** the current password is wrong."
         try:
-            ctx.assistant.set_password(user.name, password or "", user=user)
+            ctx.assistant.users.set_password(user.name, password or "", user=user)
         except ShopfloorError as e:
             return friendly(e)
         return "Password changed. Sign in again with the new one."

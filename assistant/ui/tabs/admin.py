@@ -35,8 +35,8 @@ def build(gr, ctx) -> None:
     def tables(user):
         """(users, audit, model versions) for an admin; empty tables for anyone else."""
         try:
-            u = [[r["name"], r["role"], r["created_at"], r["live_tokens"]] for r in a.list_users(user=user)]
-            log = [[r["id"], r["created_at"], r["user"], r["action"], r["detail"]] for r in a.audit_log(user=user)]
+            u = [[r["name"], r["role"], r["created_at"], r["live_tokens"]] for r in a.users.known(user=user)]
+            log = [[r["id"], r["created_at"], r["user"], r["action"], r["detail"]] for r in a.users.audit_log(user=user)]
         except ShopfloorError:
             return [], [], []
         return u, log, model_versions(a)
@@ -44,7 +44,7 @@ def build(gr, ctx) -> None:
     def on_refresh(request: gr.Request):
         user = ctx.user(request)
         try:
-            a.audit_log(1, user=user)
+            a.users.audit_log(1, user=user)
         except ShopfloorError as e:
             return (friendly(e), *tables(user))
         return ("", *tables(user))
@@ -63,20 +63,20 @@ def build(gr, ctx) -> None:
 
     def on_add(n, p, r, request: gr.Request):
         return done(request, lambda user: f"User {n} ({r}) added. Their API token (shown once, copy it now): "
-                                          f"`{a.add_user(n or '', p or '', r or '', user=user)}`")
+                                          f"`{a.users.add(n or '', p or '', r or '', user=user)}`")
 
     def on_set_pw(n, p, request: gr.Request):
-        return done(request, lambda user: f"Password of {n} changed; {a.set_password(n or '', p or '', user=user)} "
+        return done(request, lambda user: f"Password of {n} changed; {a.users.set_password(n or '', p or '', user=user)} "
                                           "tokens revoked and their web sessions ended.")
 
     def on_set_role(n, r, request: gr.Request):
         def set_role(user):
-            a.set_role(n or "", r or "", user=user)
+            a.users.set_role(n or "", r or "", user=user)
             return f"{n} is now {r}."
         return done(request, set_role)
 
     def on_revoke(n, request: gr.Request):
-        return done(request, lambda user: f"Revoked {a.revoke_tokens(n or '', user=user)} tokens of {n} and ended "
+        return done(request, lambda user: f"Revoked {a.users.revoke_tokens(n or '', user=user)} tokens of {n} and ended "
                                           "their web sessions.")
 
     outs = [note, users, audit, versions]

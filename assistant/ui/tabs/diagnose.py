@@ -9,7 +9,7 @@ DETECT = "(detect from text)"
 
 
 def build(gr, ctx) -> None:
-    machines = [m["id"] for m in ctx.assistant.list_machines(user=BUILD_USER)]
+    machines = [m["id"] for m in ctx.assistant.machines.known(user=BUILD_USER)]
     log_box = gr.Textbox(label=t("Maintenance log"), lines=5, elem_id="diag-log",
                          placeholder="P101 brg nse rumbling, vib up since nightshift, chk pls")
     with gr.Row():

@@ -24,7 +24,7 @@ def fleet_table(rows) -> list[list]:
 def build(gr, ctx) -> None:
     from shopfloor.assistant.pipeline.render import alarms_markdown
 
-    machines = [m["id"] for m in ctx.assistant.list_machines(user=BUILD_USER)]
+    machines = [m["id"] for m in ctx.assistant.machines.known(user=BUILD_USER)]
     with gr.Row():
         refresh = gr.Button(t("Refresh fleet"), elem_id="fleet-refresh", scale=0)
         fleet_note = gr.Markdown("Alarming machines first; click a row to open that machine.", elem_id="fleet-note")
@@ -50,7 +50,7 @@ def build(gr, ctx) -> None:
 
     def load_fleet(request: gr.Request):
         try:
-            rows = ctx.assistant.fleet(user=ctx.user(request))
+            rows = ctx.assistant.machines.fleet(user=ctx.user(request))
         except ShopfloorError as e:
             return None, friendly(e), gr.update()
         alarming = sum(1 for r in rows if r.state == "alarm")
@@ -59,7 +59,7 @@ def build(gr, ctx) -> None:
             gr.update(choices=sorted(r.machine_id for r in rows))
 
     def machine_alarms(m, user):
-        current = [a for a in ctx.assistant.alarms(machine_id=m, user=user) if a["state"] == "open" or a["active"]]
+        current = [a for a in ctx.assistant.machines.alarms(machine_id=m, user=user) if a["state"] == "open" or a["active"]]
         choices = [(f"#{a['id']} {a['sensor']} {a['direction']} since {a['first_reading']}", a["id"])
                    for a in current if a["state"] == "open"]
         return alarms_markdown(current), gr.update(choices=choices, value=choices[0][1] if choices else None)
@@ -71,7 +71,7 @@ def build(gr, ctx) -> None:
             return "Pick a machine.", "", gr.update(choices=[], value=None), None, None
         user = ctx.user(request)
         try:
-            st = ctx.assistant.machine_status(m, user=user)
+            st = ctx.assistant.machines.status(m, user=user)
             text, choices = machine_alarms(st.machine_id, user)
         except ShopfloorError as e:
             return friendly(e), "", gr.update(choices=[], value=None), None, None
@@ -83,7 +83,7 @@ def build(gr, ctx) -> None:
             return "Pick an open alarm first.", gr.update(), gr.update()
         user = ctx.user(request)
         try:
-            a = ctx.assistant.acknowledge_alarm(int(alarm_id), note or "", user=user)
+            a = ctx.assistant.machines.acknowledge(int(alarm_id), note or "", user=user)
             text, choices = machine_alarms(m, user)
         except ShopfloorError as e:
             return friendly(e), gr.update(), gr.update()
@@ -122,7 +122,7 @@ def readings_import(gr, ctx) -> None:
             return "Choose a file first."
         items = [ln.strip() for ln in (roles or "").replace(";", "\n").splitlines() if ln.strip()]
         a, user = ctx.assistant, ctx.user(request)
-        return attempt(lambda: import_summary((a.import_readings if store else a.preview_readings)(
+        return attempt(lambda: import_summary((a.machines.import_readings if store else a.machines.preview_readings)(
             path, items, user=user), stored=store))
 
     def on_check(path, roles, request: gr.Request):

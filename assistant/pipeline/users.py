@@ -1,0 +1,83 @@
+"""Users: accounts, roles, passwords, tokens, the audit log, and who must be signed out.
+
+``assistant.users`` of the facade; every method but :meth:`Users.set_password` (one's own) needs the admin role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shopfloor.assistant.pipeline.service import Service
+from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
+from shopfloor.assistant.safety import clean_text
+
+
+class Users(Service):
+    """The people who may use this workspace, and what they did."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._sign_out_hooks: list[Callable[[str], None]] = []
+
+    @requires(Action.view_audit)
+    def audit_log(self, limit: int = 100, *, user: User = DEFAULT_USER) -> list[dict]:
+        """The latest audit rows, newest first."""
+        from shopfloor.db import audit_rows
+
+        with self.ws.connect() as conn:
+            return audit_rows(conn, limit)
+
+    @requires(Action.manage_users)
+    def known(self, *, user: User = DEFAULT_USER) -> list[dict]:
+        """Users with role, creation date and number of live tokens."""
+        from shopfloor.assistant import auth
+
+        with self.ws.connect() as conn:
+            return auth.list_users(conn)
+
+    @requires(Action.manage_users)
+    def add(self, name: str, password: str, role: str, *, user: User = DEFAULT_USER) -> str:
+        """Create a user (an existing name is refused); returns their first API token, shown once."""
+        from shopfloor.assistant import auth
+
+        with self.ws.connect() as conn:
+            return auth.add_user(conn, clean_text(name), password, role, by=user.name)
+
+    @requires(Action.change_own_password)
+    def set_password(self, name: str, password: str, *, user: User = DEFAULT_USER) -> int:
+        """Change a password (one's own; an admin may change anyone's); revokes that user's tokens."""
+        from shopfloor.assistant import auth
+        from shopfloor.assistant.policy import authorize
+
+        if name != user.name:
+            authorize(user, Action.manage_users)
+        with self.ws.connect() as conn:
+            n = auth.set_password(conn, name, password, by=user.name)
+        self._signed_out(name)
+        return n
+
+    @requires(Action.manage_users)
+    def revoke_tokens(self, name: str, *, user: User = DEFAULT_USER) -> int:
+        """Revoke every API token of ``name`` and end their web sessions; returns the number of tokens."""
+        from shopfloor.assistant import auth
+
+        with self.ws.connect() as conn:
+            n = auth.revoke_tokens(conn, name, by=user.name)
+        self._signed_out(name)
+        return n
+
+    @requires(Action.manage_users)
+    def set_role(self, name: str, role: str, *, user: User = DEFAULT_USER) -> None:
+        """Change a user's role (audited); their tokens and sessions carry the new role from the next request."""
+        from shopfloor.assistant import auth
+
+        with self.ws.connect() as conn:
+            auth.set_role(conn, name, role, by=user.name)
+
+    def on_sign_out(self, callback: Callable[[str], None]) -> None:
+        """Register a callback told the name of a user whose sessions must end (the web UI's logins)."""
+        self._sign_out_hooks.append(callback)
+
+    def _signed_out(self, name: str) -> None:
+        for hook in self._sign_out_hooks:
+            hook(name)
