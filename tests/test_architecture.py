@@ -175,3 +175,11 @@ def test_no_import_cycles():
 def test_cycles_are_found():
     assert cycles({"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1}, "d": {"a": 1}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b": 1}, "b": {}}) == []
+
+
+def test_no_class_of_the_application_over_200_lines():
+    long = [f"{path.relative_to(REPO)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+            for path, pkg, package in modules() if package == "shopfloor.assistant"
+            for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ClassDef)
+            and (node.end_lineno or node.lineno) - node.lineno + 1 > 200]
+    assert long == [], "\n".join(long)

@@ -98,7 +98,7 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
         authorize(user, Action.inspect)  # before reading any upload
         with tempfile.TemporaryDirectory(prefix="shopfloor-inspect-") as tmp:
             items = _spooled(files, Path(tmp))  # on disk: photos are read one at a time, never all at once
-            results = assistant.inspect_photos(items, source="api", user=user)
+            results = assistant.inspection.run(items, source="api", user=user)
             for r, (_, path) in zip(results, items, strict=True):  # by position: names may repeat
                 hm = r.pop("heatmap", None)
                 r["heatmap_png_base64"] = _overlay_png(path, hm) if heatmaps and hm is not None else None
@@ -108,27 +108,27 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
 
     @r.get("/api/inspect/reviews", response_model=InspectionQueue)
     def inspection_queue(limit: int = 20, offset: int = 0, user: User = Depends(current_user)):
-        items, total = assistant.inspection_queue(max(1, min(limit, 200)), max(0, offset), user=user)
+        items, total = assistant.inspection.queue(max(1, min(limit, 200)), max(0, offset), user=user)
         return {"total": total, "items": items}
 
     @r.post("/api/inspect/reviews", response_model=InspectionCorrected)
     def inspection_correct(req: InspectionCorrection, user: User = Depends(current_user)):
-        return assistant.correct_inspection(req.id, req.label, user=user)
+        return assistant.inspection.correct(req.id, req.label, user=user)
 
     @r.post("/api/classify", response_model=ClassifyResponse)
     def classify(req: ClassifyRequest, user: User = Depends(current_user)):
         return {"task": req.task or assistant.ws.config.classifier.default_task,
-                "predictions": assistant.classify_texts(req.texts, req.task, user=user)}
+                "predictions": assistant.texts.classify(req.texts, req.task, user=user)}
 
     @r.get("/api/reviews", response_model=ReviewQueue)
     def review_queue(task: str | None = None, limit: int = 50, offset: int = 0, user: User = Depends(current_user)):
-        items, total = assistant.review_queue(task, max(1, min(limit, 500)), max(0, offset), user=user)
-        return {"total": total, "items": items, "cold_start": assistant.cold_start_check(task, user=user) if task
+        items, total = assistant.texts.queue(task, max(1, min(limit, 500)), max(0, offset), user=user)
+        return {"total": total, "items": items, "cold_start": assistant.texts.cold_start_check(task, user=user) if task
                 else None}
 
     @r.post("/api/reviews", response_model=ReviewSaved)
     def review_save(req: ReviewCorrection, user: User = Depends(current_user)):
-        return assistant.correct(req.id, req.label, new_label=req.new_label, user=user)
+        return assistant.texts.correct(req.id, req.label, new_label=req.new_label, user=user)
 
     @r.post("/api/ask", response_model=Answer)
     def ask(req: AskRequest, user: User = Depends(current_user)):
@@ -157,30 +157,30 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
 
     @r.get("/api/tasks", response_model=Tasks)
     def tasks(user: User = Depends(current_user)):
-        return {"tasks": assistant.tasks(user=user), "sources": len(assistant.list_sources(user=user))}
+        return {"tasks": assistant.texts.tasks(user=user), "sources": len(assistant.knowledge.sources(user=user))}
 
     @r.get("/api/trends", response_model=TrendReport)
     def trends(task: str, period: Literal["week", "month"] = "month", chart: Literal["laney", "p"] = "laney",
                user: User = Depends(current_user)):
-        return assistant.trends(task, period, chart, user=user)
+        return assistant.quality.trends(task, period, chart, user=user)
 
     @r.get("/api/report", response_model=Report8D)
     def report_8d(task: str, label: str, period: Literal["week", "month"] = "month",
                   user: User = Depends(current_user)):
-        return assistant.report_8d(task, label, period, user=user)
+        return assistant.quality.report_8d(task, label, period, user=user)
 
     @r.get("/api/documents", response_model=Documents)
     def documents(user: User = Depends(current_user)):
-        return {"documents": assistant.list_sources(user=user)}
+        return {"documents": assistant.knowledge.sources(user=user)}
 
     @r.post("/api/documents/approve", response_model=DocumentApproved)
     def approve_document(req: ApproveRequest, user: User = Depends(current_user)):
-        rec = assistant.approve_document(req.source, user=user)
+        rec = assistant.knowledge.approve(req.source, user=user)
         return {"source": rec.source, "reviewed_by": rec.reviewed_by, "reviewed_at": rec.reviewed_at}
 
     @r.post("/api/documents/access", response_model=Restricted)
     def restrict_document(req: RestrictRequest, user: User = Depends(current_user)):
-        return {"result": assistant.restrict_document(req.pattern, req.role, user=user)}
+        return {"result": assistant.knowledge.restrict(req.pattern, req.role, user=user)}
 
     @r.get("/api/audit", response_model=AuditLog)
     def audit_log(limit: int = 100, user: User = Depends(current_user)):

@@ -117,8 +117,8 @@ def review_list(task: Annotated[str | None, typer.Option("--task", help="Only th
     from shopfloor.assistant.cli._common import cli_assistant
 
     a = cli_assistant(use_llm=False)
-    items, total = a.review_queue(task, limit, offset)
-    cold = a.cold_start_check(task) if task else None
+    items, total = a.texts.queue(task, limit, offset)
+    cold = a.texts.cold_start_check(task) if task else None
     human = "\n".join([f"{total} waiting" + (f" (showing {offset + 1}-{offset + len(items)})" if items else "")] +
                       [f"{r['id']:>7}  {r['task']:<20} {r['label'] or '-':<24} "
                        f"{'-' if r['confidence'] is None else format(r['confidence'], '.2f'):>4}  {r['text'][:70]}"
@@ -139,5 +139,5 @@ def review_correct(row_id: Annotated[int, typer.Option("--id", help="Row id from
                    as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
-    c = cli_assistant(use_llm=False).correct(row_id, label, new_label=new_label)
+    c = cli_assistant(use_llm=False).texts.correct(row_id, label, new_label=new_label)
     emit(c, as_json, f"row {c['id']} ({c['task']}): {c['was']} -> {c['label']} (review {c['review_id']})")

@@ -33,9 +33,9 @@ def report(label: Annotated[str, typer.Option("--label", help="The label (e.g. t
     span: Period = "week" if period == "week" else "month"
     a = cli_assistant(use_llm=False)
     if by:
-        rep = a.report_8d(by, label, span)
+        rep = a.quality.report_8d(by, label, span)
     elif data and date_col and label_col and text_col:
-        rep = a.report_8d_file(data, date_col, label_col, text_col, label, span)
+        rep = a.quality.report_8d_file(data, date_col, label_col, text_col, label, span)
     else:
         raise InputError("give --by TASK, or --data FILE --date-col C --label-col L --text-col T")
     markdown = rep.to_markdown()

@@ -30,7 +30,7 @@ def trends(data: Annotated[Path | None, typer.Option("--data", help="CSV/XLSX wi
     if by:
         from shopfloor.assistant.cli._common import cli_assistant
 
-        rep = cli_assistant(use_llm=False).trends(by, span, kind)
+        rep = cli_assistant(use_llm=False).quality.trends(by, span, kind)
     elif data and date_col and label_col:
         from shopfloor.assistant.pipeline.trends import file_trends
 

@@ -12,8 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
+from shopfloor.assistant.pipeline.service import Service
+from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
+from shopfloor.assistant.safety import clean_text
 from shopfloor.db import audit
 from shopfloor.errors import InputError, NotBuiltError
 
@@ -186,3 +190,52 @@ def retrain(ws, user: str, progress=None) -> dict:
     return {"images": len(data.paths), "reviewed_images": len(extra), "classes": model.classes,
             "cv_accuracy": model.meta["cv_accuracy"], "cv_macro_f1": model.meta["cv_macro_f1"],
             "train_seconds": model.meta["train_seconds"]}
+
+
+class Inspection(Service):
+    """``assistant.inspection``: photos through the image models, their review queue, image retraining."""
+
+    @requires(Action.inspect)
+    def run(self, files: list[tuple[str, bytes | Path]], source: str = "api",
+                       progress: Callable | None = None, *, user: User = DEFAULT_USER) -> list[dict]:
+        """Run the image models on photos ((name, bytes or path) pairs; paths are read one photo at a time);
+        one result per photo in order, stored, unsure ones queued for review."""
+        return inspect(self.components, self.ws, [(clean_text(n) or "photo", b) for n, b in files],
+                                  source, user.name, progress)
+
+    @requires(Action.ask)
+    def models(self, *, user: User = DEFAULT_USER) -> list[dict]:
+        """What each trained image model is (kind, classes, cross-validated figures, threshold); [] when none."""
+        try:
+            return [dict(m.meta) for m in self.components.vision_models()]
+        except NotBuiltError:
+            return []
+
+    @requires(Action.inspect)
+    def labels(self, *, user: User = DEFAULT_USER) -> list[str]:
+        return labels(self.components)
+
+    @requires(Action.view_reviews)
+    def queue(self, limit: int = 20, offset: int = 0, *, user: User = DEFAULT_USER) -> tuple[list[dict], int]:
+        """One page of photos waiting for review (least confident first) and how many wait in all."""
+        return queue(self.ws, limit, offset)
+
+    @requires(Action.view_reviews)
+    def photo(self, inspection_id: int, *, user: User = DEFAULT_USER) -> dict:
+        """One inspected photo's row (``stored`` is the file kept in the workspace)."""
+        from shopfloor.db import row_id
+
+        return row(self.ws, row_id(inspection_id, "inspected photo"))
+
+    @requires(Action.correct_label)
+    def correct(self, inspection_id: int, label: str, *, user: User = DEFAULT_USER) -> dict:
+        """Store a reviewed label for one photo (audited); the next image retrain learns from it."""
+        from shopfloor.db import row_id
+
+        return correct(self.ws, row_id(inspection_id, "inspected photo"), clean_text(label or ""), user.name,
+                       labels(self.components))
+
+    @requires(Action.retrain)
+    def retrain(self, progress: Callable | None = None, *, user: User = DEFAULT_USER) -> dict:
+        """Retrain the image classifier on its training folder plus every reviewed photo (audited)."""
+        return retrain(self.ws, user.name, progress)

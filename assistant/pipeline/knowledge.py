@@ -9,6 +9,10 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
+from shopfloor.assistant.pipeline.service import Service
+from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
+from shopfloor.assistant.safety import clean_text
+from shopfloor.documents import Record
 from shopfloor.errors import InputError, NotBuiltError
 
 
@@ -145,3 +149,32 @@ def remove(components, ws, source: str, user: str) -> int:
         forget(conn, source, user)
         audit(conn, user, "remove", source)
     return n
+
+
+class Knowledge(Service):
+    """``assistant.knowledge``: documents into and out of the index, who may read them, their approval."""
+
+    @requires(Action.upload_document)
+    def add(self, paths: Sequence[str | Path], *, user: User = DEFAULT_USER) -> dict:
+        """Index new or changed documents; who added each is kept for provenance (and audited)."""
+        return add(self.components, self.ws, paths, user.name)
+
+    @requires(Action.ask)
+    def sources(self, *, user: User = DEFAULT_USER) -> list[dict]:
+        """The indexed sources with their type and chunk count."""
+        return sources(self.components.for_role(user.role.value))
+
+    @requires(Action.approve_document)
+    def approve(self, source: str, *, user: User = DEFAULT_USER) -> Record:
+        """Approve a document added through shopfloor (audited): its text may then be a next step."""
+        return approve(self.ws, source, user.name)
+
+    @requires(Action.restrict_document)
+    def restrict(self, pattern: str, role: str, *, user: User = DEFAULT_USER) -> str:
+        """Limit a document or a folder ("contracts/") to ``role`` and above, in every client (audited)."""
+        return restrict(self.ws, clean_text(pattern or ""), role, user.name)
+
+    @requires(Action.remove_document)
+    def remove(self, source: str, *, user: User = DEFAULT_USER) -> int:
+        """Remove one source from the index (audited); returns the number of chunks removed."""
+        return remove(self.components, self.ws, source, user.name)

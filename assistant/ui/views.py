@@ -78,7 +78,7 @@ SOURCE_HEADERS = ["source", "type", "chunks", "columns understood as", "warnings
 def sources_table(assistant, user: User) -> list[list]:
     """One row per indexed source: its kind (a table's kind from its columns), how its columns were read, problems."""
     rows = []
-    for s in assistant.list_sources(user=user):
+    for s in assistant.knowledge.sources(user=user):
         table = s.get("table") or {}
         roles = ", ".join(f"{c} → {r}" for c, r in table.get("roles", {}).items())
         review = "approved / shipped" if s.get("reviewed", True) else "UNREVIEWED"

@@ -9,7 +9,7 @@ def test_an_alarm_links_to_the_machines_own_passage_about_its_signal(writable_as
     doc.write_text("# HP-601 press drive\n\n## Troubleshooting\n\n| Symptom | Possible cause | Remedy |\n|---|---|---|\n"
                    "| Drive torque above normal, motor labours on every stroke | Blank thicker than specified or die "
                    "set too tight | Measure the blank thickness; reset the die shut height |\n")
-    a.add_documents([doc])
+    a.knowledge.add([doc])
     a.machines.status("HP-601")  # the status records the machine's alarms
     alarms = {x["sensor"]: x for x in a.machines.alarms(machine_id="hp 601")}
     torque = alarms["Torque [Nm]"]

@@ -30,9 +30,9 @@ def plant(tmp_path_factory):
         ImageDraw.Draw(page).text((120, 200 + 60 * i), line, font=font, fill="black")
     page.rotate(0.6, fillcolor="white").save(docs / "SL-3_scan.pdf", resolution=150)
     a = Assistant(Workspace.open(tmp / "ws"), use_llm=False, user=ENG)
-    added = a.add_documents([docs], user=ENG)
+    added = a.knowledge.add([docs], user=ENG)
     for source in ("液压站故障表.png", "SL-3_scan.pdf"):
-        a.approve_document(source, user=ENG)
+        a.knowledge.approve(source, user=ENG)
     return a, added
 
 

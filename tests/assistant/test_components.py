@@ -54,7 +54,7 @@ def test_assistant_on_an_empty_workspace_degrades_with_the_command_to_run(worksp
     assert any("shopfloor demo" in n for n in d.notes)
     done = a.answer("What causes cavitation?")
     assert not done.grounded and "shopfloor" in done.answer
-    assert a.list_sources() == [] and a.tasks() == [] and a.machines.known() == []
+    assert a.knowledge.sources() == [] and a.texts.tasks() == [] and a.machines.known() == []
 
 
 def test_warming_up_twice_loads_nothing_twice(demo_workspace, monkeypatch):

@@ -23,7 +23,7 @@ def _photo(ws, name: str) -> tuple[str, bytes]:
 def test_demo_plant_has_image_models(assistant):
     kinds = [m.kind for m in assistant.components.vision_models()]
     assert kinds == ["classifier", "anomaly"]
-    assert set(assistant.inspection_labels()) == {"clean", "scratch", "pit", "inclusion", "patch", "crack"}
+    assert set(assistant.inspection.labels()) == {"clean", "scratch", "pit", "inclusion", "patch", "crack"}
     assert len(list((assistant.ws.root / "vision" / "samples").glob("*.png"))) == 12
 
 
@@ -54,7 +54,7 @@ def test_inspect_api_results_heatmaps_and_no_duplicates(client, writable_assista
 def test_review_queue_correct_and_retrain_with_a_new_class(client, writable_assistant):
     a = writable_assistant
     ws = a.ws
-    rows = a.inspect_photos([_photo(ws, "scratch_000.png"), _photo(ws, "scratch_001.png")], source="test")
+    rows = a.inspection.run([_photo(ws, "scratch_000.png"), _photo(ws, "scratch_001.png")], source="test")
     with ws.connect() as conn:  # as if the model had been unsure about both
         conn.execute("UPDATE inspections SET needs_review = 1")
     q = client.get("/api/inspect/reviews?limit=1").json()
@@ -67,9 +67,9 @@ def test_review_queue_correct_and_retrain_with_a_new_class(client, writable_assi
     assert client.get("/api/inspect/reviews").json()["total"] == 0  # reviewed rows leave the queue
     assert client.post("/api/inspect/reviews", json={"id": 10**6, "label": "x"}).status_code == 400
     assert client.post("/api/inspect/reviews", json={"id": rows[0]["id"], "label": "a/b"}).status_code == 400
-    out = a.retrain_inspection()
+    out = a.inspection.retrain()
     assert out["reviewed_images"] == 2 and "dent" in out["classes"]
-    assert "dent" in a.inspection_labels()  # the reloaded model knows the new class at once
+    assert "dent" in a.inspection.labels()  # the reloaded model knows the new class at once
 
 
 def test_diagnose_with_a_photo(client, writable_assistant):

@@ -103,7 +103,7 @@ def test_batch_tab_labels_an_upload_and_takes_a_correction(page, server, artifac
     _wait_text(page, "#batch-summary", "rows")
     _wait_text(page, "#batch-summary", "need review")
     _, a = server
-    queue, total = a.review_queue("complaint_category", user=LOCAL_USER)
+    queue, total = a.texts.queue("complaint_category", user=LOCAL_USER)
     assert queue and total >= 1, "the empty row at least must be queued for review"
     _wait_text(page, "#review-page", "waiting")
     import re

@@ -30,7 +30,7 @@ def test_classify_file_writes_formulas_as_text(assistant, tmp_path):
     src = tmp_path / "c.csv"
     src.write_text('text\n"=HYPERLINK(""http://evil"",""click"") label wrong on box"\nbox crushed in transit\n')
     out = tmp_path / "out.csv"
-    assistant.classify_file(src, "text", "complaint_category", out)
+    assistant.texts.classify_file(src, "text", "complaint_category", out)
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert rows[0]["text"].startswith("'=HYPERLINK") and rows[1]["text"] == "box crushed in transit"
     assert float(rows[0]["confidence"]) >= 0  # numbers are still numbers
@@ -49,8 +49,8 @@ def test_facade_refuses_huge_ids_for_reviews_and_photos(writable_assistant):
     from shopfloor.errors import NotFoundError
 
     a = writable_assistant
-    for call in (lambda: a.correct(2 ** 64, "damage"), lambda: a.correct_inspection(2 ** 63, "scratch"),
-                 lambda: a.inspection_photo(-1), lambda: a.machines.acknowledge("nine")):
+    for call in (lambda: a.texts.correct(2 ** 64, "damage"), lambda: a.inspection.correct(2 ** 63, "scratch"),
+                 lambda: a.inspection.photo(-1), lambda: a.machines.acknowledge("nine")):
         with pytest.raises(NotFoundError, match="^no "):
             call()
 
@@ -61,5 +61,5 @@ def test_ragged_csv_rows_are_refused_with_their_line_numbers(assistant, tmp_path
     src = tmp_path / "c.csv"
     src.write_text('id,text\n1,belt slipping\n2,label wrong, box crushed\n\n3,"quoted, fine"\n4,too,many,cells\n')
     with pytest.raises(InputError, match=r"header has 2 columns but line\(s\) 3 \(3\), 6 \(4\) do not.*Nothing was"):
-        assistant.classify_file(src, "text", "complaint_category", tmp_path / "out.csv")
+        assistant.texts.classify_file(src, "text", "complaint_category", tmp_path / "out.csv")
     assert not (tmp_path / "out.csv").exists()

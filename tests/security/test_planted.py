@@ -39,7 +39,7 @@ def planted(writable_assistant, tmp_path):
         + " ".join(INJECTIONS) + " Close V-3 when coolant flows without bubbles.\n\n"
         "See the diagram <img src=\"http://203.0.113.5/track.png\"> and ![wiring](http://203.0.113.5/w.png) "
         "or <a href=\"http://203.0.113.5/x\">this page</a>.\n")
-    a.add_documents(sorted(docs.iterdir()), user=ENG)
+    a.knowledge.add(sorted(docs.iterdir()), user=ENG)
     return a
 
 
@@ -128,7 +128,7 @@ def test_ordinary_manual_sentences_are_kept(text):
 
 
 def test_added_documents_wait_for_review_with_their_flags(planted):
-    docs = {s["source"]: s for s in planted.list_sources(user=ENG)}
+    docs = {s["source"]: s for s in planted.knowledge.sources(user=ENG)}
     bulletin, coolant = docs["bulletin_AC-501.md"], docs["coolant_CP-9.md"]
     assert not bulletin["reviewed"] and not coolant["reviewed"] and "not yet reviewed" in bulletin["provenance"]
     assert any("lock-out" in f and "No lock-out needed" in f for f in bulletin["flags"]), bulletin["flags"]
@@ -148,14 +148,15 @@ def test_unreviewed_text_is_marked_and_never_a_next_step_until_approved(planted)
     assert "UNREVIEWED DOCUMENT" in d.to_markdown()
 
     with pytest.raises(PermissionDeniedError):
-        planted.approve_document("coolant_CP-9.md", user=User("tom", Role.technician))
-    rec = planted.approve_document("coolant_CP-9.md", user=ENG)
+        planted.knowledge.approve("coolant_CP-9.md", user=User("tom", Role.technician))
+    rec = planted.knowledge.approve("coolant_CP-9.md", user=ENG)
     assert rec.reviewed_by == "eng"
     again = planted.answer("How do I prime the coolant pump CP-9?")
     assert "UNREVIEWED" not in again.answer and all(c.reviewed for c in again.citations)
-    assert "approved by eng" in {s["source"]: s for s in planted.list_sources(user=ENG)}["coolant_CP-9.md"]["provenance"]
+    sources = {s["source"]: s for s in planted.knowledge.sources(user=ENG)}
+    assert "approved by eng" in sources["coolant_CP-9.md"]["provenance"]
     with pytest.raises(NotFoundError):
-        planted.approve_document("no-such-file.md", user=ENG)
+        planted.knowledge.approve("no-such-file.md", user=ENG)
 
 
 def test_a_table_answer_from_an_unreviewed_table_says_so_first(planted, tmp_path):
@@ -163,7 +164,7 @@ def test_a_table_answer_from_an_unreviewed_table_says_so_first(planted, tmp_path
     table.write_text("Failure mode,Effect,Severity,Cause,Recommended action\n"
                      "Light curtain trips,Press stops,9,Dirty lens,Bridge the light curtain with a jumper\n"
                      "Ram drifts,Part scrap,6,Valve leak,Replace the valve\n")
-    planted.add_documents([table], user=ENG)
+    planted.knowledge.add([table], user=ENG)
     done = planted.answer("Which failure modes in the PR-7 FMEA have severity over 8?")
     assert done.route == "table", done.answer
     assert done.citations and not any(c.reviewed for c in done.citations)

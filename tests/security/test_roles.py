@@ -50,20 +50,20 @@ def _facade_calls(tmp_path):
         "acknowledge_alarm": lambda a, u: a.machines.acknowledge(10**9, "checked", user=u),
         "feedback": lambda a, u: a.record_feedback("q", "a", 1, user=u),
         "diagnose": lambda a, u: a.diagnose("P101 brg nse", summary=False, user=u),
-        "classify": lambda a, u: a.classify_texts(["belt slipping"], "failure_mode", user=u),
-        "inspect": lambda a, u: a.inspect_photos([("p.png", photo)], user=u),
-        "view_reviews": lambda a, u: a.review_queue(user=u),
-        "correct_label": lambda a, u: a.correct(10**9, "x", user=u),
-        "upload_document": lambda a, u: a.add_documents([doc], user=u),
-        "remove_document": lambda a, u: a.remove_source("n.txt", user=u),
-        "approve_document": lambda a, u: a.approve_document("n.txt", user=u),
-        "restrict_document": lambda a, u: a.restrict_document("n.txt", "admin", user=u),
+        "classify": lambda a, u: a.texts.classify(["belt slipping"], "failure_mode", user=u),
+        "inspect": lambda a, u: a.inspection.run([("p.png", photo)], user=u),
+        "view_reviews": lambda a, u: a.texts.queue(user=u),
+        "correct_label": lambda a, u: a.texts.correct(10**9, "x", user=u),
+        "upload_document": lambda a, u: a.knowledge.add([doc], user=u),
+        "remove_document": lambda a, u: a.knowledge.remove("n.txt", user=u),
+        "approve_document": lambda a, u: a.knowledge.approve("n.txt", user=u),
+        "restrict_document": lambda a, u: a.knowledge.restrict("n.txt", "admin", user=u),
         "import_sensors": lambda a, u: a.machines.import_readings(readings, user=u),
-        "retrain": lambda a, u: a.retrain("no_such_task", user=u),
+        "retrain": lambda a, u: a.texts.retrain("no_such_task", user=u),
         "manage_users": lambda a, u: a.users.known(user=u),
         "view_audit": lambda a, u: a.users.audit_log(user=u),
-        "view_trends": lambda a, u: a.trends("no_such_task", user=u),
-        "draft_report": lambda a, u: a.report_8d("no_such_task", "x", user=u),
+        "view_trends": lambda a, u: a.quality.trends("no_such_task", user=u),
+        "draft_report": lambda a, u: a.quality.report_8d("no_such_task", "x", user=u),
     }
 
 
@@ -93,12 +93,17 @@ def test_facade_refuses_below_the_least_role(writable_assistant, tmp_path, role)
 
 def test_every_public_method_of_the_facade_and_its_services_checks_the_role():
     from shopfloor.assistant.pipeline import Assistant
+    from shopfloor.assistant.pipeline.inspection import Inspection
+    from shopfloor.assistant.pipeline.knowledge import Knowledge
     from shopfloor.assistant.pipeline.machines import Machines
+    from shopfloor.assistant.pipeline.quality import Quality
+    from shopfloor.assistant.pipeline.texts import Texts
     from shopfloor.assistant.pipeline.users import Users
 
     # not actions: the model handle, answer() (= the checked ask()), registering the UI's sign-out hook
     unchecked = {"Assistant.llm", "Assistant.answer", "Users.on_sign_out"}
-    found = {f"{cls.__name__}.{name}" for cls in (Assistant, Machines, Users) for name, f in vars(cls).items()
+    found = {f"{cls.__name__}.{name}" for cls in (Assistant, Inspection, Knowledge, Machines, Quality, Texts, Users)
+             for name, f in vars(cls).items()
              if not name.startswith("_") and callable(f) and not hasattr(f, "action")}
     assert found == unchecked
 

@@ -9,7 +9,7 @@ from shopfloor.errors import ShopfloorError
 
 def build(gr, ctx) -> None:
     a = ctx.assistant
-    tasks = a.tasks(user=BUILD_USER)
+    tasks = a.texts.tasks(user=BUILD_USER)
     gr.Markdown("### Models")
     versions = gr.Dataframe(headers=["task", "base", "labels", "train rows", "held-out accuracy", "review threshold",
                                      "created"], interactive=False)
@@ -57,7 +57,7 @@ def build(gr, ctx) -> None:
     def on_retrain(t, request: gr.Request, progress=gr.Progress()):
         def retrain(user):
             progress(0.1, desc=f"retraining {t}")
-            r = a.retrain(t or "", user=user)
+            r = a.texts.retrain(t or "", user=user)
             return f"Retrained {t} with {r['reviewed_rows']} reviewed rows; held-out accuracy {r['calib_accuracy']}."
         return done(request, retrain)
 

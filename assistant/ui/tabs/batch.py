@@ -16,7 +16,7 @@ PAGE = 10
 
 def build(gr, ctx) -> None:
     a = ctx.assistant
-    tasks = a.tasks(user=BUILD_USER)
+    tasks = a.texts.tasks(user=BUILD_USER)
     gr.Markdown("Upload a CSV or XLSX, pick the text column and the task, and get every row labelled. "
                 "The input file is never changed; low-confidence rows go to the review queue below.")
     upload = gr.File(label="CSV / XLSX", file_types=[".csv", ".xlsx"], elem_id="batch-file")
@@ -49,7 +49,7 @@ def build(gr, ctx) -> None:
 
     def queue_page(t, p, user):
         try:
-            items, total = a.review_queue(t, PAGE, p * PAGE, user=user)
+            items, total = a.texts.queue(t, PAGE, p * PAGE, user=user)
         except ShopfloorError as e:
             return [], friendly(e)
         pages = max(1, -(-total // PAGE))
@@ -93,12 +93,12 @@ def build(gr, ctx) -> None:
         name = Path(f).name
         out = export_path(f"{Path(name).stem}.classified{Path(name).suffix}", ctx.export_dir)
         try:
-            s = a.classify_file(f, c, t, output=out, progress=step, sheet=sh or None, user=user)
+            s = a.texts.classify_file(f, c, t, output=out, progress=step, sheet=sh or None, user=user)
         except ShopfloorError as e:
             return friendly(e), None, None, *queue_page(t, 0, user), 0
         progress(1.0)
         try:
-            check = a.cold_start_check(t, user=user)
+            check = a.texts.cold_start_check(t, user=user)
         except ShopfloorError:
             check = None
         again = s.get("already_queued_or_reviewed", 0)
@@ -143,8 +143,8 @@ def build(gr, ctx) -> None:
         if i is None:
             return gr.update(choices=[], value=None), ""
         try:
-            row = a.classified_row(int(i), user=user)
-            order = a.label_choices(row["task"], row["text"], user=user)
+            row = a.texts.row(int(i), user=user)
+            order = a.texts.label_choices(row["task"], row["text"], user=user)
         except ShopfloorError as e:
             return gr.update(choices=[], value=None), friendly(e)
         return (gr.update(choices=order, value=order[0] if order else None),
@@ -155,7 +155,7 @@ def build(gr, ctx) -> None:
         if i is None:
             return "Click a row in the queue first.", *queue_page(t, p, user)
         try:
-            c = a.correct(int(i), label or "", new_label=bool(fresh), user=user)
+            c = a.texts.correct(int(i), label or "", new_label=bool(fresh), user=user)
         except ShopfloorError as e:
             return friendly(e), *queue_page(t, p, user)
         return f"Saved: row {c['id']} → **{c['label']}** (was {c['was']}; by {user.name}).", *queue_page(t, p, user)
@@ -163,7 +163,7 @@ def build(gr, ctx) -> None:
     def on_load(request: gr.Request):
         """New tasks appear without a restart; the queue shows the current page of the chosen task."""
         user = ctx.user(request)
-        now = a.tasks(user=user)
+        now = a.texts.tasks(user=user)
         first = "complaint_category" if "complaint_category" in now else (now[0] if now else None)
         return gr.update(choices=now, value=first), *queue_page(first, 0, user), 0
 

@@ -86,7 +86,7 @@ def build(gr, ctx) -> None:
                 "its calibrated confidence and, when an anomaly model is trained on good parts, a score and a "
                 "heatmap of where it differs from them (1.0 = the alarm line). Unsure photos go to the review "
                 "queue below.")
-    gr.Markdown(models_note(a.inspection_models(user=BUILD_USER), a.ws.root / "vision" / "samples"),
+    gr.Markdown(models_note(a.inspection.models(user=BUILD_USER), a.ws.root / "vision" / "samples"),
                 elem_id="inspect-models")
     upload = gr.File(label=t("Photos or a .zip"), file_count="multiple", elem_id="inspect-files",
                      file_types=[".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".zip"])
@@ -117,7 +117,7 @@ def build(gr, ctx) -> None:
 
     def queue_page(p, user):
         try:
-            items, total = a.inspection_queue(PAGE, p * PAGE, user=user)
+            items, total = a.inspection.queue(PAGE, p * PAGE, user=user)
         except ShopfloorError as e:
             return [], friendly(e)
         pages = max(1, -(-total // PAGE))
@@ -138,7 +138,7 @@ def build(gr, ctx) -> None:
         with tempfile.TemporaryDirectory(prefix="shopfloor-zip-") as tmp:
             try:
                 files = _files(paths, Path(tmp))
-                results = a.inspect_photos(files, source="ui", progress=step, user=user)
+                results = a.inspection.run(files, source="ui", progress=step, user=user)
             except ShopfloorError as e:
                 return friendly(e), [], [], None, *queue_page(0, user), 0
             gallery_items = _gallery(results, files)
@@ -177,8 +177,8 @@ def build(gr, ctx) -> None:
         if rid is None:
             return None, gr.update(), "Click a photo in the queue."
         try:
-            r = a.inspection_photo(int(rid), user=user)
-            labels = a.inspection_labels(user=user)
+            r = a.inspection.photo(int(rid), user=user)
+            labels = a.inspection.labels(user=user)
         except ShopfloorError as e:
             return None, gr.update(), friendly(e)
         import json
@@ -199,7 +199,7 @@ def build(gr, ctx) -> None:
         if rid is None:
             return "Click a photo in the queue first.", *queue_page(p, user)
         try:
-            c = a.correct_inspection(int(rid), lab or "", user=user)
+            c = a.inspection.correct(int(rid), lab or "", user=user)
         except ShopfloorError as e:
             return friendly(e), *queue_page(p, user)
         extra = " (a new class: the next retrain adds it)" if c["new_class"] else ""
@@ -207,7 +207,7 @@ def build(gr, ctx) -> None:
 
     def on_retrain(request: gr.Request, progress=gr.Progress()):
         try:
-            r = a.retrain_inspection(progress=lambda s, d, t: progress(d / t if t else 0, desc=s),
+            r = a.inspection.retrain(progress=lambda s, d, t: progress(d / t if t else 0, desc=s),
                                      user=ctx.user(request))
         except ShopfloorError as e:
             return friendly(e)

@@ -33,7 +33,7 @@ def build(gr, ctx) -> None:
         user = ctx.user(request)
 
         def add():
-            r = a.add_documents(list(paths or []), user=user)
+            r = a.knowledge.add(list(paths or []), user=user)
             tables = "".join(f"\n- table {s}: read as **{t['kind']}** ("
                              + (", ".join(f"{c} → {role}" for c, role in t["roles"].items()) or "no column recognised")
                              + (f"; {t['filled']} merged cells filled" if t.get("filled") else "") + ")"
@@ -47,19 +47,19 @@ def build(gr, ctx) -> None:
 
     def on_remove(source, request: gr.Request):
         user = ctx.user(request)
-        return refreshed(attempt(lambda: f"Removed {source} ({a.remove_source(source or '', user=user)} chunks)."), user)
+        return refreshed(attempt(lambda: f"Removed {source} ({a.knowledge.remove(source or '', user=user)} chunks)."), user)
 
     def on_approve(source, request: gr.Request):
         user = ctx.user(request)
 
         def approved():
-            rec = a.approve_document(source or "", user=user)
+            rec = a.knowledge.approve(source or "", user=user)
             return f"Approved {rec.source} ({rec.reviewed_by}, {rec.reviewed_at} UTC)."
         return refreshed(attempt(approved), user)
 
     def on_limit(source, role, request: gr.Request):
         user = ctx.user(request)
-        return refreshed(attempt(lambda: a.restrict_document(source or "", role or "", user=user) + "."), user)
+        return refreshed(attempt(lambda: a.knowledge.restrict(source or "", role or "", user=user) + "."), user)
 
     add.click(on_add, files, [note, table, pick], api_name="documents_add")
     limit.click(on_limit, [pick, readers], [note, table, pick], api_name="documents_restrict")

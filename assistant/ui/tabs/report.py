@@ -27,11 +27,11 @@ def build(gr, ctx, task, period, upload, date_col, label_col) -> object:
 
     def on_task(t, p, lab, request: gr.Request):
         user = ctx.user(request)
-        return attempt(lambda: a.report_8d(t or "", lab or "", p, user=user).to_markdown())
+        return attempt(lambda: a.quality.report_8d(t or "", lab or "", p, user=user).to_markdown())
 
     def on_file(f, d, lab_col, txt_col, p, lab, request: gr.Request):
         user = ctx.user(request)
-        return attempt(lambda: a.report_8d_file(f or "", d or "", lab_col or "", txt_col or "", lab or "", p,
+        return attempt(lambda: a.quality.report_8d_file(f or "", d or "", lab_col or "", txt_col or "", lab or "", p,
                                                 user=user).to_markdown())
 
     def exported(markdown, kind, request):

@@ -28,7 +28,7 @@ def summary(rep) -> tuple[str, list[list]]:
 
 def build(gr, ctx) -> None:
     a = ctx.assistant
-    tasks = a.tasks(user=BUILD_USER)
+    tasks = a.texts.tasks(user=BUILD_USER)
     gr.Markdown("Each label's share of a period's rows on a control chart: **rising** means the latest period is "
                 "above the limit set by the history before it, with at least 3 rows.")
     with gr.Row():
@@ -62,11 +62,11 @@ def build(gr, ctx) -> None:
 
     def on_task(t, p, c, request: gr.Request):
         user = ctx.user(request)
-        return shown(lambda: a.trends(t or "", p, CHARTS.get(c, "laney"), user=user))
+        return shown(lambda: a.quality.trends(t or "", p, CHARTS.get(c, "laney"), user=user))
 
     def on_file(f, d, lab, p, c, request: gr.Request):
         user = ctx.user(request)
-        return shown(lambda: a.trends_file(f or "", d or "", lab or "", p, CHARTS.get(c, "laney"), user=user))
+        return shown(lambda: a.quality.trends_file(f or "", d or "", lab or "", p, CHARTS.get(c, "laney"), user=user))
 
     def on_upload(f, request: gr.Request):
         if f is None:

@@ -1,0 +1,49 @@
+"""The quality engineer's views: which labels are rising (on the workspace's rows or an uploaded file) and 8D
+report drafts for one of them.
+
+``assistant.quality`` of the facade (:mod:`.trends` and :mod:`.report8d` do the work).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shopfloor.assistant.pipeline import report8d
+from shopfloor.assistant.pipeline.report8d import Report8D
+from shopfloor.assistant.pipeline.service import Service
+from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
+from shopfloor.assistant.safety import clean_text
+from shopfloor.sensors.trends import Chart, Period, TrendReport
+
+
+class Quality(Service):
+    """Trends of labels and the reports drafted from them."""
+
+    @requires(Action.view_trends)
+    def trends(self, task: str, period: Period = "month", chart: Chart = "laney", *,
+               user: User = DEFAULT_USER) -> TrendReport:
+        """Which labels of ``task`` are rising among the workspace's classified rows (a TrendReport)."""
+        from shopfloor.assistant.pipeline.trends import workspace_trends
+
+        return workspace_trends(self.ws, task, period, chart)
+
+    @requires(Action.draft_report)
+    def report_8d(self, task: str, label: str, period: Period = "month", *, user: User = DEFAULT_USER) -> Report8D:
+        """An 8D report draft for ``label`` in the latest period of ``task``'s classified rows (cited; audited)."""
+        return report8d.for_task(self.components.for_role(user.role.value), self.ws, clean_text(task),
+                                 clean_text(label), period, user.name)
+
+    @requires(Action.draft_report)
+    def report_8d_file(self, path: str | Path, date_col: str, label_col: str, text_col: str, label: str,
+                       period: Period = "month", *, user: User = DEFAULT_USER) -> Report8D:
+        """An 8D report draft for ``label`` from a CSV/XLSX with a date, a label and a text column."""
+        return report8d.for_file(self.components.for_role(user.role.value), self.ws, path,
+                                 (date_col, label_col, text_col), clean_text(label), period, user.name)
+
+    @requires(Action.view_trends)
+    def trends_file(self, path: str | Path, date_col: str, label_col: str, period: Period = "month",
+                    chart: Chart = "laney", *, user: User = DEFAULT_USER) -> TrendReport:
+        """Which labels are rising in an uploaded CSV/XLSX with a date and a label column."""
+        from shopfloor.assistant.pipeline.trends import file_trends
+
+        return file_trends(path, date_col, label_col, period, chart)

@@ -1,0 +1,94 @@
+"""Free text classified: the tasks, a batch of texts or a whole file labelled, the review queue, retraining.
+
+``assistant.texts`` of the facade (:mod:`.reviews` does the work and owns the tables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from shopfloor.assistant.pipeline import reviews
+from shopfloor.assistant.pipeline.service import Service
+from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
+from shopfloor.assistant.safety import clean_text
+from shopfloor.errors import InputError, NotBuiltError
+
+
+class Texts(Service):
+    """The plant's text classifiers as a person uses them: label, review, correct, retrain."""
+
+    @requires(Action.ask)
+    def tasks(self, *, user: User = DEFAULT_USER) -> list[str]:
+        """Names of the classification tasks: trained ones, then cold-start ones from the workspace taxonomy."""
+        return self.components.tasks()
+
+    @requires(Action.ask)
+    def labels(self, task: str, *, user: User = DEFAULT_USER) -> list[str]:
+        """The labels of one task ([] when there is no such task)."""
+        try:
+            return list(self.components.classifier_for(task).labels) if task else []
+        except (NotBuiltError, InputError):
+            return []
+
+    @requires(Action.view_reviews)
+    def cold_start_check(self, task: str, *, user: User = DEFAULT_USER) -> dict | None:
+        """How a cold-start task's taxonomy guesses compare with the majority-class prior on its reviewed rows."""
+        return reviews.cold_start_check(self.components, self.ws, task)
+
+    @requires(Action.classify)
+    def classify(self, texts: list[str], task: str | None = None, source: str = "api", *,
+                       user: User = DEFAULT_USER) -> list[dict]:
+        """Label texts with one task; rows go to the classifications table (low confidence: the review queue);
+        audited with the user and the number of rows."""
+        return reviews.classify_texts(self.components, self.ws, [clean_text(t) for t in texts],
+                                      task or self.ws.config.classifier.default_task, source, user.name)
+
+    @requires(Action.classify)
+    def classify_file(self, path: str | Path, text_col: str, task: str | None = None, output: str | Path | None = None,
+                      progress: Callable | None = None, sheet: str | None = None, *, user: User = DEFAULT_USER) -> dict:
+        """Label a CSV/XLSX file (``sheet``: which XLSX sheet); low-confidence rows are queued for review (audited).
+
+        ``progress(rows_done, rows_estimated)`` is called after each chunk (the estimate counts lines, so
+        multi-line cells can make it a little high).
+        """
+        return reviews.classify_file(self.components, self.ws, path, text_col,
+                                     task or self.ws.config.classifier.default_task, output, user.name, progress,
+                                     sheet)
+
+    @requires(Action.view_reviews)
+    def queue(self, task: str | None = None, limit: int = 50, offset: int = 0, *,
+                     user: User = DEFAULT_USER) -> tuple[list[dict], int]:
+        """One page of rows waiting for review (least confident first, one per distinct text) and how many wait."""
+        return reviews.queue(self.ws, task, limit, offset)
+
+    @requires(Action.view_reviews)
+    def row(self, classification_id: int, *, user: User = DEFAULT_USER) -> dict:
+        """One stored classification (id, task, text, label, confidence, source, created_at)."""
+        return reviews.row(self.ws, classification_id)
+
+    @requires(Action.view_reviews)
+    def label_choices(self, task: str, text: str, *, user: User = DEFAULT_USER) -> list[str]:
+        """The task's labels for a reviewer's picker: the model's most likely ones for ``text`` first."""
+        clf = self.components.classifier_for(task)
+        p = clf.predict([text], top=5)[0]
+        return list(dict.fromkeys([p.label, *(a for a, _ in p.alternatives), *clf.labels]))
+
+    @requires(Action.correct_label)
+    def correct(self, classification_id: int, label: str, *, new_label: bool = False, user: User = DEFAULT_USER
+                ) -> dict:
+        """Store a reviewed label for one classified row (audited); it steers that task's predictions at once.
+        A label the task does not know is refused unless ``new_label`` (a typo is not a new class).
+
+        Returns ``{"review_id", "id", "task", "text", "was", "label"}``.
+        """
+        from shopfloor.db import row_id
+
+        return reviews.correct(self.ws, row_id(classification_id, "classified row"), clean_text(label or "").strip(),
+                               user.name, self.components, new_label=new_label)
+
+    @requires(Action.retrain)
+    def retrain(self, task: str, data: Sequence[str | Path] | None = None, text_col: str = "text",
+                label_col: str | None = None, epochs: int | None = None, *, user: User = DEFAULT_USER) -> dict:
+        """Retrain ``task`` on its original data plus every reviewed correction (audited)."""
+        return reviews.retrain(self.ws, task, user.name, data, text_col, label_col, epochs)
