@@ -13,6 +13,7 @@ from shopfloor.assistant.pipeline.inspection import Inspection
 from shopfloor.assistant.pipeline.knowledge import Knowledge
 from shopfloor.assistant.pipeline.machines import Machines
 from shopfloor.assistant.pipeline.quality import Quality
+from shopfloor.assistant.pipeline.routing import Route
 from shopfloor.assistant.pipeline.texts import Texts
 from shopfloor.assistant.pipeline.users import Users
 from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
@@ -77,12 +78,16 @@ class Assistant:
 
         ``photo`` ((file name, bytes)) is inspected too and its verdict shown beside the text diagnosis.
         """
+        return self._diagnosis(log_text, machine_id, summary, photo, user)
+
+    def _diagnosis(self, log_text: str, machine_id: str | None, summary: bool, photo: tuple[str, bytes] | None,
+                   user: User, notes: tuple[str, ...] | None = None) -> Diagnosis:
         from shopfloor.assistant.pipeline.ask import synthesis_on
 
         llm = self.llm() if summary and synthesis_on(self.ws.config.llm) else None  # llm.synthesis, as for chat
         d = diagnose(self.components.for_role(user.role.value), self.ws.config.llm, clean_text(log_text or ""),
                      clean_text(machine_id) if machine_id else None, llm,
-                     self._threshold(self.ws.config.index.min_score))
+                     self._threshold(self.ws.config.index.min_score), notes)
         if photo is not None:
             try:
                 r = self.inspection.run([photo], source="diagnose", user=user)[0]
@@ -108,13 +113,15 @@ class Assistant:
         return self._ask_events(question, history, user)
 
     def _ask_events(self, question: str, history: list[dict], user: User) -> Iterator[ChatEvent]:
-        from shopfloor.assistant.pipeline.routing import language_note
+        from shopfloor.assistant.pipeline.routing import decide
         from shopfloor.assistant.pipeline.words import language
 
-        notes = [n for n in (language_note(question[:2000], self._documents_cjk()),) if n]
+        route = decide(question, [m["id"] for m in self.components.machines()], user.can(Action.diagnose),
+                       self._documents_cjk())
+        notes = list(route.notes)
         for n in notes:
             yield Notice(text=n)
-        for e in self._route(question, history, user):
+        for e in self._routed(route, question, history, user):
             if isinstance(e, Notice):
                 notes.append(e.text)
             yield _with_notes(e, notes, language(question)) if isinstance(e, Answer) else e
@@ -125,28 +132,21 @@ class Assistant:
         except NotBuiltError:
             return False
 
-    def _route(self, question: str, history: list[dict], user: User) -> Iterator[ChatEvent]:
-        from shopfloor.assistant.pipeline.ask import answer_events
-        from shopfloor.assistant.pipeline.routing import find_machine, route
+    def _routed(self, route: Route, question: str, history: list[dict], user: User) -> Iterator[ChatEvent]:
+        from shopfloor.assistant.pipeline.ask import answer_events, synthesis_on
 
-        kind = route(question)
-        if kind == "diagnose" and not user.can(Action.diagnose):
-            kind = "ask"  # a viewer who pastes a log gets the manuals' answer, not the diagnosis card
-        if kind == "diagnose":
-            d = self.diagnose(question, user=user)
+        if route.kind == "diagnose":
+            d = self._diagnosis(question, None, True, None, user, route.notes)
             text = d.to_markdown()
             yield Token(text=text)
             yield Answer(answer=text, citations=_diag_cites(d), route="diagnose", grounded=True,
                          diagnosis=d.model_dump(), notes=d.notes)
             return
-        machine = find_machine(question, [m["id"] for m in self.components.machines()])
-        if kind == "status" and machine:
-            yield from self._status_events(machine, user)
+        if route.kind == "status" and route.machine:
+            yield from self._status_events(route.machine, user)
             return
         if len(question) > MAX_QUESTION:
             yield Notice(text=f"question truncated to its first {MAX_QUESTION} characters (was {len(question)})")
-        from shopfloor.assistant.pipeline.ask import synthesis_on
-
         cfg = self.ws.config.index
         llm = self.llm() if synthesis_on(self.ws.config.llm) else None  # not loaded when it would not be used
         yield from answer_events(self.components.for_role(user.role.value), llm, self.ws.config.llm,

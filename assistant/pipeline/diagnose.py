@@ -73,11 +73,12 @@ class Diagnosis(BaseModel):
 
 
 def diagnose(components, llm_settings, log_text: str, machine_id: str | None = None, llm=None,
-             min_score: float | None = None) -> Diagnosis:
+             min_score: float | None = None, notes: tuple[str, ...] | None = None) -> Diagnosis:
     """Classifier -> manual passages and similar incidents -> machine status -> next step -> optional LLM summary.
 
     Only passages and rows whose dense similarity to the log reaches ``min_score`` (default: the
-    index's calibrated no-answer threshold) are shown; when none does, the card says so.
+    index's calibrated no-answer threshold) are shown; when none does, the card says so. ``notes``: the chat's
+    route already read the log's language (else it is read here).
     """
     from shopfloor.assistant.pipeline.routing import find_machine, language_note
 
@@ -87,7 +88,8 @@ def diagnose(components, llm_settings, log_text: str, machine_id: str | None = N
     d = Diagnosis(log=text[:MAX_CHARS])
     if len(text) > MAX_CHARS:
         d.notes.append(f"log truncated to its first {MAX_CHARS} characters (was {len(text)})")
-    d.notes += [n for n in (language_note(d.log[:2000]),) if n]
+    foreign = list(notes) if notes is not None else [n for n in (language_note(d.log[:2000]),) if n]
+    d.notes += foreign
     known = [m["id"] for m in components.machines()]
     if machine_id:
         match = find_machine(machine_id, known)
@@ -97,7 +99,7 @@ def diagnose(components, llm_settings, log_text: str, machine_id: str | None = N
     else:
         d.machine_id = find_machine(text, known)
     _classify(components, d)
-    if d.failure_mode and len(d.notes) and language_note(d.log[:2000]):  # never a confident label on another language
+    if d.failure_mode and foreign:  # never a confident label on another language
         d.needs_review = True
         d.review_reason = "the log is not in English, the classifier's language: confirm the failure mode"
         for lab in d.labels.values():

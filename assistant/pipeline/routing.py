@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Literal
 
 from shopfloor.machines import match_machine
 
@@ -30,7 +32,34 @@ def looks_like_log(text: str) -> bool:
     return len(_LOG_HINTS.findall(t)) >= 1
 
 
-def route(text: str) -> str:
+RouteKind = Literal["status", "diagnose", "ask"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a chat message goes, decided once: ``kind``, the machine it names (if any) and the notes the asker
+    sees whatever the route (a language note)."""
+
+    kind: RouteKind
+    machine: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+def decide(text: str, machines: list[str], can_diagnose: bool, documents_cjk: bool = False) -> Route:
+    """The route of a chat message: a status question about a known machine, a pasted log (only for someone who
+    may diagnose; a viewer gets the manuals' answer), else a question for the documents."""
+    kind = route(text)
+    if kind == "diagnose" and not can_diagnose:
+        kind = "ask"
+    machine = find_machine(text, machines)
+    if kind == "status" and not machine:
+        kind = "ask"
+    # the diagnosis card's classifier reads English only, whatever the plant's documents are written in
+    note = language_note(text[:2000], documents_cjk and kind != "diagnose")
+    return Route(kind, machine, (note,) if note else ())
+
+
+def route(text: str) -> RouteKind:
     """'status', 'diagnose' or 'ask'."""
     if is_status_question(text):
         return "status"

@@ -112,3 +112,18 @@ def test_the_questions_own_words_are_not_evidence():
     assert supported_sentences(echo, passages) == [echo]  # without the exclusion an echo looked supported
     kept = supported_sentences(f"{echo} {answer}", passages, exclude=frozenset(tokenize(question)))
     assert kept == [answer]
+
+
+def test_a_message_is_routed_once_with_its_machine_and_notes():
+    from shopfloor.assistant.pipeline.routing import Route, decide
+
+    assert decide("status of p101?", KNOWN, can_diagnose=True) == Route("status", "P-101")
+    assert decide("status of the compressor?", KNOWN, can_diagnose=True).kind == "ask"  # no known machine named
+    log = "P101 brg nse rumbling, vib up"
+    assert decide(log, KNOWN, can_diagnose=True).kind == "diagnose"
+    assert decide(log, KNOWN, can_diagnose=False) == Route("ask", "P-101")  # a viewer gets the manuals' answer
+    german = decide("Die Pumpe macht Geräusche und ist nicht dicht, was tun?", KNOWN, can_diagnose=True)
+    assert german.kind == "ask" and len(german.notes) == 1 and "English" in german.notes[0]
+    chinese = "泵有异常噪音怎么办？"
+    assert decide(chinese, KNOWN, can_diagnose=True, documents_cjk=True).notes == ()  # the plant's own script
+    assert decide(chinese, KNOWN, can_diagnose=True).notes != ()
