@@ -39,6 +39,7 @@ class Action(str, Enum):
     view_trends = "see which labels are rising"
     draft_report = "draft an 8D report"
     acknowledge_alarm = "acknowledge an alarm"
+    work_orders = "raise and send work orders"
     feedback = "rate an answer"
     change_own_password = "change their own password"
     diagnose = "diagnose a log"
@@ -62,6 +63,7 @@ MIN_ROLE: dict[Action, Role] = {
     Action.view_trends: Role.viewer,
     Action.draft_report: Role.technician,
     Action.acknowledge_alarm: Role.technician,
+    Action.work_orders: Role.technician,
     Action.feedback: Role.viewer,
     Action.change_own_password: Role.viewer,
     Action.diagnose: Role.technician,

@@ -102,6 +102,20 @@ class ServerConfig(_Section):
     token_ttl_hours: float = Field(12.0, gt=0, le=24 * 365, description="Lifetime of a token from POST /api/login.")
 
 
+class CMMSConfig(_Section):
+    url: str = Field("", description=(
+        "Webhook of the plant's CMMS: each work order is POSTed there as JSON (the environment variable "
+        "SHOPFLOOR_CMMS_URL overrides this). Empty: work orders wait in the outbox until a URL is set."))
+    token_env: str = Field("SHOPFLOOR_CMMS_TOKEN", description=(
+        "Name of the environment variable holding the CMMS's bearer token (never written to config.yaml)."))
+    max_attempts: int = Field(8, ge=1, le=100, description="Deliveries tried before a work order is 'failed'.")
+    retry_base_s: float = Field(30.0, gt=0, le=3600, description=(
+        "Wait after the first failed delivery; it doubles after each further one (at most one hour)."))
+    timeout_s: float = Field(10.0, gt=0, le=120, description="Seconds one delivery may take.")
+    send_every_s: float = Field(30.0, ge=1, le=3600, description=(
+        "How often the server retries queued work orders in the background."))
+
+
 class Config(_Section):
     """The whole workspace configuration; every section has safe offline defaults."""
 
@@ -111,6 +125,7 @@ class Config(_Section):
     classifier: ClassifierConfig = Field(default_factory=ClassifierConfig)
     index: IndexConfig = Field(default_factory=IndexConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
+    cmms: CMMSConfig = Field(default_factory=CMMSConfig)
 
 
 def _describe(err: ValidationError, path: Path) -> str:

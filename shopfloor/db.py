@@ -199,6 +199,25 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX document_history_source ON document_history(source, id);
     """,
+    # 12: work orders and their delivery to the plant's CMMS (a durable outbox: queued until delivered, failed
+    # only when the retry budget is spent); payload is the JSON delivered, as it was drafted
+    """
+    CREATE TABLE workorders (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at TEXT NOT NULL DEFAULT (datetime('now')),
+        created_by TEXT NOT NULL,
+        source TEXT NOT NULL,
+        machine_id TEXT,
+        priority TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL DEFAULT 0,
+        last_error TEXT,
+        delivered_at TEXT
+    );
+    CREATE INDEX workorders_state ON workorders(state, next_attempt_at);
+    """,
 ]
 
 # Python steps run after the SQL of the same migration, in its transaction (version -> function).

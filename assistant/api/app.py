@@ -34,6 +34,23 @@ log = logging.getLogger(__name__)
 MAX_BODY = 5_000_000  # bytes, for every request but file uploads
 
 
+def _outbox(assistant):
+    """The app's lifespan: queued work orders are retried in the background while the server runs."""
+    import contextlib
+
+    from shopfloor.assistant.pipeline.outbox import Sender
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        sender = Sender(assistant.ws).start()
+        try:
+            yield
+        finally:
+            sender.stop()
+
+    return lifespan
+
+
 def create_app(assistant, login_required: bool = False, ui: bool = True,
                allowed_hosts: set[str] | None = None) -> FastAPI:
     """The FastAPI app over ``assistant``; with ``login_required`` every call needs a Bearer token.
@@ -43,7 +60,7 @@ def create_app(assistant, login_required: bool = False, ui: bool = True,
     """
     cfg = assistant.ws.config.server
     app = FastAPI(title="shopfloor", version="0.1.0", description="Offline quality assistant for manufacturing.",
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, lifespan=_outbox(assistant))
     hosts = allowed_hosts if allowed_hosts is not None else local_host_names(cfg.host, cfg.allowed_hosts)
     _cors(app, cfg.cors_origins)
     app.add_middleware(Guard, limits={"/gradio_api/upload": cfg.max_upload_mb * 1_000_000,

@@ -36,17 +36,20 @@ from shopfloor.assistant.api.schemas import (
     LoginResponse,
     Machines,
     Me,
+    OutboxReport,
     Restricted,
     RestrictRequest,
     ReviewCorrection,
     ReviewQueue,
     ReviewSaved,
     Tasks,
+    WorkOrderList,
+    WorkOrderRequest,
 )
 from shopfloor.assistant.pipeline.diagnose import Diagnosis
 from shopfloor.assistant.pipeline.events import Answer
 from shopfloor.assistant.pipeline.report8d import Report8D
-from shopfloor.assistant.pipeline.results import MachineStatus, TrendReport
+from shopfloor.assistant.pipeline.results import MachineStatus, TrendReport, WorkOrder
 from shopfloor.assistant.policy import User
 
 
@@ -154,6 +157,18 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
     @r.post("/api/alarms/{alarm_id}/acknowledge", response_model=AlarmOut)
     def acknowledge(alarm_id: int, req: AcknowledgeRequest | None = None, user: User = Depends(current_user)):
         return assistant.machines.acknowledge(alarm_id, req.note if req else "", user=user)
+
+    @r.post("/api/workorders", response_model=WorkOrder)
+    def workorder_create(req: WorkOrderRequest, user: User = Depends(current_user)):
+        return assistant.workorders.create(req.log, req.machine_id, user=user)
+
+    @r.get("/api/workorders", response_model=WorkOrderList)
+    def workorder_list(limit: int = 100, user: User = Depends(current_user)):
+        return {"workorders": assistant.workorders.known(max(1, min(limit, 1000)), user=user)}
+
+    @r.post("/api/workorders/send", response_model=OutboxReport)
+    def workorder_send(user: User = Depends(current_user)):
+        return assistant.workorders.send(user=user)
 
     @r.get("/api/tasks", response_model=Tasks)
     def tasks(user: User = Depends(current_user)):

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from shopfloor.assistant.pipeline.results import FleetRow
+from shopfloor.assistant.pipeline.results import FleetRow, WorkOrder
 from shopfloor.assistant.safety import clean_text
 
 
@@ -150,6 +150,23 @@ class AlarmOut(BaseModel):
 
 class Alarms(BaseModel):
     alarms: list[AlarmOut]
+
+
+class WorkOrderRequest(BaseModel):
+    log: Text = Field(..., min_length=1, max_length=100_000, description="The technician's log: it is diagnosed and "
+                      "the work order drafted from the diagnosis card (asset, failure mode, cited cause and action).")
+    machine_id: Text | None = Field(None, max_length=100, description="Machine id, if the log does not name it.")
+
+
+class WorkOrderList(BaseModel):
+    workorders: list[WorkOrder] = Field(..., description="Newest first, each with its delivery state.")
+
+
+class OutboxReport(BaseModel):
+    delivered: int = Field(..., description="Work orders the CMMS took just now.")
+    pending: int = Field(..., description="Still queued (the CMMS is down, or not configured).")
+    failed: int = Field(..., description="Work orders whose retry budget was spent just now.")
+    note: str = ""
 
 
 class AcknowledgeRequest(BaseModel):

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from shopfloor.assistant.cli import app_cmds, classify, index, inspect, lm, report, sensor, trends
+from shopfloor.assistant.cli import app_cmds, classify, index, inspect, lm, report, sensor, trends, workorder
 from shopfloor.errors import ShopfloorError
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ app.add_typer(classify.app, name="classify", help="Train, evaluate and run the t
 app.add_typer(index.app, name="index", help="Build, update, search and evaluate the knowledge index.")
 app.add_typer(sensor.app, name="sensor", help="Failure, remaining-life and SPC models on sensor data.")
 app.add_typer(inspect.app, name="inspect", help="Defect classes and anomaly heatmaps from photos of parts.")
+app.add_typer(workorder.app, name="workorder", help="Work orders for the plant's CMMS: create, list, send.")
 app.add_typer(lm.app, name="lm", help="The answering language model: tune a LoRA answerer on your documents.")
 app_cmds.register(app)
 app.command("trends", help="Which labels are rising: shares per week or month on a Laney p' (or p) chart, from a file "

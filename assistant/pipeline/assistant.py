@@ -16,6 +16,7 @@ from shopfloor.assistant.pipeline.quality import Quality
 from shopfloor.assistant.pipeline.routing import Route
 from shopfloor.assistant.pipeline.texts import Texts
 from shopfloor.assistant.pipeline.users import Users
+from shopfloor.assistant.pipeline.workorders import WorkOrders
 from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
 from shopfloor.assistant.safety import clean_text
 from shopfloor.errors import BackendError, InputError, NotBuiltError
@@ -50,6 +51,8 @@ class Assistant:
         self.inspection = Inspection(*services)
         self.texts = Texts(*services)
         self.quality = Quality(*services)
+        self.workorders = WorkOrders(*services, diagnose=lambda log, machine, who: self._diagnosis(
+            log, machine, False, None, who))
         self.use_llm = use_llm
         self._llm = None
         self._llm_lock = threading.Lock()

@@ -4,7 +4,8 @@ The UI, the API and the CLI import result types from the pipeline, never from a 
 (tests/test_architecture.py checks it); the models themselves live beside the code that makes them.
 """
 
+from shopfloor.assistant.pipeline.workorders import WorkOrder
 from shopfloor.sensors.status import FleetRow, MachineStatus
 from shopfloor.sensors.trends import TrendReport
 
-__all__ = ["FleetRow", "MachineStatus", "TrendReport"]
+__all__ = ["FleetRow", "MachineStatus", "TrendReport", "WorkOrder"]

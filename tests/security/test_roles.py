@@ -13,6 +13,7 @@ from tests.security.conftest import PASSWORDS, snapshot
 ORDER = ["viewer", "technician", "engineer", "admin"]
 # action -> least role, as the product promises it to plants (docs/security.md)
 EXPECTED = {"ask": "viewer", "view_machines": "viewer", "view_trends": "viewer", "acknowledge_alarm": "technician",
+            "work_orders": "technician",
             "feedback": "viewer", "diagnose": "technician", "draft_report": "technician",
             "classify": "technician", "inspect": "technician", "view_reviews": "technician", "correct_label": "engineer",
             "upload_document": "engineer", "remove_document": "engineer", "approve_document": "engineer",
@@ -48,6 +49,7 @@ def _facade_calls(tmp_path):
         "ask": lambda a, u: a.answer("How do I fix a slipping belt?", user=u),
         "view_machines": lambda a, u: a.machines.known(user=u),
         "acknowledge_alarm": lambda a, u: a.machines.acknowledge(10**9, "checked", user=u),
+        "work_orders": lambda a, u: a.workorders.known(user=u),
         "feedback": lambda a, u: a.record_feedback("q", "a", 1, user=u),
         "diagnose": lambda a, u: a.diagnose("P101 brg nse", summary=False, user=u),
         "classify": lambda a, u: a.texts.classify(["belt slipping"], "failure_mode", user=u),
@@ -99,10 +101,12 @@ def test_every_public_method_of_the_facade_and_its_services_checks_the_role():
     from shopfloor.assistant.pipeline.quality import Quality
     from shopfloor.assistant.pipeline.texts import Texts
     from shopfloor.assistant.pipeline.users import Users
+    from shopfloor.assistant.pipeline.workorders import WorkOrders
 
     # not actions: the model handle, answer() (= the checked ask()), registering the UI's sign-out hook
     unchecked = {"Assistant.llm", "Assistant.answer", "Users.on_sign_out"}
-    found = {f"{cls.__name__}.{name}" for cls in (Assistant, Inspection, Knowledge, Machines, Quality, Texts, Users)
+    found = {f"{cls.__name__}.{name}" for cls in (Assistant, Inspection, Knowledge, Machines, Quality, Texts, Users,
+                                                         WorkOrders)
              for name, f in vars(cls).items()
              if not name.startswith("_") and callable(f) and not hasattr(f, "action")}
     assert found == unchecked
@@ -133,6 +137,7 @@ REST = [  # method, path, body, least role
     ("post", "/api/diagnose", {"log": "P101 brg nse rumbling", "summary": False}, "technician"),
     ("post", "/api/classify", {"texts": ["belt slipping"], "task": "failure_mode"}, "technician"),
     ("get", "/api/inspect/reviews", None, "technician"),
+    ("get", "/api/workorders", None, "technician"),
     ("get", "/api/reviews", None, "technician"),
     ("get", "/api/audit", None, "admin"),
 ]

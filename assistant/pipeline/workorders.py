@@ -1,0 +1,164 @@
+"""Work orders: a diagnosis becomes a draft for the plant's CMMS, kept in a durable outbox until delivered.
+
+The draft is built from the diagnosis card's facts only (no language model): the asset, the plant's failure mode
+with its ISO 14224 code, the cited cause and action, and a priority from the risk the card shows (open alarms,
+failure probability, remaining life, the FMEA's RPN or severity). Delivery is :mod:`.outbox`'s.
+``assistant.workorders`` is the service; every write is audited.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import BaseModel
+
+from shopfloor.assistant.pipeline.service import Service
+from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
+from shopfloor.errors import InputError
+
+State = Literal["queued", "delivered", "failed"]
+
+# ISO 14224:2016 failure-mode codes (Annex B) by words of the plant's label or log; anything else is OTH, and the
+# plant's own label always travels beside the code.
+ISO14224 = (("seal_leak", "ELP"), ("hydraulic", "ELU"), ("oil leak", "ELU"), ("leak", "ELP"), ("overheat", "OHE"),
+            ("temperature", "OHE"), ("vibration", "VIB"), ("imbalance", "VIB"), ("misalign", "VIB"),
+            ("bearing", "VIB"), ("noise", "NOI"), ("blockage", "PLU"), ("clog", "PLU"), ("sensor", "AIR"),
+            ("slip", "LOO"), ("does not start", "FTS"), ("won't start", "FTS"), ("trip", "UST"))
+
+
+class WorkOrder(BaseModel):
+    """A work order as the CMMS receives it (and as ``--json`` and the API show it)."""
+
+    id: int | None = None
+    state: State = "queued"
+    attempts: int = 0
+    asset: str | None = None
+    failure_mode: str | None = None  # the plant's own label
+    iso14224: str = "OTH"
+    description: str  # the technician's log
+    cause: str = ""
+    action: str = ""
+    priority: Literal["P1", "P2", "P3"] = "P3"
+    priority_reason: str = ""
+    citations: list[str] = []
+    created_by: str = ""
+    created_at: str = ""
+    last_error: str | None = None
+    delivered_at: str | None = None
+
+
+def iso_code(label: str | None, text: str = "") -> str:
+    """The ISO 14224 failure-mode code for a plant label (else words of the log), OTH when none fits."""
+    for source in (label or "", text):
+        low = source.lower().replace("-", "_")
+        for word, code in ISO14224:
+            if word in low or word.replace("_", " ") in low:
+                return code
+    return "OTH"
+
+
+def priority(d) -> tuple[str, str]:
+    """(P1/P2/P3, why) from the diagnosis's risk: open alarms, failure probability, RUL, the FMEA's RPN/severity."""
+    st = d.status
+    prob = st.failure_probability if st is not None else None
+    rpn = max((_number(v) for c in d.causes for k, v in c.ratings.items() if "rpn" in k.lower()), default=0.0)
+    sev = max((_number(v) for c in d.causes for k, v in c.ratings.items() if k.lower().startswith("sev")),
+              default=0.0)
+    if st is not None and st.alarms:
+        return "P1", f"{len(st.alarms)} open control-chart alarm(s) on {st.machine_id}"
+    if prob is not None and prob >= 0.5:
+        return "P1", f"failure probability {prob:.0%}"
+    if st is not None and st.rul is not None and st.rul < 30:
+        return "P1", f"remaining life {st.rul:.0f} {st.rul_unit}"
+    ratings = [f"FMEA RPN {rpn:.0f}"] * (rpn > 0) + [f"severity {sev:.0f}"] * (sev > 0)
+    if rpn >= 200 or sev >= 9:
+        return "P1", ", ".join(ratings)
+    if (prob is not None and prob >= 0.2) or rpn >= 100 or sev >= 7:
+        return "P2", ", ".join([f"failure probability {prob:.0%}"] * (prob is not None and prob >= 0.2) + ratings)
+    return "P3", "no alarm, risk or FMEA rating above the P2 line"
+
+
+def _number(v) -> float:
+    try:
+        return float(str(v).strip())
+    except ValueError:
+        return 0.0
+
+
+def draft(d, user: str) -> WorkOrder:
+    """The work order a diagnosis card supports: its first cited cause and action (else the next step)."""
+    top = d.causes[0] if d.causes else None
+    level, why = priority(d)
+    return WorkOrder(asset=d.machine_id, failure_mode=d.failure_mode, iso14224=iso_code(d.failure_mode, d.log),
+                     description=d.log, cause=top.cause if top else "", action=(top.remedy if top else "") or
+                     d.next_step, priority=level, priority_reason=why, citations=[c.citation for c in d.causes],
+                     created_by=user)
+
+
+def store(ws, order: WorkOrder, source: str) -> WorkOrder:
+    """Queue ``order`` in the outbox (audited); returns it with its id."""
+    from shopfloor.db import audit
+
+    body = order.model_dump(exclude={"id", "state", "attempts", "last_error", "delivered_at", "created_at"})
+    with ws.connect() as conn:
+        cur = conn.execute("INSERT INTO workorders (created_by, source, machine_id, priority, payload) "
+                           "VALUES (?, ?, ?, ?, ?)", (order.created_by, source, order.asset, order.priority,
+                                                      json.dumps(body)))
+        wid = int(cur.lastrowid or 0)
+        audit(conn, order.created_by, "workorder", f"work order {wid} ({order.priority}, {order.asset or 'no asset'}) "
+                                                   f"queued from a {source}")
+    return read(ws, wid)
+
+
+def read(ws, wid: int) -> WorkOrder:
+    with ws.connect() as conn:
+        row = conn.execute("SELECT * FROM workorders WHERE id = ?", (wid,)).fetchone()
+    if row is None:
+        raise InputError(f"no work order {wid}")
+    return _order(row)
+
+
+def listing(ws, limit: int = 100) -> list[WorkOrder]:
+    """The newest work orders first, with their delivery state."""
+    with ws.connect() as conn:
+        rows = conn.execute("SELECT * FROM workorders ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+    return [_order(r) for r in rows]
+
+
+def _order(row) -> WorkOrder:
+    return WorkOrder(**{**json.loads(row["payload"]), "id": row["id"], "state": row["state"],
+                        "attempts": row["attempts"], "created_at": row["created_at"], "last_error": row["last_error"],
+                        "delivered_at": row["delivered_at"]})
+
+
+class WorkOrders(Service):
+    """``assistant.workorders``: raise a work order from a log, see the outbox, send it now."""
+
+    def __init__(self, *args, diagnose: Callable | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._diagnose = diagnose  # (log, machine_id, user) -> Diagnosis, the facade's, injected
+
+    @requires(Action.work_orders)
+    def create(self, log: str, machine_id: str | None = None, *, user: User = DEFAULT_USER) -> WorkOrder:
+        """Diagnose ``log`` and queue the work order its card supports; delivery is tried at once if a CMMS is set."""
+        from shopfloor.assistant.pipeline import outbox
+
+        if self._diagnose is None:
+            raise InputError("work orders need the diagnosis")
+        order = store(self.ws, draft(self._diagnose(log, machine_id, user), user.name), "diagnosis")
+        if outbox.url(self.ws.config.cmms):
+            outbox.send(self.ws, only=order.id)
+        return read(self.ws, order.id or 0)
+
+    @requires(Action.work_orders)
+    def known(self, limit: int = 100, *, user: User = DEFAULT_USER) -> list[WorkOrder]:
+        return listing(self.ws, limit)
+
+    @requires(Action.work_orders)
+    def send(self, *, user: User = DEFAULT_USER) -> dict:
+        """Deliver every queued work order now (ignoring back-off): ``{"delivered", "pending", "failed", "note"}``."""
+        from shopfloor.assistant.pipeline import outbox
+
+        return outbox.send(self.ws, force=True)

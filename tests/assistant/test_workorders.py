@@ -1,0 +1,125 @@
+"""Work orders: drafted from the diagnosis card, kept in the outbox while the CMMS is down, delivered when it returns,
+failed only when the retry budget is spent; the CLI contract of issue 28 against a local receiver."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+LOG = "P-101 brg nse rumbling, vib up since yesterday"
+
+
+class Receiver:
+    """A local CMMS webhook: 503 while ``up`` is False, else 201 and the request kept in ``got``."""
+
+    def __init__(self):
+        self.up, self.got = False, []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if not outer.up:
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                outer.got.append((dict(self.headers), json.loads(body)))
+                self.send_response(201)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/workorders"
+
+
+@pytest.fixture()
+def cmms(monkeypatch):
+    r = Receiver()
+    monkeypatch.setenv("SHOPFLOOR_CMMS_URL", r.url)
+    monkeypatch.setenv("SHOPFLOOR_CMMS_TOKEN", "t0ken")
+    yield r
+    r.server.shutdown()
+
+
+def test_a_work_order_survives_the_cmms_being_down(writable_assistant, cmms):
+    a = writable_assistant
+    wo = a.workorders.create(LOG)
+    assert (wo.state, wo.attempts, wo.last_error) == ("queued", 1, "HTTP 503")  # tried at once, kept
+    assert wo.asset == "P-101" and wo.iso14224 == "VIB" and wo.priority in ("P1", "P2", "P3") and wo.priority_reason
+    assert wo.description == LOG and wo.citations and (wo.cause or wo.action)
+    assert a.workorders.send() == {"delivered": 0, "pending": 1, "failed": 0, "note": ""}
+    cmms.up = True
+    assert a.workorders.send()["delivered"] == 1
+    [done] = a.workorders.known()
+    assert done.state == "delivered" and done.attempts == 3 and done.last_error is None and done.delivered_at
+    headers, body = cmms.got[0]
+    assert headers["Authorization"] == "Bearer t0ken" and headers["Idempotency-Key"] == f"shopfloor-workorder-{wo.id}"
+    assert body["id"] == wo.id and body["asset"] == "P-101" and body["description"] == LOG
+    assert a.workorders.send()["delivered"] == 0  # nothing is delivered twice
+    assert any(r["action"] == "workorder" for r in a.users.audit_log())
+
+
+def test_failed_only_when_the_retry_budget_is_spent(writable_assistant, cmms):
+    a = writable_assistant
+    a.ws.config.cmms.max_attempts = 2
+    wo = a.workorders.create(LOG)
+    assert wo.state == "queued"
+    from shopfloor.assistant.pipeline import outbox
+
+    assert outbox.send(a.ws)["delivered"] == 0 and a.workorders.known()[0].attempts == 1  # backing off: not due
+    assert a.workorders.send() == {"delivered": 0, "pending": 0, "failed": 1, "note": ""}
+    assert a.workorders.known()[0].state == "failed"
+
+
+def test_without_a_cmms_work_orders_wait(writable_assistant, monkeypatch):
+    monkeypatch.delenv("SHOPFLOOR_CMMS_URL", raising=False)
+    a = writable_assistant
+    wo = a.workorders.create("HP-601 tonnage reading zero while pressing")
+    assert (wo.state, wo.attempts) == ("queued", 0)
+    r = a.workorders.send()
+    assert r["pending"] == 1 and "no CMMS configured" in r["note"]
+
+
+def test_iso_code_and_priority_from_the_card():
+    from shopfloor.assistant.pipeline.diagnose import Cause, Diagnosis
+    from shopfloor.assistant.pipeline.workorders import iso_code, priority
+    from shopfloor.sensors.status import MachineStatus
+
+    assert iso_code("seal_leak") == "ELP" and iso_code("hydraulic_leak") == "ELU" and iso_code("overheating") == "OHE"
+    assert iso_code("tool_wear", "spindle noise") == "NOI" and iso_code("other", "") == "OTH"
+    d = Diagnosis(log="x", causes=[Cause(citation="fmea.csv", score=0.5, ratings={"RPN": "240", "Severity": "8"})])
+    assert priority(d) == ("P1", "FMEA RPN 240, severity 8")
+    d.causes[0].ratings = {"RPN": "120"}
+    assert priority(d)[0] == "P2"
+    d.status = MachineStatus(machine_id="P-101", failure_probability=0.7)
+    assert priority(d) == ("P1", "failure probability 70%")
+    assert priority(Diagnosis(log="x"))[0] == "P3"
+
+
+def test_cli_contract(demo_workspace, tmp_path, cmms):
+    root = tmp_path / "ws"
+    shutil.copytree(demo_workspace.root, root)
+    env = {**os.environ, "SHOPFLOOR_WORKSPACE": str(root)}
+    cmms.up = True
+
+    def run(*args):
+        res = subprocess.run([sys.executable, "-m", "assistant", "workorder", *args, "--json"], capture_output=True,
+                             text=True, timeout=180, env=env)
+        assert res.returncode == 0, res.stderr[-1500:]
+        return json.loads(res.stdout)
+
+    made = run("create", "--log", "hydraulic press oil leak at the main cylinder", "--machine", "HP-601")
+    assert made["state"] == "delivered" and made["asset"] == "HP-601" and isinstance(made["id"], int)
+    assert run("send") == {"delivered": 0, "pending": 0, "failed": 0, "note": ""}
+    listed = run("list")["workorders"]
+    assert [(w["id"], w["state"], w["attempts"]) for w in listed] == [(made["id"], "delivered", 1)]
