@@ -23,6 +23,7 @@ ZH = {
     "Not helpful": "没有帮助",
     "Maintenance log": "维修记录", "Machine": "设备", "Add a language-model summary (slower)": "加上语言模型摘要（较慢）",
     "Photo of the part (optional)": "零件照片（可选）", "Inspection heatmap": "检测热力图",
+    "Raise a work order from this log": "根据此记录创建工单",
     "Add documents (Markdown, text, HTML, PDF incl. scans, photos of pages and charts, CSV/XLSX tables)":
         "添加文档（Markdown、文本、HTML、PDF 含扫描件、页面和图表照片、CSV/XLSX 表格）",
     "Add to the index": "加入知识库", "Source": "文档", "Approve (I have read it)": "批准（我已阅读）",

@@ -109,6 +109,6 @@ def served(demo_workspace, tmp_path_factory):
 def snapshot(conn) -> dict:
     """Everything a write could change in the database."""
     tables = ("users", "tokens", "reviews", "audit", "documents", "document_access", "machines", "classifications",
-              "inspections")
+              "inspections", "workorders")
     snap = {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
     return {t: [tuple(r) for r in rows] for t, rows in snap.items()}

@@ -217,6 +217,7 @@ def _ui_calls(tmp_path):
         "/feedback_up": ((history, "ok"), False),
         "/feedback_down": ((history, "meh"), False),
         "/diagnose": (("P101 brg nse rumbling", "(detect from text)", False, handle_file(str(photo))), True),
+        "/raise_work_order": (("P101 brg nse rumbling", "(detect from text)"), True),
         "/batch_preview": ((handle_file(str(csv)),), False),
         "/batch_classify": ((handle_file(str(csv)), "text", "complaint_category", None), True),
         "/batch_sheet": ((handle_file(str(csv)), None), False),

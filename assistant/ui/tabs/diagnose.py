@@ -40,3 +40,20 @@ def build(gr, ctx) -> None:
         return d.to_markdown(), gr.update(visible=False, value=None)
 
     go.click(run, [log_box, machine, use_llm, photo], [card, photo_out], api_name="diagnose")
+    with gr.Row():
+        raise_wo = gr.Button(t("Raise a work order from this log"), elem_id="diag-wo", size="sm")
+        wo_note = gr.Markdown(elem_id="diag-wo-note")
+
+    def work_order(text, m, request: gr.Request):
+        try:
+            wo = ctx.assistant.workorders.create(text or "", None if not m or m == DETECT else m,
+                                                 user=ctx.user(request))
+        except ShopfloorError as e:
+            return friendly(e)
+        sent = {"delivered": "delivered to the CMMS", "failed": "delivery failed"}.get(
+            wo.state, "queued in the outbox" + (f" (CMMS: {wo.last_error}; retried in the background)"
+                                                 if wo.last_error else " (no CMMS configured yet)"))
+        return (f"**Work order {wo.id}** ({wo.priority}: {wo.priority_reason}) for {wo.asset or 'no machine'}, "
+                f"{wo.failure_mode or 'failure mode not known'} / ISO 14224 {wo.iso14224}: {sent}.")
+
+    raise_wo.click(work_order, [log_box, machine], wo_note, api_name="raise_work_order")
