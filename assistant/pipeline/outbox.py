@@ -63,9 +63,9 @@ def _post(target: str, cfg, ws, wid: int) -> str | None:
     import urllib.error
     import urllib.request
 
-    from shopfloor.assistant.pipeline.workorders import read
-
-    body = read(ws, wid).model_dump(exclude={"state", "attempts", "last_error", "delivered_at"})
+    with ws.connect() as conn:
+        row = conn.execute("SELECT id, created_at, payload FROM workorders WHERE id = ?", (wid,)).fetchone()
+    body = {"id": row["id"], "created_at": row["created_at"], **json.loads(row["payload"])}  # as it was drafted
     headers = {"Content-Type": "application/json", "Idempotency-Key": f"shopfloor-workorder-{wid}"}
     token = os.environ.get(cfg.token_env, "").strip() if cfg.token_env else ""
     if token:

@@ -76,7 +76,8 @@ def priority(d) -> tuple[str, str]:
     if rpn >= 200 or sev >= 9:
         return "P1", ", ".join(ratings)
     if (prob is not None and prob >= 0.2) or rpn >= 100 or sev >= 7:
-        return "P2", ", ".join([f"failure probability {prob:.0%}"] * (prob is not None and prob >= 0.2) + ratings)
+        risk = [f"failure probability {prob:.0%}"] if prob is not None and prob >= 0.2 else []
+        return "P2", ", ".join(risk + ratings)
     return "P3", "no alarm, risk or FMEA rating above the P2 line"
 
 
