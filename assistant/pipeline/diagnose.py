@@ -294,8 +294,12 @@ def next_step(d: Diagnosis) -> str:
         steps.append(f"Lock out the machine and check the likely cause first: {top.cause} (see {top.citation}); "
                      "the table gives no remedy for it.")
     elif top:
-        steps.append(f"No troubleshooting entry matches this log; read the closest manual passage before acting "
+        steps.append(f"The closest entry is a manual passage, not a troubleshooting row: read it before acting "
                      f"({top.citation}).")
+        row = next((c for c in safe if c.remedy), None)  # a lower-ranked row is named as such, never as the step
+        if row is not None:
+            steps.append(f"A less close troubleshooting row ({row.symptom or row.citation}) says: {row.remedy} "
+                         f"(see {row.citation}).")
     elif flagged and not d.causes[0].safety and flagged[0].safety:
         steps.append(flagged[0].safety)
     if not steps:

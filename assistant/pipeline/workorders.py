@@ -89,8 +89,9 @@ def _number(v) -> float:
 
 
 def draft(d, user: str) -> WorkOrder:
-    """The work order a diagnosis card supports: its first cited cause and action (else the next step)."""
-    top = d.causes[0] if d.causes else None
+    """The work order a diagnosis card supports: the first cited cause or remedy of a table row (else the card's
+    next step as the action)."""
+    top = next((c for c in d.causes if c.cause or c.remedy), None)
     level, why = priority(d)
     return WorkOrder(asset=d.machine_id, failure_mode=d.failure_mode, iso14224=iso_code(d.failure_mode, d.log),
                      description=d.log, cause=top.cause if top else "", action=(top.remedy if top else "") or

@@ -123,3 +123,18 @@ def test_cli_contract(demo_workspace, tmp_path, cmms):
     assert run("send") == {"delivered": 0, "pending": 0, "failed": 0, "note": ""}
     listed = run("list")["workorders"]
     assert [(w["id"], w["state"], w["attempts"]) for w in listed] == [(made["id"], "delivered", 1)]
+
+
+def test_a_passage_first_and_a_row_lower_the_step_and_the_work_order_say_which_is_which():
+    from shopfloor.assistant.pipeline.diagnose import Cause, Diagnosis, next_step
+    from shopfloor.assistant.pipeline.workorders import draft
+
+    passage = Cause(text="This symptom usually points to a worn rod seal.", citation="HP-601.md > Symptoms", score=0.63)
+    row = Cause(symptom="Ram drifts down under load", cause="Main cylinder rod seal worn", remedy="Replace rod seal kit "
+                "RS-160", kind="troubleshooting", citation="HP-601.md > Troubleshooting", score=0.49)
+    d = Diagnosis(log="HP-601 ram drifts down, oil on rod", machine_id="HP-601", causes=[passage, row])
+    step = next_step(d)
+    assert "No troubleshooting entry" not in step  # there is one, ranked lower: it is named as such
+    assert step.startswith("The closest entry is a manual passage") and "less close troubleshooting row (Ram drifts" in step
+    wo = draft(d, "tom")
+    assert wo.cause == "Main cylinder rod seal worn" and wo.action == "Replace rod seal kit RS-160"

@@ -17,7 +17,8 @@ def build(gr, ctx) -> None:
         use_llm = gr.Checkbox(value=False, label=t("Add a language-model summary (slower)"))
         go = gr.Button(t("Diagnose"), variant="primary", elem_id="diag-go")
     with gr.Row():
-        card = gr.Markdown(elem_id="diag-card", elem_classes=["sf-card"])
+        with gr.Column(scale=3, min_width=320):  # a phone puts the photo under the card, never beside a 60 px strip
+            card = gr.Markdown(elem_id="diag-card", elem_classes=["sf-card"])
         with gr.Column(scale=0, min_width=260):
             photo = gr.Image(label=t("Photo of the part (optional)"), type="filepath", height=220,
                              sources=["upload", "webcam", "clipboard"], elem_id="diag-photo")
