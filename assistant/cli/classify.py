@@ -82,12 +82,17 @@ def evaluate(data: Annotated[Path, typer.Option("--data", help="Labelled table."
     emit(m, as_json, "\n".join(f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}" for k, v in m.items()))
 
 
-@app.command("run", help="Label every row of a CSV/XLSX file into a new file (input never overwritten).")
+@app.command("run", help="Label every row of a CSV/XLSX file into a new file (input never overwritten). With "
+             "--model or --taxonomy: that bare model folder or taxonomy, nothing stored. With neither: the workspace's "
+             "task (--task, default the workspace's default task), its unsure rows queued for review and the run "
+             "audited, as in the Batch tab.")
 def run(input: Annotated[Path, typer.Option("--input", help="CSV or XLSX to classify.")], text_col: TextCol,
         model: Annotated[Path | None, typer.Option("--model", help="Classifier folder.")] = None,
         taxonomy: Annotated[Path | None, typer.Option("--taxonomy", help="Cold start: taxonomy YAML instead of a "
                                                       "trained model (every row flagged for review).")] = None,
-        task: Annotated[str, typer.Option("--task", help="Task in the taxonomy (cold start).")] = "failure_mode",
+        task: Annotated[str | None, typer.Option("--task", help="Task in the taxonomy (cold start; default "
+                                                 "failure_mode), or of the workspace (default its default task).")]
+        = None,
         output: Annotated[Path | None, typer.Option("--output", help="Output file (default: <input>.classified.*).")]
         = None,
         engine: Annotated[Engine, typer.Option("--engine", help="Run locally or on a Ray cluster.")] = Engine.local,
@@ -96,9 +101,18 @@ def run(input: Annotated[Path, typer.Option("--input", help="CSV or XLSX to clas
     from shopfloor.errors import InputError
     from shopfloor.finetune import Classifier, ColdStartClassifier, classify_file
 
-    if (model is None) == (taxonomy is None):
-        raise InputError("give either --model DIR or --taxonomy FILE")
-    clf = Classifier.load(model) if model else ColdStartClassifier.from_yaml(taxonomy or "", task)
+    if model is not None and taxonomy is not None:
+        raise InputError("give --model DIR or --taxonomy FILE, not both (or neither: the workspace's task)")
+    if model is None and taxonomy is None:
+        if engine is Engine.ray:
+            raise InputError("--engine ray needs a trained --model folder")
+        from shopfloor.assistant.cli._common import cli_assistant
+
+        s = cli_assistant(use_llm=False).texts.classify_file(input, text_col, task, output, sheet=sheet)
+        emit(s, as_json, "".join(f"note: {n}\n" for n in s["notes"]) + f"{s['rows']} rows -> {s['output']} "
+             f"({s['needs_review']} need review, {s['queued']} newly queued for review; task {s['task']})")
+        return
+    clf = Classifier.load(model) if model else ColdStartClassifier.from_yaml(taxonomy or "", task or "failure_mode")
     if engine is Engine.ray and clf.folder is None:
         raise InputError("--engine ray needs a trained --model")
     s = classify_file(clf, input, text_col, output, engine=engine.value, progress=not as_json, sheet=sheet)

@@ -78,3 +78,30 @@ def test_classify_review_list_and_correct(demo_workspace, tmp_path):
     assert after["total"] == 1 and after["items"][0]["text"] == "lid dented"
     bad = _run("classify", "review", "correct", "--id", "999999", "--label", "x", env=env)
     assert bad.returncode != 0 and "no classification with id 999999" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_classify_run_without_a_model_folder_uses_the_workspace_task(demo_workspace, tmp_path):
+    """`classify run` with neither --model nor --taxonomy goes through the facade: unsure rows queued, run audited."""
+    import os
+    import shutil
+
+    from shopfloor.workspace import Workspace
+
+    root = tmp_path / "ws"
+    shutil.copytree(demo_workspace.root, root)
+    data = tmp_path / "complaints.csv"
+    data.write_text("id,text\n1,box arrived crushed and wet\n2,label printed upside down\n3,asdf qwer zxcv\n")
+    env = {**os.environ, "SHOPFLOOR_WORKSPACE": str(root)}
+    res = _run("classify", "run", "--input", str(data), "--text-col", "text", "--task", "complaint_category",
+               "--output", str(tmp_path / "out.csv"), "--json", env=env)
+    assert res.returncode == 0, res.stderr[-1500:]
+    s = json.loads(res.stdout)
+    assert s["rows"] == 3 and s["task"] == "complaint_category" and (tmp_path / "out.csv").exists()
+    with Workspace.open(root).connect() as conn:
+        queued = conn.execute("SELECT count(*) FROM classifications WHERE source = 'complaints.csv'").fetchone()[0]
+        audited = conn.execute("SELECT user, detail FROM audit WHERE action = 'classify_file'").fetchall()
+    assert queued == s["queued"] == s["needs_review"]  # every unsure row is in the review queue
+    assert audited and audited[-1][0].startswith("cli:") and "complaints.csv: 3 rows" in audited[-1][1]
+    both = _run("classify", "run", "--input", str(data), "--text-col", "text", "--model", "m", "--taxonomy", "t",
+                env=env)
+    assert both.returncode == 2 and "not both" in both.stderr
