@@ -131,7 +131,7 @@ def test_review_queue_and_correction_over_rest(writable_assistant):
     q = c.get("/api/reviews", params={"task": "complaint_category", "limit": 1}).json()
     assert q["total"] >= 1 and len(q["items"]) == 1  # the empty text at least
     dented = preds[0]
-    other = next(lab for lab in writable_assistant.labels("complaint_category") if lab != dented["label"])
+    other = next(lab for lab in writable_assistant.texts.labels("complaint_category") if lab != dented["label"])
     r = c.post("/api/reviews", json={"id": dented["id"], "label": other})
     assert r.status_code == 200 and r.json()["was"] == dented["label"] and r.json()["label"] == other
     again = c.post("/api/classify", json={"texts": [texts[0]], "task": "complaint_category"}).json()["predictions"]
