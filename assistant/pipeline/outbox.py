@@ -32,8 +32,8 @@ def send(ws, force: bool = False, only: int | None = None, now: float | None = N
     now = time.time() if now is None else now
     delivered = failed = 0
     if target:
-        for wid, attempts in _claim(ws, force, only, now, cfg.timeout_s):
-            error = _post(target, cfg, ws, wid)
+        for wid, attempts, body in _claim(ws, force, only, now, cfg.timeout_s):
+            error = _post(target, cfg, wid, body)
             if error is None:
                 delivered += 1
             failed += _record(ws, wid, attempts + 1, error, cfg, now)
@@ -43,29 +43,28 @@ def send(ws, force: bool = False, only: int | None = None, now: float | None = N
     return {"delivered": delivered, "pending": int(pending), "failed": failed, "note": note}
 
 
-def _claim(ws, force: bool, only: int | None, now: float, timeout: float) -> list[tuple[int, int]]:
-    """(id, attempts) of the due queued rows, each pushed past this delivery's time so no other sender takes it."""
+def _claim(ws, force: bool, only: int | None, now: float, timeout: float) -> list[tuple[int, int, dict]]:
+    """(id, attempts, body as drafted) of the due queued rows, each pushed past this delivery's time so no other
+    sender takes it."""
     where = "state = 'queued'" + ("" if force else " AND next_attempt_at <= ?") + (" AND id = ?" if only else "")
     args = ([] if force else [now]) + ([only] if only else [])
     out = []
     with ws.connect() as conn:
-        for wid, attempts, due in conn.execute(f"SELECT id, attempts, next_attempt_at FROM workorders WHERE {where} "
-                                               "ORDER BY id", args).fetchall():
+        for wid, attempts, due, created, payload in conn.execute(
+                f"SELECT id, attempts, next_attempt_at, created_at, payload FROM workorders WHERE {where} ORDER BY id",
+                args).fetchall():
             cur = conn.execute("UPDATE workorders SET next_attempt_at = ? WHERE id = ? AND state = 'queued' AND "
                                "next_attempt_at = ?", (now + 3 * timeout, wid, due))
             if cur.rowcount == 1:
-                out.append((wid, attempts))
+                out.append((wid, attempts, {"id": wid, "created_at": created, **json.loads(payload)}))
     return out
 
 
-def _post(target: str, cfg, ws, wid: int) -> str | None:
+def _post(target: str, cfg, wid: int, body: dict) -> str | None:
     """POST one work order; None when the CMMS took it (2xx), else why not."""
     import urllib.error
     import urllib.request
 
-    with ws.connect() as conn:
-        row = conn.execute("SELECT id, created_at, payload FROM workorders WHERE id = ?", (wid,)).fetchone()
-    body = {"id": row["id"], "created_at": row["created_at"], **json.loads(row["payload"])}  # as it was drafted
     headers = {"Content-Type": "application/json", "Idempotency-Key": f"shopfloor-workorder-{wid}"}
     token = os.environ.get(cfg.token_env, "").strip() if cfg.token_env else ""
     if token:
