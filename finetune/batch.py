@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Engine = Literal["local", "ray"]
 Flagged = Callable[[list[tuple[str, str, float]]], None]  # (text, label, confidence) of rows needing review
+# every labelled row: (text, label, confidence, needs review, the row's date cell or None)
+Labelled = Callable[[list[tuple[str, str, float, bool, str | None]]], None]
 
 
 def output_path(input_path: Path, output: str | Path | None) -> Path:
@@ -57,7 +59,7 @@ def label_frame(clf: TextClassifier, df: pd.DataFrame, text_col: str) -> pd.Data
 def classify_file(clf: TextClassifier, input_path: str | Path, text_col: str, output: str | Path | None = None,
                   engine: Engine = "local", chunk_rows: int = 2000, progress: bool = True,
                   on_flagged: Flagged | None = None, on_rows: Callable[[int], None] | None = None,
-                  sheet: str | None = None) -> dict:
+                  sheet: str | None = None, on_labelled: Labelled | None = None, date_col: str | None = None) -> dict:
     """Label every row of a CSV/XLSX file; returns a summary (rows, review count, label counts, output path,
     notes on how the file was read).
 
@@ -65,7 +67,8 @@ def classify_file(clf: TextClassifier, input_path: str | Path, text_col: str, ou
     with a note; ``sheet`` picks an XLSX sheet (default the first).
 
     ``on_flagged`` receives each chunk's rows that need review as they are labelled (the review queue
-    is fed from memory; nothing is read back from the output file); ``on_rows`` the number of rows done.
+    is fed from memory; nothing is read back from the output file); ``on_labelled`` every row, with the cell of
+    ``date_col`` when given (the plant's own date, for trends); ``on_rows`` the number of rows done.
     """
 
     input_path = Path(input_path)
@@ -79,7 +82,7 @@ def classify_file(clf: TextClassifier, input_path: str | Path, text_col: str, ou
     tmp = out.with_name(out.name + ".part")
     try:
         counts, n_review, n = _label_into(clf, input_path, text_col, out, tmp, engine, chunk_rows, progress,
-                                          on_flagged, on_rows, sheet)
+                                          _Feeds(on_flagged, on_labelled, date_col), on_rows, sheet)
         tmp.replace(out)  # a crash mid-run never leaves a half-written output under the final name
     finally:
         tmp.unlink(missing_ok=True)  # interrupted or failed: no .part file left behind
@@ -111,14 +114,36 @@ def _read_notes(path: Path, sheet: str | None) -> list[str]:
     return []
 
 
+class _Feeds:
+    """Where each labelled chunk's rows go besides the output file: the unsure ones, every one (with its date)."""
+
+    def __init__(self, flagged: Flagged | None, labelled: Labelled | None, date_col: str | None) -> None:
+        self.flagged, self.labelled, self.date_col = flagged, labelled, date_col
+
+    def columns(self, text_col: str) -> list[str]:
+        return [text_col] + ([self.date_col] if self.date_col and self.labelled is not None else [])
+
+    def feed(self, labelled, text_col: str, lab: str, rev: str) -> None:
+        if self.flagged is None and self.labelled is None:
+            return
+        conf = "confidence" if "confidence_pred" not in labelled.columns else "confidence_pred"
+        texts, labels = labelled[text_col].astype(str), labelled[lab].astype(str)
+        confs, unsure = labelled[conf].astype(float), labelled[rev].astype(bool)
+        if self.flagged is not None:
+            self.flagged([(t, a, c) for t, a, c, u in zip(texts, labels, confs, unsure, strict=True) if u])
+        if self.labelled is not None:
+            dates = labelled[self.date_col].astype(str) if self.date_col else [None] * len(labelled)
+            self.labelled(list(zip(texts, labels, confs, (bool(u) for u in unsure), dates, strict=True)))
+
+
 def _label_into(clf: TextClassifier, input_path: Path, text_col: str, out: Path, tmp: Path, engine: Engine,
-                chunk_rows: int, progress: bool, on_flagged: Flagged | None,
+                chunk_rows: int, progress: bool, feeds: _Feeds,
                 on_rows: Callable[[int], None] | None, sheet: str | None = None) -> tuple[Counter, int, int]:
     from tqdm.auto import tqdm
 
     counts: Counter = Counter()
     n_review, n = 0, 0
-    frames = _chunks(input_path, text_col, chunk_rows, sheet)
+    frames = _chunks(input_path, feeds.columns(text_col), chunk_rows, sheet)
     bar = tqdm(desc=f"classify {input_path.name}", unit="row", disable=not progress)
     labelled_all = []
     for i, df in enumerate(f for f in frames if len(f)):  # a header-only CSV gives one empty frame
@@ -127,11 +152,7 @@ def _label_into(clf: TextClassifier, input_path: Path, text_col: str, out: Path,
         rev = "needs_review" if "needs_review_pred" not in labelled.columns else "needs_review_pred"
         counts.update(labelled[lab])
         n_review += int(labelled[rev].sum())
-        if on_flagged is not None:
-            conf = "confidence" if "confidence_pred" not in labelled.columns else "confidence_pred"
-            rows = labelled[labelled[rev].astype(bool)]
-            on_flagged(list(zip(rows[text_col].astype(str), rows[lab].astype(str), rows[conf].astype(float),
-                                strict=True)))
+        feeds.feed(labelled, text_col, lab, rev)
         n += len(labelled)
         labelled = safe_frame(labelled)  # cells a spreadsheet would run (=, +, -, @) are written as text
         if out.suffix.lower() == ".csv":
@@ -166,7 +187,7 @@ def estimate_rows(path: str | Path) -> int:
         return 0
 
 
-def _chunks(path: Path, text_col: str, chunk_rows: int, sheet: str | None = None):
+def _chunks(path: Path, columns: list[str], chunk_rows: int, sheet: str | None = None):
     import pandas as pd
 
     if path.suffix.lower() == ".csv":
@@ -177,12 +198,12 @@ def _chunks(path: Path, text_col: str, chunk_rows: int, sheet: str | None = None
             reader = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunk_rows, sep=sep,
                                  encoding=encoding)
             for df in reader:
-                check_columns(df, [text_col], path)
+                check_columns(df, columns, path)
                 yield df
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
             raise InputError(f"{path}: cannot read CSV ({e})") from None
         return
-    df = read_table(path, [text_col], sheet=sheet)
+    df = read_table(path, columns, sheet=sheet)
     for s in range(0, len(df), chunk_rows):
         yield df.iloc[s:s + chunk_rows]
 

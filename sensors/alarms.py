@@ -144,6 +144,16 @@ def list_alarms(conn: sqlite3.Connection, state: str | None = None, machine_id: 
     return [_row(r) for r in conn.execute(sql, (*args, int(limit)))]
 
 
+def get_alarm(conn: sqlite3.Connection, alarm_id: int) -> Alarm:
+    """One stored alarm; NotFoundError for an unknown id."""
+    from shopfloor.errors import NotFoundError
+
+    r = conn.execute("SELECT * FROM alarms WHERE id = ?", (int(alarm_id),)).fetchone()
+    if r is None:
+        raise NotFoundError(f"no alarm {alarm_id}")
+    return _row(r)
+
+
 def acknowledge(conn: sqlite3.Connection, alarm_id: int, user: str, note: str = "") -> Alarm:
     """Mark an open alarm acknowledged by ``user`` (with an optional note); refuses unknown or done ones."""
     with conn:

@@ -218,6 +218,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX workorders_state ON workorders(state, next_attempt_at);
     """,
+    # 13: every row of a classified file is kept (not only the unsure ones) with the date the plant wrote in it,
+    # so a task's trend counts all rows by when they happened; a review also relabels the row's other copies
+    """
+    ALTER TABLE classifications ADD COLUMN occurred_at TEXT;
+    CREATE INDEX reviews_classification ON reviews(classification_id);
+    """,
 ]
 
 # Python steps run after the SQL of the same migration, in its transaction (version -> function).

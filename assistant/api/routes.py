@@ -47,6 +47,7 @@ from shopfloor.assistant.api.schemas import (
     WorkOrderRequest,
 )
 from shopfloor.assistant.pipeline.diagnose import Diagnosis
+from shopfloor.assistant.pipeline.drilldown import LabelRows
 from shopfloor.assistant.pipeline.events import Answer
 from shopfloor.assistant.pipeline.report8d import Report8D
 from shopfloor.assistant.pipeline.results import MachineStatus, TrendReport, WorkOrder
@@ -160,7 +161,9 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
 
     @r.post("/api/workorders", response_model=WorkOrder)
     def workorder_create(req: WorkOrderRequest, user: User = Depends(current_user)):
-        return assistant.workorders.create(req.log, req.machine_id, user=user)
+        if req.alarm_id is not None:
+            return assistant.workorders.create_from_alarm(req.alarm_id, user=user)
+        return assistant.workorders.create(req.log or "", req.machine_id, user=user)
 
     @r.get("/api/workorders", response_model=WorkOrderList)
     def workorder_list(limit: int = 100, user: User = Depends(current_user)):
@@ -178,6 +181,11 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
     def trends(task: str, period: Literal["week", "month"] = "month", chart: Literal["laney", "p"] = "laney",
                user: User = Depends(current_user)):
         return assistant.quality.trends(task, period, chart, user=user)
+
+    @r.get("/api/trends/rows", response_model=LabelRows)
+    def trend_rows(task: str, label: str, period: Literal["week", "month"] = "month", at: str | None = None,
+                   user: User = Depends(current_user)):
+        return assistant.quality.label_rows(task, label, period, at, user=user)
 
     @r.get("/api/report", response_model=Report8D)
     def report_8d(task: str, label: str, period: Literal["week", "month"] = "month",

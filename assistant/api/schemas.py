@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from shopfloor.assistant.pipeline.results import FleetRow, WorkOrder
 from shopfloor.assistant.safety import clean_text
@@ -153,9 +153,18 @@ class Alarms(BaseModel):
 
 
 class WorkOrderRequest(BaseModel):
-    log: Text = Field(..., min_length=1, max_length=100_000, description="The technician's log: it is diagnosed and "
-                      "the work order drafted from the diagnosis card (asset, failure mode, cited cause and action).")
+    log: Text | None = Field(None, min_length=1, max_length=100_000, description="The technician's log: it is "
+                             "diagnosed and the work order drafted from the diagnosis card (asset, failure mode, cited "
+                             "cause and action).")
     machine_id: Text | None = Field(None, max_length=100, description="Machine id, if the log does not name it.")
+    alarm_id: int | None = Field(None, ge=1, description="A control-chart alarm instead of a log: the work order is "
+                                 "drafted from the alarm (machine, its signal's failure type, cited cause and action).")
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.log is None) == (self.alarm_id is None):
+            raise ValueError("give either log or alarm_id")
+        return self
 
 
 class WorkOrderList(BaseModel):

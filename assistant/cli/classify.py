@@ -97,18 +97,25 @@ def run(input: Annotated[Path, typer.Option("--input", help="CSV or XLSX to clas
         = None,
         engine: Annotated[Engine, typer.Option("--engine", help="Run locally or on a Ray cluster.")] = Engine.local,
         sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX sheet to read (default: the first).")] = None,
+        date_col: Annotated[str | None, typer.Option("--date-col", help="Workspace runs: the column with each row's "
+                                                     "date, so `shopfloor trends --by TASK` counts rows by when they "
+                                                     "happened (default: when classified).")] = None,
         as_json: JsonOpt = False) -> None:
     from shopfloor.errors import InputError
     from shopfloor.finetune import Classifier, ColdStartClassifier, classify_file
 
     if model is not None and taxonomy is not None:
         raise InputError("give --model DIR or --taxonomy FILE, not both (or neither: the workspace's task)")
+    if date_col and (model is not None or taxonomy is not None):
+        raise InputError("--date-col dates the rows the workspace keeps: it goes with a workspace run (no --model "
+                         "or --taxonomy)")
     if model is None and taxonomy is None:
         if engine is Engine.ray:
             raise InputError("--engine ray needs a trained --model folder")
         from shopfloor.assistant.cli._common import cli_assistant
 
-        s = cli_assistant(use_llm=False).texts.classify_file(input, text_col, task, output, sheet=sheet)
+        s = cli_assistant(use_llm=False).texts.classify_file(input, text_col, task, output, sheet=sheet,
+                                                             date_col=date_col)
         emit(s, as_json, "".join(f"note: {n}\n" for n in s["notes"]) + f"{s['rows']} rows -> {s['output']} "
              f"({s['needs_review']} need review, {s['queued']} newly queued for review; task {s['task']})")
         return

@@ -20,6 +20,12 @@ def trends(data: Annotated[Path | None, typer.Option("--data", help="CSV/XLSX wi
                                                   "(dated when classified) instead of a file.")] = None,
            period: Annotated[str, typer.Option("--period", help="week or month.")] = "month",
            chart: Annotated[str, typer.Option("--chart", help="laney (p' chart, default) or p.")] = "laney",
+           label: Annotated[str | None, typer.Option("--label", help="Open one label's point instead: its rows of "
+                                                     "the period, the cited documents about it.")] = None,
+           at: Annotated[str | None, typer.Option("--at", help="With --label: the period to open (2022-11, "
+                                                  "2022-W46; default: the label's latest).")] = None,
+           text_col: Annotated[str | None, typer.Option("--text-col", help="With --label and --data: the column "
+                                                        "shown for each row.")] = None,
            as_json: JsonOpt = False) -> None:
     from shopfloor.errors import InputError
 
@@ -27,6 +33,9 @@ def trends(data: Annotated[Path | None, typer.Option("--data", help="CSV/XLSX wi
         raise InputError("--period is week or month; --chart is laney or p")
     span: Period = "week" if period == "week" else "month"
     kind: Chart = "p" if chart == "p" else "laney"
+    if label is not None:
+        _opened(data, date_col, label_col, text_col, by, label, span, at, as_json)
+        return
     if by:
         from shopfloor.assistant.cli._common import cli_assistant
 
@@ -38,6 +47,21 @@ def trends(data: Annotated[Path | None, typer.Option("--data", help="CSV/XLSX wi
     else:
         raise InputError("give --data FILE --date-col C --label-col L, or --by TASK")
     emit(rep.to_dict(), as_json, _human(rep))
+
+
+def _opened(data, date_col, label_col, text_col, by, label: str, span: Period, at: str | None, as_json: bool) -> None:
+    from shopfloor.assistant.cli._common import cli_assistant
+    from shopfloor.errors import InputError
+
+    quality = cli_assistant(use_llm=False).quality
+    if by:
+        out = quality.label_rows(by, label, span, at)
+    elif data and date_col and label_col and text_col:
+        out = quality.label_rows_file(data, date_col, label_col, text_col, label, span, at)
+    else:
+        raise InputError("with --label give --by TASK, or --data FILE --date-col C --label-col L --text-col T")
+    lines = [out.to_markdown().replace("**", ""), ""] + [f"{r.date}\t{r.ref}\t{r.text[:100]}" for r in out.rows]
+    emit(out.model_dump(), as_json, "\n".join(lines))
 
 
 def _human(rep) -> str:

@@ -7,18 +7,25 @@ from typing import Annotated
 import typer
 
 from shopfloor.assistant.cli._common import JsonOpt, cli_assistant, emit
+from shopfloor.errors import InputError
 
 app = typer.Typer(no_args_is_help=True, help="Work orders for the plant's CMMS (a durable outbox; retried until "
                   "delivered). The CMMS webhook: cmms.url in config.yaml or $SHOPFLOOR_CMMS_URL.")
 
 
-@app.command("create", help="Diagnose a log and queue the work order its card supports (asset, ISO 14224 failure "
-             "mode, cited cause and action, priority from risk); delivered at once when a CMMS is set.")
-def create(log: Annotated[str, typer.Option("--log", help="The technician's log text.")],
+@app.command("create", help="Diagnose a log (or read a control-chart alarm) and queue the work order it supports "
+             "(asset, ISO 14224 failure mode, cited cause and action, priority from risk); delivered at once when a "
+             "CMMS is set.")
+def create(log: Annotated[str | None, typer.Option("--log", help="The technician's log text.")] = None,
            machine: Annotated[str | None, typer.Option("--machine", help="Machine id, if the log does not name "
                                                         "it.")] = None,
+           alarm: Annotated[int | None, typer.Option("--alarm", help="An alarm id (`shopfloor sensor alarms`) "
+                                                     "instead of a log.")] = None,
            as_json: JsonOpt = False) -> None:
-    wo = cli_assistant(use_llm=False).workorders.create(log, machine)
+    if (log is None) == (alarm is None):
+        raise InputError("give either --log TEXT or --alarm ID")
+    a = cli_assistant(use_llm=False)
+    wo = a.workorders.create(log, machine) if log is not None else a.workorders.create_from_alarm(alarm or 0)
     emit(wo.model_dump(), as_json, f"work order {wo.id}: {wo.state} ({wo.priority}: {wo.priority_reason}; "
                                    f"{wo.asset or 'no asset'}, {wo.failure_mode or 'no failure mode'} / {wo.iso14224})"
                                    + (f"; last error: {wo.last_error}" if wo.last_error else ""))

@@ -52,7 +52,7 @@ class Assistant:
         self.texts = Texts(*services)
         self.quality = Quality(*services)
         self.workorders = WorkOrders(*services, diagnose=lambda log, machine, who: self._diagnosis(
-            log, machine, False, None, who))
+            log, machine, False, None, who), alarm=lambda alarm_id, who: self.machines.alarm(alarm_id, user=who))
         self.use_llm = use_llm
         self._llm = None
         self._llm_lock = threading.Lock()

@@ -8,6 +8,7 @@ from pydantic import BaseModel, PrivateAttr
 
 from shopfloor.assistant.safety import neutralise, plain, safety_warning, unsafe_reason
 from shopfloor.errors import BackendError, InputError, NotBuiltError
+from shopfloor.index.tables import RATINGS
 from shopfloor.sensors.status import MachineStatus
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class Cause(BaseModel):
     effect: str = ""  # FMEA: the failure's effect
     controls: str = ""  # FMEA: current controls
     ratings: dict[str, str] = {}  # FMEA: severity / occurrence / detection / RPN as the table gives them
+    risk: dict[str, str] = {}  # the same ratings by role (severity, occurrence, detection, rpn): any language's headers
     safety: str | None = None  # a warning when this passage weakens lock-out/tag-out or another safety step
     reviewed: bool = True  # False: from a document added through shopfloor that no engineer has approved yet
     provenance: str = ""  # who added the document (and approved it), for an unreviewed or flagged one
@@ -247,10 +249,11 @@ def _cause(h) -> Cause:
         return _safe(row.get(role))
 
     ratings = {c: _safe(v) for c, v in row.ratings().items()}
+    risk = {r: _safe(row.get(r)) for r in RATINGS if row.get(r)}
     where, symptom = _safe(row.where()), get("symptom") or get("failure_mode")
     return Cause(symptom=f"{where}: {symptom}" if where and symptom else symptom or where, cause=get("cause"),
                  remedy=get("remedy"), text=_safe(h.text), citation=h.citation, score=h.dense_score, kind=kind,
-                 effect=get("effect"), controls=get("controls"), ratings=ratings)
+                 effect=get("effect"), controls=get("controls"), ratings=ratings, risk=risk)
 
 
 def _safe(value) -> str:

@@ -54,6 +54,18 @@ class Machines(Service):
         reader = self.components.for_role(user.role.value)
         return [with_links(reader, a, machines.get(a["machine_id"])) if links else a for a in rows]
 
+    @requires(Action.view_machines)
+    def alarm(self, alarm_id: int | str, *, user: User = DEFAULT_USER) -> dict:
+        """One stored alarm with the failure types its signal feeds and the manual/FMEA references for it."""
+        from shopfloor.assistant.pipeline.alarms import with_links
+        from shopfloor.db import row_id
+        from shopfloor.sensors.alarms import get_alarm
+
+        with self.ws.connect() as conn:
+            a = get_alarm(conn, row_id(alarm_id, "alarm")).to_dict()
+        machine = next((m for m in self.components.machines() if m["id"] == a["machine_id"]), None)
+        return with_links(self.components.for_role(user.role.value), a, machine)
+
     @requires(Action.acknowledge_alarm)
     def acknowledge(self, alarm_id: int, note: str = "", *, user: User = DEFAULT_USER) -> dict:
         """Mark an open alarm acknowledged by this user (with an optional note); audited."""

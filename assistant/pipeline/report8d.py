@@ -90,14 +90,20 @@ def _audited(components, ws, rows: list[Row], label: str, origin: str, what: str
     return rep
 
 
+_TASK_ROWS = ("SELECT c.id, COALESCE(c.occurred_at, c.created_at), c.text, COALESCE("
+              "(SELECT r.label FROM reviews r WHERE r.classification_id = c.id ORDER BY r.id DESC LIMIT 1), "
+              "(SELECT r.label FROM reviews r WHERE r.task = c.task AND r.text = c.text ORDER BY r.id DESC LIMIT 1), "
+              "c.label) FROM classifications c WHERE c.task = ?")
+
+
 def task_rows(ws, task: str) -> list[Row]:
-    """A task's classified rows, a reviewed correction counting with its corrected label."""
+    """A task's classified rows, each dated by the date its file gave it (else when it was classified); a reviewed
+    correction counts with its corrected label, for every copy of the reviewed text."""
     with ws.connect() as conn:
-        rows = conn.execute(
-            "SELECT c.id, c.created_at, c.text, COALESCE((SELECT r.label FROM reviews r WHERE r.classification_id = "
-            "c.id ORDER BY r.id DESC LIMIT 1), c.label) FROM classifications c WHERE c.task = ?", (task,)).fetchall()
+        rows = conn.execute(_TASK_ROWS, (task,)).fetchall()
     if not rows:
-        raise NotFoundError(f"no classified rows of task {task!r} in this workspace yet")
+        raise NotFoundError(f"no classified rows of task {task!r} in this workspace yet: classify a file in the Batch "
+                            "tab first, or use a file with a date and a label column")
     return [Row(date=str(r[1]), label=str(r[3]), text=str(r[2] or ""), ref=f"classification #{r[0]}") for r in rows]
 
 
@@ -113,6 +119,23 @@ def file_rows(path, date_col: str, label_col: str, text_col: str) -> list[Row]:
 def draft(components, rows: list[Row], label: str, origin: str, period: Period = "month",
           min_score: float | None = None) -> Report8D:
     """The 8D draft for ``label`` in the latest ``period`` of ``rows``."""
+    dated, mine = of_label(rows, label, period)
+    latest = max(p for p, _ in mine)
+    now = [r for p, r in mine if p == latest]
+    before = [r for p, r in mine if p < latest]
+    n_now, n_before = sum(p == latest for p, _ in dated), sum(p < latest for p, _ in dated)
+    words = rising_words([r.text for r in now], [r.text for p, r in dated if p < latest])
+    causes, notes = causes_about(components, label, words, min_score)
+    problem = _problem(label, latest, now, before, n_now, n_before, words)
+    return Report8D(label=label, period=latest, origin=origin, words=words, notes=notes,
+                    sections=_sections(problem, causes, label),
+                    sources=[Source(n=i, citation=c.citation, text=(c.text or c.cause)[:600])
+                             for i, c in enumerate(causes, start=1)])
+
+
+def of_label(rows: list[Row], label: str, period: Period) -> tuple[list[tuple[str, Row]], list[tuple[str, Row]]]:
+    """(every dated row, the rows of ``label``) as (period key, row), the row's date written as read; InputError
+    when no row has a date or none has the label (naming the labels there are)."""
     from shopfloor.sensors.trends import parse_dates, period_key
 
     dates = parse_dates([r.date for r in rows])
@@ -124,17 +147,7 @@ def draft(components, rows: list[Row], label: str, origin: str, period: Period =
     if not mine:
         known = sorted({r.label for _, r in dated})
         raise InputError(f"no row is labelled {label!r}; labels: {', '.join(known[:20])}")
-    latest = max(p for p, _ in mine)
-    now = [r for p, r in mine if p == latest]
-    before = [r for p, r in mine if p < latest]
-    n_now, n_before = sum(p == latest for p, _ in dated), sum(p < latest for p, _ in dated)
-    words = rising_words([r.text for r in now], [r.text for p, r in dated if p < latest])
-    causes, notes = _causes(components, label, words, min_score)
-    problem = _problem(label, latest, now, before, n_now, n_before, words)
-    return Report8D(label=label, period=latest, origin=origin, words=words, notes=notes,
-                    sections=_sections(problem, causes, label),
-                    sources=[Source(n=i, citation=c.citation, text=(c.text or c.cause)[:600])
-                             for i, c in enumerate(causes, start=1)])
+    return dated, mine
 
 
 def rising_words(texts: list[str], history: list[str], top: int = 6) -> list[str]:
@@ -148,7 +161,9 @@ def rising_words(texts: list[str], history: list[str], top: int = 6) -> list[str
     return [w for w, v in sorted(lift.items(), key=lambda x: -x[1]) if v > 1.5][:top]
 
 
-def _causes(components, label: str, words: list[str], min_score: float | None) -> tuple[list[Cause], list[str]]:
+def causes_about(components, label: str, words: list[str], min_score: float | None) -> tuple[list[Cause], list[str]]:
+    """The plant's documents about ``label`` (troubleshooting and FMEA rows, passages; at most 4), cited and above
+    the relevance cut-off, and notes on what was not quoted and why."""
     from shopfloor.assistant.pipeline.diagnose import cut_off, find_causes
     from shopfloor.errors import NotBuiltError
 

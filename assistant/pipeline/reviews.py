@@ -16,6 +16,8 @@ from shopfloor.models import EMBEDDER
 
 _INSERT = ("INSERT INTO classifications (task, text, label, confidence, needs_review, model, source) "
            "VALUES (?,?,?,?,?,?,?)")
+_INSERT_DATED = ("INSERT INTO classifications (task, text, label, confidence, needs_review, model, source, occurred_at) "
+                 "VALUES (?,?,?,?,?,?,?,?)")
 
 
 def classify_texts(components, ws, texts: list[str], task: str, source: str, user: str) -> list[dict]:
@@ -36,15 +38,16 @@ def classify_texts(components, ws, texts: list[str], task: str, source: str, use
 
 
 def classify_file(components, ws, path: str | Path, text_col: str, task: str, output: str | Path | None,
-                  user: str, progress=None, sheet: str | None = None) -> dict:
-    """Label a CSV/XLSX file into a new file; its flagged rows go to the review queue."""
+                  user: str, progress=None, sheet: str | None = None, date_col: str | None = None) -> dict:
+    """Label a CSV/XLSX file into a new file; every row is kept for the task's trends (dated by ``date_col`` when
+    given, else by now) and the unsure ones not seen before go to the review queue."""
     from shopfloor.db import audit
     from shopfloor.finetune import classify_file as label_file
 
     name = Path(path).name
-    flagged: list[tuple[str, str, float]] = []
-    # Flagged rows are collected as they are labelled and written after the run in one transaction with the
-    # audit line (holding a write transaction through a long file would block reviewers meanwhile).
+    rows: list[tuple[str, str, float, bool, str | None]] = []
+    # Rows are collected as they are labelled and written after the run in one transaction with the audit line
+    # (holding a write transaction through a long file would block reviewers meanwhile).
     clf = components.classifier_for(task)
     on_rows = None
     if progress is not None:
@@ -54,16 +57,34 @@ def classify_file(components, ws, path: str | Path, text_col: str, task: str, ou
 
         def on_rows(done: int) -> None:
             progress(done, max(total, done))
-    summary = label_file(clf, path, text_col, output, progress=False, on_flagged=flagged.extend, on_rows=on_rows,
-                         sheet=sheet)
+    summary = label_file(clf, path, text_col, output, progress=False, on_labelled=rows.extend, on_rows=on_rows,
+                         sheet=sheet, date_col=date_col or None)
+    dates = _row_dates([r[4] for r in rows]) if date_col else [None] * len(rows)
     with ws.connect() as conn:
-        new = _not_queued(conn, task, [(clean_text(t), lab, conf) for t, lab, conf in flagged])
-        conn.executemany(_INSERT, [(task, t, lab, conf, 1, task, name) for t, lab, conf in new])
-        audit(conn, user, "classify_file", f"{name}: {summary['rows']} rows, task {task}")
-    summary["task"] = task
-    summary["queued"] = len(new)
-    summary["already_queued_or_reviewed"] = len(flagged) - len(new)
+        flagged = [(clean_text(t), lab, conf) for t, lab, conf, unsure, _ in rows if unsure]
+        new = {t for t, _, _ in _not_queued(conn, task, flagged)}
+        stored = []
+        for (t, lab, conf, unsure, _), when in zip(rows, dates, strict=True):
+            text = clean_text(t)
+            queue = unsure and text in new
+            if queue:
+                new.discard(text)  # one queued row per new text
+            stored.append((task, text, lab, conf, int(queue), task, name, when))
+        conn.executemany(_INSERT_DATED, stored)
+        audit(conn, user, "classify_file", f"{name}: {summary['rows']} rows, task {task}"
+              + (f", dated by column {date_col}" if date_col else ""))
+    queued = sum(r[4] for r in stored)
+    summary.update(task=task, queued=queued, already_queued_or_reviewed=len(flagged) - queued,
+                   dated=sum(d is not None for d in dates))
     return summary
+
+
+def _row_dates(cells: list[str | None]) -> list[str | None]:
+    """The plant's date cells as ``YYYY-MM-DD HH:MM:SS`` (None where unreadable: the row is dated by now)."""
+    from shopfloor.sensors.trends import parse_dates
+
+    parsed = parse_dates([c or "" for c in cells])
+    return [d.strftime("%Y-%m-%d %H:%M:%S") if d == d and d is not None else None for d in parsed]
 
 
 def _not_queued(conn, task: str, flagged: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:

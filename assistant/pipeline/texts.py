@@ -46,15 +46,18 @@ class Texts(Service):
 
     @requires(Action.classify)
     def classify_file(self, path: str | Path, text_col: str, task: str | None = None, output: str | Path | None = None,
-                      progress: Callable | None = None, sheet: str | None = None, *, user: User = DEFAULT_USER) -> dict:
-        """Label a CSV/XLSX file (``sheet``: which XLSX sheet); low-confidence rows are queued for review (audited).
+                      progress: Callable | None = None, sheet: str | None = None, date_col: str | None = None, *,
+                      user: User = DEFAULT_USER) -> dict:
+        """Label a CSV/XLSX file (``sheet``: which XLSX sheet); every row is kept for the task's trends, dated by
+        ``date_col`` when given (``dated``: how many rows had a readable date); low-confidence rows are queued for
+        review (audited).
 
         ``progress(rows_done, rows_estimated)`` is called after each chunk (the estimate counts lines, so
         multi-line cells can make it a little high).
         """
         return reviews.classify_file(self.components, self.ws, path, text_col,
                                      task or self.ws.config.classifier.default_task, output, user.name, progress,
-                                     sheet)
+                                     sheet, date_col)
 
     @requires(Action.view_reviews)
     def queue(self, task: str | None = None, limit: int = 50, offset: int = 0, *,

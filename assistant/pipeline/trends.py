@@ -1,29 +1,23 @@
-"""Trends of the workspace's own classified rows: each task's labels per week or month (when they were
-classified), on the attribute charts of :mod:`shopfloor.sensors.trends`."""
+"""Trends of the workspace's own classified rows (each task's labels per week or month, dated by their file's date
+column or when classified) and of an uploaded file, on the attribute charts of :mod:`shopfloor.sensors.trends`."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-from shopfloor.errors import NotFoundError
 
 if TYPE_CHECKING:
     from shopfloor.sensors.trends import Chart, Period
 
 
 def workspace_trends(ws, task: str, period: Period = "month", chart: Chart = "laney"):
-    """The :class:`~shopfloor.sensors.trends.TrendReport` of ``task``'s classified rows (date: when classified;
-    a reviewed correction counts with its corrected label)."""
+    """The :class:`~shopfloor.sensors.trends.TrendReport` of ``task``'s classified rows (dated by their file's date
+    column when the upload named one, else by when they were classified; a reviewed correction counts with its
+    corrected label)."""
+    from shopfloor.assistant.pipeline.report8d import task_rows
     from shopfloor.sensors.trends import trends
 
-    with ws.connect() as conn:
-        rows = conn.execute(
-            "SELECT c.created_at, COALESCE((SELECT r.label FROM reviews r WHERE r.classification_id = c.id "
-            "ORDER BY r.id DESC LIMIT 1), c.label) FROM classifications c WHERE c.task = ?", (task,)).fetchall()
-    if not rows:
-        raise NotFoundError(f"no classified rows of task {task!r} in this workspace yet: classify a file in the Batch "
-                            "tab first, or use a file with a date and a label column")
-    return trends([r[0] for r in rows], [r[1] for r in rows], period, chart)
+    rows = task_rows(ws, task)
+    return trends([r.date for r in rows], [r.label for r in rows], period, chart)
 
 
 def file_trends(path, date_col: str, label_col: str, period: Period = "month", chart: Chart = "laney"):

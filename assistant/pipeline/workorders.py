@@ -48,6 +48,14 @@ class WorkOrder(BaseModel):
     last_error: str | None = None
     delivered_at: str | None = None
 
+    def to_markdown(self) -> str:
+        """The one line a technician reads after raising it: which order, why this priority, where it went."""
+        sent = {"delivered": "delivered to the CMMS", "failed": "delivery failed"}.get(
+            self.state, "queued in the outbox" + (f" (CMMS: {self.last_error}; retried in the background)"
+                                                  if self.last_error else " (no CMMS configured yet)"))
+        return (f"**Work order {self.id}** ({self.priority}: {self.priority_reason}) for {self.asset or 'no machine'}, "
+                f"{self.failure_mode or 'failure mode not known'} / ISO 14224 {self.iso14224}: {sent}.")
+
 
 def iso_code(label: str | None, text: str = "") -> str:
     """The ISO 14224 failure-mode code for a plant label (else words of the log), OTH when none fits."""
@@ -63,9 +71,8 @@ def priority(d) -> tuple[str, str]:
     """(P1/P2/P3, why) from the diagnosis's risk: open alarms, failure probability, RUL, the FMEA's RPN/severity."""
     st = d.status
     prob = st.failure_probability if st is not None else None
-    rpn = max((_number(v) for c in d.causes for k, v in c.ratings.items() if "rpn" in k.lower()), default=0.0)
-    sev = max((_number(v) for c in d.causes for k, v in c.ratings.items() if k.lower().startswith("sev")),
-              default=0.0)
+    rpn = max((_number(c.risk.get("rpn", "")) for c in d.causes), default=0.0)
+    sev = max((_number(c.risk.get("severity", "")) for c in d.causes), default=0.0)
     if st is not None and st.alarms:
         return "P1", f"{len(st.alarms)} open control-chart alarm(s) on {st.machine_id}"
     if prob is not None and prob >= 0.5:
@@ -97,6 +104,34 @@ def draft(d, user: str) -> WorkOrder:
                      description=d.log, cause=top.cause if top else "", action=(top.remedy if top else "") or
                      d.next_step, priority=level, priority_reason=why, citations=[c.citation for c in d.causes],
                      created_by=user)
+
+
+def from_alarm(alarm: dict, user: str) -> WorkOrder:
+    """The work order an alarm supports: the machine, the failure type its signal feeds (else the deviation), the
+    first cited cause/remedy about the signal (else a check of the signal as the action); P1 while it is open and
+    still violating."""
+    signal = alarm["sensor"].split(" [")[0]
+    deviation = f"{signal} too {alarm['direction']}"
+    mode = (alarm.get("failure_types") or [None])[0] or deviation.replace(" ", "_").lower()
+    refs = alarm.get("references") or []
+    top = next((r for r in refs if r.get("cause") or r.get("remedy")), None)
+    level, why = _alarm_priority(alarm)
+    text = (f"Control-chart alarm #{alarm['id']} on {alarm['machine_id']}: {deviation} since {alarm['first_reading']} "
+            f"({alarm['rule']}: {alarm['description']}); {alarm['points']} violating reading(s) in the latest check.")
+    action = ((top or {}).get("remedy") or f"Check {signal} on {alarm['machine_id']} against its usual range "
+              "(control chart in the Machines tab) and find why it moved.")
+    return WorkOrder(asset=alarm["machine_id"], failure_mode=mode, iso14224=iso_code(mode, deviation),
+                     description=text, cause=(top or {}).get("cause", ""), action=action, priority=level,
+                     priority_reason=why, citations=[r["citation"] for r in refs], created_by=user)
+
+
+def _alarm_priority(alarm: dict) -> tuple[str, str]:
+    since = f"since {alarm['first_reading']}"
+    if alarm["state"] == "open" and alarm["active"]:
+        return "P1", f"open control-chart alarm on {alarm['machine_id']} {since}, still violating"
+    if alarm["active"]:
+        return "P2", f"acknowledged alarm {since}, still violating"
+    return "P3", f"alarm {since} no longer violating in the latest check"
 
 
 def store(ws, order: WorkOrder, source: str) -> WorkOrder:
@@ -138,18 +173,30 @@ def _order(row) -> WorkOrder:
 class WorkOrders(Service):
     """``assistant.workorders``: raise a work order from a log, see the outbox, send it now."""
 
-    def __init__(self, *args, diagnose: Callable | None = None, **kwargs) -> None:
+    def __init__(self, *args, diagnose: Callable | None = None, alarm: Callable | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._diagnose = diagnose  # (log, machine_id, user) -> Diagnosis, the facade's, injected
+        self._alarm = alarm  # (alarm_id, user) -> the alarm with its links (machines.alarm), injected
 
     @requires(Action.work_orders)
     def create(self, log: str, machine_id: str | None = None, *, user: User = DEFAULT_USER) -> WorkOrder:
         """Diagnose ``log`` and queue the work order its card supports; delivery is tried at once if a CMMS is set."""
-        from shopfloor.assistant.pipeline import outbox
-
         if self._diagnose is None:
             raise InputError("work orders need the diagnosis")
-        order = store(self.ws, draft(self._diagnose(log, machine_id, user), user.name), "diagnosis")
+        return self._queued(draft(self._diagnose(log, machine_id, user), user.name), "diagnosis")
+
+    @requires(Action.work_orders)
+    def create_from_alarm(self, alarm_id: int | str, *, user: User = DEFAULT_USER) -> WorkOrder:
+        """Queue the work order a control-chart alarm supports (machine, failure type of its signal, cited cause and
+        action about the signal, P1 while open and violating); delivered at once if a CMMS is set."""
+        if self._alarm is None:
+            raise InputError("work orders from alarms need the machines' alarms")
+        return self._queued(from_alarm(self._alarm(alarm_id, user), user.name), "alarm")
+
+    def _queued(self, order: WorkOrder, source: str) -> WorkOrder:
+        from shopfloor.assistant.pipeline import outbox
+
+        order = store(self.ws, order, source)
         if outbox.url(self.ws.config.cmms):
             outbox.send(self.ws, only=order.id)
         return read(self.ws, order.id or 0)

@@ -110,6 +110,14 @@ def text_column(df) -> str:
     return max(df.columns, key=lambda c: scores[c])
 
 
+DATE_WORDS = ("date", "datum", "日期", "时间", "time", "zeit", "when")
+
+
+def date_column(cols) -> str | None:
+    """The column whose name says it holds dates (Date, fail_date, Datum, 日期), or None."""
+    return next((c for c in cols if any(k in str(c).lower() for k in DATE_WORDS)), None)
+
+
 def trends_chart(rep, folder) -> str:
     """The rising (or most frequent) labels' shares drawn into a new PNG in ``folder`` (served from there)."""
     import os

@@ -41,6 +41,10 @@ def test_diagnose_classify_ask_status(client):
     ("post", "/api/diagnose", {"log": "noise", "machine_id": "Q-1"}, 404),
     ("post", "/api/classify", {"texts": ["x"], "task": "colour"}, 400),
     ("get", "/api/machines/NOPE-1/status", None, 404),
+    ("post", "/api/workorders", {"log": "belt slips", "alarm_id": 1}, 422),  # a log or an alarm, not both
+    ("post", "/api/workorders", {"machine_id": "P-101"}, 422),
+    ("post", "/api/workorders", {"alarm_id": 999_999}, 404),
+    ("get", "/api/trends/rows?task=no_such_task&label=x", None, 404),
 ])
 def test_bad_requests_get_clear_status_codes(client, method, url, body, code):
     r = getattr(client, method)(url, json=body) if body is not None else getattr(client, method)(url)

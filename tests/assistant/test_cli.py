@@ -98,9 +98,11 @@ def test_classify_run_without_a_model_folder_uses_the_workspace_task(demo_worksp
     s = json.loads(res.stdout)
     assert s["rows"] == 3 and s["task"] == "complaint_category" and (tmp_path / "out.csv").exists()
     with Workspace.open(root).connect() as conn:
-        queued = conn.execute("SELECT count(*) FROM classifications WHERE source = 'complaints.csv'").fetchone()[0]
+        kept, queued = conn.execute("SELECT count(*), sum(needs_review) FROM classifications WHERE source = "
+                                    "'complaints.csv'").fetchone()
         audited = conn.execute("SELECT user, detail FROM audit WHERE action = 'classify_file'").fetchall()
     assert queued == s["queued"] == s["needs_review"]  # every unsure row is in the review queue
+    assert kept == 3  # and every row is kept for the task's trends
     assert audited and audited[-1][0].startswith("cli:") and "complaints.csv: 3 rows" in audited[-1][1]
     both = _run("classify", "run", "--input", str(data), "--text-col", "text", "--model", "m", "--taxonomy", "t",
                 env=env)

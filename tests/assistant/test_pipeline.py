@@ -229,3 +229,21 @@ def test_cold_start_task_queues_every_row_and_is_checked_against_the_prior(writa
     r = a.texts.retrain("defect_origin", epochs=1)  # trained from the reviewed rows alone
     assert r["reviewed_rows"] == 4 and "defect_origin" in a.components.classifiers().tasks
     assert a.texts.cold_start_check("defect_origin") is None  # a trained task is no longer cold start
+
+
+def test_a_dated_upload_gives_its_task_a_trend_by_the_plants_own_dates(writable_assistant, tmp_path):
+    import pandas as pd
+
+    a = writable_assistant
+    src = tmp_path / "reklamationen.csv"
+    months = {"2026-01": 3, "2026-02": 5, "2026-03": 4}
+    rows = [(f"{m}-{d + 10}", f"Karton beschädigt, box crushed in transit, lot {m}-{d}") for m, k in months.items()
+            for d in range(k)] + [("n/a", "label printed upside down")]
+    pd.DataFrame(rows, columns=["Datum", "Beschreibung"]).to_csv(src, index=False)
+    s = a.texts.classify_file(src, "Beschreibung", "complaint_category", date_col="Datum")
+    assert s["rows"] == 13 and s["dated"] == 12  # "n/a" is no date: that row is dated by when it was classified
+    rep = a.quality.trends("complaint_category")
+    per = {p: sum(x.count for x in rep.series if x.period == p) for p in rep.periods}
+    assert all(per[m] == k for m, k in months.items())  # every row counted, not only the unsure ones
+    with pytest.raises(InputError, match="'Date'"):  # a misspelt date column is refused, nothing half-stored
+        a.texts.classify_file(src, "Beschreibung", "complaint_category", date_col="Date")

@@ -96,3 +96,41 @@ def test_chinese_text_reaches_the_pdf():
     from shopfloor.assistant.pipeline.exports import to_pdf
 
     assert to_pdf("# 8D 报告\n\n## D2 问题描述\n\n- 液压泵噪音大 [data].\n").startswith(b"%PDF")
+
+
+def _opened(plant: Path, label: str, *extra: str):
+    return runner.invoke(app, ["trends", "--data", str(plant / "complaints.csv"), "--date-col", "date", "--label-col",
+                               "label", "--text-col", "text", "--label", label, "--json", *extra])
+
+
+def test_a_point_of_the_trend_opens_to_its_rows_and_the_cited_fix(plant):
+    r = _opened(plant, "cavitation")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert (out["period"], out["count"], out["total"], out["earlier"]) == ("2026-06", 8, 16, 0)
+    assert out["rows"][0]["date"].startswith("2026-06-21") and "cavitation again" in out["rows"][0]["text"]
+    assert out["rows"][0]["ref"] == "row 57" and "crackling" in out["words"]
+    assert "Clean strainer ST-2" in out["causes"][0]["text"] and out["causes"][0]["citation"].startswith("P-101.md")
+    march = json.loads(_opened(plant, "leak", "--at", "2026-03").stdout)  # an earlier point of another label
+    assert (march["count"], march["total"], march["earlier"], len(march["periods"])) == (6, 8, 12, 6)
+    assert march["causes"] == [] and "nothing is quoted" in march["notes"][0]
+    bad = _opened(plant, "leak", "--at", "2025-01")
+    assert bad.exit_code != 0 and "leak has rows in: 2026-01" in str(bad.exception)
+
+
+def test_who_opens_a_point_sees_texts_and_work_orders_only_from_the_technician_up(writable_assistant):
+    from shopfloor.assistant.pipeline.workorders import WorkOrder, store
+    from shopfloor.assistant.policy import Role, User
+
+    a = writable_assistant
+    with a.ws.connect() as conn:
+        conn.executemany("INSERT INTO classifications (created_at, task, text, label) VALUES (?, 'complaints', ?, ?)",
+                         [(f"2026-{m:02d}-05 10:00:00", f"door hinge squeaks, case {m}-{i}", "door_hinge")
+                          for m in range(1, 4) for i in range(m)])
+    store(a.ws, WorkOrder(description="hinge worn on line 2", failure_mode="door_hinge", created_by="t"), "diagnosis")
+    seen = a.quality.label_rows("complaints", "door_hinge", user=User("v", Role.viewer))
+    assert (seen.period, seen.count, seen.earlier, seen.periods) == ("2026-03", 3, 3, ["2026-01", "2026-02", "2026-03"])
+    assert seen.work_orders == [] and seen.rows == [] and "texts need the technician role" in seen.notes[-1]
+    tech = a.quality.label_rows("complaints", "door_hinge", "month", "2026-02", user=User("t", Role.technician))
+    assert tech.count == 2 and [w.description for w in tech.work_orders] == ["hinge worn on line 2"]
+    assert [r.ref.split(" #")[0] for r in tech.rows] == ["classification"] * 2 and "case 2-" in tech.rows[0].text

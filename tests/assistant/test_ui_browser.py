@@ -177,11 +177,45 @@ def test_machines_tab_shows_status_and_charts(page, artifacts_dir):
     _wait_text(page, "#machine-alarms", "Torque [Nm] high")
     _wait_text(page, "#machine-alarms", "can lead to: overstrain")
     page.wait_for_selector("#machine-charts img", timeout=30_000)
+    page.click("#alarm-wo")  # the open alarm becomes a work order (no CMMS here: it waits in the outbox)
+    _wait_text(page, "#alarm-ack-msg", "Work order")
+    _wait_text(page, "#alarm-ack-msg", "P1: open control-chart alarm on HP-601")
     page.wait_for_timeout(1500)
     page.screenshot(path=str(artifacts_dir / "ui_machines.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})  # a technician's phone
     page.wait_for_timeout(1000)
     page.screenshot(path=str(artifacts_dir / "ui_machines_phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1300, "height": 1000})
+
+
+def test_trends_tab_opens_the_rising_label_of_a_german_export(page, artifacts_dir, tmp_path_factory):
+    import pandas as pd
+
+    rows = []
+    for m in range(1, 7):
+        rows += [(f"2026-{m:02d}-0{d}", "bearing noise", f"pump rumbling from the bearing housing #{d}")
+                 for d in range(1, 3)]
+        rows += [(f"2026-{m:02d}-0{d}", "leak", f"seal dripping at the gland #{d}") for d in range(3, 9)]
+    rows += [("2026-06-20", "cavitation", f"crackling noise and low flow at the pump, case {i}") for i in range(7)]
+    f = tmp_path_factory.mktemp("trends") / "reklamationen.csv"
+    pd.DataFrame(rows, columns=["Datum", "Fehlerart", "Beschreibung"]).to_csv(f, index=False)
+    page.get_by_role("tab", name="Trends").click()
+    page.get_by_text("Or from a file").click()
+    page.set_input_files("#trends-file input[type=file]", str(f))
+    page.wait_for_timeout(3000)  # the preview guesses the date column (Datum) and the text column
+    page.fill("#trends-label-col input", "Fehlerart")
+    page.keyboard.press("Enter")
+    page.click("#trends-show-file")
+    _wait_text(page, "#trends-summary", "rising in 2026-06")
+    page.locator("#trends-table span").filter(has_text="cavitation").first.click()  # a rising row opens its point
+    _wait_text(page, "#trends-opened", "cavitation in 2026-06: 7 of 15 rows")
+    _wait_text(page, "#trends-opened", "ST-2")  # the pump manual's strainer fix, cited
+    _wait_text(page, "#trends-rows", "case 6")
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts_dir / "ui_trends.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts_dir / "ui_trends_phone.png"), full_page=True)
     page.set_viewport_size({"width": 1300, "height": 1000})
 
 

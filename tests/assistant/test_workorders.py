@@ -97,9 +97,10 @@ def test_iso_code_and_priority_from_the_card():
 
     assert iso_code("seal_leak") == "ELP" and iso_code("hydraulic_leak") == "ELU" and iso_code("overheating") == "OHE"
     assert iso_code("tool_wear", "spindle noise") == "NOI" and iso_code("other", "") == "OTH"
-    d = Diagnosis(log="x", causes=[Cause(citation="fmea.csv", score=0.5, ratings={"RPN": "240", "Severity": "8"})])
+    d = Diagnosis(log="x", causes=[Cause(citation="fmea.csv", score=0.5, ratings={"RPZ": "240", "Bedeutung": "8"},
+                                         risk={"rpn": "240", "severity": "8"})])
     assert priority(d) == ("P1", "FMEA RPN 240, severity 8")
-    d.causes[0].ratings = {"RPN": "120"}
+    d.causes[0].risk = {"rpn": "120"}
     assert priority(d)[0] == "P2"
     d.status = MachineStatus(machine_id="P-101", failure_probability=0.7)
     assert priority(d) == ("P1", "failure probability 70%")

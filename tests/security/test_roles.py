@@ -219,7 +219,7 @@ def _ui_calls(tmp_path):
         "/diagnose": (("P101 brg nse rumbling", "(detect from text)", False, handle_file(str(photo))), True),
         "/raise_work_order": (("P101 brg nse rumbling", "(detect from text)"), True),
         "/batch_preview": ((handle_file(str(csv)),), False),
-        "/batch_classify": ((handle_file(str(csv)), "text", "complaint_category", None), True),
+        "/batch_classify": ((handle_file(str(csv)), "text", "complaint_category", None, ""), True),
         "/batch_sheet": ((handle_file(str(csv)), None), False),
         "/review_queue": (("complaint_category",), True),
         "/review_save": ((1, "packaging_labelling", False, "complaint_category", 0), True),
@@ -238,10 +238,12 @@ def _ui_calls(tmp_path):
         "/fleet": ((), False),
         "/fleet_refresh": ((), False),
         "/alarm_acknowledge": (("HP-601", 1, "viewer was here"), True),
+        "/alarm_work_order": ((1,), True),
         "/readings_check": ((handle_file(str(readings)), "Zeit=timestamp"), True),
         "/readings_import": ((handle_file(str(readings)), "Zeit=timestamp\nAnlage=machine_id"), True),
         "/trends_task": (("complaint_category", "month", "plain p"), False),
         "/trends_preview": ((handle_file(str(csv)),), False),
+        "/trends_open": (("complaint_category", None, None, None, None, "month", "damage", ""), False),
         "/trends_file": ((handle_file(str(csv)), "text", "text", "month", "plain p"), False),
         "/report_task": (("complaint_category", "month", "damage"), True),
         "/report_file": ((handle_file(str(csv)), "text", "text", "text", "month", "damage"), True),
@@ -292,7 +294,7 @@ def test_every_ui_endpoint_as_a_viewer(served, tmp_path):
         if write and name not in ("/review_queue", "/account_password", "/batch_classify", "/batch_refresh"):
             assert refused in _flat(outputs[name]), f"{name} was not refused: {_flat(outputs[name])[:300]}"
     assert "needs the technician role" in _flat(outputs["/batch_classify"])
-    for name in ("/review_queue", "/review_prev", "/review_next", "/review_pick", "/batch_refresh"):
+    for name in ("/review_queue", "/review_prev", "/review_next", "/review_pick", "/batch_refresh", "/trends_open"):
         assert "secret complaint text" not in _flat(outputs[name]), name  # the queue is technician data
     assert "secret-photo.png" not in _flat([outputs[n] for n in ("/inspect_queue", "/inspect_prev", "/inspect_next",
                                                                  "/inspect_pick")])

@@ -85,12 +85,13 @@ def test_workspace_trends_count_a_reviewed_correction_with_its_corrected_label(t
     ws = Workspace.open(tmp_path / "ws")
     dates, labels = _plant(rise=2.5, months=12)
     with ws.connect() as conn:
-        conn.executemany("INSERT INTO classifications (created_at, task, text, label) VALUES (?, 'fm', 'x', ?)",
-                         [(pd.Timestamp(d).strftime("%Y-%m-%d 10:00:00"), lab) for d, lab in zip(dates, labels,
-                                                                                                  strict=True)])
-        first = conn.execute("SELECT id FROM classifications WHERE label = 'other' ORDER BY id DESC LIMIT 1").fetchone()
+        conn.executemany("INSERT INTO classifications (created_at, task, text, label) VALUES (?, 'fm', ?, ?)",
+                         [(pd.Timestamp(d).strftime("%Y-%m-%d 10:00:00"), f"row {i}", lab)
+                          for i, (d, lab) in enumerate(zip(dates, labels, strict=True))])
+        first = conn.execute("SELECT id, text FROM classifications WHERE label = 'other' ORDER BY id DESC LIMIT 1"
+                             ).fetchone()
         conn.execute("INSERT INTO reviews (classification_id, task, text, predicted, label, user) "
-                     "VALUES (?, 'fm', 'x', 'other', 'seal leak', 'eng')", (first[0],))
+                     "VALUES (?, 'fm', ?, 'other', 'seal leak', 'eng')", (first[0], first[1]))
         conn.commit()
     rep = workspace_trends(ws, "fm", "month")
     assert [r.label for r in rep.rising] == ["seal leak"]

@@ -7,7 +7,7 @@ from shopfloor.assistant.pipeline.uploads import sheets
 from shopfloor.assistant.policy import Action, authorize
 from shopfloor.assistant.ui.common import friendly
 from shopfloor.assistant.ui.i18n import t
-from shopfloor.assistant.ui.views import BUILD_USER, export_path, pareto_figure, preview, text_column
+from shopfloor.assistant.ui.views import BUILD_USER, date_column, export_path, pareto_figure, preview, text_column
 from shopfloor.errors import ShopfloorError
 
 QUEUE_HEADERS = ["id", "text", "label", "confidence", "source", "created_at"]
@@ -24,6 +24,8 @@ def build(gr, ctx) -> None:
     with gr.Row():
         sheet = gr.Dropdown([], label=t("Sheet (XLSX)"), elem_id="batch-sheet", visible=False)
         col = gr.Dropdown([], label=t("Text column"), elem_id="batch-col", allow_custom_value=True)
+        date_col = gr.Dropdown([], label=t("Date column (for trends; optional)"), elem_id="batch-date-col",
+                               allow_custom_value=True)
         task = gr.Dropdown(tasks, value="complaint_category" if "complaint_category" in tasks else
                            (tasks[0] if tasks else None), label=t("Task"), elem_id="batch-task")
         run = gr.Button(t("Classify"), variant="primary", elem_id="batch-run")
@@ -59,28 +61,31 @@ def build(gr, ctx) -> None:
 
     def on_upload(f, request: gr.Request):
         if f is None:
-            return gr.update(), gr.update(choices=[]), gr.update(choices=[], value=None, visible=False)
+            return gr.update(), gr.update(choices=[]), gr.update(choices=[], value=None, visible=False), \
+                gr.update(choices=[], value=None)
         try:
             authorize(ctx.user(request), Action.ask)  # any signed-in user may preview their own upload
             names = sheets(f) if Path(f).suffix.lower() in (".xlsx", ".xls") else []
             cols, df = preview(f, sheet=names[0] if names else None)
         except ShopfloorError as e:
             return (gr.update(value=None), gr.update(choices=[], value=None, label=f"Problem: {e}"),
-                    gr.update(choices=[], value=None, visible=False))
+                    gr.update(choices=[], value=None, visible=False), gr.update(choices=[], value=None))
         return (df, gr.update(choices=cols, value=text_column(df) if cols else None, label=t("Text column")),
-                gr.update(choices=names, value=names[0] if names else None, visible=len(names) > 1))
+                gr.update(choices=names, value=names[0] if names else None, visible=len(names) > 1),
+                gr.update(choices=[""] + cols, value=date_column(cols) or ""))
 
     def on_sheet(f, name, request: gr.Request):
         if f is None or not name:
-            return gr.update(), gr.update()
+            return gr.update(), gr.update(), gr.update()
         try:
             authorize(ctx.user(request), Action.ask)
             cols, df = preview(f, sheet=name)
         except ShopfloorError as e:
-            return gr.update(value=None), gr.update(choices=[], value=None, label=f"Problem: {e}")
-        return df, gr.update(choices=cols, value=text_column(df) if cols else None, label=t("Text column"))
+            return gr.update(value=None), gr.update(choices=[], value=None, label=f"Problem: {e}"), gr.update()
+        return (df, gr.update(choices=cols, value=text_column(df) if cols else None, label=t("Text column")),
+                gr.update(choices=[""] + cols, value=date_column(cols) or ""))
 
-    def on_run(f, c, t, sh, request: gr.Request, progress=gr.Progress()):
+    def on_run(f, c, t, sh, d, request: gr.Request, progress=gr.Progress()):
         user = ctx.user(request)
         if f is None or not c:
             return "Upload a file and pick the text column first.", None, None, *queue_page(t, 0, user), 0
@@ -93,7 +98,8 @@ def build(gr, ctx) -> None:
         name = Path(f).name
         out = export_path(f"{Path(name).stem}.classified{Path(name).suffix}", ctx.export_dir)
         try:
-            s = a.texts.classify_file(f, c, t, output=out, progress=step, sheet=sh or None, user=user)
+            s = a.texts.classify_file(f, c, t, output=out, progress=step, sheet=sh or None, date_col=d or None,
+                                      user=user)
         except ShopfloorError as e:
             return friendly(e), None, None, *queue_page(t, 0, user), 0
         progress(1.0)
@@ -105,6 +111,7 @@ def build(gr, ctx) -> None:
         md = (f"**{s['rows']} rows** labelled in {s['seconds']} s ({s['rows_per_s']} rows/s); "
               f"**{s['needs_review']} need review**" + (f" ({again} of them already queued or reviewed: not "
                                                           "queued twice)" if again else "") + "."
+              + (f" {s['dated']} rows dated by column {d} for the Trends tab." if d else "")
               + "".join(f"\n\nNote: {n}." for n in s.get("notes", []))
               + (f"\n\n**Cold start** (no trained model yet: every row goes to review): on {check['reviewed']} "
                  f"reviewed rows the taxonomy guess was right {check['cold_start_accuracy']:.0%}, always the most "
@@ -167,9 +174,9 @@ def build(gr, ctx) -> None:
         first = "complaint_category" if "complaint_category" in now else (now[0] if now else None)
         return gr.update(choices=now, value=first), *queue_page(first, 0, user), 0
 
-    upload.change(on_upload, upload, [table, col, sheet], api_name="batch_preview")
-    sheet.input(on_sheet, [upload, sheet], [table, col], api_name="batch_sheet")
-    run.click(on_run, [upload, col, task, sheet], [summary, out_file, pareto, queue, page_info, page],
+    upload.change(on_upload, upload, [table, col, sheet, date_col], api_name="batch_preview")
+    sheet.input(on_sheet, [upload, sheet], [table, col, date_col], api_name="batch_sheet")
+    run.click(on_run, [upload, col, task, sheet, date_col], [summary, out_file, pareto, queue, page_info, page],
               api_name="batch_classify")
     task.change(on_task, task, [queue, page_info, page, rid], api_name="review_queue")
     prev_b.click(on_prev, [task, page], [queue, page_info, page], api_name="review_prev")

@@ -51,10 +51,6 @@ def build(gr, ctx) -> None:
                                                  user=ctx.user(request))
         except ShopfloorError as e:
             return friendly(e)
-        sent = {"delivered": "delivered to the CMMS", "failed": "delivery failed"}.get(
-            wo.state, "queued in the outbox" + (f" (CMMS: {wo.last_error}; retried in the background)"
-                                                 if wo.last_error else " (no CMMS configured yet)"))
-        return (f"**Work order {wo.id}** ({wo.priority}: {wo.priority_reason}) for {wo.asset or 'no machine'}, "
-                f"{wo.failure_mode or 'failure mode not known'} / ISO 14224 {wo.iso14224}: {sent}.")
+        return wo.to_markdown()
 
     raise_wo.click(work_order, [log_box, machine], wo_note, api_name="raise_work_order")

@@ -40,6 +40,7 @@ def build(gr, ctx) -> None:
         ack_pick = gr.Dropdown([], label=t("Open alarm"), elem_id="alarm-pick", scale=2, allow_custom_value=True)
         ack_note = gr.Textbox(label=t("Note (what was done or decided)"), max_length=500, elem_id="alarm-note", scale=3)
         ack = gr.Button(t("Acknowledge"), elem_id="alarm-ack", scale=1)
+        raise_wo = gr.Button(t("Raise a work order"), elem_id="alarm-wo", scale=1)
     ack_msg = gr.Markdown(elem_id="alarm-ack-msg")
     gr.Markdown("**Measured values** — blue band: where each reading was expected; red circles: alarms; dotted line: "
                 "start of the last 24 hours.", elem_id="machine-charts-caption")
@@ -89,6 +90,14 @@ def build(gr, ctx) -> None:
             return friendly(e), gr.update(), gr.update()
         return (f"Alarm #{a['id']} ({a['sensor']}) acknowledged by **{a['acknowledged_by']}**.", text, choices)
 
+    def work_order(alarm_id, request: gr.Request):
+        if alarm_id is None:
+            return "Pick an open alarm first."
+        try:
+            return ctx.assistant.workorders.create_from_alarm(alarm_id, user=ctx.user(request)).to_markdown()
+        except ShopfloorError as e:
+            return friendly(e)
+
     def select_row(evt: gr.SelectData, table):
         try:
             return table.iloc[evt.index[0], FLEET_COLUMNS.index("Machine")]
@@ -101,6 +110,7 @@ def build(gr, ctx) -> None:
                                                                api_name=False)
     show.click(run, pick, [status, alarms, ack_pick, charts, residuals], api_name="machine_status")
     ack.click(acknowledge, [pick, ack_pick, ack_note], [ack_msg, alarms, ack_pick], api_name="alarm_acknowledge")
+    raise_wo.click(work_order, ack_pick, ack_msg, api_name="alarm_work_order")
 
 
 def readings_import(gr, ctx) -> None:

@@ -9,8 +9,9 @@ from shopfloor.assistant.ui.i18n import t
 from shopfloor.errors import ShopfloorError
 
 
-def build(gr, ctx, task, period, upload, date_col, label_col) -> object:
-    """The accordion under the Trends tab; returns its text-column picker (the upload's preview fills it)."""
+def build(gr, ctx, task, period, upload, date_col, label_col) -> tuple[object, object]:
+    """The accordion under the Trends tab; returns its text-column picker (the upload's preview fills it) and its
+    label box (the label opened above fills it)."""
     a = ctx.assistant
     with gr.Accordion(t("8D report draft for a label (cited; edit before sending)"), open=False):
         with gr.Row():
@@ -58,4 +59,4 @@ def build(gr, ctx, task, period, upload, date_col, label_col) -> object:
 
     docx.click(on_docx, text, out, api_name="report_docx")
     pdf.click(on_pdf, text, out, api_name="report_pdf")
-    return text_col
+    return text_col, label
