@@ -196,3 +196,43 @@ def _render(rep: TrendReport, path, labels: list[str] | None, last: int):
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def pareto(rep: TrendReport, top: int = 8) -> list[tuple[str, int, int]]:
+    """(label, rows in the latest period, rows in the one before) of the ``top`` labels of the latest period, most
+    first: the Pareto of this period against the previous one."""
+    if len(rep.periods) < 2:
+        return []
+    now, before = rep.periods[-1], rep.periods[-2]
+    counts: dict[str, list[int]] = {}
+    for p in rep.series:
+        if p.period in (now, before):
+            counts.setdefault(p.label, [0, 0])[p.period == before] += p.count
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+    return [(label, c[0], c[1]) for label, c in ranked[:top] if c[0] or c[1]]
+
+
+def render_pareto(rep: TrendReport, path, top: int = 8):
+    """A PNG of :func:`pareto`: horizontal bars, this period dark over the previous one light."""
+    from shopfloor.sensors.spc import _PLOT_LOCK
+
+    with _PLOT_LOCK:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        rows = pareto(rep, top)[::-1]  # the largest at the top
+        fig, ax = plt.subplots(figsize=(5.5, 0.45 * max(3, len(rows)) + 1.0), layout="constrained")
+        ys = range(len(rows))
+        ax.barh([y + 0.2 for y in ys], [r[2] for r in rows], height=0.4, color="#9db9d3",
+                label=rep.periods[-2] if len(rep.periods) > 1 else "")
+        ax.barh([y - 0.2 for y in ys], [r[1] for r in rows], height=0.4, color="#1f4e79", label=rep.periods[-1])
+        ax.set_yticks(list(ys), [r[0][:28] for r in rows], fontsize=10)
+        ax.tick_params(axis="x", labelsize=10)
+        ax.set_xlabel("rows", fontsize=10)
+        ax.legend(fontsize=9, loc="lower right")
+        ax.set_title(f"Pareto: {rep.periods[-1]} against the {rep.period} before", fontsize=12, loc="left")
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+    return path

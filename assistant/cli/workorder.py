@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -39,8 +40,14 @@ def send(as_json: JsonOpt = False) -> None:
 
 
 @app.command("list", help="Work orders, newest first, with their delivery state and attempts.")
-def list_cmd(limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 100, as_json: JsonOpt = False) -> None:
-    rows = cli_assistant(use_llm=False).workorders.known(limit)
+def list_cmd(limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 100,
+             out: Annotated[Path | None, typer.Option("--out", help="Also write them to a .csv or .json file (for a "
+                                                      "CMMS import or a spreadsheet).")] = None,
+             as_json: JsonOpt = False) -> None:
+    service = cli_assistant(use_llm=False).workorders
+    rows = service.known(limit)
+    if out is not None:
+        service.export(out, limit)
     lines = [f"{w.id}\t{w.state}\t{w.attempts} attempt(s)\t{w.priority}\t{w.asset or '-'}\t{w.description[:60]}"
              for w in rows]
     emit({"workorders": [w.model_dump() for w in rows]}, as_json, "\n".join(lines) or "no work orders")

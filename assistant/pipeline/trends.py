@@ -40,3 +40,11 @@ def render(rep, path, labels: list[str] | None = None):
     from shopfloor.sensors.trends import render as draw
 
     return draw(rep, path, labels)
+
+
+def render_pareto(rep, path):
+    """A PNG of the latest period's labels against the period before (see
+    :func:`shopfloor.sensors.trends.render_pareto`)."""
+    from shopfloor.sensors.trends import render_pareto as draw
+
+    return draw(rep, path)

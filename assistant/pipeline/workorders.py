@@ -164,6 +164,27 @@ def listing(ws, limit: int = 100) -> list[WorkOrder]:
     return [_order(r) for r in rows]
 
 
+def export(orders: list[WorkOrder], path) -> int:
+    """Write ``orders`` to a CSV (one row each, citations joined with " | "; cells a spreadsheet would run are
+    written as text) or a JSON file ({"workorders": [...]}); returns how many."""
+    from pathlib import Path
+
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        path.write_text(json.dumps({"workorders": [w.model_dump() for w in orders]}, indent=1, ensure_ascii=False),
+                        encoding="utf-8")
+        return len(orders)
+    if path.suffix.lower() != ".csv":
+        raise InputError(f"{path.name}: work orders export to .csv or .json")
+    import pandas as pd
+
+    from shopfloor.tables import safe_frame
+
+    rows = [{**w.model_dump(), "citations": " | ".join(w.citations)} for w in orders]
+    safe_frame(pd.DataFrame(rows, columns=list(WorkOrder.model_fields))).to_csv(path, index=False)
+    return len(orders)
+
+
 def _order(row) -> WorkOrder:
     return WorkOrder(**{**json.loads(row["payload"]), "id": row["id"], "state": row["state"],
                         "attempts": row["attempts"], "created_at": row["created_at"], "last_error": row["last_error"],
@@ -204,6 +225,11 @@ class WorkOrders(Service):
     @requires(Action.work_orders)
     def known(self, limit: int = 100, *, user: User = DEFAULT_USER) -> list[WorkOrder]:
         return listing(self.ws, limit)
+
+    @requires(Action.work_orders)
+    def export(self, path, limit: int = 10_000, *, user: User = DEFAULT_USER) -> int:
+        """Write the newest ``limit`` work orders to a .csv or .json file; returns how many."""
+        return export(listing(self.ws, limit), path)
 
     @requires(Action.work_orders)
     def send(self, *, user: User = DEFAULT_USER) -> dict:

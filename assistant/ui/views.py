@@ -128,3 +128,15 @@ def trends_chart(rep, folder) -> str:
     fd, path = tempfile.mkstemp(prefix="trends-", suffix=".png", dir=folder)
     os.close(fd)
     return str(render(rep, path))
+
+
+def pareto_chart(rep, folder) -> str:
+    """The latest period's labels against the period before, drawn into a new PNG in ``folder``."""
+    import os
+    import tempfile
+
+    from shopfloor.assistant.pipeline.trends import render_pareto
+
+    fd, path = tempfile.mkstemp(prefix="pareto-", suffix=".png", dir=folder)
+    os.close(fd)
+    return str(render_pareto(rep, path))

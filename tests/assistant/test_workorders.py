@@ -139,3 +139,21 @@ def test_a_passage_first_and_a_row_lower_the_step_and_the_work_order_say_which_i
     assert step.startswith("The closest entry is a manual passage") and "less close troubleshooting row (Ram drifts" in step
     wo = draft(d, "tom")
     assert wo.cause == "Main cylinder rod seal worn" and wo.action == "Replace rod seal kit RS-160"
+
+
+def test_work_orders_export_to_csv_and_json_without_live_formulas(tmp_path):
+    import pandas as pd
+
+    from shopfloor.assistant.pipeline.workorders import WorkOrder, export
+    from shopfloor.errors import InputError
+
+    orders = [WorkOrder(id=7, description='=HYPERLINK("http://x","click")', citations=["P-101.md > 3", "fmea.csv"]),
+              WorkOrder(id=8, description="Pumpe P-101 läuft heiß", priority="P1")]
+    assert export(orders, tmp_path / "wo.csv") == 2
+    back = pd.read_csv(tmp_path / "wo.csv", dtype=str, keep_default_na=False)
+    assert back["description"][0].startswith("'=") and back["citations"][0] == "P-101.md > 3 | fmea.csv"
+    assert back["description"][1] == "Pumpe P-101 läuft heiß" and list(back["id"]) == ["7", "8"]
+    export(orders, tmp_path / "wo.json")
+    assert [w["id"] for w in json.loads((tmp_path / "wo.json").read_text())["workorders"]] == [7, 8]
+    with pytest.raises(InputError, match="csv or .json"):
+        export(orders, tmp_path / "wo.xlsx")

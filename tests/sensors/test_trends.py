@@ -117,3 +117,14 @@ def test_a_label_new_in_the_latest_months_is_rising_without_a_ratio():
     rep = trends(dates, labels, period="month")
     new = [r for r in rep.rising if r.label == "new crack"]
     assert new and new[0].ratio is None
+
+
+def test_the_pareto_sets_this_period_against_the_one_before(tmp_path):
+    from shopfloor.sensors.trends import pareto, render_pareto, trends
+
+    dates = ["2026-01-05"] * 4 + ["2026-02-05"] * 6 + ["2026-03-05"] * 7
+    labels = ["leak"] * 4 + ["leak"] * 4 + ["noise"] * 2 + ["noise"] * 5 + ["leak"] * 1 + ["crack"] * 1
+    rep = trends(dates, labels, "month")
+    assert pareto(rep) == [("noise", 5, 2), ("crack", 1, 0), ("leak", 1, 4)]
+    png = render_pareto(rep, tmp_path / "p.png")
+    assert png.stat().st_size > 5000 and png.read_bytes()[:4] == b"\x89PNG"

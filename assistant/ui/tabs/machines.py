@@ -3,6 +3,7 @@ and its alarms with what they can lead to, acknowledged by name."""
 
 from shopfloor.assistant.ui.common import friendly
 from shopfloor.assistant.ui.i18n import t
+from shopfloor.assistant.ui.tabs import workorders
 from shopfloor.assistant.ui.views import BUILD_USER, export
 from shopfloor.errors import ShopfloorError
 
@@ -111,6 +112,7 @@ def build(gr, ctx) -> None:
     show.click(run, pick, [status, alarms, ack_pick, charts, residuals], api_name="machine_status")
     ack.click(acknowledge, [pick, ack_pick, ack_note], [ack_msg, alarms, ack_pick], api_name="alarm_acknowledge")
     raise_wo.click(work_order, ack_pick, ack_msg, api_name="alarm_work_order")
+    workorders.build(gr, ctx)
 
 
 def readings_import(gr, ctx) -> None:

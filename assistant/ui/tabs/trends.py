@@ -66,6 +66,8 @@ class TrendsTab:
                                   visible=False)
         self.plot = gr.Image(show_label=False, type="filepath", interactive=False, elem_id="trends-chart-img",
                              buttons=[], visible=False)  # no toolbar over the chart's top-right point
+        self.pareto = gr.Image(show_label=False, type="filepath", interactive=False, elem_id="trends-pareto-img",
+                               buttons=[], visible=False)
         self.source = gr.State("task")  # where the trend shown came from: "task" or "file"
         self._opening_layout(gr)
         self.text_col, report_label = report.build(gr, ctx, self.task, self.period, self.upload, self.date_col,
@@ -84,17 +86,18 @@ class TrendsTab:
                                         elem_id="trends-rows", visible=False)
 
     def _shown(self, get, kind: str):
-        from shopfloor.assistant.ui.views import trends_chart
+        from shopfloor.assistant.ui.views import pareto_chart, trends_chart
 
         gr = self.gr
         try:
             rep = get()
         except ShopfloorError as e:
-            return (friendly(e), gr.update(value=None, visible=False), gr.update(value=None, visible=False), kind,
-                    gr.update())
+            hidden = gr.update(value=None, visible=False)
+            return friendly(e), hidden, hidden, hidden, kind, gr.update()
         text, rows = summary(rep)
         return (text, gr.update(value=rows, visible=bool(rows)),
-                gr.update(value=trends_chart(rep, self.ctx.export_dir), visible=True), kind,
+                gr.update(value=trends_chart(rep, self.ctx.export_dir), visible=True),
+                gr.update(value=pareto_chart(rep, self.ctx.export_dir), visible=True), kind,
                 gr.update(choices=labels_of(rep), value=rep.rising[0].label if rep.rising else None))
 
     def on_task(self, task, period, chart, request):
@@ -140,7 +143,7 @@ class TrendsTab:
 
     def wire(self, gr) -> None:
         """Gradio reads a handler's ``request: gr.Request`` from its signature: each event gets a small adapter."""
-        shown = [self.head, self.table, self.plot, self.source, self.pick]
+        shown = [self.head, self.table, self.plot, self.pareto, self.source, self.pick]
         opening = [self.source, self.task, self.upload, self.date_col, self.label_col, self.text_col, self.period,
                    self.pick, self.at]
 
