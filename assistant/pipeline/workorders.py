@@ -23,9 +23,13 @@ State = Literal["queued", "delivered", "failed"]
 # ISO 14224:2016 failure-mode codes (Annex B) by words of the plant's label or log; anything else is OTH, and the
 # plant's own label always travels beside the code.
 ISO14224 = (("seal_leak", "ELP"), ("hydraulic", "ELU"), ("oil leak", "ELU"), ("leak", "ELP"), ("overheat", "OHE"),
-            ("temperature", "OHE"), ("vibration", "VIB"), ("imbalance", "VIB"), ("misalign", "VIB"),
+            ("temperatur", "OHE"), ("vibration", "VIB"), ("imbalance", "VIB"), ("misalign", "VIB"),
             ("bearing", "VIB"), ("noise", "NOI"), ("blockage", "PLU"), ("clog", "PLU"), ("sensor", "AIR"),
-            ("slip", "LOO"), ("does not start", "FTS"), ("won't start", "FTS"), ("trip", "UST"))
+            ("slip", "LOO"), ("does not start", "FTS"), ("won't start", "FTS"), ("trip", "UST"),
+            # German and Chinese plants' words for the same modes
+            ("leck", "ELP"), ("überhitz", "OHE"), ("schwingung", "VIB"), ("unwucht", "VIB"), ("lager", "VIB"),
+            ("geräusch", "NOI"), ("verstopf", "PLU"), ("泄漏", "ELP"), ("漏油", "ELU"), ("过热", "OHE"), ("温度", "OHE"),
+            ("振动", "VIB"), ("轴承", "VIB"), ("噪音", "NOI"), ("噪声", "NOI"), ("堵塞", "PLU"))
 
 
 class WorkOrder(BaseModel):
@@ -47,6 +51,7 @@ class WorkOrder(BaseModel):
     created_at: str = ""
     last_error: str | None = None
     delivered_at: str | None = None
+    alarm_id: int | None = None  # the control-chart alarm it was raised from
 
     def to_markdown(self) -> str:
         """The one line a technician reads after raising it: which order, why this priority, where it went."""
@@ -107,9 +112,9 @@ def draft(d, user: str) -> WorkOrder:
 
 
 def from_alarm(alarm: dict, user: str) -> WorkOrder:
-    """The work order an alarm supports: the machine, the failure type its signal feeds (else the deviation), the
-    first cited cause/remedy about the signal (else a check of the signal as the action); P1 while it is open and
-    still violating."""
+    """The work order an alarm supports: the machine, the failure type its signal feeds (else the deviation), ISO
+    14224 PDE (parameter deviation) unless the words name a more specific mode, the first cited cause/remedy about
+    the signal (else a check of the signal as the action); P1 while it is open and still violating."""
     signal = alarm["sensor"].split(" [")[0]
     deviation = f"{signal} too {alarm['direction']}"
     mode = (alarm.get("failure_types") or [None])[0] or deviation.replace(" ", "_").lower()
@@ -120,9 +125,10 @@ def from_alarm(alarm: dict, user: str) -> WorkOrder:
             f"({alarm['rule']}: {alarm['description']}); {alarm['points']} violating reading(s) in the latest check.")
     action = ((top or {}).get("remedy") or f"Check {signal} on {alarm['machine_id']} against its usual range "
               "(control chart in the Machines tab) and find why it moved.")
-    return WorkOrder(asset=alarm["machine_id"], failure_mode=mode, iso14224=iso_code(mode, deviation),
-                     description=text, cause=(top or {}).get("cause", ""), action=action, priority=level,
-                     priority_reason=why, citations=[r["citation"] for r in refs], created_by=user)
+    code = iso_code(mode, deviation)
+    return WorkOrder(asset=alarm["machine_id"], failure_mode=mode, iso14224="PDE" if code == "OTH" else code,
+                     alarm_id=alarm["id"], description=text, cause=(top or {}).get("cause", ""), action=action,
+                     priority=level, priority_reason=why, citations=[r["citation"] for r in refs], created_by=user)
 
 
 def _alarm_priority(alarm: dict) -> tuple[str, str]:
@@ -212,7 +218,12 @@ class WorkOrders(Service):
         action about the signal, P1 while open and violating); delivered at once if a CMMS is set."""
         if self._alarm is None:
             raise InputError("work orders from alarms need the machines' alarms")
-        return self._queued(from_alarm(self._alarm(alarm_id, user), user.name), "alarm")
+        alarm = self._alarm(alarm_id, user)
+        raised = next((w for w in listing(self.ws, 10_000) if w.alarm_id == alarm["id"] and w.state != "failed"), None)
+        if raised is not None:  # one work order per alarm: a second click must not send the CMMS a duplicate
+            raise InputError(f"alarm #{alarm['id']} already has work order {raised.id} ({raised.state}, raised by "
+                             f"{raised.created_by} at {raised.created_at} UTC)")
+        return self._queued(from_alarm(alarm, user.name), "alarm")
 
     def _queued(self, order: WorkOrder, source: str) -> WorkOrder:
         from shopfloor.assistant.pipeline import outbox

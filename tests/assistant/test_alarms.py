@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from shopfloor.errors import InputError
+
 
 def test_an_alarm_links_to_the_machines_own_passage_about_its_signal(writable_assistant, tmp_path):
     a = writable_assistant
@@ -21,6 +25,9 @@ def test_an_alarm_links_to_the_machines_own_passage_about_its_signal(writable_as
     assert (wo.asset, wo.failure_mode, wo.priority, wo.state) == ("HP-601", "overstrain", "P1", "queued")
     assert "die shut height" in wo.action and "Blank thicker" in wo.cause and wo.citations[0].startswith("HP-601-drive")
     assert f"alarm #{torque['id']}" in wo.description and "Torque too high" in wo.description
+    assert wo.iso14224 == "PDE" and wo.alarm_id == torque["id"]  # parameter deviation: no more specific mode
+    with pytest.raises(InputError, match=f"already has work order {wo.id}"):
+        a.workorders.create_from_alarm(torque["id"])  # a second click sends the CMMS no duplicate
     # the speed alarm: that passage does not name speed, and another machine's manual is not about this press
     speed = alarms.get("Rotational speed [rpm]")
     if speed is not None:
@@ -30,7 +37,6 @@ def test_an_alarm_links_to_the_machines_own_passage_about_its_signal(writable_as
     done = a.machines.acknowledge(torque["id"], "blank thickness checked")
     assert done["acknowledged_by"] == a.default_user.name
     assert all(x["id"] != torque["id"] for x in a.machines.alarms(state="open"))
-    assert a.workorders.create_from_alarm(torque["id"]).priority == "P2"  # acknowledged, still violating
 
 
 def test_status_names_what_drives_a_real_risk_and_not_noise():

@@ -97,6 +97,7 @@ def test_iso_code_and_priority_from_the_card():
 
     assert iso_code("seal_leak") == "ELP" and iso_code("hydraulic_leak") == "ELU" and iso_code("overheating") == "OHE"
     assert iso_code("tool_wear", "spindle noise") == "NOI" and iso_code("other", "") == "OTH"
+    assert iso_code("Lagerschaden", "") == "VIB" and iso_code(None, "液压缸漏油") == "ELU"  # a German, a Chinese plant
     d = Diagnosis(log="x", causes=[Cause(citation="fmea.csv", score=0.5, ratings={"RPZ": "240", "Bedeutung": "8"},
                                          risk={"rpn": "240", "severity": "8"})])
     assert priority(d) == ("P1", "FMEA RPN 240, severity 8")
@@ -157,3 +158,16 @@ def test_work_orders_export_to_csv_and_json_without_live_formulas(tmp_path):
     assert [w["id"] for w in json.loads((tmp_path / "wo.json").read_text())["workorders"]] == [7, 8]
     with pytest.raises(InputError, match="csv or .json"):
         export(orders, tmp_path / "wo.xlsx")
+
+
+def test_an_alarm_draft_without_a_document_checks_the_signal_and_ranks_by_the_alarms_state():
+    from shopfloor.assistant.pipeline.workorders import from_alarm
+
+    alarm = {"id": 4, "machine_id": "Presse 3", "sensor": "Öltemperatur [°C]", "direction": "high", "rule": "ewma",
+             "description": "EWMA beyond its limit", "first_reading": "2026-11-02 06:00", "points": 3,
+             "state": "acknowledged", "active": True, "failure_types": [], "references": []}
+    wo = from_alarm(alarm, "tom")
+    assert (wo.priority, wo.failure_mode, wo.iso14224) == ("P2", "öltemperatur_too_high", "OHE")  # temperature
+    assert wo.action.startswith("Check Öltemperatur on Presse 3") and wo.cause == "" and wo.citations == []
+    assert from_alarm({**alarm, "active": False}, "tom").priority == "P3"
+    assert from_alarm({**alarm, "sensor": "Druck [bar]"}, "tom").iso14224 == "PDE"

@@ -120,7 +120,8 @@ class TrendsTab:
                 out = self.quality.label_rows(task or "", label or "", period, when or None, user=user)
         except ShopfloorError as e:
             return friendly(e), self.gr.update(value=None, visible=False)
-        return out.to_markdown(), self.gr.update(value=[[r.date, r.ref, r.text] for r in out.rows],
+        return out.to_markdown(), self.gr.update(value=[[r.date.removesuffix(" 00:00"), r.ref, r.text]
+                                                        for r in out.rows],
                                                  visible=bool(out.rows))
 
     def on_select(self, evt, rows):
