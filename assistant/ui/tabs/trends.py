@@ -98,7 +98,7 @@ class TrendsTab:
         return (text, gr.update(value=rows, visible=bool(rows)),
                 gr.update(value=trends_chart(rep, self.ctx.export_dir), visible=True),
                 gr.update(value=pareto_chart(rep, self.ctx.export_dir), visible=True), kind,
-                gr.update(choices=labels_of(rep), value=rep.rising[0].label if rep.rising else None))
+                gr.update(choices=(ranked := labels_of(rep)), value=ranked[0] if ranked else None))
 
     def on_task(self, task, period, chart, request):
         user = self.ctx.user(request)
@@ -111,6 +111,8 @@ class TrendsTab:
                                                             CHARTS.get(chart, "laney"), user=user), "file")
 
     def on_open(self, kind, task, f, date_col, label_col, text_col, period, label, when, request):
+        if not (label or "").strip():
+            return "Pick a label (or click a row of the table) first.", self.gr.update(value=None, visible=False)
         user = self.ctx.user(request)
         try:
             if kind == "file":
