@@ -17,7 +17,9 @@ def trends(data: Annotated[Path | None, typer.Option("--data", help="CSV/XLSX wi
            date_col: Annotated[str | None, typer.Option("--date-col", help="Column with the date of each row.")] = None,
            label_col: Annotated[str | None, typer.Option("--label-col", help="Column with the label.")] = None,
            by: Annotated[str | None, typer.Option("--by", help="A task of the workspace: its classified rows "
-                                                  "(dated when classified) instead of a file.")] = None,
+                                                  "(dated by the upload's --date-col, else when classified) instead of "
+                                                  "a file; `inspection` (photos' defect classes) and `workorders` "
+                                                  "(their failure modes) too.")] = None,
            period: Annotated[str, typer.Option("--period", help="week or month.")] = "month",
            chart: Annotated[str, typer.Option("--chart", help="laney (p' chart, default) or p.")] = "laney",
            label: Annotated[str | None, typer.Option("--label", help="Open one label's point instead: its rows of "

@@ -21,9 +21,16 @@ class Quality(Service):
     """Trends of labels and the reports drafted from them."""
 
     @requires(Action.view_trends)
+    def sources(self, *, user: User = DEFAULT_USER) -> list[str]:
+        """What the workspace can trend: its classification tasks, then ``inspection`` (photos' defect classes) and
+        ``workorders`` (work orders' failure modes)."""
+        tasks = self.components.tasks()
+        return tasks + [s for s in report8d.OTHER_SOURCES if s not in tasks]
+
+    @requires(Action.view_trends)
     def trends(self, task: str, period: Period = "month", chart: Chart = "laney", *,
                user: User = DEFAULT_USER) -> TrendReport:
-        """Which labels of ``task`` are rising among the workspace's classified rows (a TrendReport)."""
+        """Which labels of ``task`` (one of :meth:`sources`) are rising among the workspace's rows (a TrendReport)."""
         from shopfloor.assistant.pipeline.trends import workspace_trends
 
         return workspace_trends(self.ws, task, period, chart)

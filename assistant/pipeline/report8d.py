@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import BaseModel, Field
 
@@ -96,15 +96,35 @@ _TASK_ROWS = ("SELECT c.id, COALESCE(c.occurred_at, c.created_at), c.text, COALE
               "c.label) FROM classifications c WHERE c.task = ?")
 
 
+# Besides the text tasks, two labelled streams the workspace keeps: inspected photos (their defect class, a reviewer's
+# correction first) and work orders (their failure mode), each dated by when it was made.
+OTHER_SOURCES = {
+    "inspection": ("SELECT id, created_at, image, COALESCE(reviewed_label, label) FROM inspections "
+                   "WHERE COALESCE(reviewed_label, label) IS NOT NULL", "inspection"),
+    "workorders": ("SELECT id, created_at, json_extract(payload, '$.description'), "
+                   "json_extract(payload, '$.failure_mode') FROM workorders "
+                   "WHERE json_extract(payload, '$.failure_mode') IS NOT NULL", "work order"),
+}
+
+
 def task_rows(ws, task: str) -> list[Row]:
     """A task's classified rows, each dated by the date its file gave it (else when it was classified); a reviewed
-    correction counts with its corrected label, for every copy of the reviewed text."""
+    correction counts with its corrected label, for every copy of the reviewed text. ``inspection`` and
+    ``workorders`` (unless a text task has that name) are the inspected photos and the work orders."""
     with ws.connect() as conn:
         rows = conn.execute(_TASK_ROWS, (task,)).fetchall()
+        if not rows and task in OTHER_SOURCES:
+            sql, what = OTHER_SOURCES[task]
+            return [Row(date=str(r[1]), label=str(r[3]), text=str(r[2] or ""), ref=f"{what} #{r[0]}")
+                    for r in conn.execute(sql)] or _none(task)
     if not rows:
-        raise NotFoundError(f"no classified rows of task {task!r} in this workspace yet: classify a file in the Batch "
-                            "tab first, or use a file with a date and a label column")
+        _none(task)
     return [Row(date=str(r[1]), label=str(r[3]), text=str(r[2] or ""), ref=f"classification #{r[0]}") for r in rows]
+
+
+def _none(task: str) -> NoReturn:
+    raise NotFoundError(f"no classified rows of task {task!r} in this workspace yet: classify a file in the Batch tab "
+                        "first, or use a file with a date and a label column")
 
 
 def file_rows(path, date_col: str, label_col: str, text_col: str) -> list[Row]:

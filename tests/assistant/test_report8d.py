@@ -134,3 +134,25 @@ def test_who_opens_a_point_sees_texts_and_work_orders_only_from_the_technician_u
     tech = a.quality.label_rows("complaints", "door_hinge", "month", "2026-02", user=User("t", Role.technician))
     assert tech.count == 2 and [w.description for w in tech.work_orders] == ["hinge worn on line 2"]
     assert [r.ref.split(" #")[0] for r in tech.rows] == ["classification"] * 2 and "case 2-" in tech.rows[0].text
+
+
+def test_inspected_photos_and_work_orders_are_trend_sources_too(writable_assistant):
+    from shopfloor.assistant.pipeline.workorders import WorkOrder, store
+    from shopfloor.assistant.policy import Role, User
+
+    a = writable_assistant
+    assert a.quality.sources()[-2:] == ["inspection", "workorders"]
+    with a.ws.connect() as conn:
+        conn.executemany("INSERT INTO inspections (sha256, image, stored, label, reviewed_label, created_at) "
+                         "VALUES (?, ?, '/x.png', 'scratch', ?, ?)",
+                         [(f"probe{i}", f"part{i}.png", "dent" if i == 0 else None, f"2026-0{m}-10 08:00:00")
+                          for i, m in enumerate([1, 2, 3, 3])])  # the first photo a reviewer corrected to dent
+    tech = User("t", Role.technician)
+    out = a.quality.label_rows("inspection", "scratch", "month", "2026-03", user=tech)
+    assert (out.count, out.earlier) == (2, 1) and out.rows[0].ref.startswith("inspection #")
+    assert a.quality.trends("inspection").periods[:3] == ["2026-01", "2026-02", "2026-03"]
+    for log in ("belt slips on the drive pulley", "belt slipping again"):
+        store(a.ws, WorkOrder(description=log, failure_mode="belt_slip", created_by="t"), "diagnosis")
+    orders = a.quality.label_rows("workorders", "belt_slip", user=tech)
+    assert orders.count == 2 and {r.text for r in orders.rows} == {"belt slips on the drive pulley",
+                                                                     "belt slipping again"}

@@ -44,12 +44,12 @@ class TrendsTab:
 
     def __init__(self, gr, ctx) -> None:
         self.gr, self.ctx, self.quality = gr, ctx, ctx.assistant.quality
-        tasks = ctx.assistant.texts.tasks(user=BUILD_USER)
+        tasks = ctx.assistant.quality.sources(user=BUILD_USER)
         gr.Markdown("Each label's share of a period's rows on a control chart: **rising** means the latest period is "
                     "above the limit set by the history before it, with at least 3 rows.")
         with gr.Row():
-            self.task = gr.Dropdown(tasks, value=tasks[0] if tasks else None, label=t("Classified rows of task"),
-                                    elem_id="trends-task", allow_custom_value=True)
+            self.task = gr.Dropdown(tasks, value=tasks[0] if tasks else None, elem_id="trends-task",
+                                    label=t("Rows of (a task, inspection, workorders)"), allow_custom_value=True)
             self.period = gr.Radio(["month", "week"], value="month", label=t("Period"), elem_id="trends-period")
             self.chart = gr.Dropdown(list(CHARTS), value=next(iter(CHARTS)), label=t("Chart"), elem_id="trends-chart")
         self.show = gr.Button(t("Show trends"), variant="primary", elem_id="trends-show")
