@@ -224,6 +224,20 @@ MIGRATIONS: list[str] = [
     ALTER TABLE classifications ADD COLUMN occurred_at TEXT;
     CREATE INDEX reviews_classification ON reviews(classification_id);
     """,
+    # 14: one store of corrections for every modality: a photo's reviewed class moves from columns of
+    # `inspections` to a `reviews` row (task 'inspection', text the photo's name), every existing one kept
+    """
+    ALTER TABLE reviews ADD COLUMN inspection_id INTEGER REFERENCES inspections(id);
+    CREATE INDEX reviews_inspection ON reviews(inspection_id);
+    INSERT INTO reviews (created_at, task, text, predicted, label, user, inspection_id)
+        SELECT COALESCE(reviewed_at, datetime('now')), 'inspection', image, label, reviewed_label,
+               COALESCE(reviewed_by, 'unknown'), id FROM inspections WHERE reviewed_label IS NOT NULL;
+    DROP INDEX inspections_review;
+    CREATE INDEX inspections_queue ON inspections(needs_review, confidence);
+    ALTER TABLE inspections DROP COLUMN reviewed_label;
+    ALTER TABLE inspections DROP COLUMN reviewed_by;
+    ALTER TABLE inspections DROP COLUMN reviewed_at;
+    """,
 ]
 
 # Python steps run after the SQL of the same migration, in its transaction (version -> function).

@@ -112,12 +112,12 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
 
     @r.get("/api/inspect/reviews", response_model=InspectionQueue)
     def inspection_queue(limit: int = 20, offset: int = 0, user: User = Depends(current_user)):
-        items, total = assistant.inspection.queue(max(1, min(limit, 200)), max(0, offset), user=user)
+        items, total = assistant.reviews.page("inspection", max(1, min(limit, 200)), max(0, offset), user=user)
         return {"total": total, "items": items}
 
     @r.post("/api/inspect/reviews", response_model=InspectionCorrected)
     def inspection_correct(req: InspectionCorrection, user: User = Depends(current_user)):
-        return assistant.inspection.correct(req.id, req.label, user=user)
+        return assistant.reviews.correct("inspection", req.id, req.label, user=user)
 
     @r.post("/api/classify", response_model=ClassifyResponse)
     def classify(req: ClassifyRequest, user: User = Depends(current_user)):
@@ -126,13 +126,13 @@ def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
 
     @r.get("/api/reviews", response_model=ReviewQueue)
     def review_queue(task: str | None = None, limit: int = 50, offset: int = 0, user: User = Depends(current_user)):
-        items, total = assistant.texts.queue(task, max(1, min(limit, 500)), max(0, offset), user=user)
+        items, total = assistant.reviews.page(task, max(1, min(limit, 500)), max(0, offset), user=user)
         return {"total": total, "items": items, "cold_start": assistant.texts.cold_start_check(task, user=user) if task
                 else None}
 
     @r.post("/api/reviews", response_model=ReviewSaved)
     def review_save(req: ReviewCorrection, user: User = Depends(current_user)):
-        return assistant.texts.correct(req.id, req.label, new_label=req.new_label, user=user)
+        return assistant.reviews.correct(None, req.id, req.label, req.new_label, user=user)  # the row's own task
 
     @r.post("/api/ask", response_model=Answer)
     def ask(req: AskRequest, user: User = Depends(current_user)):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, model_validator
 
 from shopfloor.assistant.pipeline.results import FleetRow, WorkOrder
 from shopfloor.assistant.safety import clean_text
@@ -284,7 +284,7 @@ class InspectResponse(BaseModel):
 
 class InspectionReviewOut(BaseModel):
     id: int
-    image: str
+    image: str = Field(..., validation_alias=AliasChoices("image", "subject"))
     label: str | None = None
     confidence: float | None = None
     alternatives: list[AlternativeOut] = []
@@ -302,8 +302,8 @@ class InspectionQueue(BaseModel):
 
 class ReviewItem(BaseModel):
     id: int = Field(..., description="Row id in the classifications table.")
-    task: str
-    text: str
+    task: str = Field(..., validation_alias=AliasChoices("task", "queue"))
+    text: str = Field(..., validation_alias=AliasChoices("text", "subject"))
     label: str | None = None
     confidence: float | None = None
     source: str | None = None
@@ -335,8 +335,8 @@ class ReviewCorrection(BaseModel):
 class ReviewSaved(BaseModel):
     review_id: int
     id: int
-    task: str
-    text: str
+    task: str = Field(..., validation_alias=AliasChoices("task", "queue"))
+    text: str = Field(..., validation_alias=AliasChoices("text", "subject"))
     was: str | None = None
     label: str
 

@@ -31,6 +31,8 @@ app.add_typer(index.app, name="index", help="Build, update, search and evaluate 
 app.add_typer(sensor.app, name="sensor", help="Failure, remaining-life and SPC models on sensor data.")
 app.add_typer(inspect.app, name="inspect", help="Defect classes and anomaly heatmaps from photos of parts.")
 app.add_typer(workorder.app, name="workorder", help="Work orders for the plant's CMMS: create, list, send.")
+app.add_typer(classify.review_app, name="review", help="The review queues of texts and photos: list, correct "
+              "(the same commands as `classify review`).")
 app.add_typer(lm.app, name="lm", help="The answering language model: tune a LoRA answerer on your documents.")
 app_cmds.register(app)
 app.command("trends", help="Which labels are rising: shares per week or month on a Laney p' (or p) chart, from a file "

@@ -127,18 +127,22 @@ def run(input: Annotated[Path, typer.Option("--input", help="CSV or XLSX to clas
          f"{s['rows']} rows -> {s['output']} ({s['needs_review']} need review, {s['rows_per_s']} rows/s)")
 
 
-review_app = typer.Typer(no_args_is_help=True, help="The review queue: list rows waiting for a person, save labels.")
+review_app = typer.Typer(no_args_is_help=True, help="The review queues (a text task's rows, or `--queue inspection` "
+                         "for photos): list what waits for a person, save the right label.")
 app.add_typer(review_app, name="review")
 
 
 @review_app.command("list", help="Rows waiting for review (least confident first, one per distinct text).")
-def review_list(task: Annotated[str | None, typer.Option("--task", help="Only this task.")] = None,
+def review_list(task: Annotated[str | None, typer.Option("--task", "--queue", help="Only this task, or "
+                                                        "`inspection` for photos.")] = None,
                 limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 20,
                 offset: Annotated[int, typer.Option("--offset", min=0)] = 0, as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
     a = cli_assistant(use_llm=False)
-    items, total = a.texts.queue(task, limit, offset)
+    found, total = a.reviews.page(task, limit, offset)
+    items = [{"id": r.id, "task": r.queue, "text": r.subject, "label": r.label, "confidence": r.confidence,
+              "source": r.source, "created_at": r.created_at} for r in found]  # the keys this command always had
     cold = a.texts.cold_start_check(task) if task else None
     human = "\n".join([f"{total} waiting" + (f" (showing {offset + 1}-{offset + len(items)})" if items else "")] +
                       [f"{r['id']:>7}  {r['task']:<20} {r['label'] or '-':<24} "
@@ -157,8 +161,11 @@ def review_correct(row_id: Annotated[int, typer.Option("--id", help="Row id from
                    new_label: Annotated[bool, typer.Option(
                        "--new-label", help="Add a label the task does not know yet (else refused as a likely typo).")
                    ] = False,
+                   queue: Annotated[str | None, typer.Option("--queue", help="`inspection` for a photo's id (default: "
+                                                             "a classified row, in its own task).")] = None,
                    as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
-    c = cli_assistant(use_llm=False).texts.correct(row_id, label, new_label=new_label)
-    emit(c, as_json, f"row {c['id']} ({c['task']}): {c['was']} -> {c['label']} (review {c['review_id']})")
+    c = cli_assistant(use_llm=False).reviews.correct(queue, row_id, label, new_label)
+    emit({"review_id": c.review_id, "id": c.id, "task": c.queue, "text": c.subject, "was": c.was, "label": c.label},
+         as_json, f"row {c.id} ({c.queue}): {c.was} -> {c.label} (review {c.review_id})")

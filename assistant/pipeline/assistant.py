@@ -13,6 +13,7 @@ from shopfloor.assistant.pipeline.inspection import Inspection
 from shopfloor.assistant.pipeline.knowledge import Knowledge
 from shopfloor.assistant.pipeline.machines import Machines
 from shopfloor.assistant.pipeline.quality import Quality
+from shopfloor.assistant.pipeline.review import Reviews
 from shopfloor.assistant.pipeline.routing import Route
 from shopfloor.assistant.pipeline.texts import Texts
 from shopfloor.assistant.pipeline.users import Users
@@ -50,6 +51,7 @@ class Assistant:
         self.knowledge = Knowledge(*services)
         self.inspection = Inspection(*services)
         self.texts = Texts(*services)
+        self.reviews = Reviews(*services)
         self.quality = Quality(*services)
         self.workorders = WorkOrders(*services, diagnose=lambda log, machine, who: self._diagnosis(
             log, machine, False, None, who), alarm=lambda alarm_id, who: self.machines.alarm(alarm_id, user=who))

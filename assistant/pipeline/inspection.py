@@ -107,6 +107,10 @@ def _record(conn, ws, name: str, src: bytes | Path, r, has_classes: bool, source
     return d
 
 
+# a photo's reviewed class: its latest correction in the one review store
+REVIEWED = "(SELECT r.label FROM reviews r WHERE r.inspection_id = i.id ORDER BY r.id DESC LIMIT 1)"
+
+
 def labels(components) -> list[str]:
     """The classifier's classes (what a reviewer may pick), or [] without a classifier."""
     try:
@@ -117,7 +121,7 @@ def labels(components) -> list[str]:
 
 def queue(ws, limit: int = 20, offset: int = 0) -> tuple[list[dict], int]:
     """(one page of photos waiting for review, least confident first; how many wait in all)."""
-    where = "WHERE needs_review = 1 AND reviewed_label IS NULL"
+    where = "WHERE needs_review = 1 AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.inspection_id = inspections.id)"
     with ws.connect() as conn:
         total = conn.execute(f"SELECT count(*) FROM inspections {where}").fetchone()[0]
         rows = conn.execute(
@@ -150,16 +154,18 @@ def correct(ws, inspection_id: int, label: str, user: str, allowed: list[str]) -
         raise InputError("a label is a short name without slashes or line breaks")
     r = row(ws, inspection_id)
     with ws.connect() as conn:
-        conn.execute("UPDATE inspections SET reviewed_label = ?, reviewed_by = ?, reviewed_at = datetime('now') "
-                     "WHERE id = ?", (label, user, int(inspection_id)))
+        cur = conn.execute("INSERT INTO reviews (inspection_id, task, text, predicted, label, user) "
+                           "VALUES (?, 'inspection', ?, ?, ?, ?)", (int(inspection_id), r["image"], r["label"], label,
+                                                                    user))
         audit(conn, user, "inspect_review", f"photo {inspection_id} ({r['image']}): {r['label']} -> {label}"
                                             + ("" if label in allowed else " (new class)"))
-    return {"id": int(inspection_id), "label": label, "was": r["label"], "new_class": label not in allowed}
+    return {"review_id": cur.lastrowid, "id": int(inspection_id), "image": r["image"], "label": label,
+            "was": r["label"], "new_class": label not in allowed}
 
 
 def reviewed(ws) -> list[tuple[Path, str]]:
     with ws.connect() as conn:
-        rows = conn.execute("SELECT stored, reviewed_label FROM inspections WHERE reviewed_label IS NOT NULL").fetchall()
+        rows = conn.execute(f"SELECT i.stored, {REVIEWED} FROM inspections i WHERE {REVIEWED} IS NOT NULL").fetchall()
     return [(Path(s), lab) for s, lab in rows if Path(s).exists()]
 
 
@@ -214,26 +220,6 @@ class Inspection(Service):
     @requires(Action.inspect)
     def labels(self, *, user: User = DEFAULT_USER) -> list[str]:
         return labels(self.components)
-
-    @requires(Action.view_reviews)
-    def queue(self, limit: int = 20, offset: int = 0, *, user: User = DEFAULT_USER) -> tuple[list[dict], int]:
-        """One page of photos waiting for review (least confident first) and how many wait in all."""
-        return queue(self.ws, limit, offset)
-
-    @requires(Action.view_reviews)
-    def photo(self, inspection_id: int, *, user: User = DEFAULT_USER) -> dict:
-        """One inspected photo's row (``stored`` is the file kept in the workspace)."""
-        from shopfloor.db import row_id
-
-        return row(self.ws, row_id(inspection_id, "inspected photo"))
-
-    @requires(Action.correct_label)
-    def correct(self, inspection_id: int, label: str, *, user: User = DEFAULT_USER) -> dict:
-        """Store a reviewed label for one photo (audited); the next image retrain learns from it."""
-        from shopfloor.db import row_id
-
-        return correct(self.ws, row_id(inspection_id, "inspected photo"), clean_text(label or ""), user.name,
-                       labels(self.components))
 
     @requires(Action.retrain)
     def retrain(self, progress: Callable | None = None, *, user: User = DEFAULT_USER) -> dict:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import BaseModel, Field
 
+from shopfloor.assistant.pipeline.inspection import REVIEWED
 from shopfloor.errors import InputError, NotFoundError
 from shopfloor.index.text import STOPWORDS, tokenize
 
@@ -99,8 +100,8 @@ _TASK_ROWS = ("SELECT c.id, COALESCE(c.occurred_at, c.created_at), c.text, COALE
 # Besides the text tasks, two labelled streams the workspace keeps: inspected photos (their defect class, a reviewer's
 # correction first) and work orders (their failure mode), each dated by when it was made.
 OTHER_SOURCES = {
-    "inspection": ("SELECT id, created_at, image, COALESCE(reviewed_label, label) FROM inspections "
-                   "WHERE COALESCE(reviewed_label, label) IS NOT NULL", "inspection"),
+    "inspection": (f"SELECT i.id, i.created_at, i.image, COALESCE({REVIEWED}, i.label) FROM inspections i "
+                   f"WHERE COALESCE({REVIEWED}, i.label) IS NOT NULL", "inspection"),
     "workorders": ("SELECT id, created_at, json_extract(payload, '$.description'), "
                    "json_extract(payload, '$.failure_mode') FROM workorders "
                    "WHERE json_extract(payload, '$.failure_mode') IS NOT NULL", "work order"),

@@ -59,37 +59,6 @@ class Texts(Service):
                                      task or self.ws.config.classifier.default_task, output, user.name, progress,
                                      sheet, date_col)
 
-    @requires(Action.view_reviews)
-    def queue(self, task: str | None = None, limit: int = 50, offset: int = 0, *,
-                     user: User = DEFAULT_USER) -> tuple[list[dict], int]:
-        """One page of rows waiting for review (least confident first, one per distinct text) and how many wait."""
-        return reviews.queue(self.ws, task, limit, offset)
-
-    @requires(Action.view_reviews)
-    def row(self, classification_id: int, *, user: User = DEFAULT_USER) -> dict:
-        """One stored classification (id, task, text, label, confidence, source, created_at)."""
-        return reviews.row(self.ws, classification_id)
-
-    @requires(Action.view_reviews)
-    def label_choices(self, task: str, text: str, *, user: User = DEFAULT_USER) -> list[str]:
-        """The task's labels for a reviewer's picker: the model's most likely ones for ``text`` first."""
-        clf = self.components.classifier_for(task)
-        p = clf.predict([text], top=5)[0]
-        return list(dict.fromkeys([p.label, *(a for a, _ in p.alternatives), *clf.labels]))
-
-    @requires(Action.correct_label)
-    def correct(self, classification_id: int, label: str, *, new_label: bool = False, user: User = DEFAULT_USER
-                ) -> dict:
-        """Store a reviewed label for one classified row (audited); it steers that task's predictions at once.
-        A label the task does not know is refused unless ``new_label`` (a typo is not a new class).
-
-        Returns ``{"review_id", "id", "task", "text", "was", "label"}``.
-        """
-        from shopfloor.db import row_id
-
-        return reviews.correct(self.ws, row_id(classification_id, "classified row"), clean_text(label or "").strip(),
-                               user.name, self.components, new_label=new_label)
-
     @requires(Action.retrain)
     def retrain(self, task: str, data: Sequence[str | Path] | None = None, text_col: str = "text",
                 label_col: str | None = None, epochs: int | None = None, *, user: User = DEFAULT_USER) -> dict:

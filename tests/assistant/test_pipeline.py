@@ -137,18 +137,19 @@ def test_classify_review_correct_retrain_loop(writable_assistant, tmp_path):
     s = a.texts.classify_file(src, "text", "complaint_category", progress=lambda done, total: seen.append((done, total)))
     assert seen == [(3, 3)]
     assert s["rows"] == 3 and s["needs_review"] >= 1 and src.with_name("complaints.classified.csv").exists()
-    queue, total = a.texts.queue("complaint_category")
-    assert queue and total == len(queue) and all(q["task"] == "complaint_category" for q in queue)
+    queue, total = a.reviews.page("complaint_category")
+    assert queue and total == len(queue) and all(q.queue == "complaint_category" for q in queue)
     again = a.texts.classify_file(src, "text", "complaint_category")  # the same file uploaded again
     assert again["queued"] == 0 and again["already_queued_or_reviewed"] == again["needs_review"]
-    assert a.texts.queue("complaint_category")[1] == total  # not queued twice
-    first = next(q for q in queue if q["text"])
-    saved = a.texts.correct(first["id"], "packaging_labelling", user=User("eva", Role.engineer))
-    assert saved["label"] == "packaging_labelling" and saved["text"] == first["text"]
-    assert first["id"] not in {q["id"] for q in a.texts.queue("complaint_category")[0]}
+    assert a.reviews.page("complaint_category")[1] == total  # not queued twice
+    first = next(q for q in queue if q.subject)
+    assert "packaging_labelling" in a.reviews.item("complaint_category", first.id).choices
+    saved = a.reviews.correct("complaint_category", first.id, "packaging_labelling", user=User("eva", Role.engineer))
+    assert saved.label == "packaging_labelling" and saved.subject == first.subject and saved.review_id
+    assert first.id not in {q.id for q in a.reviews.page("complaint_category")[0]}
     # the correction steers predictions at once, before any retrain
-    assert a.texts.classify([first["text"]], "complaint_category")[0]["label"] == "packaging_labelling"
-    page1, n = a.texts.queue("complaint_category", limit=1, offset=0)
+    assert a.texts.classify([first.subject], "complaint_category")[0]["label"] == "packaging_labelling"
+    page1, n = a.reviews.page("complaint_category", limit=1, offset=0)
     assert n == total - 1 and len(page1) == min(1, n)
     r = a.texts.retrain("complaint_category", epochs=1)
     assert r["reviewed_rows"] == 1
@@ -218,11 +219,11 @@ def test_cold_start_task_queues_every_row_and_is_checked_against_the_prior(writa
     pd.DataFrame({"text": texts}).to_csv(src, index=False)
     s = a.texts.classify_file(src, "text", "defect_origin")
     assert s["needs_review"] == 4 and s["queued"] == 4  # cold start: every row goes to a person
-    queue, total = a.texts.queue("defect_origin")
+    queue, total = a.reviews.page("defect_origin")
     assert total == 4 and a.texts.cold_start_check("defect_origin") is None  # nothing reviewed yet
     truth = {texts[0]: "transport", texts[1]: "supplier", texts[2]: "assembly", texts[3]: "transport"}
     for q in queue:
-        a.texts.correct(q["id"], truth[q["text"]])
+        a.reviews.correct("defect_origin", q.id, truth[q.subject])
     check = a.texts.cold_start_check("defect_origin")
     assert check["reviewed"] == 4 and check["majority_class_accuracy"] == 0.5
     assert ("warning" in check) == (check["cold_start_accuracy"] <= 0.5)
@@ -247,3 +248,35 @@ def test_a_dated_upload_gives_its_task_a_trend_by_the_plants_own_dates(writable_
     assert all(per[m] == k for m, k in months.items())  # every row counted, not only the unsure ones
     with pytest.raises(InputError, match="'Date'"):  # a misspelt date column is refused, nothing half-stored
         a.texts.classify_file(src, "Beschreibung", "complaint_category", date_col="Date")
+
+
+def test_one_review_loop_and_cli_for_texts_and_photos(writable_assistant, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from shopfloor.assistant.cli import app
+
+    a = writable_assistant
+    with a.ws.connect() as conn:
+        cur = conn.execute("INSERT INTO inspections (sha256, image, stored, label, confidence, alternatives, "
+                           "needs_review) VALUES ('q1', 'part_7.png', '/nonexistent.png', 'scratch', 0.4, ?, 1)",
+                           (json.dumps([{"label": "dent", "confidence": 0.3}]),))
+        pid = cur.lastrowid
+    assert "inspection" in a.reviews.queues()
+    item = a.reviews.item("inspection", pid)
+    assert item.choices[0] == "dent" and item.subject == "part_7.png" and item.photo == "/nonexistent.png"
+    monkeypatch.setenv("SHOPFLOOR_WORKSPACE", str(a.ws.root))
+    runner = CliRunner()
+    listed = runner.invoke(app, ["review", "list", "--queue", "inspection", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert {"id": pid, "task": "inspection", "text": "part_7.png"}.items() <= next(
+        i for i in json.loads(listed.stdout)["items"] if i["id"] == pid).items()
+    done = runner.invoke(app, ["review", "correct", "--queue", "inspection", "--id", str(pid), "--label", "dent",
+                               "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["label"] == "dent"
+    assert pid not in {i.id for i in a.reviews.page("inspection")[0]}  # out of the queue, into the one store
+    with a.ws.connect() as conn:
+        row = conn.execute("SELECT task, label, user FROM reviews WHERE inspection_id = ?", (pid,)).fetchone()
+    assert (row[0], row[1]) == ("inspection", "dent") and row[2].startswith("cli:")

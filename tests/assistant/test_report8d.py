@@ -143,10 +143,12 @@ def test_inspected_photos_and_work_orders_are_trend_sources_too(writable_assista
     a = writable_assistant
     assert a.quality.sources()[-2:] == ["inspection", "workorders"]
     with a.ws.connect() as conn:
-        conn.executemany("INSERT INTO inspections (sha256, image, stored, label, reviewed_label, created_at) "
-                         "VALUES (?, ?, '/x.png', 'scratch', ?, ?)",
-                         [(f"probe{i}", f"part{i}.png", "dent" if i == 0 else None, f"2026-0{m}-10 08:00:00")
-                          for i, m in enumerate([1, 2, 3, 3])])  # the first photo a reviewer corrected to dent
+        conn.executemany("INSERT INTO inspections (sha256, image, stored, label, created_at) "
+                         "VALUES (?, ?, '/x.png', 'scratch', ?)",
+                         [(f"probe{i}", f"part{i}.png", f"2026-0{m}-10 08:00:00") for i, m in enumerate([1, 2, 3, 3])])
+        first = conn.execute("SELECT id FROM inspections WHERE sha256 = 'probe0'").fetchone()[0]
+        conn.execute("INSERT INTO reviews (inspection_id, task, text, predicted, label, user) "
+                     "VALUES (?, 'inspection', 'part0.png', 'scratch', 'dent', 'eng')", (first,))  # corrected
     tech = User("t", Role.technician)
     out = a.quality.label_rows("inspection", "scratch", "month", "2026-03", user=tech)
     assert (out.count, out.earlier) == (2, 1) and out.rows[0].ref.startswith("inspection #")

@@ -103,13 +103,13 @@ def test_batch_tab_labels_an_upload_and_takes_a_correction(page, server, artifac
     _wait_text(page, "#batch-summary", "rows")
     _wait_text(page, "#batch-summary", "need review")
     _, a = server
-    queue, total = a.texts.queue("complaint_category", user=LOCAL_USER)
+    queue, total = a.reviews.page("complaint_category", user=LOCAL_USER)
     assert queue and total >= 1, "the empty row at least must be queued for review"
     _wait_text(page, "#review-page", "waiting")
     import re
 
     # click the row (its id cell): no id is typed anywhere
-    page.locator("#review-queue span").filter(has_text=re.compile(rf"^{queue[0]['id']}$")).first.click()
+    page.locator("#review-queue span").filter(has_text=re.compile(rf"^{queue[0].id}$")).first.click()
     _wait_text(page, "#review-note", "the model said")
     page.fill("#review-label input", "packaging_labelling")
     page.keyboard.press("Enter")
@@ -118,7 +118,7 @@ def test_batch_tab_labels_an_upload_and_takes_a_correction(page, server, artifac
     page.wait_for_timeout(1000)
     page.screenshot(path=str(artifacts_dir / "ui_batch.png"), full_page=True)
     with a.ws.connect() as conn:
-        row = conn.execute("SELECT label, user FROM reviews WHERE classification_id = ?", (queue[0]["id"],)).fetchone()
+        row = conn.execute("SELECT label, user FROM reviews WHERE classification_id = ?", (queue[0].id,)).fetchone()
     assert tuple(row) == ("packaging_labelling", "local")
 
 
@@ -150,7 +150,8 @@ def test_inspect_tab_photos_heatmaps_and_a_review(page, server, artifacts_dir):
     page.screenshot(path=str(artifacts_dir / "ui_inspect_phone.png"), full_page=True)
     page.set_viewport_size({"width": 1300, "height": 1000})
     with a.ws.connect() as conn:
-        row = conn.execute("SELECT reviewed_label, reviewed_by FROM inspections WHERE image = 'scratch_001.png'").fetchone()
+        row = conn.execute("SELECT r.label, r.user FROM reviews r JOIN inspections i ON r.inspection_id = i.id "
+                           "WHERE i.image = 'scratch_001.png' ORDER BY r.id DESC").fetchone()
     assert tuple(row) == ("scratch", "local")
 
 

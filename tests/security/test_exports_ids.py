@@ -49,8 +49,9 @@ def test_facade_refuses_huge_ids_for_reviews_and_photos(writable_assistant):
     from shopfloor.errors import NotFoundError
 
     a = writable_assistant
-    for call in (lambda: a.texts.correct(2 ** 64, "damage"), lambda: a.inspection.correct(2 ** 63, "scratch"),
-                 lambda: a.inspection.photo(-1), lambda: a.machines.acknowledge("nine")):
+    for call in (lambda: a.reviews.correct(None, 2 ** 64, "damage"),
+                 lambda: a.reviews.correct("inspection", 2 ** 63, "scratch"),
+                 lambda: a.reviews.item("inspection", -1), lambda: a.machines.acknowledge("nine")):
         with pytest.raises(NotFoundError, match="^no "):
             call()
 

@@ -105,3 +105,23 @@ def test_threads_opening_a_new_database_at_once_migrate_it_once(tmp_path):
     conn = connect(path)
     assert schema_version(conn) == SCHEMA_VERSION
     assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == SCHEMA_VERSION  # each bump once
+
+
+def test_photo_reviews_move_into_the_one_review_store_and_none_is_lost(tmp_path):
+    import sqlite3
+
+    from shopfloor import db
+
+    conn = sqlite3.connect(tmp_path / "old.db")
+    conn.row_factory = sqlite3.Row
+    db.migrate(conn, 13)  # a workspace from before the move: the reviewed class was a column of inspections
+    conn.executemany("INSERT INTO inspections (sha256, image, stored, label, reviewed_label, reviewed_by, reviewed_at) "
+                     "VALUES (?, ?, '/x.png', 'scratch', ?, ?, ?)",
+                     [("a", "p1.png", "dent", "eng", "2026-11-01 08:00:00"), ("b", "p2.png", None, None, None)])
+    conn.commit()
+    assert db.migrate(conn) == db.SCHEMA_VERSION
+    moved = conn.execute("SELECT r.task, r.text, r.predicted, r.label, r.user, r.created_at, i.image FROM reviews r "
+                         "JOIN inspections i ON r.inspection_id = i.id").fetchall()
+    assert [tuple(r) for r in moved] == [("inspection", "p1.png", "scratch", "dent", "eng", "2026-11-01 08:00:00",
+                                          "p1.png")]
+    assert "reviewed_label" not in {r[1] for r in conn.execute("PRAGMA table_info(inspections)")}

@@ -7,11 +7,9 @@ from shopfloor.assistant.pipeline.uploads import sheets
 from shopfloor.assistant.policy import Action, authorize
 from shopfloor.assistant.ui.common import friendly
 from shopfloor.assistant.ui.i18n import t
+from shopfloor.assistant.ui.review import TEXTS, ReviewQueue
 from shopfloor.assistant.ui.views import BUILD_USER, date_column, export_path, pareto_figure, preview, text_column
 from shopfloor.errors import ShopfloorError
-
-QUEUE_HEADERS = ["id", "text", "label", "confidence", "source", "created_at"]
-PAGE = 10
 
 
 def build(gr, ctx) -> None:
@@ -35,29 +33,11 @@ def build(gr, ctx) -> None:
     gr.Markdown("### Review queue\nClick a row, pick the right label (the model's alternatives come first) and "
                 "save. A saved label changes the predictions for that text and texts like it at once; the next "
                 "retrain learns from every saved label.")
-    queue = gr.Dataframe(headers=QUEUE_HEADERS, interactive=False, elem_id="review-queue", wrap=True)
-    with gr.Row():
-        prev_b = gr.Button(t("◀ Previous"), size="sm", elem_id="review-prev")
-        page_info = gr.Markdown(elem_id="review-page")
-        next_b = gr.Button(t("Next ▶"), size="sm", elem_id="review-next")
-    page = gr.State(0)
-    with gr.Row():
-        rid = gr.Number(label=t("Row id"), precision=0, interactive=False, elem_id="review-id")
-        new_label = gr.Dropdown([], label=t("Right label"), allow_custom_value=True, elem_id="review-label")
-        is_new = gr.Checkbox(label=t("New label (a class the task does not have yet)"), value=False,
-                             elem_id="review-new")
-        accept = gr.Button(t("Save label"), elem_id="review-save")
-    review_note = gr.Markdown(elem_id="review-note")
+    review = ReviewQueue(gr, ctx, TEXTS)
+    queue, page_info, page, rid = review.table, review.page_info, review.page, review.chosen
 
     def queue_page(t, p, user):
-        try:
-            items, total = a.texts.queue(t, PAGE, p * PAGE, user=user)
-        except ShopfloorError as e:
-            return [], friendly(e)
-        pages = max(1, -(-total // PAGE))
-        rows = [[r["id"], r["text"], r["label"], round(r["confidence"], 3), r["source"], r["created_at"]]
-                for r in items]
-        return rows, f"page {min(p + 1, pages)} of {pages} · {total} waiting"
+        return review.rows(t, p, user)
 
     def on_upload(f, request: gr.Request):
         if f is None:
@@ -123,50 +103,6 @@ def build(gr, ctx) -> None:
     def on_task(t, request: gr.Request):
         return *queue_page(t, 0, ctx.user(request)), 0, None
 
-    def on_page(t, p, delta, request: gr.Request):
-        user = ctx.user(request)
-        p = max(0, p + delta)
-        rows, info = queue_page(t, p, user)
-        if not rows and p > 0:
-            p -= 1
-            rows, info = queue_page(t, p, user)
-        return rows, info, p
-
-    def on_prev(t, p, request: gr.Request):
-        return on_page(t, p, -1, request)
-
-    def on_next(t, p, request: gr.Request):
-        return on_page(t, p, 1, request)
-
-    def on_select(evt: gr.SelectData):
-        """The clicked row's id (no data read here: ``on_pick`` loads the labels and checks the role)."""
-        try:
-            return int((evt.row_value or [None])[0])
-        except (TypeError, ValueError, AttributeError):
-            return None
-
-    def on_pick(i, t, request: gr.Request):
-        user = ctx.user(request)
-        if i is None:
-            return gr.update(choices=[], value=None), ""
-        try:
-            row = a.texts.row(int(i), user=user)
-            order = a.texts.label_choices(row["task"], row["text"], user=user)
-        except ShopfloorError as e:
-            return gr.update(choices=[], value=None), friendly(e)
-        return (gr.update(choices=order, value=order[0] if order else None),
-                f"Row {int(i)}: the model said **{row['label']}** ({row['confidence']:.2f}).")
-
-    def on_save(i, label, fresh, t, p, request: gr.Request):
-        user = ctx.user(request)
-        if i is None:
-            return "Click a row in the queue first.", *queue_page(t, p, user)
-        try:
-            c = a.texts.correct(int(i), label or "", new_label=bool(fresh), user=user)
-        except ShopfloorError as e:
-            return friendly(e), *queue_page(t, p, user)
-        return f"Saved: row {c['id']} → **{c['label']}** (was {c['was']}; by {user.name}).", *queue_page(t, p, user)
-
     def on_load(request: gr.Request):
         """New tasks appear without a restart; the queue shows the current page of the chosen task."""
         user = ctx.user(request)
@@ -179,10 +115,5 @@ def build(gr, ctx) -> None:
     run.click(on_run, [upload, col, task, sheet, date_col], [summary, out_file, pareto, queue, page_info, page],
               api_name="batch_classify")
     task.change(on_task, task, [queue, page_info, page, rid], api_name="review_queue")
-    prev_b.click(on_prev, [task, page], [queue, page_info, page], api_name="review_prev")
-    next_b.click(on_next, [task, page], [queue, page_info, page], api_name="review_next")
-    queue.select(on_select, None, rid, api_visibility="private")
-    rid.change(on_pick, [rid, task], [new_label, review_note], api_name="review_pick")
-    accept.click(on_save, [rid, new_label, is_new, task, page], [review_note, queue, page_info],
-                 api_name="review_save")
+    review.wire(gr, task)
     ctx.on_load.append((on_load, [task, queue, page_info, page], "batch_refresh"))

@@ -7,13 +7,12 @@ from pathlib import Path
 
 from shopfloor.assistant.ui.common import friendly
 from shopfloor.assistant.ui.i18n import t
+from shopfloor.assistant.ui.review import PHOTOS, ReviewQueue
 from shopfloor.assistant.ui.views import export_path
 from shopfloor.errors import ShopfloorError
 from shopfloor.tables import safe_row
 
 RESULT_HEADERS = ["id", "image", "class", "confidence", "anomaly", "status"]
-QUEUE_HEADERS = ["id", "image", "class", "confidence", "anomaly", "inspected"]
-PAGE = 10
 
 
 def _caption(r: dict) -> str:
@@ -99,32 +98,14 @@ def build(gr, ctx) -> None:
 
     gr.Markdown("### Photos waiting for review\nClick a row, look at the photo, pick the right class "
                 "(the model's alternatives come first) and save. The next retrain learns from every saved label.")
-    queue = gr.Dataframe(headers=QUEUE_HEADERS, interactive=False, elem_id="inspect-queue", wrap=True)
-    with gr.Row():
-        prev_b = gr.Button(t("◀ Previous"), size="sm", elem_id="inspect-prev")
-        page_info = gr.Markdown(elem_id="inspect-page")
-        next_b = gr.Button(t("Next ▶"), size="sm", elem_id="inspect-next")
-    page = gr.State(0)
-    with gr.Row():
-        photo = gr.Image(label=t("Photo"), interactive=False, height=260, elem_id="inspect-photo")
-        with gr.Column():
-            chosen = gr.Number(label=t("Photo id"), precision=0, interactive=False, elem_id="inspect-id")
-            label = gr.Dropdown([], label=t("Right class"), allow_custom_value=True, elem_id="inspect-label")
-            save = gr.Button(t("Save label"), elem_id="inspect-save")
-            note = gr.Markdown(elem_id="inspect-note")
-            retrain = gr.Button("Retrain the image classifier with the reviewed photos (admin)", size="sm",
-                                elem_id="inspect-retrain")
+    review = ReviewQueue(gr, ctx, PHOTOS)
+    queue, page_info, page, note = review.table, review.page_info, review.page, review.note
+    photos_queue = gr.State("inspection")
+    retrain = gr.Button("Retrain the image classifier with the reviewed photos (admin)", size="sm",
+                        elem_id="inspect-retrain")
 
     def queue_page(p, user):
-        try:
-            items, total = a.inspection.queue(PAGE, p * PAGE, user=user)
-        except ShopfloorError as e:
-            return [], friendly(e)
-        pages = max(1, -(-total // PAGE))
-        rows = [[r["id"], r["image"], r["label"] or "", None if r["confidence"] is None else round(r["confidence"], 3),
-                 None if r["anomaly_score"] is None else round(r["anomaly_score"], 2), r["created_at"]]
-                for r in items]
-        return rows, f"page {min(p + 1, pages)} of {pages} · {total} waiting"
+        return review.rows("inspection", p, user)
 
     def on_inspect(paths, request: gr.Request, progress=gr.Progress()):
         user = ctx.user(request)
@@ -157,54 +138,6 @@ def build(gr, ctx) -> None:
               + (f" Heatmaps shown for the first 60 of {len(results)}; all are in the CSV." if len(results) > 60 else ""))
         return md, gallery_items, rows, str(out), *queue_page(0, user), 0
 
-    def on_page(p, delta, request: gr.Request):
-        p = max(0, p + delta)
-        rows, info = queue_page(p, ctx.user(request))
-        if not rows and p > 0:
-            p -= 1
-            rows, info = queue_page(p, ctx.user(request))
-        return rows, info, p
-
-    def on_select(evt: gr.SelectData):
-        """The clicked row's photo id (no data read here: loading it is ``on_pick``, which checks the role)."""
-        try:
-            return int((evt.row_value or [None])[0])
-        except (TypeError, ValueError, AttributeError):
-            return None
-
-    def on_pick(rid, request: gr.Request):
-        user = ctx.user(request)
-        if rid is None:
-            return None, gr.update(), "Click a photo in the queue."
-        try:
-            r = a.inspection.photo(int(rid), user=user)
-            labels = a.inspection.labels(user=user)
-        except ShopfloorError as e:
-            return None, gr.update(), friendly(e)
-        import json
-
-        from shopfloor.assistant.pipeline.uploads import photo
-
-        alts = [x["label"] for x in json.loads(r["alternatives"] or "[]")]
-        order = alts + [x for x in labels if x not in alts and x != r["label"]] + ([r["label"]] if r["label"] else [])
-        try:
-            img = photo(Path(r["stored"]))
-        except ShopfloorError:
-            img = None
-        return img, gr.update(choices=order, value=order[0] if order else None), \
-            f"Photo {int(rid)} ({r['image']}): the model said **{r['label'] or 'no class'}**."
-
-    def on_save(rid, lab, p, request: gr.Request):
-        user = ctx.user(request)
-        if rid is None:
-            return "Click a photo in the queue first.", *queue_page(p, user)
-        try:
-            c = a.inspection.correct(int(rid), lab or "", user=user)
-        except ShopfloorError as e:
-            return friendly(e), *queue_page(p, user)
-        extra = " (a new class: the next retrain adds it)" if c["new_class"] else ""
-        return f"Saved: photo {c['id']} → **{c['label']}**{extra} (by {user.name}).", *queue_page(p, user)
-
     def on_retrain(request: gr.Request, progress=gr.Progress()):
         try:
             r = a.inspection.retrain(progress=lambda s, d, t: progress(d / t if t else 0, desc=s),
@@ -218,18 +151,8 @@ def build(gr, ctx) -> None:
         rows, info = queue_page(0, ctx.user(request))
         return rows, info
 
-    def on_prev(p, request: gr.Request):
-        return on_page(p, -1, request)
-
-    def on_next(p, request: gr.Request):
-        return on_page(p, 1, request)
-
     outs = [summary, gallery, table, out_file, queue, page_info, page]
     go.click(on_inspect, [upload], outs, api_name="inspect")
-    prev_b.click(on_prev, [page], [queue, page_info, page], api_name="inspect_prev")
-    next_b.click(on_next, [page], [queue, page_info, page], api_name="inspect_next")
-    queue.select(on_select, None, chosen, api_visibility="private")
-    chosen.change(on_pick, chosen, [photo, label, note], api_name="inspect_pick")
-    save.click(on_save, [chosen, label, page], [note, queue, page_info], api_name="inspect_save")
+    review.wire(gr, photos_queue)
     retrain.click(on_retrain, None, note, api_name="inspect_retrain")
     ctx.on_load.append((on_load, [queue, page_info], "inspect_queue"))
