@@ -26,11 +26,11 @@ def test_frames_keep_numbers_as_numbers():
     assert df["text"].tolist() == ["'=1+1", "ok"] and df["confidence"].dtype.kind == "f"
 
 
-def test_classify_file_writes_formulas_as_text(assistant, tmp_path):
+def test_classify_file_writes_formulas_as_text(writable_assistant, tmp_path):
     src = tmp_path / "c.csv"
     src.write_text('text\n"=HYPERLINK(""http://evil"",""click"") label wrong on box"\nbox crushed in transit\n')
     out = tmp_path / "out.csv"
-    assistant.texts.classify_file(src, "text", "complaint_category", out)
+    writable_assistant.texts.classify_file(src, "text", "complaint_category", out)  # it stores rows: a private copy
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert rows[0]["text"].startswith("'=HYPERLINK") and rows[1]["text"] == "box crushed in transit"
     assert float(rows[0]["confidence"]) >= 0  # numbers are still numbers
