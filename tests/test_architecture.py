@@ -183,3 +183,12 @@ def test_no_class_of_the_application_over_200_lines():
             for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ClassDef)
             and (node.end_lineno or node.lineno) - node.lineno + 1 > 200]
     assert long == [], "\n".join(long)
+
+
+def test_no_function_of_the_application_over_80_lines():
+    long = [f"{path.relative_to(REPO)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+            for path, pkg, package in modules() if package == "shopfloor.assistant"
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and (node.end_lineno or node.lineno) - node.lineno + 1 > 80]
+    assert long == [], "\n".join(long)

@@ -12,13 +12,12 @@ import logging
 import tempfile
 from pathlib import Path
 
-from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from shopfloor.assistant import auth
 from shopfloor.assistant.api.guard import Guard, local_host_names
-from shopfloor.assistant.policy import LOCAL_USER, User
 from shopfloor.errors import (
     AuthenticationError,
     BackendError,
@@ -70,24 +69,16 @@ def create_app(assistant, login_required: bool = False, ui: bool = True,
         log.warning("%s", note)
     limiter = auth.LoginLimiter()
 
-    def current_user(authorization: str | None = Header(None)) -> User:
-        if not login_required:
-            return LOCAL_USER
-        if not authorization or not authorization.lower().startswith("bearer "):
-            raise HTTPException(401, "missing Bearer token (POST /api/login to get one)")
-        with assistant.ws.connect() as conn:
-            user = auth.user_for_token(conn, authorization.split(" ", 1)[1].strip())
-        if user is None:
-            raise HTTPException(401, "invalid, expired or revoked token")
-        return user
+    app.state.assistant, app.state.login_required, app.state.limiter = assistant, login_required, limiter
 
     _error_handlers(app)
     _offline_docs(app)
 
+    from shopfloor.assistant.api.deps import current_user
     from shopfloor.assistant.api.openai_compat import router as v1_router
     from shopfloor.assistant.api.routes import router as api_router
 
-    app.include_router(api_router(assistant, current_user, limiter))
+    app.include_router(api_router)
     app.include_router(v1_router(lambda: assistant, current_user))
     if ui:
         _mount_ui(app, assistant, login_required, limiter)

@@ -1,7 +1,8 @@
 """The REST API under /api: thin routes over the Assistant facade, each with its response model.
 
 Who may call what is decided by the facade (:mod:`shopfloor.assistant.policy`); a route only passes
-the user that ``current_user`` found (Bearer token, or the local user when login is off).
+the user that :func:`~shopfloor.assistant.api.deps.current_user` found (Bearer token, or the local user when login
+is off) to the facade :func:`~shopfloor.assistant.api.deps.the_assistant` gives it. ``router`` is module-level.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 
 from shopfloor.assistant import auth
+from shopfloor.assistant.api.deps import current_user, the_assistant, the_limiter
 from shopfloor.assistant.api.guard import CLIENT
 from shopfloor.assistant.api.schemas import (
     AcknowledgeRequest,
@@ -46,6 +48,7 @@ from shopfloor.assistant.api.schemas import (
     WorkOrderList,
     WorkOrderRequest,
 )
+from shopfloor.assistant.pipeline.assistant import Assistant
 from shopfloor.assistant.pipeline.diagnose import Diagnosis
 from shopfloor.assistant.pipeline.drilldown import LabelRows
 from shopfloor.assistant.pipeline.events import Answer
@@ -58,158 +61,208 @@ class DiagnoseResponse(Diagnosis):
     markdown: str
 
 
-def router(assistant, current_user, limiter: auth.LoginLimiter) -> APIRouter:
-    """The /api routes over ``assistant``; ``current_user`` is the dependency that says who is asking."""
-    r = APIRouter(tags=["api"])
+router = APIRouter(tags=["api"])
+
+
+@router.get("/api/health", response_model=Health)
+def health():
+    return {"status": "ok"}
+
+
+@router.post("/api/login", response_model=LoginResponse)
+def login(req: LoginRequest, request: Request, assistant: Assistant = Depends(the_assistant),
+          limiter: auth.LoginLimiter = Depends(the_limiter)):
     cfg = assistant.ws.config.server
+    with assistant.ws.connect() as conn:
+        user = auth.login(conn, limiter, req.name, req.password, CLIENT.get())
+        token = auth.create_token(conn, user.name, label="login", ttl_hours=cfg.token_ttl_hours)
+    return {"token": token, "role": user.role.value, "expires_in_s": int(cfg.token_ttl_hours * 3600)}
 
-    @r.get("/api/health", response_model=Health)
-    def health():
-        return {"status": "ok"}
 
-    @r.post("/api/login", response_model=LoginResponse)
-    def login(req: LoginRequest, request: Request):
-        with assistant.ws.connect() as conn:
-            user = auth.login(conn, limiter, req.name, req.password, CLIENT.get())
-            token = auth.create_token(conn, user.name, label="login", ttl_hours=cfg.token_ttl_hours)
-        return {"token": token, "role": user.role.value, "expires_in_s": int(cfg.token_ttl_hours * 3600)}
+@router.get("/api/me", response_model=Me)
+def me(user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return {"name": user.name, "role": user.role.value}
 
-    @r.get("/api/me", response_model=Me)
-    def me(user: User = Depends(current_user)):
-        return {"name": user.name, "role": user.role.value}
 
-    @r.post("/api/diagnose", response_model=DiagnoseResponse)
-    def diagnose(req: DiagnoseRequest, user: User = Depends(current_user)):
-        photo = None
-        if req.photo_base64:
-            import base64
-            import binascii
+@router.post("/api/diagnose", response_model=DiagnoseResponse)
+def diagnose(req: DiagnoseRequest, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    photo = None
+    if req.photo_base64:
+        import base64
+        import binascii
 
-            from shopfloor.errors import InputError
+        from shopfloor.errors import InputError
 
-            try:
-                photo = (req.photo_name or "photo", base64.b64decode(req.photo_base64, validate=True))
-            except (binascii.Error, ValueError):
-                raise InputError("photo_base64 is not valid base64") from None
-        d = assistant.diagnose(req.log, req.machine_id, summary=req.summary, photo=photo, user=user)
-        return {**d.model_dump(), "markdown": d.to_markdown()}
+        try:
+            photo = (req.photo_name or "photo", base64.b64decode(req.photo_base64, validate=True))
+        except (binascii.Error, ValueError):
+            raise InputError("photo_base64 is not valid base64") from None
+    d = assistant.diagnose(req.log, req.machine_id, summary=req.summary, photo=photo, user=user)
+    return {**d.model_dump(), "markdown": d.to_markdown()}
 
-    @r.post("/api/inspect", response_model=InspectResponse)
-    def inspect(files: list[UploadFile] = File(..., description="Photos (JPEG/PNG/...), several allowed."),
-                heatmaps: bool = False, user: User = Depends(current_user)):
-        from shopfloor.assistant.policy import Action, authorize
 
-        authorize(user, Action.inspect)  # before reading any upload
-        with tempfile.TemporaryDirectory(prefix="shopfloor-inspect-") as tmp:
-            items = _spooled(files, Path(tmp))  # on disk: photos are read one at a time, never all at once
-            results = assistant.inspection.run(items, source="api", user=user)
-            for r, (_, path) in zip(results, items, strict=True):  # by position: names may repeat
-                hm = r.pop("heatmap", None)
-                r["heatmap_png_base64"] = _overlay_png(path, hm) if heatmaps and hm is not None else None
-        return {"results": results, "needs_review": sum(1 for r in results if r["needs_review"]),
-                "anomalous": sum(1 for r in results if r["anomalous"]),
-                "errors": sum(1 for r in results if r["error"])}
+@router.post("/api/inspect", response_model=InspectResponse)
+def inspect(files: list[UploadFile] = File(..., description="Photos (JPEG/PNG/...), several allowed."),
+            heatmaps: bool = False, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    from shopfloor.assistant.policy import Action, authorize
 
-    @r.get("/api/inspect/reviews", response_model=InspectionQueue)
-    def inspection_queue(limit: int = 20, offset: int = 0, user: User = Depends(current_user)):
-        items, total = assistant.reviews.page("inspection", max(1, min(limit, 200)), max(0, offset), user=user)
-        return {"total": total, "items": items}
+    authorize(user, Action.inspect)  # before reading any upload
+    with tempfile.TemporaryDirectory(prefix="shopfloor-inspect-") as tmp:
+        items = _spooled(files, Path(tmp))  # on disk: photos are read one at a time, never all at once
+        results = assistant.inspection.run(items, source="api", user=user)
+        for r, (_, path) in zip(results, items, strict=True):  # by position: names may repeat
+            hm = r.pop("heatmap", None)
+            r["heatmap_png_base64"] = _overlay_png(path, hm) if heatmaps and hm is not None else None
+    return {"results": results, "needs_review": sum(1 for r in results if r["needs_review"]),
+            "anomalous": sum(1 for r in results if r["anomalous"]),
+            "errors": sum(1 for r in results if r["error"])}
 
-    @r.post("/api/inspect/reviews", response_model=InspectionCorrected)
-    def inspection_correct(req: InspectionCorrection, user: User = Depends(current_user)):
-        return assistant.reviews.correct("inspection", req.id, req.label, user=user)
 
-    @r.post("/api/classify", response_model=ClassifyResponse)
-    def classify(req: ClassifyRequest, user: User = Depends(current_user)):
-        return {"task": req.task or assistant.ws.config.classifier.default_task,
-                "predictions": assistant.texts.classify(req.texts, req.task, user=user)}
+@router.get("/api/inspect/reviews", response_model=InspectionQueue)
+def inspection_queue(limit: int = 20, offset: int = 0, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    items, total = assistant.reviews.page("inspection", max(1, min(limit, 200)), max(0, offset), user=user)
+    return {"total": total, "items": items}
 
-    @r.get("/api/reviews", response_model=ReviewQueue)
-    def review_queue(task: str | None = None, limit: int = 50, offset: int = 0, user: User = Depends(current_user)):
-        items, total = assistant.reviews.page(task, max(1, min(limit, 500)), max(0, offset), user=user)
-        return {"total": total, "items": items, "cold_start": assistant.texts.cold_start_check(task, user=user) if task
-                else None}
 
-    @r.post("/api/reviews", response_model=ReviewSaved)
-    def review_save(req: ReviewCorrection, user: User = Depends(current_user)):
-        return assistant.reviews.correct(None, req.id, req.label, req.new_label, user=user)  # the row's own task
+@router.post("/api/inspect/reviews", response_model=InspectionCorrected)
+def inspection_correct(req: InspectionCorrection, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return assistant.reviews.correct("inspection", req.id, req.label, user=user)
 
-    @r.post("/api/ask", response_model=Answer)
-    def ask(req: AskRequest, user: User = Depends(current_user)):
-        return assistant.answer(req.question, [t.model_dump() for t in req.history], user=user)
 
-    @r.get("/api/machines", response_model=Machines)
-    def machines(user: User = Depends(current_user)):
-        return {"machines": assistant.machines.known(user=user)}
+@router.post("/api/classify", response_model=ClassifyResponse)
+def classify(req: ClassifyRequest, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return {"task": req.task or assistant.ws.config.classifier.default_task,
+            "predictions": assistant.texts.classify(req.texts, req.task, user=user)}
 
-    @r.get("/api/machines/{machine_id}/status", response_model=MachineStatus)
-    def machine_status(machine_id: str, user: User = Depends(current_user)):
-        return assistant.machines.status(machine_id, user=user)
 
-    @r.get("/api/fleet", response_model=Fleet)
-    def fleet(user: User = Depends(current_user)):
-        return {"machines": assistant.machines.fleet(user=user)}
+@router.get("/api/reviews", response_model=ReviewQueue)
+def review_queue(task: str | None = None, limit: int = 50, offset: int = 0, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    items, total = assistant.reviews.page(task, max(1, min(limit, 500)), max(0, offset), user=user)
+    return {"total": total, "items": items, "cold_start": assistant.texts.cold_start_check(task, user=user) if task
+            else None}
 
-    @r.get("/api/alarms", response_model=Alarms)
-    def alarms(state: Literal["open", "acknowledged"] | None = None, machine: str | None = None,
-               user: User = Depends(current_user)):
-        return {"alarms": assistant.machines.alarms(state, machine, user=user)}
 
-    @r.post("/api/alarms/{alarm_id}/acknowledge", response_model=AlarmOut)
-    def acknowledge(alarm_id: int, req: AcknowledgeRequest | None = None, user: User = Depends(current_user)):
-        return assistant.machines.acknowledge(alarm_id, req.note if req else "", user=user)
+@router.post("/api/reviews", response_model=ReviewSaved)
+def review_save(req: ReviewCorrection, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return assistant.reviews.correct(None, req.id, req.label, req.new_label, user=user)  # the row's own task
 
-    @r.post("/api/workorders", response_model=WorkOrder)
-    def workorder_create(req: WorkOrderRequest, user: User = Depends(current_user)):
-        if req.alarm_id is not None:
-            return assistant.workorders.create_from_alarm(req.alarm_id, user=user)
-        return assistant.workorders.create(req.log or "", req.machine_id, user=user)
 
-    @r.get("/api/workorders", response_model=WorkOrderList)
-    def workorder_list(limit: int = 100, user: User = Depends(current_user)):
-        return {"workorders": assistant.workorders.known(max(1, min(limit, 1000)), user=user)}
+@router.post("/api/ask", response_model=Answer)
+def ask(req: AskRequest, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return assistant.answer(req.question, [t.model_dump() for t in req.history], user=user)
 
-    @r.post("/api/workorders/send", response_model=OutboxReport)
-    def workorder_send(user: User = Depends(current_user)):
-        return assistant.workorders.send(user=user)
 
-    @r.get("/api/tasks", response_model=Tasks)
-    def tasks(user: User = Depends(current_user)):
-        return {"tasks": assistant.texts.tasks(user=user), "sources": len(assistant.knowledge.sources(user=user))}
+@router.get("/api/machines", response_model=Machines)
+def machines(user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return {"machines": assistant.machines.known(user=user)}
 
-    @r.get("/api/trends", response_model=TrendReport)
-    def trends(task: str, period: Literal["week", "month"] = "month", chart: Literal["laney", "p"] = "laney",
-               user: User = Depends(current_user)):
-        return assistant.quality.trends(task, period, chart, user=user)
 
-    @r.get("/api/trends/rows", response_model=LabelRows)
-    def trend_rows(task: str, label: str, period: Literal["week", "month"] = "month", at: str | None = None,
-                   user: User = Depends(current_user)):
-        return assistant.quality.label_rows(task, label, period, at, user=user)
+@router.get("/api/machines/{machine_id}/status", response_model=MachineStatus)
+def machine_status(machine_id: str, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return assistant.machines.status(machine_id, user=user)
 
-    @r.get("/api/report", response_model=Report8D)
-    def report_8d(task: str, label: str, period: Literal["week", "month"] = "month",
-                  user: User = Depends(current_user)):
-        return assistant.quality.report_8d(task, label, period, user=user)
 
-    @r.get("/api/documents", response_model=Documents)
-    def documents(user: User = Depends(current_user)):
-        return {"documents": assistant.knowledge.sources(user=user)}
+@router.get("/api/fleet", response_model=Fleet)
+def fleet(user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return {"machines": assistant.machines.fleet(user=user)}
 
-    @r.post("/api/documents/approve", response_model=DocumentApproved)
-    def approve_document(req: ApproveRequest, user: User = Depends(current_user)):
-        rec = assistant.knowledge.approve(req.source, user=user)
-        return {"source": rec.source, "reviewed_by": rec.reviewed_by, "reviewed_at": rec.reviewed_at}
 
-    @r.post("/api/documents/access", response_model=Restricted)
-    def restrict_document(req: RestrictRequest, user: User = Depends(current_user)):
-        return {"result": assistant.knowledge.restrict(req.pattern, req.role, user=user)}
+@router.get("/api/alarms", response_model=Alarms)
+def alarms(state: Literal["open", "acknowledged"] | None = None, machine: str | None = None,
+           user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return {"alarms": assistant.machines.alarms(state, machine, user=user)}
 
-    @r.get("/api/audit", response_model=AuditLog)
-    def audit_log(limit: int = 100, user: User = Depends(current_user)):
-        return {"audit": assistant.users.audit_log(max(1, min(limit, 1000)), user=user)}
 
-    return r
+@router.post("/api/alarms/{alarm_id}/acknowledge", response_model=AlarmOut)
+def acknowledge(alarm_id: int, req: AcknowledgeRequest | None = None, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return assistant.machines.acknowledge(alarm_id, req.note if req else "", user=user)
+
+
+@router.post("/api/workorders", response_model=WorkOrder)
+def workorder_create(req: WorkOrderRequest, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    if req.alarm_id is not None:
+        return assistant.workorders.create_from_alarm(req.alarm_id, user=user)
+    return assistant.workorders.create(req.log or "", req.machine_id, user=user)
+
+
+@router.get("/api/workorders", response_model=WorkOrderList)
+def workorder_list(limit: int = 100, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return {"workorders": assistant.workorders.known(max(1, min(limit, 1000)), user=user)}
+
+
+@router.post("/api/workorders/send", response_model=OutboxReport)
+def workorder_send(user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return assistant.workorders.send(user=user)
+
+
+@router.get("/api/tasks", response_model=Tasks)
+def tasks(user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return {"tasks": assistant.texts.tasks(user=user), "sources": len(assistant.knowledge.sources(user=user))}
+
+
+@router.get("/api/trends", response_model=TrendReport)
+def trends(task: str, period: Literal["week", "month"] = "month", chart: Literal["laney", "p"] = "laney",
+           user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return assistant.quality.trends(task, period, chart, user=user)
+
+
+@router.get("/api/trends/rows", response_model=LabelRows)
+def trend_rows(task: str, label: str, period: Literal["week", "month"] = "month", at: str | None = None,
+               user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return assistant.quality.label_rows(task, label, period, at, user=user)
+
+
+@router.get("/api/report", response_model=Report8D)
+def report_8d(task: str, label: str, period: Literal["week", "month"] = "month",
+              user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return assistant.quality.report_8d(task, label, period, user=user)
+
+
+@router.get("/api/documents", response_model=Documents)
+def documents(user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return {"documents": assistant.knowledge.sources(user=user)}
+
+
+@router.post("/api/documents/approve", response_model=DocumentApproved)
+def approve_document(req: ApproveRequest, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    rec = assistant.knowledge.approve(req.source, user=user)
+    return {"source": rec.source, "reviewed_by": rec.reviewed_by, "reviewed_at": rec.reviewed_at}
+
+
+@router.post("/api/documents/access", response_model=Restricted)
+def restrict_document(req: RestrictRequest, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return {"result": assistant.knowledge.restrict(req.pattern, req.role, user=user)}
+
+
+@router.get("/api/audit", response_model=AuditLog)
+def audit_log(limit: int = 100, user: User = Depends(current_user),
+        assistant: Assistant = Depends(the_assistant)):
+    return {"audit": assistant.users.audit_log(max(1, min(limit, 1000)), user=user)}
+
 
 
 def _spooled(files: list[UploadFile], folder: Path) -> list[tuple[str, Path]]:

@@ -12,6 +12,38 @@ from shopfloor.assistant.ui.views import BUILD_USER, date_column, export_path, p
 from shopfloor.errors import ShopfloorError
 
 
+def previewed(gr, ctx, f, sheet_name: str | None, request) -> tuple:
+    """The preview of an upload (``sheet_name``: that sheet; None: the first) and the pickers it fills: text
+    column (the longest texts), sheet (shown for a workbook of several), date column (guessed from the header)."""
+    none = gr.update(choices=[], value=None)
+    if f is None:
+        return gr.update(), gr.update(choices=[]), gr.update(choices=[], value=None, visible=False), none
+    try:
+        authorize(ctx.user(request), Action.ask)  # any signed-in user may preview their own upload
+        names = sheets(f) if Path(f).suffix.lower() in (".xlsx", ".xls") else []
+        cols, df = preview(f, sheet=sheet_name or (names[0] if names else None))
+    except ShopfloorError as e:
+        return (gr.update(value=None), gr.update(choices=[], value=None, label=f"Problem: {e}"),
+                gr.update(choices=[], value=None, visible=False), none)
+    return (df, gr.update(choices=cols, value=text_column(df) if cols else None, label=t("Text column")),
+            gr.update(choices=names, value=sheet_name or (names[0] if names else None), visible=len(names) > 1),
+            gr.update(choices=[""] + cols, value=date_column(cols) or ""))
+
+
+def run_summary(s: dict, date_col: str | None, check: dict | None) -> str:
+    """What a batch run did, first line first: rows, speed, how many need review, dated rows, notes, cold start."""
+    again = s.get("already_queued_or_reviewed", 0)
+    return (f"**{s['rows']} rows** labelled in {s['seconds']} s ({s['rows_per_s']} rows/s); "
+            f"**{s['needs_review']} need review**" + (f" ({again} of them already queued or reviewed: not "
+                                                        "queued twice)" if again else "") + "."
+            + (f" {s['dated']} rows dated by column {date_col} for the Trends tab." if date_col else "")
+            + "".join(f"\n\nNote: {n}." for n in s.get("notes", []))
+            + (f"\n\n**Cold start** (no trained model yet: every row goes to review): on {check['reviewed']} "
+               f"reviewed rows the taxonomy guess was right {check['cold_start_accuracy']:.0%}, always the most "
+               f"common label {check['majority_class_accuracy']:.0%}."
+               + (f" **Warning:** {check['warning']}." if "warning" in check else "") if check else ""))
+
+
 def build(gr, ctx) -> None:
     a = ctx.assistant
     tasks = a.texts.tasks(user=BUILD_USER)
@@ -40,30 +72,12 @@ def build(gr, ctx) -> None:
         return review.rows(t, p, user)
 
     def on_upload(f, request: gr.Request):
-        if f is None:
-            return gr.update(), gr.update(choices=[]), gr.update(choices=[], value=None, visible=False), \
-                gr.update(choices=[], value=None)
-        try:
-            authorize(ctx.user(request), Action.ask)  # any signed-in user may preview their own upload
-            names = sheets(f) if Path(f).suffix.lower() in (".xlsx", ".xls") else []
-            cols, df = preview(f, sheet=names[0] if names else None)
-        except ShopfloorError as e:
-            return (gr.update(value=None), gr.update(choices=[], value=None, label=f"Problem: {e}"),
-                    gr.update(choices=[], value=None, visible=False), gr.update(choices=[], value=None))
-        return (df, gr.update(choices=cols, value=text_column(df) if cols else None, label=t("Text column")),
-                gr.update(choices=names, value=names[0] if names else None, visible=len(names) > 1),
-                gr.update(choices=[""] + cols, value=date_column(cols) or ""))
+        return previewed(gr, ctx, f, None, request)
 
     def on_sheet(f, name, request: gr.Request):
         if f is None or not name:
-            return gr.update(), gr.update(), gr.update()
-        try:
-            authorize(ctx.user(request), Action.ask)
-            cols, df = preview(f, sheet=name)
-        except ShopfloorError as e:
-            return gr.update(value=None), gr.update(choices=[], value=None, label=f"Problem: {e}"), gr.update()
-        return (df, gr.update(choices=cols, value=text_column(df) if cols else None, label=t("Text column")),
-                gr.update(choices=[""] + cols, value=date_column(cols) or ""))
+            return gr.update(), gr.update(), gr.update(), gr.update()
+        return previewed(gr, ctx, f, name, request)
 
     def on_run(f, c, t, sh, d, request: gr.Request, progress=gr.Progress()):
         user = ctx.user(request)
@@ -87,16 +101,7 @@ def build(gr, ctx) -> None:
             check = a.texts.cold_start_check(t, user=user)
         except ShopfloorError:
             check = None
-        again = s.get("already_queued_or_reviewed", 0)
-        md = (f"**{s['rows']} rows** labelled in {s['seconds']} s ({s['rows_per_s']} rows/s); "
-              f"**{s['needs_review']} need review**" + (f" ({again} of them already queued or reviewed: not "
-                                                          "queued twice)" if again else "") + "."
-              + (f" {s['dated']} rows dated by column {d} for the Trends tab." if d else "")
-              + "".join(f"\n\nNote: {n}." for n in s.get("notes", []))
-              + (f"\n\n**Cold start** (no trained model yet: every row goes to review): on {check['reviewed']} "
-                 f"reviewed rows the taxonomy guess was right {check['cold_start_accuracy']:.0%}, always the most "
-                 f"common label {check['majority_class_accuracy']:.0%}."
-                 + (f" **Warning:** {check['warning']}." if "warning" in check else "") if check else ""))
+        md = run_summary(s, d, check)
         return (md, s["output"], pareto_figure(s["label_counts"], f"{t}: {s['rows']} rows"),
                 *queue_page(t, 0, user), 0)
 
@@ -111,7 +116,7 @@ def build(gr, ctx) -> None:
         return gr.update(choices=now, value=first), *queue_page(first, 0, user), 0
 
     upload.change(on_upload, upload, [table, col, sheet, date_col], api_name="batch_preview")
-    sheet.input(on_sheet, [upload, sheet], [table, col, date_col], api_name="batch_sheet")
+    sheet.input(on_sheet, [upload, sheet], [table, col, sheet, date_col], api_name="batch_sheet")
     run.click(on_run, [upload, col, task, sheet, date_col], [summary, out_file, pareto, queue, page_info, page],
               api_name="batch_classify")
     task.change(on_task, task, [queue, page_info, page, rid], api_name="review_queue")

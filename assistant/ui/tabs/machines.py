@@ -23,8 +23,6 @@ def fleet_table(rows) -> list[list]:
 
 
 def build(gr, ctx) -> None:
-    from shopfloor.assistant.pipeline.render import alarms_markdown
-
     machines = [m["id"] for m in ctx.assistant.machines.known(user=BUILD_USER)]
     with gr.Row():
         refresh = gr.Button(t("Refresh fleet"), elem_id="fleet-refresh", scale=0)
@@ -37,12 +35,7 @@ def build(gr, ctx) -> None:
         show = gr.Button(t("Show status"), variant="primary", elem_id="machine-show")
     status = gr.Markdown(elem_id="machine-status")
     alarms = gr.Markdown(elem_id="machine-alarms")
-    with gr.Row():
-        ack_pick = gr.Dropdown([], label=t("Open alarm"), elem_id="alarm-pick", scale=2, allow_custom_value=True)
-        ack_note = gr.Textbox(label=t("Note (what was done or decided)"), max_length=500, elem_id="alarm-note", scale=3)
-        ack = gr.Button(t("Acknowledge"), elem_id="alarm-ack", scale=1)
-        raise_wo = gr.Button(t("Raise a work order"), elem_id="alarm-wo", scale=1)
-    ack_msg = gr.Markdown(elem_id="alarm-ack-msg")
+    ack_pick = alarm_actions(gr, ctx, pick, alarms)
     gr.Markdown("**Measured values** — blue band: where each reading was expected; red circles: alarms; dotted line: "
                 "start of the last 24 hours.", elem_id="machine-charts-caption")
     charts = gr.Image(show_label=False, type="filepath", interactive=False, elem_id="machine-charts")
@@ -60,12 +53,6 @@ def build(gr, ctx) -> None:
                                    "open that machine." if rows else "No machines registered yet."), \
             gr.update(choices=sorted(r.machine_id for r in rows))
 
-    def machine_alarms(m, user):
-        current = [a for a in ctx.assistant.machines.alarms(machine_id=m, user=user) if a["state"] == "open" or a["active"]]
-        choices = [(f"#{a['id']} {a['sensor']} {a['direction']} since {a['first_reading']}", a["id"])
-                   for a in current if a["state"] == "open"]
-        return alarms_markdown(current), gr.update(choices=choices, value=choices[0][1] if choices else None)
-
     def run(m, request: gr.Request):
         from shopfloor.assistant.pipeline.render import status_markdown
 
@@ -74,30 +61,11 @@ def build(gr, ctx) -> None:
         user = ctx.user(request)
         try:
             st = ctx.assistant.machines.status(m, user=user)
-            text, choices = machine_alarms(st.machine_id, user)
+            text, choices = machine_alarms(gr, ctx, st.machine_id, user)
         except ShopfloorError as e:
             return friendly(e), "", gr.update(choices=[], value=None), None, None
         shown = [export(c, ctx.export_dir) for c in st.charts[:2]] + [None, None]
         return f"### {st.machine_id}\n" + status_markdown(st), text, choices, shown[0], shown[1]
-
-    def acknowledge(m, alarm_id, note, request: gr.Request):
-        if alarm_id is None:
-            return "Pick an open alarm first.", gr.update(), gr.update()
-        user = ctx.user(request)
-        try:
-            a = ctx.assistant.machines.acknowledge(int(alarm_id), note or "", user=user)
-            text, choices = machine_alarms(m, user)
-        except ShopfloorError as e:
-            return friendly(e), gr.update(), gr.update()
-        return (f"Alarm #{a['id']} ({a['sensor']}) acknowledged by **{a['acknowledged_by']}**.", text, choices)
-
-    def work_order(alarm_id, request: gr.Request):
-        if alarm_id is None:
-            return "Pick an open alarm first."
-        try:
-            return ctx.assistant.workorders.create_from_alarm(alarm_id, user=ctx.user(request)).to_markdown()
-        except ShopfloorError as e:
-            return friendly(e)
 
     def select_row(evt: gr.SelectData, table):
         try:
@@ -110,9 +78,51 @@ def build(gr, ctx) -> None:
     fleet.select(select_row, fleet, pick, api_name=False).then(run, pick, [status, alarms, ack_pick, charts, residuals],
                                                                api_name=False)
     show.click(run, pick, [status, alarms, ack_pick, charts, residuals], api_name="machine_status")
+    workorders.build(gr, ctx)
+
+
+def machine_alarms(gr, ctx, m, user) -> tuple[str, object]:
+    """The machine's open or still-active alarms as Markdown, and the picker of its open ones."""
+    from shopfloor.assistant.pipeline.render import alarms_markdown
+
+    current = [a for a in ctx.assistant.machines.alarms(machine_id=m, user=user) if a["state"] == "open" or a["active"]]
+    choices = [(f"#{a['id']} {a['sensor']} {a['direction']} since {a['first_reading']}", a["id"])
+               for a in current if a["state"] == "open"]
+    return alarms_markdown(current), gr.update(choices=choices, value=choices[0][1] if choices else None)
+
+
+def alarm_actions(gr, ctx, pick, alarms):
+    """The open-alarm picker with Acknowledge (a note kept with the name) and Raise a work order; returns the
+    picker (a machine's status fills it)."""
+    with gr.Row():
+        ack_pick = gr.Dropdown([], label=t("Open alarm"), elem_id="alarm-pick", scale=2, allow_custom_value=True)
+        ack_note = gr.Textbox(label=t("Note (what was done or decided)"), max_length=500, elem_id="alarm-note", scale=3)
+        ack = gr.Button(t("Acknowledge"), elem_id="alarm-ack", scale=1)
+        raise_wo = gr.Button(t("Raise a work order"), elem_id="alarm-wo", scale=1)
+    ack_msg = gr.Markdown(elem_id="alarm-ack-msg")
+
+    def acknowledge(m, alarm_id, note, request: gr.Request):
+        if alarm_id is None:
+            return "Pick an open alarm first.", gr.update(), gr.update()
+        user = ctx.user(request)
+        try:
+            a = ctx.assistant.machines.acknowledge(int(alarm_id), note or "", user=user)
+            text, choices = machine_alarms(gr, ctx, m, user)
+        except ShopfloorError as e:
+            return friendly(e), gr.update(), gr.update()
+        return (f"Alarm #{a['id']} ({a['sensor']}) acknowledged by **{a['acknowledged_by']}**.", text, choices)
+
+    def work_order(alarm_id, request: gr.Request):
+        if alarm_id is None:
+            return "Pick an open alarm first."
+        try:
+            return ctx.assistant.workorders.create_from_alarm(alarm_id, user=ctx.user(request)).to_markdown()
+        except ShopfloorError as e:
+            return friendly(e)
+
     ack.click(acknowledge, [pick, ack_pick, ack_note], [ack_msg, alarms, ack_pick], api_name="alarm_acknowledge")
     raise_wo.click(work_order, ack_pick, ack_msg, api_name="alarm_work_order")
-    workorders.build(gr, ctx)
+    return ack_pick
 
 
 def readings_import(gr, ctx) -> None:
