@@ -91,7 +91,7 @@ def machine_alarms(gr, ctx, m, user) -> tuple[str, object]:
     return alarms_markdown(current), gr.update(choices=choices, value=choices[0][1] if choices else None)
 
 
-def alarm_actions(gr, ctx, pick, alarms):
+def alarm_actions(gr, ctx, pick, alarms) -> object:
     """The open-alarm picker with Acknowledge (a note kept with the name) and Raise a work order; returns the
     picker (a machine's status fills it)."""
     with gr.Row():
