@@ -27,7 +27,7 @@ def test_ui_writes_are_attributed_to_the_logged_in_user(served, tmp_path):
     assert "Indexed 1 files" in repr(eng.predict([handle_file(str(doc))], api_name="/documents_add"))
     assert "Removed eng_note.md" in repr(eng.predict("eng_note.md", api_name="/documents_remove"))
     tom = Client(served.url, auth=("tom", PASSWORDS["tom"]), verbose=False)
-    assert "rows** labelled" in repr(tom.predict(handle_file(str(csv)), "text", "complaint_category", None,
+    assert "rows** labelled" in repr(tom.predict(handle_file(str(csv)), "text", "complaint_category", None, "",
                                                  api_name="/batch_classify"))
     ada = Client(served.url, auth=("ada", PASSWORDS["ada"]), verbose=False)
     assert "added" in repr(ada.predict("newbie", "newbie-pass-1", "viewer", api_name="/admin_user_add"))
