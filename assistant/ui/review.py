@@ -2,8 +2,8 @@
 shown), pick the right label (the model's alternatives first) and save. The Batch tab uses it for a task's rows,
 the Inspect tab for photos; both go through ``assistant.reviews``."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: Gradio finds a handler's ``request: gr.Request`` by evaluating
+# its annotation, which must then be the class itself, not the string "gr.Request".
 from dataclasses import dataclass
 
 from shopfloor.assistant.ui.common import friendly
