@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 
@@ -62,6 +62,8 @@ class DiagnoseResponse(Diagnosis):
 
 
 router = APIRouter(tags=["api"])
+Caller = Annotated[User, Depends(current_user)]  # who asks (401 without a live token when login is on)
+Facade = Annotated[Assistant, Depends(the_assistant)]  # the facade the app serves
 
 
 @router.get("/api/health", response_model=Health)
@@ -70,8 +72,8 @@ def health():
 
 
 @router.post("/api/login", response_model=LoginResponse)
-def login(req: LoginRequest, request: Request, assistant: Assistant = Depends(the_assistant),
-          limiter: auth.LoginLimiter = Depends(the_limiter)):
+def login(req: LoginRequest, request: Request, assistant: Facade,
+          limiter: Annotated[auth.LoginLimiter, Depends(the_limiter)]):
     cfg = assistant.ws.config.server
     with assistant.ws.connect() as conn:
         user = auth.login(conn, limiter, req.name, req.password, CLIENT.get())
@@ -80,14 +82,12 @@ def login(req: LoginRequest, request: Request, assistant: Assistant = Depends(th
 
 
 @router.get("/api/me", response_model=Me)
-def me(user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def me(user: Caller, assistant: Facade):
     return {"name": user.name, "role": user.role.value}
 
 
 @router.post("/api/diagnose", response_model=DiagnoseResponse)
-def diagnose(req: DiagnoseRequest, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def diagnose(user: Caller, assistant: Facade, req: DiagnoseRequest):
     photo = None
     if req.photo_base64:
         import base64
@@ -104,9 +104,9 @@ def diagnose(req: DiagnoseRequest, user: User = Depends(current_user),
 
 
 @router.post("/api/inspect", response_model=InspectResponse)
-def inspect(files: list[UploadFile] = File(..., description="Photos (JPEG/PNG/...), several allowed."),
-            heatmaps: bool = False, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def inspect(user: Caller, assistant: Facade,
+            files: list[UploadFile] = File(..., description="Photos (JPEG/PNG/...), several allowed."),
+            heatmaps: bool = False):
     from shopfloor.assistant.policy import Action, authorize
 
     authorize(user, Action.inspect)  # before reading any upload
@@ -122,145 +122,122 @@ def inspect(files: list[UploadFile] = File(..., description="Photos (JPEG/PNG/..
 
 
 @router.get("/api/inspect/reviews", response_model=InspectionQueue)
-def inspection_queue(limit: int = 20, offset: int = 0, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def inspection_queue(user: Caller, assistant: Facade, limit: int = 20, offset: int = 0):
     items, total = assistant.reviews.page("inspection", max(1, min(limit, 200)), max(0, offset), user=user)
     return {"total": total, "items": items}
 
 
 @router.post("/api/inspect/reviews", response_model=InspectionCorrected)
-def inspection_correct(req: InspectionCorrection, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def inspection_correct(user: Caller, assistant: Facade, req: InspectionCorrection):
     return assistant.reviews.correct("inspection", req.id, req.label, user=user)
 
 
 @router.post("/api/classify", response_model=ClassifyResponse)
-def classify(req: ClassifyRequest, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def classify(user: Caller, assistant: Facade, req: ClassifyRequest):
     return {"task": req.task or assistant.ws.config.classifier.default_task,
             "predictions": assistant.texts.classify(req.texts, req.task, user=user)}
 
 
 @router.get("/api/reviews", response_model=ReviewQueue)
-def review_queue(task: str | None = None, limit: int = 50, offset: int = 0, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def review_queue(user: Caller, assistant: Facade, task: str | None = None, limit: int = 50, offset: int = 0):
     items, total = assistant.reviews.page(task, max(1, min(limit, 500)), max(0, offset), user=user)
     return {"total": total, "items": items, "cold_start": assistant.texts.cold_start_check(task, user=user) if task
             else None}
 
 
 @router.post("/api/reviews", response_model=ReviewSaved)
-def review_save(req: ReviewCorrection, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def review_save(user: Caller, assistant: Facade, req: ReviewCorrection):
     return assistant.reviews.correct(None, req.id, req.label, req.new_label, user=user)  # the row's own task
 
 
 @router.post("/api/ask", response_model=Answer)
-def ask(req: AskRequest, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def ask(user: Caller, assistant: Facade, req: AskRequest):
     return assistant.answer(req.question, [t.model_dump() for t in req.history], user=user)
 
 
 @router.get("/api/machines", response_model=Machines)
-def machines(user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def machines(user: Caller, assistant: Facade):
     return {"machines": assistant.machines.known(user=user)}
 
 
 @router.get("/api/machines/{machine_id}/status", response_model=MachineStatus)
-def machine_status(machine_id: str, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def machine_status(user: Caller, assistant: Facade, machine_id: str):
     return assistant.machines.status(machine_id, user=user)
 
 
 @router.get("/api/fleet", response_model=Fleet)
-def fleet(user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def fleet(user: Caller, assistant: Facade):
     return {"machines": assistant.machines.fleet(user=user)}
 
 
 @router.get("/api/alarms", response_model=Alarms)
-def alarms(state: Literal["open", "acknowledged"] | None = None, machine: str | None = None,
-           user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def alarms(user: Caller, assistant: Facade,
+           state: Literal["open", "acknowledged"] | None = None, machine: str | None = None):
     return {"alarms": assistant.machines.alarms(state, machine, user=user)}
 
 
 @router.post("/api/alarms/{alarm_id}/acknowledge", response_model=AlarmOut)
-def acknowledge(alarm_id: int, req: AcknowledgeRequest | None = None, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def acknowledge(user: Caller, assistant: Facade, alarm_id: int, req: AcknowledgeRequest | None = None):
     return assistant.machines.acknowledge(alarm_id, req.note if req else "", user=user)
 
 
 @router.post("/api/workorders", response_model=WorkOrder)
-def workorder_create(req: WorkOrderRequest, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def workorder_create(user: Caller, assistant: Facade, req: WorkOrderRequest):
     if req.alarm_id is not None:
         return assistant.workorders.create_from_alarm(req.alarm_id, user=user)
     return assistant.workorders.create(req.log or "", req.machine_id, user=user)
 
 
 @router.get("/api/workorders", response_model=WorkOrderList)
-def workorder_list(limit: int = 100, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def workorder_list(user: Caller, assistant: Facade, limit: int = 100):
     return {"workorders": assistant.workorders.known(max(1, min(limit, 1000)), user=user)}
 
 
 @router.post("/api/workorders/send", response_model=OutboxReport)
-def workorder_send(user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def workorder_send(user: Caller, assistant: Facade):
     return assistant.workorders.send(user=user)
 
 
 @router.get("/api/tasks", response_model=Tasks)
-def tasks(user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def tasks(user: Caller, assistant: Facade):
     return {"tasks": assistant.texts.tasks(user=user), "sources": len(assistant.knowledge.sources(user=user))}
 
 
 @router.get("/api/trends", response_model=TrendReport)
-def trends(task: str, period: Literal["week", "month"] = "month", chart: Literal["laney", "p"] = "laney",
-           user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def trends(user: Caller, assistant: Facade,
+           task: str, period: Literal["week", "month"] = "month", chart: Literal["laney", "p"] = "laney"):
     return assistant.quality.trends(task, period, chart, user=user)
 
 
 @router.get("/api/trends/rows", response_model=LabelRows)
-def trend_rows(task: str, label: str, period: Literal["week", "month"] = "month", at: str | None = None,
-               user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def trend_rows(user: Caller, assistant: Facade,
+               task: str, label: str, period: Literal["week", "month"] = "month", at: str | None = None):
     return assistant.quality.label_rows(task, label, period, at, user=user)
 
 
 @router.get("/api/report", response_model=Report8D)
-def report_8d(task: str, label: str, period: Literal["week", "month"] = "month",
-              user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def report_8d(user: Caller, assistant: Facade, task: str, label: str, period: Literal["week", "month"] = "month"):
     return assistant.quality.report_8d(task, label, period, user=user)
 
 
 @router.get("/api/documents", response_model=Documents)
-def documents(user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def documents(user: Caller, assistant: Facade):
     return {"documents": assistant.knowledge.sources(user=user)}
 
 
 @router.post("/api/documents/approve", response_model=DocumentApproved)
-def approve_document(req: ApproveRequest, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def approve_document(user: Caller, assistant: Facade, req: ApproveRequest):
     rec = assistant.knowledge.approve(req.source, user=user)
     return {"source": rec.source, "reviewed_by": rec.reviewed_by, "reviewed_at": rec.reviewed_at}
 
 
 @router.post("/api/documents/access", response_model=Restricted)
-def restrict_document(req: RestrictRequest, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def restrict_document(user: Caller, assistant: Facade, req: RestrictRequest):
     return {"result": assistant.knowledge.restrict(req.pattern, req.role, user=user)}
 
 
 @router.get("/api/audit", response_model=AuditLog)
-def audit_log(limit: int = 100, user: User = Depends(current_user),
-        assistant: Assistant = Depends(the_assistant)):
+def audit_log(user: Caller, assistant: Facade, limit: int = 100):
     return {"audit": assistant.users.audit_log(max(1, min(limit, 1000)), user=user)}
 
 
