@@ -37,8 +37,9 @@ app.add_typer(lm.app, name="lm", help="The answering language model: tune a LoRA
 app_cmds.register(app)
 app.command("trends", help="Which labels are rising: shares per week or month on a Laney p' (or p) chart, from a file "
             "with dates and labels (--data) or a task's classified rows (--by).")(trends.trends)
-app.command("report", help="Draft an 8D report for a label's latest period (problem from the rows; containment, "
-            "root causes, actions and prevention from your cited documents); --out .md, .docx or .pdf.")(report.report)
+app.add_typer(report.app, name="report", help="Draft an 8D report for a label's latest period (problem from the "
+              "rows; containment, root causes, actions and prevention from your cited documents); --out .md, .docx "
+              "or .pdf.")
 
 
 @app.callback()

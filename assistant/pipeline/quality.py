@@ -36,17 +36,21 @@ class Quality(Service):
         return workspace_trends(self.ws, task, period, chart)
 
     @requires(Action.draft_report)
-    def report_8d(self, task: str, label: str, period: Period = "month", *, user: User = DEFAULT_USER) -> Report8D:
-        """An 8D report draft for ``label`` in the latest period of ``task``'s classified rows (cited; audited)."""
+    def report_8d(self, task: str, label: str, period: Period = "month", since: str | None = None, *,
+                  user: User = DEFAULT_USER) -> Report8D:
+        """An 8D report draft for ``label`` in the latest period of ``task``'s classified rows (``since``: in the rows
+        from that day on; cited; audited)."""
         return report8d.for_task(self.components.for_role(user.role.value), self.ws, clean_text(task),
-                                 clean_text(label), period, user.name)
+                                 clean_text(label), period, user.name, clean_text(since) if since else None)
 
     @requires(Action.draft_report)
-    def report_8d_file(self, path: str | Path, date_col: str, label_col: str, text_col: str, label: str,
-                       period: Period = "month", *, user: User = DEFAULT_USER) -> Report8D:
-        """An 8D report draft for ``label`` from a CSV/XLSX with a date, a label and a text column."""
+    def report_8d_file(self, path: str | Path, date_col: str, label_col: str, text_col: str | None, label: str,
+                       period: Period = "month", since: str | None = None, *, user: User = DEFAULT_USER) -> Report8D:
+        """An 8D report draft for ``label`` from a CSV/XLSX with a date, a label and a text column (None: the
+        column with the longest texts)."""
         return report8d.for_file(self.components.for_role(user.role.value), self.ws, path,
-                                 (date_col, label_col, text_col), clean_text(label), period, user.name)
+                                 (date_col, label_col, text_col or None), clean_text(label), period, user.name,
+                                 clean_text(since) if since else None)
 
     @requires(Action.view_trends)
     def label_rows(self, task: str, label: str, period: Period = "month", at: str | None = None, *,

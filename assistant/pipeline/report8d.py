@@ -67,25 +67,26 @@ class Report8D(BaseModel):
         return "\n".join(out) + "\n"
 
 
-def for_task(components, ws, task: str, label: str, period: Period, user: str) -> Report8D:
+def for_task(components, ws, task: str, label: str, period: Period, user: str, since: str | None = None) -> Report8D:
     """The draft from a task's classified rows (audited: who drafted which report)."""
     return _audited(components, ws, task_rows(ws, task), label, f"the classified rows of task {task}", task, period,
-                    user)
+                    user, since)
 
 
-def for_file(components, ws, path, cols: tuple[str, str, str], label: str, period: Period, user: str) -> Report8D:
-    """The draft from a file's rows (``cols``: date, label and text column; audited)."""
+def for_file(components, ws, path, cols: tuple[str, str, str | None], label: str, period: Period, user: str,
+             since: str | None = None) -> Report8D:
+    """The draft from a file's rows (``cols``: date, label and text column, None: the longest texts; audited)."""
     from pathlib import Path
 
     name = Path(path).name
-    return _audited(components, ws, file_rows(path, *cols), label, f"the rows of {name}", name, period, user)
+    return _audited(components, ws, file_rows(path, *cols), label, f"the rows of {name}", name, period, user, since)
 
 
 def _audited(components, ws, rows: list[Row], label: str, origin: str, what: str, period: Period,
-             user: str) -> Report8D:
+             user: str, since: str | None = None) -> Report8D:
     from shopfloor.db import audit
 
-    rep = draft(components, rows, label, origin, period, ws.config.index.min_score)
+    rep = draft(components, rows, label, origin, period, ws.config.index.min_score, since)
     with ws.connect() as conn:
         audit(conn, user, "report_8d", f"{what}: {label} {rep.period}")
     return rep
@@ -128,26 +129,45 @@ def _none(task: str) -> NoReturn:
                         "first, or use a file with a date and a label column")
 
 
-def file_rows(path, date_col: str, label_col: str, text_col: str) -> list[Row]:
-    """The rows of a CSV/XLSX with a date, a label and a text column."""
+def file_rows(path, date_col: str, label_col: str, text_col: str | None) -> list[Row]:
+    """The rows of a CSV/XLSX with a date, a label and a text column (None: the column with the longest texts)."""
     from shopfloor.finetune.data import read_table
 
-    df = read_table(path, [date_col, label_col, text_col])
+    df = read_table(path, [date_col, label_col, *([text_col] if text_col else [])])
+    if not text_col:
+        rest = [c for c in df.columns if c not in (date_col, label_col)]
+        if not rest:
+            raise InputError("the file has no text column besides the date and the label")
+        text_col = max(rest, key=lambda c: df[c].astype(str).str.len().mean())
     return [Row(date=str(d), label=str(lab), text=str(t), ref=f"row {i + 2}")
             for i, (d, lab, t) in enumerate(zip(df[date_col], df[label_col], df[text_col], strict=True))]
 
 
 def draft(components, rows: list[Row], label: str, origin: str, period: Period = "month",
-          min_score: float | None = None) -> Report8D:
-    """The 8D draft for ``label`` in the latest ``period`` of ``rows``."""
+          min_score: float | None = None, since: str | None = None) -> Report8D:
+    """The 8D draft for ``label`` in the latest ``period`` of ``rows`` (``since``: in the rows from that day on,
+    against those before it)."""
     dated, mine = of_label(rows, label, period)
-    latest = max(p for p, _ in mine)
-    now = [r for p, r in mine if p == latest]
-    before = [r for p, r in mine if p < latest]
-    n_now, n_before = sum(p == latest for p, _ in dated), sum(p < latest for p, _ in dated)
-    words = rising_words([r.text for r in now], [r.text for p, r in dated if p < latest])
+    if since:
+        start = _day(since)
+        latest, span = f"since {start}", start
+
+        def recent(p: str, r: Row) -> bool:
+            return r.date >= start
+    else:
+        latest = span = max(p for p, _ in mine)
+
+        def recent(p: str, r: Row) -> bool:
+            return p == latest
+    now = [r for p, r in mine if recent(p, r)]
+    if not now:
+        raise InputError(f"no row labelled {label!r} {latest}; its last is {max(r.date for _, r in mine)[:10]}")
+    before = [r for p, r in mine if not recent(p, r)]
+    n_now = sum(recent(p, r) for p, r in dated)
+    words = rising_words([r.text for r in now], [r.text for p, r in dated if not recent(p, r)])
     causes, notes = causes_about(components, label, words, min_score)
-    problem = _problem(label, latest, now, before, n_now, n_before, words)
+    problem = _problem(label, (latest if since else f"in {latest}", span), now, before, n_now, len(dated) - n_now,
+                       words)
     return Report8D(label=label, period=latest, origin=origin, words=words, notes=notes,
                     sections=_sections(problem, causes, label),
                     sources=[Source(n=i, citation=c.citation, text=(c.text or c.cause)[:600])
@@ -218,15 +238,26 @@ def _subject(idx, label: str) -> str | None:
     return max(known, key=sections.idf) if known else None
 
 
-def _problem(label: str, latest: str, now: list[Row], before: list[Row], n_now: int, n_before: int,
+def _day(value: str) -> str:
+    """``value`` (2022-06-01, 01.06.2022, 20220601) as YYYY-MM-DD; InputError when it is no date."""
+    from shopfloor.sensors.trends import parse_dates
+
+    d = parse_dates([value]).iloc[0]
+    if d is None or d != d:
+        raise InputError(f"--since {value!r} is not a date (e.g. 2022-06-01)")
+    return d.strftime("%Y-%m-%d")
+
+
+def _problem(label: str, when: tuple[str, str], now: list[Row], before: list[Row], n_now: int, n_before: int,
              words: list[str]) -> list[str]:
+    """D2 from the rows; ``when``: ("in 2022-12", "2022-12") or ("since 2022-06-01", "2022-06-01")."""
     share = len(now) / n_now if n_now else 0.0
     past = len(before) / n_before if n_before else 0.0
-    lines = [f"{len(now)} of {n_now} rows in {latest} are {label} ({share:.0%}); before {latest}: {len(before)} of "
+    lines = [f"{len(now)} of {n_now} rows {when[0]} are {label} ({share:.0%}); before {when[1]}: {len(before)} of "
              f"{n_before} ({past:.0%}) [data]."]
     first = min((r.date for r in now), default="")
     last = max((r.date for r in now), default="")
-    lines.append(f"First in {latest}: {first.removesuffix(' 00:00')}; last: {last.removesuffix(' 00:00')} [data].")
+    lines.append(f"First {when[0]}: {first.removesuffix(' 00:00')}; last: {last.removesuffix(' 00:00')} [data].")
     if words:
         lines.append(f"Words more frequent than before: {', '.join(words)} [data].")
     lines += [f"Example ({r.ref}): \"{r.text[:200]}\" [data]." for r in now[:3]]

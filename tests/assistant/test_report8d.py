@@ -158,3 +158,25 @@ def test_inspected_photos_and_work_orders_are_trend_sources_too(writable_assista
     orders = a.quality.label_rows("workorders", "belt_slip", user=tech)
     assert orders.count == 2 and {r.text for r in orders.rows} == {"belt slips on the drive pulley",
                                                                      "belt slipping again"}
+
+
+def test_the_contract_form_report_8d_writes_a_docx_with_d1_to_d8(plant, tmp_path):
+    import docx
+
+    out = tmp_path / "8d.docx"
+    r = runner.invoke(app, ["report", "8d", "--data", str(plant / "complaints.csv"), "--date-col", "date",
+                            "--label-col", "label", "--label", "cavitation", "--out", str(out), "--json"])
+    assert r.exit_code == 0, r.output  # no --text-col: the column with the longest texts
+    heads = [p.text for p in docx.Document(str(out)).paragraphs if p.style.name.startswith("Heading")]
+    assert [h.split()[0] for h in heads if h.startswith("D")] == ["D1", "D2", "D3", "D4", "D5/D6", "D7", "D8"]
+    body = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "8 of 16 rows in 2026-06 are cavitation" in body and "First in 2026-06: 2026-06-20; last: 2026-06-21" in body
+    since = json.loads(runner.invoke(app, ["report", "8d", "--data", str(plant / "complaints.csv"), "--date-col",
+                                           "date", "--label-col", "label", "--label", "leak", "--since", "2026-03-01",
+                                           "--json"]).stdout)
+    d2 = next(s["lines"] for s in since["sections"] if s["key"] == "D2")
+    assert since["period"] == "since 2026-03-01"
+    assert d2[0] == "24 of 40 rows since 2026-03-01 are leak (60%); before 2026-03-01: 12 of 16 (75%) [data]."
+    bad = runner.invoke(app, ["report", "8d", "--data", str(plant / "complaints.csv"), "--date-col", "date",
+                              "--label-col", "label", "--label", "leak", "--since", "soon"])
+    assert bad.exit_code != 0 and "not a date" in str(bad.exception)
