@@ -77,10 +77,10 @@ class TextReviews:
 
     def item(self, item_id: int) -> ReviewItem:
         r = reviews.row(self.ws, item_id)
-        p = self.components.classifier_for(r["task"]).predict([r["text"]], top=5)[0]
-        labels = self.components.classifier_for(r["task"]).labels
+        clf = self.components.classifier_for(r["task"])
+        p = clf.predict([r["text"]], top=5)[0]
         return self._item(r).model_copy(update={"choices": list(dict.fromkeys(
-            [p.label, *(a for a, _ in p.alternatives), *labels]))})
+            [p.label, *(a for a, _ in p.alternatives), *clf.labels]))})
 
     def correct(self, item_id: int, label: str, user: str, new_label: bool = False) -> Correction:
         c = reviews.correct(self.ws, item_id, label, user, self.components, new_label=new_label)

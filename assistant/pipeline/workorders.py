@@ -191,6 +191,14 @@ def export(orders: list[WorkOrder], path) -> int:
     return len(orders)
 
 
+def _for_alarm(ws, alarm_id: int) -> WorkOrder | None:
+    """The work order already raised from ``alarm_id`` and not failed, if any."""
+    with ws.connect() as conn:
+        row = conn.execute("SELECT * FROM workorders WHERE json_extract(payload, '$.alarm_id') = ? AND state != "
+                           "'failed' ORDER BY id LIMIT 1", (int(alarm_id),)).fetchone()
+    return _order(row) if row is not None else None
+
+
 def _order(row) -> WorkOrder:
     return WorkOrder(**{**json.loads(row["payload"]), "id": row["id"], "state": row["state"],
                         "attempts": row["attempts"], "created_at": row["created_at"], "last_error": row["last_error"],
@@ -219,7 +227,7 @@ class WorkOrders(Service):
         if self._alarm is None:
             raise InputError("work orders from alarms need the machines' alarms")
         alarm = self._alarm(alarm_id, user)
-        raised = next((w for w in listing(self.ws, 10_000) if w.alarm_id == alarm["id"] and w.state != "failed"), None)
+        raised = _for_alarm(self.ws, alarm["id"])
         if raised is not None:  # one work order per alarm: a second click must not send the CMMS a duplicate
             raise InputError(f"alarm #{alarm['id']} already has work order {raised.id} ({raised.state}, raised by "
                              f"{raised.created_by} at {raised.created_at} UTC)")

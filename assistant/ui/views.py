@@ -118,25 +118,25 @@ def date_column(cols) -> str | None:
     return next((c for c in cols if any(k in str(c).lower() for k in DATE_WORDS)), None)
 
 
-def trends_chart(rep, folder) -> str:
-    """The rising (or most frequent) labels' shares drawn into a new PNG in ``folder`` (served from there)."""
+def _new_png(folder, prefix: str) -> str:
+    """A new empty PNG path in ``folder`` (the folder the UI serves files from)."""
     import os
     import tempfile
 
+    fd, path = tempfile.mkstemp(prefix=prefix, suffix=".png", dir=folder)
+    os.close(fd)
+    return path
+
+
+def trends_chart(rep, folder) -> str:
+    """The rising (or most frequent) labels' shares drawn into a new PNG in ``folder`` (served from there)."""
     from shopfloor.assistant.pipeline.trends import render
 
-    fd, path = tempfile.mkstemp(prefix="trends-", suffix=".png", dir=folder)
-    os.close(fd)
-    return str(render(rep, path))
+    return str(render(rep, _new_png(folder, "trends-")))
 
 
 def pareto_chart(rep, folder) -> str:
     """The latest period's labels against the period before, drawn into a new PNG in ``folder``."""
-    import os
-    import tempfile
-
     from shopfloor.assistant.pipeline.trends import render_pareto
 
-    fd, path = tempfile.mkstemp(prefix="pareto-", suffix=".png", dir=folder)
-    os.close(fd)
-    return str(render_pareto(rep, path))
+    return str(render_pareto(rep, _new_png(folder, "pareto-")))
