@@ -158,3 +158,38 @@ def writable_assistant(demo_workspace, tmp_path):
     root = tmp_path / "ws"
     shutil.copytree(demo_workspace.root, root)
     return Assistant(Workspace.open(root), use_llm=False, user=ADMIN)
+
+
+# ---- the CLI in-process (one runner shared by the CLI tests of every package) ----
+class CLI:
+    """``shopfloor`` driven through typer's test runner: ``cli(*args)`` -> the result (exit code checked unless
+    ``code=None``), ``cli.json(*args)`` -> its stdout parsed. ``workspace`` (optional) is passed as
+    ``--workspace`` before the command, as a plant's script would."""
+
+    def __init__(self, workspace: Path | None = None) -> None:
+        from typer.testing import CliRunner
+
+        self.runner, self.workspace = CliRunner(), workspace
+
+    def __call__(self, *args: str, input: str | None = None, code: int | None = 0):
+        from shopfloor.assistant.cli import app
+
+        head = ["--workspace", str(self.workspace)] if self.workspace else []
+        result = self.runner.invoke(app, [*head, *map(str, args)], input=input)
+        assert code is None or result.exit_code == code, (args, result.output[-2000:], repr(result.exception))
+        return result
+
+    def json(self, *args: str, input: str | None = None) -> dict:
+        import json
+
+        return json.loads(self(*args, input=input).stdout)
+
+    def on(self, workspace: Path) -> CLI:
+        """The same CLI on another workspace folder."""
+        return CLI(workspace)
+
+
+@pytest.fixture(scope="session")
+def cli_runner() -> CLI:
+    """The CLI in-process, on whatever workspace the command names (or ``$SHOPFLOOR_WORKSPACE``)."""
+    return CLI()

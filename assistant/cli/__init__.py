@@ -1,7 +1,7 @@
 """The ``shopfloor`` command line. Thin: every command parses options and calls library code.
 
 Heavy libraries are imported inside commands, so ``shopfloor --help`` answers instantly
-(tests/assistant/test_cli.py pins that ``import shopfloor.assistant.cli`` loads no torch, transformers,
+(tests/assistant/cli/test_shell.py pins that ``import shopfloor.assistant.cli`` loads no torch, transformers,
 gradio or faiss). Domain errors (:class:`~shopfloor.errors.ShopfloorError`) become a one-line
 message on stderr and exit code 2; anything else is a bug and keeps its traceback.
 """

@@ -9,36 +9,30 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from shopfloor.assistant.cli import app
+from tests.conftest import CLI
 
 from .conftest import DEV, LOGS
 
-runner = CliRunner()
-
-
-def _json(result) -> dict:
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+cli = CLI()  # the shared in-process runner
 
 
 def test_eval_and_run_contract(fm_dir: Path, tmp_path: Path):
-    m = _json(runner.invoke(app, ["classify", "eval", "--model", str(fm_dir), "--data", str(DEV), "--text-col", "text",
-                                  "--label-col", "failure_mode", "--json"]))
+    m = cli.json("classify", "eval", "--model", str(fm_dir), "--data", str(DEV), "--text-col", "text",
+                                  "--label-col", "failure_mode", "--json")
     assert {"n", "accuracy", "macro_f1", "weighted_f1", "texts_per_s", "needs_review_rate"} <= set(m)
     src = tmp_path / "c.csv"
     pd.DataFrame({"text": ["belt slipping", "seal dripping water"]}).to_csv(src, index=False)
     out = tmp_path / "labelled.csv"
-    s = _json(runner.invoke(app, ["classify", "run", "--model", str(fm_dir), "--input", str(src), "--text-col", "text",
-                                  "--output", str(out), "--json"]))
+    s = cli.json("classify", "run", "--model", str(fm_dir), "--input", str(src), "--text-col", "text",
+                                  "--output", str(out), "--json")
     assert s["rows"] == 2 and Path(s["output"]) == out and out.exists()
 
 
 def test_train_contract(tmp_path: Path, embedder):
     out = tmp_path / "sev"
-    meta = _json(runner.invoke(app, ["classify", "train", "--data", str(LOGS), "--text-col", "text", "--label-col",
-                                     "severity", "--out", str(out), "--epochs", "1", "--json"]))
+    meta = cli.json("classify", "train", "--data", str(LOGS), "--text-col", "text", "--label-col",
+                                     "severity", "--out", str(out), "--epochs", "1", "--json")
     assert meta["task"] == "severity" and sorted(meta["labels"]) == ["high", "low", "medium"]
 
 
@@ -47,8 +41,8 @@ def test_cold_start_run(tmp_path: Path, embedder):
 
     src = tmp_path / "c.csv"
     pd.DataFrame({"text": ["hydraulic hose leaking oil"]}).to_csv(src, index=False)
-    s = _json(runner.invoke(app, ["classify", "run", "--taxonomy", str(DATA_DIR / "taxonomy.yaml"), "--task",
-                                  "failure_mode", "--input", str(src), "--text-col", "text", "--json"]))
+    s = cli.json("classify", "run", "--taxonomy", str(DATA_DIR / "taxonomy.yaml"), "--task",
+                                  "failure_mode", "--input", str(src), "--text-col", "text", "--json")
     assert s["needs_review"] == 1 and s["label_counts"] == {"hydraulic_leak": 1}
 
 
@@ -112,9 +106,9 @@ def test_accelerate_two_processes_on_cpu(tmp_path: Path, embedder):
 def test_ray_engine_matches_local(fm_dir: Path, tmp_path: Path):
     src = tmp_path / "r.csv"
     pd.DataFrame({"text": pd.read_csv(DEV)["text"].head(40)}).to_csv(src, index=False)
-    local = _json(runner.invoke(app, ["classify", "run", "--model", str(fm_dir), "--input", str(src), "--text-col",
-                                      "text", "--output", str(tmp_path / "l.csv"), "--json"]))
-    ray = _json(runner.invoke(app, ["classify", "run", "--model", str(fm_dir), "--input", str(src), "--text-col",
-                                    "text", "--output", str(tmp_path / "r_out.csv"), "--engine", "ray", "--json"]))
+    local = cli.json("classify", "run", "--model", str(fm_dir), "--input", str(src), "--text-col",
+                                      "text", "--output", str(tmp_path / "l.csv"), "--json")
+    ray = cli.json("classify", "run", "--model", str(fm_dir), "--input", str(src), "--text-col",
+                                    "text", "--output", str(tmp_path / "r_out.csv"), "--engine", "ray", "--json")
     assert ray["rows"] == local["rows"] == 40
     assert list(pd.read_csv(tmp_path / "r_out.csv")["label"]) == list(pd.read_csv(tmp_path / "l.csv")["label"])

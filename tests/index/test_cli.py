@@ -5,33 +5,26 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
+from tests.conftest import CLI
 
-from shopfloor.assistant.cli import app
-
-runner = CliRunner()
-
-
-def _json(result) -> dict:
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+cli = CLI()  # the shared in-process runner
 
 
 def test_build_search_eval_add_remove(docs: Path, tmp_path: Path, embedder):
     out = tmp_path / "kb"
-    rep = _json(runner.invoke(app, ["index", "build", "--docs", str(docs), "--out", str(out), "--json"]))
+    rep = cli.json("index", "build", "--docs", str(docs), "--out", str(out), "--json")
     assert rep["sources"] == 3 and rep["chunks_total"] > 5
-    hits = _json(runner.invoke(app, ["index", "search", "--index", str(out), "--k", "2", "--json", "E-42"]))["hits"]
+    hits = cli.json("index", "search", "--index", str(out), "--k", "2", "--json", "E-42")["hits"]
     assert len(hits) == 2 and {"text", "source", "section", "page", "score"} <= set(hits[0])
     assert "E-42" in hits[0]["text"]
     qa = tmp_path / "qa.jsonl"
     qa.write_text(json.dumps({"question": "strainer clogged", "source": "P-101.md", "evidence": ["ST-2"]}) + "\n")
-    m = _json(runner.invoke(app, ["index", "eval", "--index", str(out), "--qa", str(qa), "--k", "5", "--json"]))
+    m = cli.json("index", "eval", "--index", str(out), "--qa", str(qa), "--k", "5", "--json")
     assert m["n"] == 1 and m["recall_at_k"] == 1.0 and "mrr" in m["modes"]["dense"]
     (docs / "new.md").write_text("# New\n\nThe hopper heater H-7 needs 10 minutes.")
-    added = _json(runner.invoke(app, ["index", "add", "--index", str(out), "--docs", str(docs), "--json"]))
+    added = cli.json("index", "add", "--index", str(out), "--docs", str(docs), "--json")
     assert added["files_indexed"] == 1 and added["sources"] == 4
-    gone = _json(runner.invoke(app, ["index", "remove", "new.md", "--index", str(out), "--json"]))
+    gone = cli.json("index", "remove", "new.md", "--index", str(out), "--json")
     assert gone["chunks"] == 1
 
 
@@ -46,17 +39,17 @@ def test_missing_index_is_a_friendly_error(tmp_path: Path):
 
 def test_sync_follows_the_folder(docs: Path, tmp_path: Path, embedder, workspace):
     out = tmp_path / "kb"
-    first = _json(runner.invoke(app, ["index", "sync", "--docs", str(docs), "--index", str(out), "--json"]))
+    first = cli.json("index", "sync", "--docs", str(docs), "--index", str(out), "--json")
     assert len(first["added"]) == 3 and first["changed"] == first["removed"] == [] and first["unchanged"] == 0
     (docs / "M-201.md").write_text("# Mill M-201\n\nAlarm E-43 reports a spindle over-temperature.")
     (docs / "incidents.csv").unlink()
     (docs / "new.md").write_text("# New\n\nThe hopper heater H-7 needs 10 minutes.")
-    rep = _json(runner.invoke(app, ["index", "sync", "--docs", str(docs), "--index", str(out), "--json"]))
+    rep = cli.json("index", "sync", "--docs", str(docs), "--index", str(out), "--json")
     assert (rep["added"], rep["changed"], rep["removed"], rep["unchanged"]) == (
         ["new.md"], ["M-201.md"], ["incidents.csv"], 1)
-    hits = _json(runner.invoke(app, ["index", "search", "--index", str(out), "--json", "E-43"]))["hits"]
+    hits = cli.json("index", "search", "--index", str(out), "--json", "E-43")["hits"]
     assert "E-43" in hits[0]["text"] and all(h["source"] != "incidents.csv" for h in hits)
-    again = _json(runner.invoke(app, ["index", "sync", "--docs", str(docs), "--index", str(out), "--json"]))
+    again = cli.json("index", "sync", "--docs", str(docs), "--index", str(out), "--json")
     assert (again["added"], again["changed"], again["removed"], again["unchanged"]) == ([], [], [], 3)
 
 
@@ -91,13 +84,13 @@ def test_sync_survives_kill_9_mid_run(docs: Path, tmp_path: Path, workspace):
 def test_a_documents_history_says_who_added_changed_and_removed_which_version(docs: Path, tmp_path: Path, embedder,
                                                                               workspace):
     out = tmp_path / "kb"
-    _json(runner.invoke(app, ["index", "sync", "--docs", str(docs), "--index", str(out), "--json"]))
+    cli.json("index", "sync", "--docs", str(docs), "--index", str(out), "--json")
     (docs / "M-201.md").write_text("# Mill M-201\n\nAlarm E-43 reports a spindle over-temperature.")
-    _json(runner.invoke(app, ["index", "sync", "--docs", str(docs), "--index", str(out), "--json"]))
-    _json(runner.invoke(app, ["index", "approve", "M-201.md", "--json"]))
+    cli.json("index", "sync", "--docs", str(docs), "--index", str(out), "--json")
+    cli.json("index", "approve", "M-201.md", "--json")
     (docs / "M-201.md").unlink()
-    _json(runner.invoke(app, ["index", "sync", "--docs", str(docs), "--index", str(out), "--json"]))
-    events = _json(runner.invoke(app, ["index", "history", "M-201.md", "--json"]))["history"]
+    cli.json("index", "sync", "--docs", str(docs), "--index", str(out), "--json")
+    events = cli.json("index", "history", "M-201.md", "--json")["history"]
     assert [e["event"] for e in events] == ["added", "changed", "approved", "removed"]
     assert events[0]["sha256"] != events[1]["sha256"] == events[2]["sha256"] and events[3]["sha256"] is None
     assert all(e["user"].startswith("cli:") for e in events)

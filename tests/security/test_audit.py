@@ -48,18 +48,14 @@ def test_ui_writes_are_attributed_to_the_logged_in_user(served, tmp_path):
 def cli(demo_workspace, tmp_path):
     import shutil
 
-    from typer.testing import CliRunner
-
-    from shopfloor.assistant.cli import app
+    from tests.conftest import CLI
 
     root = tmp_path / "ws"
     shutil.copytree(demo_workspace.root, root)
-    runner = CliRunner()
+    on_copy = CLI(root)
 
     def run(*args, input=None):
-        result = runner.invoke(app, ["--workspace", str(root), *args], input=input)
-        assert result.exit_code == 0, (args, result.output, repr(result.exception))
-        return result.output
+        return on_copy(*args, input=input).output
 
     run.root = root
     return run

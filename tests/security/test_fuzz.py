@@ -96,19 +96,17 @@ def test_lone_surrogates_are_answered_not_500(served, tech_headers):
 def test_cli_text_inputs_never_traceback(workspace):
     """Hypothesis over the CLI's text inputs (in-process, on an empty workspace: every path must end in a result
     or a one-line domain error)."""
-    from typer.testing import CliRunner
-
-    from shopfloor.assistant.cli import app
     from shopfloor.errors import ShopfloorError
+    from tests.conftest import CLI
 
-    runner = CliRunner()
+    on_ws = CLI(workspace.root)
 
     @FUZZ
     @given(text=ANY_TEXT)
     def run(text):
         for args in (["diagnose", text, "--no-llm", "--json"], ["ask", text, "--no-llm", "--json"],
                      ["diagnose", "x", "--machine", text or "m", "--no-llm"]):
-            result = runner.invoke(app, ["--workspace", str(workspace.root), *args])
+            result = on_ws(*args, code=None)
             assert result.exception is None or isinstance(result.exception, (ShopfloorError, SystemExit)), \
                 (args, repr(result.exception))
 

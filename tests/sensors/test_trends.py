@@ -59,21 +59,16 @@ def test_too_short_or_unreadable_histories_are_refused():
         trends(["soon", ""], ["a", "b"])
 
 
-def test_cli_contract_keys(tmp_path):
-    from typer.testing import CliRunner
-
-    from shopfloor.assistant.cli import app
-
+def test_cli_contract_keys(tmp_path, cli_runner):
     dates, labels = _plant(rise=2.5)
     f = tmp_path / "Reklamationen.csv"
     pd.DataFrame({"Datum": dates, "Fehlerart": labels}).to_csv(f, sep=";", index=False)
-    res = CliRunner().invoke(app, ["trends", "--data", str(f), "--date-col", "Datum", "--label-col", "Fehlerart",
-                                   "--period", "month", "--json"])
-    assert res.exit_code == 0, res.output
+    res = cli_runner("trends", "--data", str(f), "--date-col", "Datum", "--label-col", "Fehlerart", "--period",
+                     "month", "--json")
     out = json.loads(res.output)
     assert {"label", "period", "count", "rate", "lcl", "ucl", "alarm"} <= set(out["series"][0])
     assert out["rising"][0]["label"] == "seal leak" and {"since", "ratio"} <= set(out["rising"][0])
-    bad = CliRunner().invoke(app, ["trends", "--data", str(f), "--date-col", "Date", "--label-col", "Fehlerart"])
+    bad = cli_runner("trends", "--data", str(f), "--date-col", "Date", "--label-col", "Fehlerart", code=None)
     assert bad.exit_code != 0 and "not found" in str(bad.exception or bad.output)
 
 

@@ -250,12 +250,8 @@ def test_a_dated_upload_gives_its_task_a_trend_by_the_plants_own_dates(writable_
         a.texts.classify_file(src, "Beschreibung", "complaint_category", date_col="Date")
 
 
-def test_one_review_loop_and_cli_for_texts_and_photos(writable_assistant, monkeypatch):
+def test_one_review_loop_and_cli_for_texts_and_photos(writable_assistant, monkeypatch, cli_runner):
     import json
-
-    from typer.testing import CliRunner
-
-    from shopfloor.assistant.cli import app
 
     a = writable_assistant
     with a.ws.connect() as conn:
@@ -267,14 +263,10 @@ def test_one_review_loop_and_cli_for_texts_and_photos(writable_assistant, monkey
     item = a.reviews.item("inspection", pid)
     assert item.choices[0] == "dent" and item.subject == "part_7.png" and item.photo == "/nonexistent.png"
     monkeypatch.setenv("SHOPFLOOR_WORKSPACE", str(a.ws.root))
-    runner = CliRunner()
-    listed = runner.invoke(app, ["review", "list", "--queue", "inspection", "--json"])
-    assert listed.exit_code == 0, listed.output
+    listed = cli_runner("review", "list", "--queue", "inspection", "--json")
     assert {"id": pid, "task": "inspection", "text": "part_7.png"}.items() <= next(
         i for i in json.loads(listed.stdout)["items"] if i["id"] == pid).items()
-    done = runner.invoke(app, ["review", "correct", "--queue", "inspection", "--id", str(pid), "--label", "dent",
-                               "--json"])
-    assert done.exit_code == 0, done.output
+    done = cli_runner("review", "correct", "--queue", "inspection", "--id", str(pid), "--label", "dent", "--json")
     assert json.loads(done.stdout)["label"] == "dent"
     assert pid not in {i.id for i in a.reviews.page("inspection")[0]}  # out of the queue, into the one store
     with a.ws.connect() as conn:

@@ -9,11 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from shopfloor.assistant.cli import app
+from tests.conftest import CLI
 
-runner = CliRunner()
+cli = CLI()  # the shared in-process runner
 PUMP = """# Pump P-101 manual
 
 ## Troubleshooting
@@ -44,18 +43,15 @@ def plant(tmp_path_factory, embedder):
     (root / "complaints.csv").write_text(buf.getvalue())
     os.environ["SHOPFLOOR_WORKSPACE"] = str(root / "ws")
     try:
-        r = runner.invoke(app, ["index", "build", "--docs", str(root / "docs"), "--approved", "--json"])
-        assert r.exit_code == 0, r.output
+        cli("index", "build", "--docs", str(root / "docs"), "--approved", "--json")
         yield root
     finally:
         os.environ.pop("SHOPFLOOR_WORKSPACE", None)
 
 
 def _report(plant: Path, label: str, *extra: str) -> dict:
-    r = runner.invoke(app, ["report", "--data", str(plant / "complaints.csv"), "--date-col", "date", "--label-col",
-                            "label", "--text-col", "text", "--label", label, "--json", *extra])
-    assert r.exit_code == 0, r.output
-    return json.loads(r.stdout)
+    return cli.json("report", "--data", str(plant / "complaints.csv"), "--date-col", "date", "--label-col", "label",
+                    "--text-col", "text", "--label", label, "--json", *extra)
 
 
 def test_the_draft_states_the_problem_and_quotes_the_cited_fix(plant):
@@ -99,8 +95,8 @@ def test_chinese_text_reaches_the_pdf():
 
 
 def _opened(plant: Path, label: str, *extra: str):
-    return runner.invoke(app, ["trends", "--data", str(plant / "complaints.csv"), "--date-col", "date", "--label-col",
-                               "label", "--text-col", "text", "--label", label, "--json", *extra])
+    return cli("trends", "--data", str(plant / "complaints.csv"), "--date-col", "date", "--label-col", "label",
+               "--text-col", "text", "--label", label, "--json", *extra, code=None)
 
 
 def test_a_point_of_the_trend_opens_to_its_rows_and_the_cited_fix(plant):
@@ -164,19 +160,18 @@ def test_the_contract_form_report_8d_writes_a_docx_with_d1_to_d8(plant, tmp_path
     import docx
 
     out = tmp_path / "8d.docx"
-    r = runner.invoke(app, ["report", "8d", "--data", str(plant / "complaints.csv"), "--date-col", "date",
-                            "--label-col", "label", "--label", "cavitation", "--out", str(out), "--json"])
-    assert r.exit_code == 0, r.output  # no --text-col: the column with the longest texts
+    # no --text-col: the column with the longest texts
+    cli("report", "8d", "--data", str(plant / "complaints.csv"), "--date-col", "date", "--label-col", "label",
+        "--label", "cavitation", "--out", str(out), "--json")
     heads = [p.text for p in docx.Document(str(out)).paragraphs if p.style.name.startswith("Heading")]
     assert [h.split()[0] for h in heads if h.startswith("D")] == ["D1", "D2", "D3", "D4", "D5/D6", "D7", "D8"]
     body = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "8 of 16 rows in 2026-06 are cavitation" in body and "First in 2026-06: 2026-06-20; last: 2026-06-21" in body
-    since = json.loads(runner.invoke(app, ["report", "8d", "--data", str(plant / "complaints.csv"), "--date-col",
-                                           "date", "--label-col", "label", "--label", "leak", "--since", "2026-03-01",
-                                           "--json"]).stdout)
+    since = cli.json("report", "8d", "--data", str(plant / "complaints.csv"), "--date-col", "date", "--label-col",
+                     "label", "--label", "leak", "--since", "2026-03-01", "--json")
     d2 = next(s["lines"] for s in since["sections"] if s["key"] == "D2")
     assert since["period"] == "since 2026-03-01"
     assert d2[0] == "24 of 40 rows since 2026-03-01 are leak (60%); before 2026-03-01: 12 of 16 (75%) [data]."
-    bad = runner.invoke(app, ["report", "8d", "--data", str(plant / "complaints.csv"), "--date-col", "date",
-                              "--label-col", "label", "--label", "leak", "--since", "soon"])
+    bad = cli("report", "8d", "--data", str(plant / "complaints.csv"), "--date-col", "date", "--label-col", "label",
+              "--label", "leak", "--since", "soon", code=None)
     assert bad.exit_code != 0 and "not a date" in str(bad.exception)

@@ -10,6 +10,7 @@ import pytest
 from shopfloor.assistant.pipeline.answer_tuning import beats, build_examples
 from shopfloor.assistant.pipeline.ask import NO_ANSWER
 from shopfloor.assistant.pipeline.grounding import cited_sentences_grammar, support, supported_sentences
+from tests.conftest import REPO
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +106,7 @@ def test_lm_tune_measures_and_uses_the_adapter_only_when_it_wins(demo_workspace,
     root = tmp_path / "ws"
     shutil.copytree(demo_workspace.root, root)
     qa = tmp_path / "qa.jsonl"
-    bench = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+    bench = REPO / "benchmarks" / "data"
     qa.write_text("\n".join((bench / "demo_qa.jsonl").read_text().splitlines()[:2]))
     env = {**os.environ, "SHOPFLOOR_WORKSPACE": str(root)}
 

@@ -6,14 +6,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from shopfloor.assistant.pipeline.answer_eval import evaluate_answers, holds, read_jsonl
 from shopfloor.errors import InputError
+from tests.conftest import REPO
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+BENCH = REPO / "benchmarks" / "data"
 
 
 def test_holds_needs_most_of_the_evidence_words():
