@@ -6,16 +6,25 @@ from shopfloor.errors import ShopfloorError
 
 
 def build(gr, ctx) -> None:
-    gr.Markdown("Change your password (8+ characters). Your API tokens are revoked when it changes." +
-                ("  \n[Sign out](/logout)" if ctx.login_required else ""))
-    old = gr.Textbox(label=t("Current password"), type="password", elem_id="acct-old")
-    new = gr.Textbox(label=t("New password"), type="password", elem_id="acct-new")
-    go = gr.Button(t("Change password"), elem_id="acct-go")
-    note = gr.Markdown(elem_id="acct-note")
+    AccountTab(gr, ctx).wire(gr)
 
-    def change(current, password, request: gr.Request):
+
+class AccountTab:
+    """Layout in ``__init__``, one method per event, the wiring in :meth:`wire`."""
+
+    def __init__(self, gr, ctx) -> None:
+        self.gr, self.ctx = gr, ctx
+        gr.Markdown("Change your password (8+ characters). Your API tokens are revoked when it changes." +
+                    ("  \n[Sign out](/logout)" if ctx.login_required else ""))
+        self.old = gr.Textbox(label=t("Current password"), type="password", elem_id="acct-old")
+        self.new = gr.Textbox(label=t("New password"), type="password", elem_id="acct-new")
+        self.go = gr.Button(t("Change password"), elem_id="acct-go")
+        self.note = gr.Markdown(elem_id="acct-note")
+
+    def changed(self, current, password, request) -> str:
         from shopfloor.assistant import auth
 
+        ctx = self.ctx
         user = ctx.user(request)
         if user is None:
             return "Sign in first."
@@ -29,4 +38,9 @@ def build(gr, ctx) -> None:
             return friendly(e)
         return "Password changed. Sign in again with the new one."
 
-    go.click(change, [old, new], note, api_name="account_password")
+    def wire(self, gr) -> None:
+        """Gradio reads a handler's ``request: gr.Request`` from its signature: each event gets a small adapter."""
+        def change(current, password, request: gr.Request):
+            return self.changed(current, password, request)
+
+        self.go.click(change, [self.old, self.new], self.note, api_name="account_password")

@@ -45,44 +45,48 @@ def run_summary(s: dict, date_col: str | None, check: dict | None) -> str:
 
 
 def build(gr, ctx) -> None:
-    a = ctx.assistant
-    tasks = a.texts.tasks(user=BUILD_USER)
-    gr.Markdown("Upload a CSV or XLSX, pick the text column and the task, and get every row labelled. "
-                "The input file is never changed; low-confidence rows go to the review queue below.")
-    upload = gr.File(label="CSV / XLSX", file_types=[".csv", ".xlsx"], elem_id="batch-file")
-    table = gr.Dataframe(label=t("Preview"), interactive=False, max_height=260)
-    with gr.Row():
-        sheet = gr.Dropdown([], label=t("Sheet (XLSX)"), elem_id="batch-sheet", visible=False)
-        col = gr.Dropdown([], label=t("Text column"), elem_id="batch-col", allow_custom_value=True)
-        date_col = gr.Dropdown([], label=t("Date column (for trends; optional)"), elem_id="batch-date-col",
-                               allow_custom_value=True)
-        task = gr.Dropdown(tasks, value="complaint_category" if "complaint_category" in tasks else
-                           (tasks[0] if tasks else None), label=t("Task"), elem_id="batch-task")
-        run = gr.Button(t("Classify"), variant="primary", elem_id="batch-run")
-    summary = gr.Markdown(elem_id="batch-summary")
-    out_file = gr.File(label=t("Labelled file"), elem_id="batch-out")
-    pareto = gr.Plot(label=t("Pareto"))
-    gr.Markdown("### Review queue\nClick a row, pick the right label (the model's alternatives come first) and "
-                "save. A saved label changes the predictions for that text and texts like it at once; the next "
-                "retrain learns from every saved label.")
-    review = ReviewQueue(gr, ctx, TEXTS)
-    queue, page_info, page, rid = review.table, review.page_info, review.page, review.chosen
+    BatchTab(gr, ctx).wire(gr)
 
-    def queue_page(t, p, user):
-        return review.rows(t, p, user)
 
-    def on_upload(f, request: gr.Request):
-        return previewed(gr, ctx, f, None, request)
+class BatchTab:
+    """Layout in ``__init__``, one method per event, the wiring in :meth:`wire`; the review queue below."""
 
-    def on_sheet(f, name, request: gr.Request):
+    def __init__(self, gr, ctx) -> None:
+        self.gr, self.ctx, self.a = gr, ctx, ctx.assistant
+        tasks = self.a.texts.tasks(user=BUILD_USER)
+        gr.Markdown("Upload a CSV or XLSX, pick the text column and the task, and get every row labelled. "
+                    "The input file is never changed; low-confidence rows go to the review queue below.")
+        self.upload = gr.File(label="CSV / XLSX", file_types=[".csv", ".xlsx"], elem_id="batch-file")
+        self.table = gr.Dataframe(label=t("Preview"), interactive=False, max_height=260)
+        with gr.Row():
+            self.sheet = gr.Dropdown([], label=t("Sheet (XLSX)"), elem_id="batch-sheet", visible=False)
+            self.col = gr.Dropdown([], label=t("Text column"), elem_id="batch-col", allow_custom_value=True)
+            self.date_col = gr.Dropdown([], label=t("Date column (for trends; optional)"), elem_id="batch-date-col",
+                                        allow_custom_value=True)
+            self.task = gr.Dropdown(tasks, value="complaint_category" if "complaint_category" in tasks else
+                                    (tasks[0] if tasks else None), label=t("Task"), elem_id="batch-task")
+            self.run = gr.Button(t("Classify"), variant="primary", elem_id="batch-run")
+        self.summary = gr.Markdown(elem_id="batch-summary")
+        self.out_file = gr.File(label=t("Labelled file"), elem_id="batch-out")
+        self.pareto = gr.Plot(label=t("Pareto"))
+        gr.Markdown("### Review queue\nClick a row, pick the right label (the model's alternatives come first) and "
+                    "save. A saved label changes the predictions for that text and texts like it at once; the next "
+                    "retrain learns from every saved label.")
+        self.review = ReviewQueue(gr, ctx, TEXTS)
+
+    def queue_page(self, task, p, user):
+        return self.review.rows(task, p, user)
+
+    def sheet_previewed(self, f, name, request):
+        gr = self.gr
         if f is None or not name:
             return gr.update(), gr.update(), gr.update(), gr.update()
-        return previewed(gr, ctx, f, name, request)
+        return previewed(gr, self.ctx, f, name, request)
 
-    def on_run(f, c, t, sh, d, request: gr.Request, progress=gr.Progress()):
-        user = ctx.user(request)
+    def classified(self, f, c, task, sh, d, request, progress):
+        user = self.ctx.user(request)
         if f is None or not c:
-            return "Upload a file and pick the text column first.", None, None, *queue_page(t, 0, user), 0
+            return "Upload a file and pick the text column first.", None, None, *self.queue_page(task, 0, user), 0
         progress(0.0, desc="reading the file")
         t0 = time.monotonic()
 
@@ -90,35 +94,56 @@ def build(gr, ctx) -> None:
             left = (time.monotonic() - t0) / done * (total - done) if done else 0
             progress(done / total if total else 0.0, desc=f"{done}/{total} rows, about {left:.0f} s left")
         name = Path(f).name
-        out = export_path(f"{Path(name).stem}.classified{Path(name).suffix}", ctx.export_dir)
+        out = export_path(f"{Path(name).stem}.classified{Path(name).suffix}", self.ctx.export_dir)
         try:
-            s = a.texts.classify_file(f, c, t, output=out, progress=step, sheet=sh or None, date_col=d or None,
-                                      user=user)
+            s = self.a.texts.classify_file(f, c, task, output=out, progress=step, sheet=sh or None,
+                                           date_col=d or None, user=user)
         except ShopfloorError as e:
-            return friendly(e), None, None, *queue_page(t, 0, user), 0
+            return friendly(e), None, None, *self.queue_page(task, 0, user), 0
         progress(1.0)
         try:
-            check = a.texts.cold_start_check(t, user=user)
+            check = self.a.texts.cold_start_check(task, user=user)
         except ShopfloorError:
             check = None
         md = run_summary(s, d, check)
-        return (md, s["output"], pareto_figure(s["label_counts"], f"{t}: {s['rows']} rows"),
-                *queue_page(t, 0, user), 0)
+        return (md, s["output"], pareto_figure(s["label_counts"], f"{task}: {s['rows']} rows"),
+                *self.queue_page(task, 0, user), 0)
 
-    def on_task(t, request: gr.Request):
-        return *queue_page(t, 0, ctx.user(request)), 0, None
+    def task_changed(self, task, request):
+        return *self.queue_page(task, 0, self.ctx.user(request)), 0, None
 
-    def on_load(request: gr.Request):
-        """New tasks appear without a restart; the queue shows the current page of the chosen task."""
-        user = ctx.user(request)
-        now = a.texts.tasks(user=user)
+    def loaded(self, request):
+        user = self.ctx.user(request)
+        now = self.a.texts.tasks(user=user)
         first = "complaint_category" if "complaint_category" in now else (now[0] if now else None)
-        return gr.update(choices=now, value=first), *queue_page(first, 0, user), 0
+        return self.gr.update(choices=now, value=first), *self.queue_page(first, 0, user), 0
 
-    upload.change(on_upload, upload, [table, col, sheet, date_col], api_name="batch_preview")
-    sheet.input(on_sheet, [upload, sheet], [table, col, sheet, date_col], api_name="batch_sheet")
-    run.click(on_run, [upload, col, task, sheet, date_col], [summary, out_file, pareto, queue, page_info, page],
-              api_name="batch_classify")
-    task.change(on_task, task, [queue, page_info, page, rid], api_name="review_queue")
-    review.wire(gr, task)
-    ctx.on_load.append((on_load, [task, queue, page_info, page], "batch_refresh"))
+    def wire(self, gr) -> None:
+        """Gradio reads a handler's ``request: gr.Request`` from its signature: each event gets a small adapter."""
+        review = self.review
+        queue, page_info, page, rid = review.table, review.page_info, review.page, review.chosen
+        preview_outs = [self.table, self.col, self.sheet, self.date_col]
+
+        def on_upload(f, request: gr.Request):
+            return previewed(gr, self.ctx, f, None, request)
+
+        def on_sheet(f, name, request: gr.Request):
+            return self.sheet_previewed(f, name, request)
+
+        def on_run(f, c, t, sh, d, request: gr.Request, progress=gr.Progress()):
+            return self.classified(f, c, t, sh, d, request, progress)
+
+        def on_task(t, request: gr.Request):
+            return self.task_changed(t, request)
+
+        def on_load(request: gr.Request):
+            """New tasks appear without a restart; the queue shows the current page of the chosen task."""
+            return self.loaded(request)
+
+        self.upload.change(on_upload, self.upload, preview_outs, api_name="batch_preview")
+        self.sheet.input(on_sheet, [self.upload, self.sheet], preview_outs, api_name="batch_sheet")
+        self.run.click(on_run, [self.upload, self.col, self.task, self.sheet, self.date_col],
+                       [self.summary, self.out_file, self.pareto, queue, page_info, page], api_name="batch_classify")
+        self.task.change(on_task, self.task, [queue, page_info, page, rid], api_name="review_queue")
+        review.wire(gr, self.task)
+        self.ctx.on_load.append((on_load, [self.task, queue, page_info, page], "batch_refresh"))

@@ -53,18 +53,28 @@ def with_sources(done: Answer, turn: int) -> str:
 
 
 def build(gr, ctx) -> None:
-    chatbot = gr.Chatbot(label=t("Ask about your machines and manuals"), height=420, elem_id="chatbot")
-    with gr.Row():
-        msg = gr.Textbox(placeholder=t("e.g. What causes cavitation on P-101?  ·  paste a log  ·  how is HP-601?"),
-                         show_label=False, scale=5, elem_id="chat-input")
-        send = gr.Button(t("Send"), variant="primary", scale=1, elem_id="chat-send")
-    with gr.Row():
-        comment = gr.Textbox(placeholder=t("Comment on the last answer (optional)"), show_label=False, scale=4)
-        up = gr.Button(t("Helpful"), scale=1, elem_id="thumbs-up")
-        down = gr.Button(t("Not helpful"), scale=1, elem_id="thumbs-down")
-    feedback_note = gr.Markdown()
+    ChatTab(gr, ctx).wire(gr)
 
-    def respond(message, history, request: gr.Request):
+
+class ChatTab:
+    """Layout in ``__init__``, one method per event, the wiring in :meth:`wire`."""
+
+    def __init__(self, gr, ctx) -> None:
+        self.gr, self.ctx = gr, ctx
+        self.chatbot = gr.Chatbot(label=t("Ask about your machines and manuals"), height=420, elem_id="chatbot")
+        with gr.Row():
+            self.msg = gr.Textbox(placeholder=t("e.g. What causes cavitation on P-101?  ·  paste a log  ·  how is "
+                                                "HP-601?"), show_label=False, scale=5, elem_id="chat-input")
+            self.send = gr.Button(t("Send"), variant="primary", scale=1, elem_id="chat-send")
+        with gr.Row():
+            self.comment = gr.Textbox(placeholder=t("Comment on the last answer (optional)"), show_label=False,
+                                      scale=4)
+            self.up = gr.Button(t("Helpful"), scale=1, elem_id="thumbs-up")
+            self.down = gr.Button(t("Not helpful"), scale=1, elem_id="thumbs-down")
+        self.feedback_note = gr.Markdown()
+
+    def respond(self, message, history, request):
+        """The chat history as it grows: the question, the answer streamed token by token, then its sources."""
         history = list(history or [])
         if not isinstance(message, str) or not message.strip():
             yield history, ""
@@ -72,7 +82,7 @@ def build(gr, ctx) -> None:
         past = [{"role": h["role"], "content": answer_only(h.get("content"))} for h in history if isinstance(h, dict)]
         history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
         try:
-            for e in ctx.assistant.ask(message, past, user=ctx.user(request)):
+            for e in self.ctx.assistant.ask(message, past, user=self.ctx.user(request)):
                 if isinstance(e, Token):
                     history[-1]["content"] += e.text
                     yield history, ""
@@ -83,22 +93,30 @@ def build(gr, ctx) -> None:
             history[-1]["content"] = friendly(err)
             yield history, ""
 
-    send.click(respond, [msg, chatbot], [chatbot, msg], api_name="chat")
-    msg.submit(respond, [msg, chatbot], [chatbot, msg], api_name="chat_submit")
+    def rated(self, value: int, history, text, request) -> str:
+        history = [h for h in (history or []) if isinstance(h, dict)]
+        if not history or history[-1].get("role") != "assistant":
+            return "Ask something first."
+        question = next((_text(h.get("content")) for h in reversed(history) if h.get("role") == "user"), "")
+        try:
+            self.ctx.assistant.record_feedback(question, answer_only(history[-1].get("content")), value, text or "",
+                                               user=self.ctx.user(request))
+        except ShopfloorError as e:
+            return friendly(e)
+        return "Thanks — feedback stored."
 
-    def rate(value: int):
-        def fn(history, text, request: gr.Request):
-            history = [h for h in (history or []) if isinstance(h, dict)]
-            if not history or history[-1].get("role") != "assistant":
-                return "Ask something first."
-            question = next((_text(h.get("content")) for h in reversed(history) if h.get("role") == "user"), "")
-            try:
-                ctx.assistant.record_feedback(question, answer_only(history[-1].get("content")), value, text or "",
-                                              user=ctx.user(request))
-            except ShopfloorError as e:
-                return friendly(e)
-            return "Thanks — feedback stored."
-        return fn
+    def wire(self, gr) -> None:
+        """Gradio reads a handler's ``request: gr.Request`` from its signature: each event gets a small adapter
+        (a generator for the streamed answer, so that Gradio streams it)."""
+        def respond(message, history, request: gr.Request):
+            yield from self.respond(message, history, request)
 
-    up.click(rate(1), [chatbot, comment], feedback_note, api_name="feedback_up")
-    down.click(rate(-1), [chatbot, comment], feedback_note, api_name="feedback_down")
+        def rate(value: int):
+            def fn(history, text, request: gr.Request):
+                return self.rated(value, history, text, request)
+            return fn
+
+        self.send.click(respond, [self.msg, self.chatbot], [self.chatbot, self.msg], api_name="chat")
+        self.msg.submit(respond, [self.msg, self.chatbot], [self.chatbot, self.msg], api_name="chat_submit")
+        self.up.click(rate(1), [self.chatbot, self.comment], self.feedback_note, api_name="feedback_up")
+        self.down.click(rate(-1), [self.chatbot, self.comment], self.feedback_note, api_name="feedback_down")

@@ -78,39 +78,47 @@ def models_note(metas: list[dict], samples: Path) -> str:
 
 
 def build(gr, ctx) -> None:
-    from shopfloor.assistant.ui.views import BUILD_USER
+    InspectTab(gr, ctx).wire(gr)
 
-    a = ctx.assistant
-    gr.Markdown("Upload photos of parts (JPEG, PNG, BMP, TIFF) or a zip of them. Each gets a defect class with "
-                "its calibrated confidence and, when an anomaly model is trained on good parts, a score and a "
-                "heatmap of where it differs from them (1.0 = the alarm line). Unsure photos go to the review "
-                "queue below.")
-    gr.Markdown(models_note(a.inspection.models(user=BUILD_USER), a.ws.root / "vision" / "samples"),
-                elem_id="inspect-models")
-    upload = gr.File(label=t("Photos or a .zip"), file_count="multiple", elem_id="inspect-files",
-                     file_types=[".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".zip"])
-    with gr.Row():
-        go = gr.Button(t("Inspect"), variant="primary", elem_id="inspect-go")
-    summary = gr.Markdown(elem_id="inspect-summary")
-    gallery = gr.Gallery(label=t("Heatmaps"), columns=4, height="auto", elem_id="inspect-gallery", object_fit="contain")
-    table = gr.Dataframe(headers=RESULT_HEADERS, interactive=False, elem_id="inspect-results", wrap=True)
-    out_file = gr.File(label=t("Results (CSV)"), elem_id="inspect-csv")
 
-    gr.Markdown("### Photos waiting for review\nClick a row, look at the photo, pick the right class "
-                "(the model's alternatives come first) and save. The next retrain learns from every saved label.")
-    review = ReviewQueue(gr, ctx, PHOTOS)
-    queue, page_info, page, note = review.table, review.page_info, review.page, review.note
-    photos_queue = gr.State("inspection")
-    retrain = gr.Button("Retrain the image classifier with the reviewed photos (admin)", size="sm",
-                        elem_id="inspect-retrain")
+class InspectTab:
+    """Layout in ``__init__``, one method per event, the wiring in :meth:`wire`; the photo review queue below."""
 
-    def queue_page(p, user):
-        return review.rows("inspection", p, user)
+    def __init__(self, gr, ctx) -> None:
+        from shopfloor.assistant.ui.views import BUILD_USER
 
-    def on_inspect(paths, request: gr.Request, progress=gr.Progress()):
-        user = ctx.user(request)
+        self.gr, self.ctx, self.a = gr, ctx, ctx.assistant
+        a = self.a
+        gr.Markdown("Upload photos of parts (JPEG, PNG, BMP, TIFF) or a zip of them. Each gets a defect class with "
+                    "its calibrated confidence and, when an anomaly model is trained on good parts, a score and a "
+                    "heatmap of where it differs from them (1.0 = the alarm line). Unsure photos go to the review "
+                    "queue below.")
+        gr.Markdown(models_note(a.inspection.models(user=BUILD_USER), a.ws.root / "vision" / "samples"),
+                    elem_id="inspect-models")
+        self.upload = gr.File(label=t("Photos or a .zip"), file_count="multiple", elem_id="inspect-files",
+                              file_types=[".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".zip"])
+        with gr.Row():
+            self.go = gr.Button(t("Inspect"), variant="primary", elem_id="inspect-go")
+        self.summary = gr.Markdown(elem_id="inspect-summary")
+        self.gallery = gr.Gallery(label=t("Heatmaps"), columns=4, height="auto", elem_id="inspect-gallery",
+                                  object_fit="contain")
+        self.table = gr.Dataframe(headers=RESULT_HEADERS, interactive=False, elem_id="inspect-results", wrap=True)
+        self.out_file = gr.File(label=t("Results (CSV)"), elem_id="inspect-csv")
+
+        gr.Markdown("### Photos waiting for review\nClick a row, look at the photo, pick the right class "
+                    "(the model's alternatives come first) and save. The next retrain learns from every saved label.")
+        self.review = ReviewQueue(gr, ctx, PHOTOS)
+        self.photos_queue = gr.State("inspection")
+        self.retrain = gr.Button("Retrain the image classifier with the reviewed photos (admin)", size="sm",
+                                 elem_id="inspect-retrain")
+
+    def queue_page(self, p, user):
+        return self.review.rows("inspection", p, user)
+
+    def inspected(self, paths, request, progress):
+        user = self.ctx.user(request)
         if not paths:
-            return "Upload photos first.", [], [], None, *queue_page(0, user), 0
+            return "Upload photos first.", [], [], None, *self.queue_page(0, user), 0
         t0 = time.monotonic()
 
         def step(stage, done, total):
@@ -119,40 +127,59 @@ def build(gr, ctx) -> None:
         with tempfile.TemporaryDirectory(prefix="shopfloor-zip-") as tmp:
             try:
                 files = _files(paths, Path(tmp))
-                results = a.inspection.run(files, source="ui", progress=step, user=user)
+                results = self.a.inspection.run(files, source="ui", progress=step, user=user)
             except ShopfloorError as e:
-                return friendly(e), [], [], None, *queue_page(0, user), 0
+                return friendly(e), [], [], None, *self.queue_page(0, user), 0
             gallery_items = _gallery(results, files)
         rows = [[r["id"], r["image"], r["label"] or "", r["confidence"], r["anomaly_score"], _status(r)] for r in results]
-        out = export_path(f"inspection-{time.strftime('%Y%m%d-%H%M%S')}.csv", ctx.export_dir)
+        out = export_path(f"inspection-{time.strftime('%Y%m%d-%H%M%S')}.csv", self.ctx.export_dir)
         with open(out, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(RESULT_HEADERS)
             w.writerows(safe_row(r) for r in rows)  # photo names like '=cmd|...' stay text
-        n_rev = sum(1 for r in results if r["needs_review"])
-        n_an = sum(1 for r in results if r["anomalous"])
-        n_err = sum(1 for r in results if r["error"])
-        md = (f"**{len(results)} photos** inspected in {time.monotonic() - t0:.1f} s; **{n_rev} need review**"
-              + (f"; {n_an} unlike the good parts" if any(r["anomaly_score"] is not None for r in results) else "")
-              + (f"; {n_err} could not be read" if n_err else "") + "."
-              + (f" Heatmaps shown for the first 60 of {len(results)}; all are in the CSV." if len(results) > 60 else ""))
-        return md, gallery_items, rows, str(out), *queue_page(0, user), 0
+        md = _inspect_summary(results, time.monotonic() - t0)
+        return md, gallery_items, rows, str(out), *self.queue_page(0, user), 0
 
-    def on_retrain(request: gr.Request, progress=gr.Progress()):
+    def retrained(self, request, progress) -> str:
         try:
-            r = a.inspection.retrain(progress=lambda s, d, t: progress(d / t if t else 0, desc=s),
-                                     user=ctx.user(request))
+            r = self.a.inspection.retrain(progress=lambda s, d, t: progress(d / t if t else 0, desc=s),
+                                          user=self.ctx.user(request))
         except ShopfloorError as e:
             return friendly(e)
         return (f"Retrained on {r['images']} photos ({r['reviewed_images']} reviewed) in {r['train_seconds']} s: "
                 f"cross-validated accuracy {r['cv_accuracy']:.3f}, macro-F1 {r['cv_macro_f1']:.3f}.")
 
-    def on_load(request: gr.Request):
-        rows, info = queue_page(0, ctx.user(request))
+    def loaded(self, request):
+        rows, info = self.queue_page(0, self.ctx.user(request))
         return rows, info
 
-    outs = [summary, gallery, table, out_file, queue, page_info, page]
-    go.click(on_inspect, [upload], outs, api_name="inspect")
-    review.wire(gr, photos_queue)
-    retrain.click(on_retrain, None, note, api_name="inspect_retrain")
-    ctx.on_load.append((on_load, [queue, page_info], "inspect_queue"))
+    def wire(self, gr) -> None:
+        """Gradio reads a handler's ``request: gr.Request`` from its signature: each event gets a small adapter."""
+        review = self.review
+        queue, page_info, page, note = review.table, review.page_info, review.page, review.note
+
+        def on_inspect(paths, request: gr.Request, progress=gr.Progress()):
+            return self.inspected(paths, request, progress)
+
+        def on_retrain(request: gr.Request, progress=gr.Progress()):
+            return self.retrained(request, progress)
+
+        def on_load(request: gr.Request):
+            return self.loaded(request)
+
+        outs = [self.summary, self.gallery, self.table, self.out_file, queue, page_info, page]
+        self.go.click(on_inspect, [self.upload], outs, api_name="inspect")
+        review.wire(gr, self.photos_queue)
+        self.retrain.click(on_retrain, None, note, api_name="inspect_retrain")
+        self.ctx.on_load.append((on_load, [queue, page_info], "inspect_queue"))
+
+
+def _inspect_summary(results: list[dict], seconds: float) -> str:
+    """The first line of an inspection run: photos, time, how many need review, are anomalous, were not read."""
+    n_rev = sum(1 for r in results if r["needs_review"])
+    n_an = sum(1 for r in results if r["anomalous"])
+    n_err = sum(1 for r in results if r["error"])
+    return (f"**{len(results)} photos** inspected in {seconds:.1f} s; **{n_rev} need review**"
+            + (f"; {n_an} unlike the good parts" if any(r["anomaly_score"] is not None for r in results) else "")
+            + (f"; {n_err} could not be read" if n_err else "") + "."
+            + (f" Heatmaps shown for the first 60 of {len(results)}; all are in the CSV." if len(results) > 60 else ""))

@@ -12,32 +12,46 @@ from shopfloor.errors import ShopfloorError
 def build(gr, ctx, task, period, upload, date_col, label_col) -> tuple[object, object]:
     """The accordion under the Trends tab; returns its text-column picker (the upload's preview fills it) and its
     label box (the label opened above fills it)."""
-    a = ctx.assistant
-    with gr.Accordion(t("8D report draft for a label (cited; edit before sending)"), open=False):
-        with gr.Row():
-            label = gr.Textbox(label=t("Label"), placeholder=t("e.g. the rising label above"), elem_id="report-label")
-            text_col = gr.Dropdown([], label=t("Text column (file)"), elem_id="report-text-col", allow_custom_value=True)
-        with gr.Row():
-            draft_task = gr.Button(t("Draft from the task's rows"), variant="primary", elem_id="report-draft")
-            draft_file = gr.Button(t("Draft from the file"), elem_id="report-draft-file")
-        text = gr.Textbox(label=t("Draft (Markdown, editable)"), lines=18, max_lines=60, elem_id="report-text")
-        with gr.Row():
-            docx = gr.Button(t("Export DOCX"), elem_id="report-docx")
-            pdf = gr.Button(t("Export PDF"), elem_id="report-pdf")
-        out = gr.File(label=t("Report file"), interactive=False, elem_id="report-file")
+    panel = ReportPanel(gr, ctx, task, period, upload, date_col, label_col)
+    panel.wire(gr)
+    return panel.text_col, panel.label
 
-    def on_task(t, p, lab, request: gr.Request):
-        user = ctx.user(request)
-        return attempt(lambda: a.quality.report_8d(t or "", lab or "", p, user=user).to_markdown())
 
-    def on_file(f, d, lab_col, txt_col, p, lab, request: gr.Request):
-        user = ctx.user(request)
-        return attempt(lambda: a.quality.report_8d_file(f or "", d or "", lab_col or "", txt_col or "", lab or "", p,
-                                                user=user).to_markdown())
+class ReportPanel:
+    """Layout in ``__init__``, one method per event, the wiring in :meth:`wire`; the task, period, upload and its
+    columns are the Trends tab's inputs."""
 
-    def exported(markdown, kind, request):
+    def __init__(self, gr, ctx, task, period, upload, date_col, label_col) -> None:
+        self.gr, self.ctx, self.quality = gr, ctx, ctx.assistant.quality
+        self.task, self.period, self.upload, self.date_col, self.label_col = task, period, upload, date_col, label_col
+        with gr.Accordion(t("8D report draft for a label (cited; edit before sending)"), open=False):
+            with gr.Row():
+                self.label = gr.Textbox(label=t("Label"), placeholder=t("e.g. the rising label above"),
+                                        elem_id="report-label")
+                self.text_col = gr.Dropdown([], label=t("Text column (file)"), elem_id="report-text-col",
+                                            allow_custom_value=True)
+            with gr.Row():
+                self.draft_task = gr.Button(t("Draft from the task's rows"), variant="primary", elem_id="report-draft")
+                self.draft_file = gr.Button(t("Draft from the file"), elem_id="report-draft-file")
+            self.text = gr.Textbox(label=t("Draft (Markdown, editable)"), lines=18, max_lines=60, elem_id="report-text")
+            with gr.Row():
+                self.docx = gr.Button(t("Export DOCX"), elem_id="report-docx")
+                self.pdf = gr.Button(t("Export PDF"), elem_id="report-pdf")
+            self.out = gr.File(label=t("Report file"), interactive=False, elem_id="report-file")
+
+    def drafted(self, task, p, lab, request) -> str:
+        user = self.ctx.user(request)
+        return attempt(lambda: self.quality.report_8d(task or "", lab or "", p, user=user).to_markdown())
+
+    def drafted_file(self, f, d, lab_col, txt_col, p, lab, request) -> str:
+        user = self.ctx.user(request)
+        return attempt(lambda: self.quality.report_8d_file(f or "", d or "", lab_col or "", txt_col or "", lab or "", p,
+                                                           user=user).to_markdown())
+
+    def exported(self, markdown, kind, request):
         from shopfloor.assistant.pipeline.exports import to_docx, to_pdf
 
+        gr, ctx = self.gr, self.ctx
         try:
             authorize(ctx.user(request), Action.draft_report)
             if not (markdown or "").strip():
@@ -49,14 +63,22 @@ def build(gr, ctx, task, period, upload, date_col, label_col) -> tuple[object, o
         except ShopfloorError as e:
             return gr.update(value=None, label=friendly(e))
 
-    draft_task.click(on_task, [task, period, label], text, api_name="report_task")
-    draft_file.click(on_file, [upload, date_col, label_col, text_col, period, label], text, api_name="report_file")
-    def on_docx(markdown, request: gr.Request):
-        return exported(markdown, "docx", request)
+    def wire(self, gr) -> None:
+        """Gradio reads a handler's ``request: gr.Request`` from its signature: each event gets a small adapter."""
+        def on_task(t, p, lab, request: gr.Request):
+            return self.drafted(t, p, lab, request)
 
-    def on_pdf(markdown, request: gr.Request):
-        return exported(markdown, "pdf", request)
+        def on_file(f, d, lab_col, txt_col, p, lab, request: gr.Request):
+            return self.drafted_file(f, d, lab_col, txt_col, p, lab, request)
 
-    docx.click(on_docx, text, out, api_name="report_docx")
-    pdf.click(on_pdf, text, out, api_name="report_pdf")
-    return text_col, label
+        def on_docx(markdown, request: gr.Request):
+            return self.exported(markdown, "docx", request)
+
+        def on_pdf(markdown, request: gr.Request):
+            return self.exported(markdown, "pdf", request)
+
+        self.draft_task.click(on_task, [self.task, self.period, self.label], self.text, api_name="report_task")
+        self.draft_file.click(on_file, [self.upload, self.date_col, self.label_col, self.text_col, self.period,
+                                        self.label], self.text, api_name="report_file")
+        self.docx.click(on_docx, self.text, self.out, api_name="report_docx")
+        self.pdf.click(on_pdf, self.text, self.out, api_name="report_pdf")
