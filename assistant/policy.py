@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -122,9 +123,10 @@ def authorize(user: User | None, action: Action) -> None:
 DEFAULT_USER = User("(the facade's default user)", Role.viewer)
 
 
-def requires(action: Action):
+def requires(action: Action | Callable[..., Action]):
     """Decorate a facade method taking ``user=`` (default :data:`DEFAULT_USER`): resolve the user (else the
-    facade's default) and authorize.
+    facade's default) and authorize. ``action`` may be a function of the call's arguments (``self, *args,
+    **kwargs``) that names the action, for a method whose permission depends on what it acts on (a review queue).
 
     The check runs when the method is called, also for generator methods (before the first event).
     """
@@ -132,7 +134,7 @@ def requires(action: Action):
         @functools.wraps(fn)
         def inner(self, *args, user: User | None = None, **kwargs):
             who = self.default_user if user is None or user is DEFAULT_USER else user
-            authorize(who, action)
+            authorize(who, action if isinstance(action, Action) else action(self, *args, **kwargs))
             return fn(self, *args, user=who, **kwargs)
         inner.action = action
         return inner

@@ -24,6 +24,7 @@ from shopfloor.finetune.modeling import save_head
 from shopfloor.finetune.runtime import ENCODER_FILE, export_encoder
 
 META = "classifier.json"
+NO_AUTO_ACCEPT = 1.01  # a review threshold no confidence reaches: every prediction goes to review
 
 
 def predict_logits(model, head, tok, texts: list[str], pooling: str, max_length: int, batch_size: int = 64):
@@ -49,8 +50,10 @@ def calibration(logits, y, target_precision: float) -> dict:
     """Temperature, review threshold and held-out figures from a calibration slice."""
     import numpy as np
 
-    if len(y) < 10:
-        return {"temperature": 1.0, "threshold": 0.5, "calibrated": False, "n_calib": len(y)}
+    from shopfloor.finetune.data import MIN_CALIB
+
+    if len(y) < MIN_CALIB:  # no held-out estimate supports any threshold: nothing is accepted without review
+        return {"temperature": 1.0, "threshold": NO_AUTO_ACCEPT, "calibrated": False, "n_calib": len(y)}
     t = fit_temperature(logits, y)
     p = softmax(logits, t)
     conf, pred = p.max(axis=1), p.argmax(axis=1)
@@ -58,7 +61,7 @@ def calibration(logits, y, target_precision: float) -> dict:
     thr = threshold_for_precision(conf, correct, target_precision)
     accepted = conf >= thr
     return {"temperature": t, "threshold": thr, "calibrated": True, "n_calib": int(len(y)),
-            "calib_accuracy": float(correct.mean()),
+            "calib_accuracy": float(correct.mean()), "calib_majority_accuracy": float(np.bincount(y).max() / len(y)),
             "ece_before": expected_calibration_error(softmax(logits).max(1), correct),
             "ece_after": expected_calibration_error(conf, correct), "coverage_at_target": float(accepted.mean()),
             "precision_at_target": float(correct[accepted].mean()) if accepted.any() else None,
@@ -67,8 +70,10 @@ def calibration(logits, y, target_precision: float) -> dict:
 
 def save(out: Path, cfg: TrainConfig, model, head, tok, classes: list[str], pooling: str,
          calib: list[tuple[str, int]], n_train: int, linear: dict | None = None, calib_vectors=None,
-         training: dict | None = None, sentence_engine: str = "torch") -> None:
-    """Write every member, then calibrate their weighted mean on the held-out ``calib`` rows."""
+         training: dict | None = None, sentence_engine: str = "torch", notes: dict | None = None) -> None:
+    """Write every member, then calibrate their weighted mean on the held-out ``calib`` rows; ``notes`` (what
+    the model card and a retrain report say: rows still needed for a held-out slice, labels kept from the taxonomy
+    alone) go into classifier.json as they are."""
     import numpy as np
 
     from shopfloor.finetune.ensemble import as_logits, combine
@@ -96,7 +101,7 @@ def save(out: Path, cfg: TrainConfig, model, head, tok, classes: list[str], pool
     meta = {"task": cfg.task, "base": cfg.base, "pooling": pooling, "max_length": cfg.max_length, "labels": classes,
             "hidden_size": int(head[-1].in_features) if head is not None else None, "n_train": n_train,
             "text_kind": cfg.text_kind, "members": w, "sentence_engine": sentence_engine, "training": training or {},
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), **cal}
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), **cal, **(notes or {})}
     (out / META).write_text(json.dumps(meta, indent=2))
     (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
     (out / "README.md").write_text(model_card(meta))

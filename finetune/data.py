@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -90,6 +91,21 @@ def stratified_split(labels: list[str], fraction: float, seed: int) -> tuple[lis
         held += idx[:n_held]
         train += idx[n_held:]
     return sorted(train), sorted(held)
+
+
+MIN_CALIB = 20  # held-out rows before a review threshold may let any prediction skip review
+SMALL_FRACTION = 0.25  # held out from a small data set (a task trained from its first reviewed rows)
+
+
+def calibration_split(labels: list[str], fraction: float, seed: int) -> tuple[list[int], list[int], int]:
+    """(train_idx, held_idx, rows_needed): ``fraction`` held out, or up to SMALL_FRACTION when that is what it
+    takes to hold out MIN_CALIB rows; a set too small even for that trains on every row, holds none out and says
+    about how many more labelled rows a held-out slice needs (``rows_needed`` > 0)."""
+    for f in dict.fromkeys((fraction, max(fraction, SMALL_FRACTION))):
+        train, held = stratified_split(labels, f, seed)
+        if len(held) >= MIN_CALIB:
+            return train, held, 0
+    return list(range(len(labels))), [], max(1, math.ceil(MIN_CALIB / SMALL_FRACTION) - len(labels))
 
 
 def class_weights(labels: list[str], classes: list[str], mode: str) -> list[float]:

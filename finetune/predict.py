@@ -199,6 +199,9 @@ def _prediction(text: str, p, labels: list[str], threshold: float, top: int) -> 
     alts = [(labels[i], float(p[i])) for i in order[1:]]
     if not text.strip():
         return Prediction(label, conf, alts, True, "empty text")
+    if threshold > 1.0:  # artifacts.NO_AUTO_ACCEPT: too few held-out rows to trust any threshold yet
+        return Prediction(label, conf, alts, True, "every row is reviewed until enough reviewed rows give a held-out "
+                                                   "estimate")
     if conf < threshold:
         return Prediction(label, conf, alts, True, f"confidence {conf:.2f} below review threshold {threshold:.2f}")
     return Prediction(label, conf, alts, False, None)

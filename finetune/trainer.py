@@ -17,11 +17,12 @@ from pathlib import Path
 from shopfloor.finetune import artifacts
 from shopfloor.finetune.budget import BucketBatches, Plan, auto_max_length, plan_steps
 from shopfloor.finetune.config import TrainConfig
-from shopfloor.finetune.data import class_weights, load_labelled, stratified_split
+from shopfloor.finetune.data import calibration_split, class_weights, load_labelled, stratified_split
 from shopfloor.finetune.modeling import forward_logits, load_base, load_tokenizer, lora_config, make_head, resolve_base
 
 log = logging.getLogger(__name__)
 Notify = Callable[[Plan], None]
+Step = Callable[[str, int, int], None]  # (stage, done, total): progress a person can watch
 POST_SHARE = 0.05  # of the budget kept for calibration, saving and the domain after the last step
 
 
@@ -43,7 +44,7 @@ def _subsample(texts: list[str], labels: list[str], n: int, seed: int) -> tuple[
 
 
 def train(config: TrainConfig, data: Sequence[str | Path] | str | Path, progress: bool = True,
-          notify: Notify | None = None) -> Path:
+          notify: Notify | None = None, on_step: Step | None = None) -> Path:
     """Train ``config.task`` on the labelled tables ``data``; returns the output folder.
 
     One training at a time per output folder: a second one (a retrain from the Admin tab while ``classify
@@ -57,15 +58,16 @@ def train(config: TrainConfig, data: Sequence[str | Path] | str | Path, progress
     # under `accelerate launch` every rank runs this: the main one holds the folder for all of them
     main_rank = os.environ.get("RANK", os.environ.get("LOCAL_RANK", "0")) == "0"
     with store_lock(Path(config.out), "training of this model") if main_rank else contextlib.nullcontext():
-        return _train(config, data, progress, notify)
+        return _train(config, data, progress, notify, on_step)
 
 
 def _train(config: TrainConfig, data: Sequence[str | Path] | str | Path, progress: bool = True,
-           notify: Notify | None = None) -> Path:
+           notify: Notify | None = None, on_step: Step | None = None) -> Path:
     """The training itself (see :func:`train`).
 
-    ``notify`` receives the training :class:`Plan` (epochs, steps, estimated seconds, budget) before the
-    first step, so a caller can show it; the plan and the time taken are saved in ``classifier.json``.
+    ``on_step`` is told the stage and the steps done of the total as training goes; ``notify`` receives the
+    training :class:`Plan` (epochs, steps, estimated seconds, budget) before the first step, so a caller can show
+    it; the plan and the time taken are saved in ``classifier.json``.
 
     Example:
         >>> train(TrainConfig(text_col="text", label_col="failure_mode", out="m/fm"), ["logs.csv"])  # doctest: +SKIP
@@ -88,7 +90,9 @@ def _train(config: TrainConfig, data: Sequence[str | Path] | str | Path, progres
         texts, labels = _subsample(texts, labels, cfg.max_rows, cfg.seed)
     classes = sorted(set(labels))
     y = [classes.index(v) for v in labels]
-    train_idx, calib_idx = stratified_split(labels, cfg.calib_fraction, cfg.seed)
+    train_idx, calib_idx, rows_needed = calibration_split(labels, cfg.calib_fraction, cfg.seed)
+    step = on_step or (lambda stage, done, total: None)
+    step("reading the texts", 0, 1)
     path = resolve_base(cfg.base)
     tok = load_tokenizer(path)
     cfg.max_length = cfg.max_length or auto_max_length(tok, [texts[i] for i in train_idx])
@@ -111,14 +115,16 @@ def _train(config: TrainConfig, data: Sequence[str | Path] | str | Path, progres
         budget_left = cfg.time_budget_s * (1 - POST_SHARE) - (time.perf_counter() - t0)
         model, head, plan = _fit(acc, cfg, model, head, tok, [(texts[i], y[i]) for i in train_idx],
                                  class_weights([labels[i] for i in train_idx], classes, cfg.class_weighting), pooling,
-                                 progress, budget_left, notify)
+                                 progress, budget_left, notify, step)
     elif notify:
         notify(plan)
     if acc.is_main_process:
+        step("calibrating and saving", 1, 1)
         calib = [(texts[i], y[i]) for i in calib_idx]
         artifacts.save(out, cfg, model, head, tok, classes, pooling, calib, n_train=len(train_idx), linear=linear,
                        calib_vectors=vectors[calib_idx], sentence_engine=engine, training={**plan.to_dict(),
-                                                                   "took_s": round(time.perf_counter() - t0, 1)})
+                                                                   "took_s": round(time.perf_counter() - t0, 1)},
+                       notes={"rows_needed_for_calibration": rows_needed} if rows_needed else None)
         from shopfloor.finetune.domain import fit_domain_vectors, save_domain
 
         save_domain(out, fit_domain_vectors([texts[i] for i in train_idx], vectors[train_idx], seed=cfg.seed))
@@ -139,7 +145,7 @@ def _fit_linear(cfg: TrainConfig, texts: list[str], y: list[int], n_classes: int
 
 
 def _fit(acc, cfg: TrainConfig, model, head, tok, rows, weights, pooling: str, progress: bool, budget_s: float,
-         notify: Notify | None):
+         notify: Notify | None, step: Step):
     import torch
     from torch.utils.data import DataLoader
     from tqdm.auto import tqdm
@@ -180,6 +186,7 @@ def _fit(acc, cfg: TrainConfig, model, head, tok, rows, weights, pooling: str, p
             opt.zero_grad()
             done += 1
             bar.update(1)
+            step("training", min(done, plan.steps), plan.steps)
             bar.set_postfix(epoch=epoch + 1, loss=f"{loss.item():.3f}")
         _checkpoint(acc, ckpt, epoch + 1)
         if time.perf_counter() > deadline:

@@ -127,14 +127,15 @@ def run(input: Annotated[Path, typer.Option("--input", help="CSV or XLSX to clas
          f"{s['rows']} rows -> {s['output']} ({s['needs_review']} need review, {s['rows_per_s']} rows/s)")
 
 
-review_app = typer.Typer(no_args_is_help=True, help="The review queues (a text task's rows, or `--queue inspection` "
-                         "for photos): list what waits for a person, save the right label.")
+review_app = typer.Typer(no_args_is_help=True, help="The review queues (a text task's rows, `--queue inspection` "
+                         "for photos, `--queue alarms` for open alarms): list what waits for a person, save the right "
+                         "label (an alarm's is `acknowledged`).")
 app.add_typer(review_app, name="review")
 
 
 @review_app.command("list", help="Rows waiting for review (least confident first, one per distinct text).")
-def review_list(task: Annotated[str | None, typer.Option("--task", "--queue", help="Only this task, or "
-                                                        "`inspection` for photos.")] = None,
+def review_list(task: Annotated[str | None, typer.Option("--task", "--queue", help="Only this task, "
+                                                        "`inspection` for photos or `alarms`.")] = None,
                 limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 20,
                 offset: Annotated[int, typer.Option("--offset", min=0)] = 0, as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
@@ -161,8 +162,8 @@ def review_correct(row_id: Annotated[int, typer.Option("--id", help="Row id from
                    new_label: Annotated[bool, typer.Option(
                        "--new-label", help="Add a label the task does not know yet (else refused as a likely typo).")
                    ] = False,
-                   queue: Annotated[str | None, typer.Option("--queue", help="`inspection` for a photo's id (default: "
-                                                             "a classified row, in its own task).")] = None,
+                   queue: Annotated[str | None, typer.Option("--queue", help="`inspection` for a photo's id, `alarms` "
+                                                             "for an alarm's (default: a classified row).")] = None,
                    as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 

@@ -3,7 +3,22 @@ the manual section / FMEA row / troubleshooting row about that signal on that ki
 
 from __future__ import annotations
 
+from shopfloor.assistant.safety import clean_text
 from shopfloor.errors import NotBuiltError
+
+
+def acknowledge(ws, components, alarm_id: int, user: str, note: str = "") -> dict:
+    """Mark an open alarm acknowledged by ``user`` (optional note); audited; the machine's status re-read."""
+    from shopfloor.db import audit
+    from shopfloor.sensors.alarms import acknowledge as mark
+
+    note = clean_text(note or "")
+    with ws.connect() as conn:
+        a = mark(conn, alarm_id, user, note)
+        audit(conn, user, "alarm_ack", f"alarm {a.id}: {a.machine_id} {a.sensor} {a.direction} since "
+                                       f"{a.first_reading}" + (f"; note: {note[:200]}" if note else ""))
+    components.forget_status(a.machine_id)
+    return a.to_dict()
 
 
 def with_links(components, alarm: dict, machine: dict | None) -> dict:

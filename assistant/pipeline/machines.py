@@ -69,17 +69,10 @@ class Machines(Service):
     @requires(Action.acknowledge_alarm)
     def acknowledge(self, alarm_id: int, note: str = "", *, user: User = DEFAULT_USER) -> dict:
         """Mark an open alarm acknowledged by this user (with an optional note); audited."""
-        from shopfloor.db import audit, row_id
-        from shopfloor.sensors.alarms import acknowledge
+        from shopfloor.assistant.pipeline.alarms import acknowledge
+        from shopfloor.db import row_id
 
-        note = clean_text(note or "")
-        alarm_id = row_id(alarm_id, "alarm")
-        with self.ws.connect() as conn:
-            a = acknowledge(conn, alarm_id, user.name, note)
-            audit(conn, user.name, "alarm_ack", f"alarm {a.id}: {a.machine_id} {a.sensor} {a.direction} since "
-                                                f"{a.first_reading}" + (f"; note: {note[:200]}" if note else ""))
-        self.components.forget_status(a.machine_id)
-        return a.to_dict()
+        return acknowledge(self.ws, self.components, row_id(alarm_id, "alarm"), user.name, note)
 
     @requires(Action.import_sensors)
     def preview_readings(self, path: str | Path, mapping: list[str] | dict[str, str] | None = None, *,

@@ -2,8 +2,10 @@
 (the model's alternatives first), and a correction stored in the one ``reviews`` table and audited.
 
 A :class:`ReviewStore` is that loop over one kind of item: :class:`TextReviews` (a task's classified rows;
-:mod:`.reviews` keeps them) and :class:`PhotoReviews` (inspected photos; :mod:`.inspection` keeps them). The
-facade's ``assistant.reviews`` picks the store by queue name: a text task, or ``inspection``. The UI's review
+:mod:`.reviews` keeps them), :class:`PhotoReviews` (inspected photos; :mod:`.inspection` keeps them) and
+:class:`AlarmReviews` (open control-chart alarms: the one outcome offered is "acknowledged", stored on the alarm
+as the Machines tab and ``sensor ack`` store it). The facade's ``assistant.reviews`` picks the store by queue
+name: a text task, ``inspection`` or ``alarms``; each store names the role its correction needs. The UI's review
 widget, the CLI's ``review`` commands and the REST review routes all go through it.
 """
 
@@ -20,6 +22,8 @@ from shopfloor.assistant.safety import clean_text
 from shopfloor.db import row_id
 
 PHOTOS = "inspection"  # the queue name of inspected photos
+ALARMS = "alarms"  # the queue name of open control-chart alarms
+ACKNOWLEDGED = "acknowledged"  # the one outcome of an alarm's review
 
 
 class Alternative(BaseModel):
@@ -56,7 +60,9 @@ class Correction(BaseModel):
 
 
 class ReviewStore(Protocol):
-    """The review loop over one kind of item."""
+    """The review loop over one kind of item; ``action`` is what a correction needs the user to be allowed."""
+
+    action: Action
 
     def page(self, limit: int, offset: int) -> tuple[list[ReviewItem], int]: ...
 
@@ -67,6 +73,8 @@ class ReviewStore(Protocol):
 
 class TextReviews:
     """A task's classified rows (``task`` None: every task's)."""
+
+    action = Action.correct_label
 
     def __init__(self, ws, components, task: str | None) -> None:
         self.ws, self.components, self.task = ws, components, task
@@ -95,6 +103,8 @@ class TextReviews:
 
 class PhotoReviews:
     """Inspected photos the image model was unsure of."""
+
+    action = Action.correct_label
 
     def __init__(self, ws, components) -> None:
         self.ws, self.components = ws, components
@@ -127,20 +137,64 @@ class PhotoReviews:
                           anomalous=None if anomalous is None else bool(anomalous))
 
 
+class AlarmReviews:
+    """Open control-chart alarms, newest first; reviewing one acknowledges it (a technician may)."""
+
+    action = Action.acknowledge_alarm
+
+    def __init__(self, ws, components) -> None:
+        self.ws, self.components = ws, components
+
+    def page(self, limit: int, offset: int) -> tuple[list[ReviewItem], int]:
+        from shopfloor.sensors.alarms import list_alarms
+
+        with self.ws.connect() as conn:
+            rows = list_alarms(conn, state="open")
+        return [self._item(a.to_dict()) for a in rows[offset:offset + limit]], len(rows)
+
+    def item(self, item_id: int) -> ReviewItem:
+        from shopfloor.sensors.alarms import get_alarm
+
+        with self.ws.connect() as conn:
+            return self._item(get_alarm(conn, item_id).to_dict()).model_copy(update={"choices": [ACKNOWLEDGED]})
+
+    def correct(self, item_id: int, label: str, user: str, new_label: bool = False) -> Correction:
+        from shopfloor.assistant.pipeline.alarms import acknowledge
+        from shopfloor.errors import InputError
+
+        if label.casefold() != ACKNOWLEDGED:
+            raise InputError(f"an alarm's review is {ACKNOWLEDGED!r} (got {label!r}); what was done goes in a "
+                             "work order or the acknowledgement note (Machines tab, `shopfloor sensor ack --note`)")
+        a = acknowledge(self.ws, self.components, item_id, user)
+        return Correction(id=a["id"], queue=ALARMS, subject=self._subject(a), was="open", label=ACKNOWLEDGED)
+
+    @staticmethod
+    def _subject(a: dict) -> str:
+        return f"{a['machine_id']} {a['sensor']} too {a['direction']} since {a['first_reading']}: {a['description']}"
+
+    def _item(self, a: dict) -> ReviewItem:
+        return ReviewItem(id=a["id"], queue=ALARMS, subject=self._subject(a), label=a["state"], source=a["rule"],
+                          created_at=a.get("created_at") or "")
+
+
 class Reviews(Service):
-    """``assistant.reviews``: the review queues of every modality (view: technician; correct: engineer)."""
+    """``assistant.reviews``: the review queues of every modality (view: technician; correct: what the queue's
+    store names: engineer for a label, technician for an alarm)."""
 
     def store(self, queue: str | None) -> ReviewStore:
-        """The store of ``queue``: 'inspection' is the photos, anything else a text task (None: every task)."""
+        """The store of ``queue``: 'inspection' is the photos, 'alarms' the open alarms, anything else a text task
+        (None: every task)."""
         if queue == PHOTOS:
             return PhotoReviews(self.ws, self.components)
+        if queue == ALARMS:
+            return AlarmReviews(self.ws, self.components)
         return TextReviews(self.ws, self.components, clean_text(queue) if queue else None)
 
     @requires(Action.view_reviews)
     def queues(self, *, user: User = DEFAULT_USER) -> list[str]:
-        """The queue names: the text tasks, then 'inspection'."""
+        """The queue names: the text tasks, then 'inspection' and 'alarms'."""
         tasks = self.components.tasks()
-        return tasks + ([PHOTOS] if PHOTOS not in tasks else [])
+        return tasks + [q for q in (PHOTOS, ALARMS) if q not in tasks]
 
     @requires(Action.view_reviews)
     def page(self, queue: str | None, limit: int = 20, offset: int = 0, *, user: User = DEFAULT_USER
@@ -153,10 +207,12 @@ class Reviews(Service):
         """One item with the labels to offer (and, for a photo, its stored file)."""
         return self.store(queue).item(row_id(item_id, "review item"))
 
-    @requires(Action.correct_label)
+    @requires(lambda self, queue, *args, **kwargs: self.store(queue).action)
     def correct(self, queue: str | None, item_id: int | str, label: str, new_label: bool = False, *,
                 user: User = DEFAULT_USER) -> Correction:
-        """Store the right label of one item (audited). A text task refuses a label it does not know unless
-        ``new_label``; a photo's new class is taken (the next image retrain learns it)."""
-        return self.store(queue).correct(row_id(item_id, "review item"), clean_text(label or "").strip(), user.name,
-                                         new_label)
+        """Store the right label of one item (audited), if the user may do what the queue's store names
+        (``correct_label``; an alarm: ``acknowledge_alarm``). A text task refuses a label it does not know unless
+        ``new_label``; a photo's new class is taken (the next image retrain learns it); an alarm takes
+        'acknowledged'."""
+        store = self.store(queue)
+        return store.correct(row_id(item_id, "review item"), clean_text(label or "").strip(), user.name, new_label)

@@ -76,7 +76,18 @@ def classify_file(components, ws, path: str | Path, text_col: str, task: str, ou
     queued = sum(r[4] for r in stored)
     summary.update(task=task, queued=queued, already_queued_or_reviewed=len(flagged) - queued,
                    dated=sum(d is not None for d in dates))
+    summary["notes"] = summary.get("notes", []) + _unmeasured(getattr(clf, "meta", None))
     return summary
+
+
+def _unmeasured(meta: dict | None) -> list[str]:
+    """A note when the task's model has no held-out estimate yet (so every row went to review)."""
+    if not meta or meta.get("calibrated", True) or float(meta.get("threshold", 0)) <= 1.0:
+        return []
+    need = meta.get("rows_needed_for_calibration")
+    return [f"the {meta.get('task')} model was trained on {meta.get('n_train')} rows and has no held-out estimate "
+            "yet, so every row goes to review" + (f"; about {need} more reviewed rows and a retrain give one" if need
+                                                  else "")]
 
 
 def _row_dates(cells: list[str | None]) -> list[str | None]:
@@ -211,8 +222,10 @@ def _steer(components, task: str, text: str, label: str) -> None:
 
 
 def retrain(ws, task: str, user: str, data: Sequence[str | Path] | None = None, text_col: str = "text",
-            label_col: str | None = None, epochs: int | None = None) -> dict:
-    """Retrain ``task`` on its recorded training files plus every reviewed correction."""
+            label_col: str | None = None, epochs: int | None = None, progress=None) -> dict:
+    """Retrain ``task`` on its recorded training files plus every reviewed correction; ``progress(stage, done,
+    total)`` is told how training goes. A task trained from reviews alone keeps every label of the workspace
+    taxonomy: a label nobody has reviewed yet learns from its description and is named in the result."""
     from shopfloor.db import audit
     from shopfloor.finetune import TrainConfig, reviewed_rows, train
 
@@ -224,14 +237,30 @@ def retrain(ws, task: str, user: str, data: Sequence[str | Path] | None = None, 
     if not data and len({y for _, y in extra}) < 2:
         raise InputError(f"no training data recorded for task {task!r} and fewer than two reviewed labels; pass data "
                          "files or review more rows")
+    described = [] if data else _unreviewed_labels(ws, task, {y for _, y in extra})
     kw: dict = {"epochs": epochs} if epochs else {}
     cfg = TrainConfig(text_col=prev.get("text_col", text_col), label_col=label_col or prev.get("label_col", task),
-                      task=task, out=folder, base=prev.get("base", EMBEDDER), extra_rows=extra,
+                      task=task, out=folder, base=prev.get("base", EMBEDDER), extra_rows=extra + described,
                       resume=False, target_precision=ws.config.classifier.target_precision,
                       text_kind=prev.get("text_kind", "maintenance log"), **kw)
-    train(cfg, data, progress=False)
+    train(cfg, data, progress=False, on_step=progress)
     with ws.connect() as conn:
         audit(conn, user, "retrain", f"{task}: {len(extra)} reviewed rows added")
     meta = json.loads((folder / "classifier.json").read_text())
     return {"task": task, "reviewed_rows": len(extra), "calib_accuracy": meta.get("calib_accuracy"),
-            "created": meta["created"]}
+            "calib_majority_accuracy": meta.get("calib_majority_accuracy"), "n_calib": meta.get("n_calib", 0),
+            "reviews_needed": meta.get("rows_needed_for_calibration", 0),
+            "auto_accept": bool(meta.get("calibrated")), "labels": meta.get("labels", []),
+            "labels_without_examples": [y for _, y in described], "created": meta["created"]}
+
+
+def _unreviewed_labels(ws, task: str, reviewed: set[str]) -> list[tuple[str, str]]:
+    """(description, label) for each taxonomy label of ``task`` without a reviewed row (none without a taxonomy)."""
+    from shopfloor.finetune.coldstart import load_taxonomy
+
+    try:
+        taxonomy = load_taxonomy(ws.taxonomy_path, task) if ws.taxonomy_path.exists() else {}
+    except InputError:  # the task is not in the taxonomy
+        return []
+    return [(f"{label.replace('_', ' ')}: {text}".rstrip(": "), label) for label, text in taxonomy.items()
+            if label not in reviewed]

@@ -67,8 +67,12 @@ def model_versions(assistant) -> list[list]:
     rows = []
     for meta_path in sorted((assistant.ws.root / "models" / "classifier").glob("*/classifier.json")):
         m = json.loads(meta_path.read_text())
-        rows.append([m["task"], m["base"], len(m["labels"]), m.get("n_train"), m.get("calib_accuracy"),
-                     m.get("threshold"), m["created"]])
+        held = (f"{m['calib_accuracy']:.3f} (most common label {m['calib_majority_accuracy']:.3f})"
+                if m.get("calib_majority_accuracy") is not None else m.get("calib_accuracy"))
+        if not m.get("calibrated", True) and m.get("rows_needed_for_calibration"):
+            held = f"not yet: about {m['rows_needed_for_calibration']} more reviewed rows"
+        threshold = "none: every row reviewed" if float(m.get("threshold") or 0) > 1 else m.get("threshold")
+        rows.append([m["task"], m["base"], len(m["labels"]), m.get("n_train"), held, threshold, m["created"]])
     return rows
 
 

@@ -52,3 +52,32 @@ def test_status_names_what_drives_a_real_risk_and_not_noise():
         {"feature": "Tool wear [min]", "value": 175.0, "typical": 110.0, "contribution": 0.008}])
     assert "What drives" not in status_markdown(quiet)
     assert alarms_markdown([]) == "**Alarms:** none open or active."
+
+
+def test_alarms_are_reviewed_through_the_one_review_loop(writable_assistant):
+    """An open alarm is an item of the ``alarms`` review queue; reviewing it acknowledges it, which a technician
+    may do (a label correction still needs an engineer), with 'acknowledged' as its only outcome."""
+    from shopfloor.assistant.policy import Role, User
+    from shopfloor.errors import PermissionDeniedError
+
+    a = writable_assistant
+    a.machines.status("HP-601")  # records the press's alarms
+    tech, viewer = User("tina", Role.technician), User("vic", Role.viewer)
+    assert "alarms" in a.reviews.queues()
+    items, total = a.reviews.page("alarms", user=tech)
+    torque = next(i for i in items if "Torque" in i.subject)
+    assert total == len(a.machines.alarms(state="open")) and torque.label == "open"
+    assert torque.subject.startswith("HP-601 Torque [Nm] too high since")
+    assert a.reviews.item("alarms", torque.id, user=tech).choices == ["acknowledged"]
+    with pytest.raises(PermissionDeniedError):
+        a.reviews.page("alarms", user=viewer)
+    with pytest.raises(InputError, match="an alarm's review is 'acknowledged'"):
+        a.reviews.correct("alarms", torque.id, "fixed", user=tech)
+    done = a.reviews.correct("alarms", torque.id, "Acknowledged", user=tech)
+    assert (done.queue, done.was, done.label) == ("alarms", "open", "acknowledged")
+    assert a.machines.alarm(torque.id)["acknowledged_by"] == "tina"
+    assert torque.id not in {i.id for i in a.reviews.page("alarms", user=tech)[0]}
+    text_items, _ = a.reviews.page("failure_mode", user=tech)
+    if text_items:  # the same technician may not relabel a classified row
+        with pytest.raises(PermissionDeniedError):
+            a.reviews.correct("failure_mode", text_items[0].id, text_items[0].label or "x", user=tech)

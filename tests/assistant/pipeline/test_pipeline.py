@@ -221,14 +221,23 @@ def test_cold_start_task_queues_every_row_and_is_checked_against_the_prior(writa
     assert s["needs_review"] == 4 and s["queued"] == 4  # cold start: every row goes to a person
     queue, total = a.reviews.page("defect_origin")
     assert total == 4 and a.texts.cold_start_check("defect_origin") is None  # nothing reviewed yet
-    truth = {texts[0]: "transport", texts[1]: "supplier", texts[2]: "assembly", texts[3]: "transport"}
+    truth = {texts[0]: "transport", texts[2]: "assembly", texts[3]: "transport"}  # nobody reviewed the supplier row
     for q in queue:
-        a.reviews.correct("defect_origin", q.id, truth[q.subject])
+        if q.subject in truth:
+            a.reviews.correct("defect_origin", q.id, truth[q.subject])
     check = a.texts.cold_start_check("defect_origin")
-    assert check["reviewed"] == 4 and check["majority_class_accuracy"] == 0.5
-    assert ("warning" in check) == (check["cold_start_accuracy"] <= 0.5)
-    r = a.texts.retrain("defect_origin", epochs=1)  # trained from the reviewed rows alone
-    assert r["reviewed_rows"] == 4 and "defect_origin" in a.components.classifiers().tasks
+    assert check["reviewed"] == 3 and check["majority_class_accuracy"] == 2 / 3
+    assert ("warning" in check) == (check["cold_start_accuracy"] <= 2 / 3)
+    steps: list[tuple[str, int, int]] = []
+    r = a.texts.retrain("defect_origin", epochs=1, progress=lambda *s: steps.append(s))  # from the reviews alone
+    assert r["reviewed_rows"] == 3 and "defect_origin" in a.components.classifiers().tasks
+    # the label nobody reviewed is kept (learned from its taxonomy description) and named, not dropped
+    assert r["labels_without_examples"] == ["supplier"] and "supplier" in r["labels"]
+    # 3 rows give no held-out estimate: nothing is auto-accepted, and the result says how many more reviews give one
+    assert not r["auto_accept"] and r["calib_accuracy"] is None and r["reviews_needed"] == 76
+    assert [s[0] for s in steps][0] == "reading the texts" and ("training", 1, 1) in steps and steps[-1][1] == 1
+    again = a.texts.classify_file(src, "text", "defect_origin")
+    assert again["needs_review"] == 4 and any("no held-out estimate" in n and "76 more" in n for n in again["notes"])
     assert a.texts.cold_start_check("defect_origin") is None  # a trained task is no longer cold start
 
 
