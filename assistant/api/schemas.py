@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, model_validator
 
-from shopfloor.assistant.pipeline.results import FleetRow, WorkOrder
+from shopfloor.assistant.pipeline.results import AlarmView, FleetRow, WorkOrder
 from shopfloor.assistant.safety import clean_text
 
 
@@ -127,25 +127,7 @@ class Fleet(BaseModel):
     machines: list[FleetRow] = Field(..., description="Alarming machines first, then by failure risk.")
 
 
-class AlarmOut(BaseModel):
-    id: int
-    machine_id: str
-    sensor: str
-    direction: str = Field(..., description="'high' or 'low': the side of the centre line.")
-    rule: str
-    description: str
-    first_reading: str = Field(..., description="Timestamp of the first violating reading (since when).")
-    last_reading: str
-    points: int = Field(..., description="Violating readings in the latest check.")
-    state: Literal["open", "acknowledged"]
-    active: bool = Field(..., description="Still violating in the latest check.")
-    acknowledged_by: str | None = None
-    acknowledged_at: str | None = None
-    note: str | None = None
-    created_at: str | None = None
-    failure_types: list[str] = Field([], description="Failure types this signal feeds, possible for the machine type.")
-    references: list[dict] = Field([], description="Cited manual sections / FMEA / troubleshooting rows on it.")
-    link_notes: list[str] = []
+AlarmOut = AlarmView  # the pipeline's own result type (pipeline/alarms.py)
 
 
 class Alarms(BaseModel):

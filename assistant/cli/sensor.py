@@ -155,12 +155,11 @@ def alarms_cmd(state: Annotated[str | None, typer.Option("--state", help="open o
     rows = cli_assistant(use_llm=False).machines.alarms(state, machine)
     lines = []
     for a in rows:
-        who = f"acknowledged by {a['acknowledged_by']} at {a['acknowledged_at']}" if a["state"] == "acknowledged" else "OPEN"
-        lines.append(f"#{a['id']} {a['machine_id']} {a['sensor']} {a['direction']} since {a['first_reading']} "
-                     f"({a['description']}; {who})")
-        if a["failure_types"]:
-            lines.append(f"    can lead to: {', '.join(a['failure_types'])}")
-        lines += [f"    see: {r['citation']}" for r in a["references"]]
+        who = f"acknowledged by {a.acknowledged_by} at {a.acknowledged_at}" if a.state == "acknowledged" else "OPEN"
+        lines.append(f"#{a.id} {a.machine_id} {a.sensor} {a.direction} since {a.first_reading} ({a.description}; {who})")
+        if a.failure_types:
+            lines.append(f"    can lead to: {', '.join(a.failure_types)}")
+        lines += [f"    see: {r.citation}" for r in a.references]
     emit({"alarms": rows}, as_json, "\n".join(lines) or "no alarms")
 
 
@@ -171,7 +170,7 @@ def ack_cmd(alarm_id: Annotated[int, typer.Argument(help="Alarm number, from `sh
     from shopfloor.assistant.cli._common import cli_assistant
 
     a = cli_assistant(use_llm=False).machines.acknowledge(alarm_id, note)
-    emit(a, as_json, f"alarm #{a['id']} ({a['machine_id']} {a['sensor']}) acknowledged by {a['acknowledged_by']}")
+    emit(a, as_json, f"alarm #{a.id} ({a.machine_id} {a.sensor}) acknowledged by {a.acknowledged_by}")
 
 
 @app.command("import", help="Import timestamped readings (CSV/XLSX/Parquet): the time and machine columns are found "

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shopfloor.assistant.pipeline.alarms import AlarmView, with_links
+from shopfloor.assistant.pipeline.alarms import acknowledge as acknowledge_alarm
 from shopfloor.assistant.pipeline.service import Service
 from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
 from shopfloor.assistant.safety import clean_text
@@ -35,10 +37,9 @@ class Machines(Service):
 
     @requires(Action.view_machines)
     def alarms(self, state: str | None = None, machine_id: str | None = None, links: bool = True, *,
-               user: User = DEFAULT_USER) -> list[dict]:
+               user: User = DEFAULT_USER) -> list[AlarmView]:
         """Stored control-chart alarms (newest first; ``state`` open/acknowledged), each with the failure types
         its signal feeds and the manual/FMEA references for it."""
-        from shopfloor.assistant.pipeline.alarms import with_links
         from shopfloor.sensors.alarms import list_alarms
 
         machines = {m["id"]: m for m in self.components.machines()}
@@ -52,12 +53,11 @@ class Machines(Service):
         with self.ws.connect() as conn:
             rows = [a.to_dict() for a in list_alarms(conn, state=state, machine_id=mid)]
         reader = self.components.for_role(user.role.value)
-        return [with_links(reader, a, machines.get(a["machine_id"])) if links else a for a in rows]
+        return [with_links(reader, a, machines.get(a["machine_id"])) if links else AlarmView(**a) for a in rows]
 
     @requires(Action.view_machines)
-    def alarm(self, alarm_id: int | str, *, user: User = DEFAULT_USER) -> dict:
+    def alarm(self, alarm_id: int | str, *, user: User = DEFAULT_USER) -> AlarmView:
         """One stored alarm with the failure types its signal feeds and the manual/FMEA references for it."""
-        from shopfloor.assistant.pipeline.alarms import with_links
         from shopfloor.db import row_id
         from shopfloor.sensors.alarms import get_alarm
 
@@ -67,12 +67,11 @@ class Machines(Service):
         return with_links(self.components.for_role(user.role.value), a, machine)
 
     @requires(Action.acknowledge_alarm)
-    def acknowledge(self, alarm_id: int, note: str = "", *, user: User = DEFAULT_USER) -> dict:
+    def acknowledge(self, alarm_id: int, note: str = "", *, user: User = DEFAULT_USER) -> AlarmView:
         """Mark an open alarm acknowledged by this user (with an optional note); audited."""
-        from shopfloor.assistant.pipeline.alarms import acknowledge
         from shopfloor.db import row_id
 
-        return acknowledge(self.ws, self.components, row_id(alarm_id, "alarm"), user.name, note)
+        return acknowledge_alarm(self.ws, self.components, row_id(alarm_id, "alarm"), user.name, note)
 
     @requires(Action.import_sensors)
     def preview_readings(self, path: str | Path, mapping: list[str] | dict[str, str] | None = None, *,

@@ -40,30 +40,6 @@ def status_markdown(st: MachineStatus | None) -> str:
     return "\n".join(lines)
 
 
-def alarms_markdown(alarms: list[dict]) -> str:
-    """A machine's current alarms: signal, since when, state, what it can lead to, where the manual says more."""
-    from types import SimpleNamespace
-
-    if not alarms:
-        return "**Alarms:** none open or active."
-    out = [f"**Alarms ({len(alarms)}):**"]
-    for a in alarms:
-        state = ("**OPEN**" if a["state"] == "open" else
-                 f"acknowledged by {a['acknowledged_by']} at {a['acknowledged_at']} UTC"
-                 + (f" — _{a['note']}_" if a.get("note") else ""))
-        still = "" if a["active"] else " (no longer violating)"
-        out.append(f"- #{a['id']} **{a['sensor']} {a['direction']}** since {a['first_reading']}: "
-                   f"{a['description']}; {state}{still}")
-        if a.get("failure_types"):
-            out.append(f"    - can lead to: {', '.join(a['failure_types'])}")
-        for r in a.get("references", []):
-            out.append(f"    - see **{r['citation']}**: {cause_line(SimpleNamespace(**r))}")
-            if r.get("safety"):
-                out.append(f"    - ⚠ {r['safety']}")
-        out += [f"    - _{n}_" for n in a.get("link_notes", [])]
-    return "\n".join(out)
-
-
 def cause_line(c) -> str:
     """One cause as a line: a table row by its roles, a manual passage by its text."""
     if c.kind == "fmea":

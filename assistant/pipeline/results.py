@@ -4,8 +4,10 @@ The UI, the API and the CLI import result types from the pipeline, never from a 
 (tests/test_architecture.py checks it); the models themselves live beside the code that makes them.
 """
 
+from shopfloor.assistant.pipeline.alarms import AlarmView
+from shopfloor.assistant.pipeline.diagnose import Cause
 from shopfloor.assistant.pipeline.workorders import WorkOrder
 from shopfloor.sensors.status import FleetRow, MachineStatus
 from shopfloor.sensors.trends import TrendReport
 
-__all__ = ["FleetRow", "MachineStatus", "TrendReport", "WorkOrder"]
+__all__ = ["AlarmView", "Cause", "FleetRow", "MachineStatus", "TrendReport", "WorkOrder"]

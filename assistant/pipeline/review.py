@@ -16,6 +16,7 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from shopfloor.assistant.pipeline import inspection, reviews
+from shopfloor.assistant.pipeline.alarms import AlarmView
 from shopfloor.assistant.pipeline.service import Service
 from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
 from shopfloor.assistant.safety import clean_text
@@ -150,13 +151,14 @@ class AlarmReviews:
 
         with self.ws.connect() as conn:
             rows = list_alarms(conn, state="open")
-        return [self._item(a.to_dict()) for a in rows[offset:offset + limit]], len(rows)
+        return [self._item(AlarmView(**a.to_dict())) for a in rows[offset:offset + limit]], len(rows)
 
     def item(self, item_id: int) -> ReviewItem:
         from shopfloor.sensors.alarms import get_alarm
 
         with self.ws.connect() as conn:
-            return self._item(get_alarm(conn, item_id).to_dict()).model_copy(update={"choices": [ACKNOWLEDGED]})
+            alarm = AlarmView(**get_alarm(conn, item_id).to_dict())
+        return self._item(alarm).model_copy(update={"choices": [ACKNOWLEDGED]})
 
     def correct(self, item_id: int, label: str, user: str, new_label: bool = False) -> Correction:
         from shopfloor.assistant.pipeline.alarms import acknowledge
@@ -166,15 +168,15 @@ class AlarmReviews:
             raise InputError(f"an alarm's review is {ACKNOWLEDGED!r} (got {label!r}); what was done goes in a "
                              "work order or the acknowledgement note (Machines tab, `shopfloor sensor ack --note`)")
         a = acknowledge(self.ws, self.components, item_id, user)
-        return Correction(id=a["id"], queue=ALARMS, subject=self._subject(a), was="open", label=ACKNOWLEDGED)
+        return Correction(id=a.id, queue=ALARMS, subject=self._subject(a), was="open", label=ACKNOWLEDGED)
 
     @staticmethod
-    def _subject(a: dict) -> str:
-        return f"{a['machine_id']} {a['sensor']} too {a['direction']} since {a['first_reading']}: {a['description']}"
+    def _subject(a: AlarmView) -> str:
+        return f"{a.machine_id} {a.sensor} too {a.direction} since {a.first_reading}: {a.description}"
 
-    def _item(self, a: dict) -> ReviewItem:
-        return ReviewItem(id=a["id"], queue=ALARMS, subject=self._subject(a), label=a["state"], source=a["rule"],
-                          created_at=a.get("created_at") or "")
+    def _item(self, a: AlarmView) -> ReviewItem:
+        return ReviewItem(id=a.id, queue=ALARMS, subject=self._subject(a), label=a.state, source=a.rule,
+                          created_at=a.created_at or "")
 
 
 class Reviews(Service):

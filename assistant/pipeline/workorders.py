@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
 from shopfloor.assistant.pipeline.service import Service
 from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
 from shopfloor.errors import InputError
+
+if TYPE_CHECKING:
+    from shopfloor.assistant.pipeline.alarms import AlarmView
 
 State = Literal["queued", "delivered", "failed"]
 
@@ -111,31 +114,31 @@ def draft(d, user: str) -> WorkOrder:
                      created_by=user)
 
 
-def from_alarm(alarm: dict, user: str) -> WorkOrder:
+def from_alarm(alarm: AlarmView, user: str) -> WorkOrder:
     """The work order an alarm supports: the machine, the failure type its signal feeds (else the deviation), ISO
     14224 PDE (parameter deviation) unless the words name a more specific mode, the first cited cause/remedy about
     the signal (else a check of the signal as the action); P1 while it is open and still violating."""
-    signal = alarm["sensor"].split(" [")[0]
-    deviation = f"{signal} too {alarm['direction']}"
-    mode = (alarm.get("failure_types") or [None])[0] or deviation.replace(" ", "_").lower()
-    refs = alarm.get("references") or []
-    top = next((r for r in refs if r.get("cause") or r.get("remedy")), None)
+    signal = alarm.sensor.split(" [")[0]
+    deviation = f"{signal} too {alarm.direction}"
+    mode = alarm.failure_types[0] if alarm.failure_types else deviation.replace(" ", "_").lower()
+    top = next((r for r in alarm.references if r.cause or r.remedy), None)
     level, why = _alarm_priority(alarm)
-    text = (f"Control-chart alarm #{alarm['id']} on {alarm['machine_id']}: {deviation} since {alarm['first_reading']} "
-            f"({alarm['rule']}: {alarm['description']}); {alarm['points']} violating reading(s) in the latest check.")
-    action = ((top or {}).get("remedy") or f"Check {signal} on {alarm['machine_id']} against its usual range "
+    text = (f"Control-chart alarm #{alarm.id} on {alarm.machine_id}: {deviation} since {alarm.first_reading} "
+            f"({alarm.rule}: {alarm.description}); {alarm.points} violating reading(s) in the latest check.")
+    action = ((top.remedy if top else "") or f"Check {signal} on {alarm.machine_id} against its usual range "
               "(control chart in the Machines tab) and find why it moved.")
     code = iso_code(mode, deviation)
-    return WorkOrder(asset=alarm["machine_id"], failure_mode=mode, iso14224="PDE" if code == "OTH" else code,
-                     alarm_id=alarm["id"], description=text, cause=(top or {}).get("cause", ""), action=action,
-                     priority=level, priority_reason=why, citations=[r["citation"] for r in refs], created_by=user)
+    return WorkOrder(asset=alarm.machine_id, failure_mode=mode, iso14224="PDE" if code == "OTH" else code,
+                     alarm_id=alarm.id, description=text, cause=top.cause if top else "", action=action,
+                     priority=level, priority_reason=why, citations=[r.citation for r in alarm.references],
+                     created_by=user)
 
 
-def _alarm_priority(alarm: dict) -> tuple[str, str]:
-    since = f"since {alarm['first_reading']}"
-    if alarm["state"] == "open" and alarm["active"]:
-        return "P1", f"open control-chart alarm on {alarm['machine_id']} {since}, still violating"
-    if alarm["active"]:
+def _alarm_priority(alarm: AlarmView) -> tuple[str, str]:
+    since = f"since {alarm.first_reading}"
+    if alarm.state == "open" and alarm.active:
+        return "P1", f"open control-chart alarm on {alarm.machine_id} {since}, still violating"
+    if alarm.active:
         return "P2", f"acknowledged alarm {since}, still violating"
     return "P3", f"alarm {since} no longer violating in the latest check"
 
@@ -227,9 +230,9 @@ class WorkOrders(Service):
         if self._alarm is None:
             raise InputError("work orders from alarms need the machines' alarms")
         alarm = self._alarm(alarm_id, user)
-        raised = _for_alarm(self.ws, alarm["id"])
+        raised = _for_alarm(self.ws, alarm.id)
         if raised is not None:  # one work order per alarm: a second click must not send the CMMS a duplicate
-            raise InputError(f"alarm #{alarm['id']} already has work order {raised.id} ({raised.state}, raised by "
+            raise InputError(f"alarm #{alarm.id} already has work order {raised.id} ({raised.state}, raised by "
                              f"{raised.created_by} at {raised.created_at} UTC)")
         return self._queued(from_alarm(alarm, user.name), "alarm")
 

@@ -112,11 +112,11 @@ class MachinesTab:
 
 def machine_alarms(gr, ctx, m, user) -> tuple[str, object]:
     """The machine's open or still-active alarms as Markdown, and the picker of its open ones."""
-    from shopfloor.assistant.pipeline.render import alarms_markdown
+    from shopfloor.assistant.pipeline.alarms import alarms_markdown
 
-    current = [a for a in ctx.assistant.machines.alarms(machine_id=m, user=user) if a["state"] == "open" or a["active"]]
-    choices = [(f"#{a['id']} {a['sensor']} {a['direction']} since {a['first_reading']}", a["id"])
-               for a in current if a["state"] == "open"]
+    current = [a for a in ctx.assistant.machines.alarms(machine_id=m, user=user) if a.state == "open" or a.active]
+    choices = [(f"#{a.id} {a.sensor} {a.direction} since {a.first_reading}", a.id) for a in current
+               if a.state == "open"]
     return alarms_markdown(current), gr.update(choices=choices, value=choices[0][1] if choices else None)
 
 
@@ -144,7 +144,7 @@ class AlarmPanel:
             text, choices = machine_alarms(gr, ctx, m, user)
         except ShopfloorError as e:
             return friendly(e), gr.update(), gr.update()
-        return (f"Alarm #{a['id']} ({a['sensor']}) acknowledged by **{a['acknowledged_by']}**.", text, choices)
+        return (f"Alarm #{a.id} ({a.sensor}) acknowledged by **{a.acknowledged_by}**.", text, choices)
 
     def work_order(self, alarm_id, request) -> str:
         if alarm_id is None:

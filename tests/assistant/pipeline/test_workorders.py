@@ -161,13 +161,14 @@ def test_work_orders_export_to_csv_and_json_without_live_formulas(tmp_path):
 
 
 def test_an_alarm_draft_without_a_document_checks_the_signal_and_ranks_by_the_alarms_state():
+    from shopfloor.assistant.pipeline.results import AlarmView
     from shopfloor.assistant.pipeline.workorders import from_alarm
 
-    alarm = {"id": 4, "machine_id": "Presse 3", "sensor": "Öltemperatur [°C]", "direction": "high", "rule": "ewma",
-             "description": "EWMA beyond its limit", "first_reading": "2026-11-02 06:00", "points": 3,
-             "state": "acknowledged", "active": True, "failure_types": [], "references": []}
+    alarm = AlarmView(id=4, machine_id="Presse 3", sensor="Öltemperatur [°C]", direction="high", rule="ewma",
+                      description="EWMA beyond its limit", first_reading="2026-11-02 06:00", points=3,
+                      state="acknowledged", active=True, last_reading="2026-11-02 09:00")
     wo = from_alarm(alarm, "tom")
     assert (wo.priority, wo.failure_mode, wo.iso14224) == ("P2", "öltemperatur_too_high", "OHE")  # temperature
     assert wo.action.startswith("Check Öltemperatur on Presse 3") and wo.cause == "" and wo.citations == []
-    assert from_alarm({**alarm, "active": False}, "tom").priority == "P3"
-    assert from_alarm({**alarm, "sensor": "Druck [bar]"}, "tom").iso14224 == "PDE"
+    assert from_alarm(alarm.model_copy(update={"active": False}), "tom").priority == "P3"
+    assert from_alarm(alarm.model_copy(update={"sensor": "Druck [bar]"}), "tom").iso14224 == "PDE"
