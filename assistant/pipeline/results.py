@@ -6,8 +6,9 @@ The UI, the API and the CLI import result types from the pipeline, never from a 
 
 from shopfloor.assistant.pipeline.alarms import AlarmView
 from shopfloor.assistant.pipeline.diagnose import Cause
+from shopfloor.assistant.pipeline.reviews import RetrainReport
 from shopfloor.assistant.pipeline.workorders import WorkOrder
 from shopfloor.sensors.status import FleetRow, MachineStatus
 from shopfloor.sensors.trends import TrendReport
 
-__all__ = ["AlarmView", "Cause", "FleetRow", "MachineStatus", "TrendReport", "WorkOrder"]
+__all__ = ["AlarmView", "Cause", "FleetRow", "MachineStatus", "RetrainReport", "TrendReport", "WorkOrder"]

@@ -10,6 +10,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import BaseModel, Field
+
 from shopfloor.assistant.safety import clean_text
 from shopfloor.errors import InputError, ShopfloorError
 from shopfloor.models import EMBEDDER
@@ -221,8 +223,23 @@ def _steer(components, task: str, text: str, label: str) -> None:
         clf.remember(task, [text], [label])
 
 
+class RetrainReport(BaseModel):
+    """What a retrain of a text task did, and what it can and cannot yet say about the new model."""
+
+    task: str
+    reviewed_rows: int
+    calib_accuracy: float | None = Field(None, description="On the held-out slice; None: too few rows to hold out.")
+    calib_majority_accuracy: float | None = Field(None, description="Always the most common label, same slice.")
+    n_calib: int = 0
+    reviews_needed: int = Field(0, description="About how many more labelled rows give a held-out estimate.")
+    auto_accept: bool = Field(False, description="False: every prediction goes to review.")
+    labels: list[str] = []
+    labels_without_examples: list[str] = Field([], description="Taxonomy labels kept from their description alone.")
+    created: str = ""
+
+
 def retrain(ws, task: str, user: str, data: Sequence[str | Path] | None = None, text_col: str = "text",
-            label_col: str | None = None, epochs: int | None = None, progress=None) -> dict:
+            label_col: str | None = None, epochs: int | None = None, progress=None) -> RetrainReport:
     """Retrain ``task`` on its recorded training files plus every reviewed correction; ``progress(stage, done,
     total)`` is told how training goes. A task trained from reviews alone keeps every label of the workspace
     taxonomy: a label nobody has reviewed yet learns from its description and is named in the result."""
@@ -247,11 +264,11 @@ def retrain(ws, task: str, user: str, data: Sequence[str | Path] | None = None, 
     with ws.connect() as conn:
         audit(conn, user, "retrain", f"{task}: {len(extra)} reviewed rows added")
     meta = json.loads((folder / "classifier.json").read_text())
-    return {"task": task, "reviewed_rows": len(extra), "calib_accuracy": meta.get("calib_accuracy"),
-            "calib_majority_accuracy": meta.get("calib_majority_accuracy"), "n_calib": meta.get("n_calib", 0),
-            "reviews_needed": meta.get("rows_needed_for_calibration", 0),
-            "auto_accept": bool(meta.get("calibrated")), "labels": meta.get("labels", []),
-            "labels_without_examples": [y for _, y in described], "created": meta["created"]}
+    return RetrainReport(task=task, reviewed_rows=len(extra), calib_accuracy=meta.get("calib_accuracy"),
+                         calib_majority_accuracy=meta.get("calib_majority_accuracy"), n_calib=meta.get("n_calib", 0),
+                         reviews_needed=meta.get("rows_needed_for_calibration", 0),
+                         auto_accept=bool(meta.get("calibrated")), labels=meta.get("labels", []),
+                         labels_without_examples=[y for _, y in described], created=meta["created"])
 
 
 def _unreviewed_labels(ws, task: str, reviewed: set[str]) -> list[tuple[str, str]]:

@@ -62,7 +62,7 @@ class Texts(Service):
     @requires(Action.retrain)
     def retrain(self, task: str, data: Sequence[str | Path] | None = None, text_col: str = "text",
                 label_col: str | None = None, epochs: int | None = None, progress: Callable | None = None, *,
-                user: User = DEFAULT_USER) -> dict:
+                user: User = DEFAULT_USER) -> reviews.RetrainReport:
         """Retrain ``task`` on its original data plus every reviewed correction (audited); ``progress(stage, done,
         total)`` as it trains."""
         return reviews.retrain(self.ws, task, user.name, data, text_col, label_col, epochs, progress)

@@ -1,28 +1,29 @@
 """Admin tab: models and retraining, users (add, password, role, revoke tokens), the audit log."""
 
 from shopfloor.assistant.auth import ROLES
+from shopfloor.assistant.pipeline.results import RetrainReport
 from shopfloor.assistant.ui.common import attempt, friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import BUILD_USER, model_versions
 from shopfloor.errors import ShopfloorError
 
 
-def retrain_summary(r: dict) -> str:
+def retrain_summary(r: RetrainReport) -> str:
     """What a retrain did, first line first: held-out accuracy against always picking the most common label, or
     why nothing is auto-accepted yet; labels kept from the taxonomy alone."""
-    head = f"Retrained **{r['task']}** with {r['reviewed_rows']} reviewed rows."
-    if r.get("calib_accuracy") is None:
-        need = r.get("reviews_needed") or 0
+    head = f"Retrained **{r.task}** with {r.reviewed_rows} reviewed rows."
+    if r.calib_accuracy is None:
         head += (" **Every row still goes to review**: too few rows to hold some out and measure the model"
-                 + (f"; about {need} more reviewed rows and a retrain give a held-out estimate." if need else "."))
+                 + (f"; about {r.reviews_needed} more reviewed rows and a retrain give a held-out estimate."
+                    if r.reviews_needed else "."))
     else:
-        prior = r.get("calib_majority_accuracy")
-        head += (f" Held-out accuracy {r['calib_accuracy']:.0%} on {r['n_calib']} rows"
+        prior = r.calib_majority_accuracy
+        head += (f" Held-out accuracy {r.calib_accuracy:.0%} on {r.n_calib} rows"
                  + (f", always the most common label {prior:.0%}." if prior is not None else "."))
-        if prior is not None and r["calib_accuracy"] <= prior:
+        if prior is not None and r.calib_accuracy <= prior:
             head += " **Warning:** no better than always picking the most common label."
-    if r.get("labels_without_examples"):
-        head += (f"\n\nNo reviewed row yet for {', '.join(r['labels_without_examples'])}: kept, learned from the "
+    if r.labels_without_examples:
+        head += (f"\n\nNo reviewed row yet for {', '.join(r.labels_without_examples)}: kept, learned from the "
                  "taxonomy description alone (weak until people review some).")
     return head
 

@@ -152,7 +152,7 @@ def test_classify_review_correct_retrain_loop(writable_assistant, tmp_path):
     page1, n = a.reviews.page("complaint_category", limit=1, offset=0)
     assert n == total - 1 and len(page1) == min(1, n)
     r = a.texts.retrain("complaint_category", epochs=1)
-    assert r["reviewed_rows"] == 1
+    assert r.reviewed_rows == 1
     rows = {row["action"]: row["user"] for row in a.users.audit_log()}
     assert rows["review"] == "eva" and rows["retrain"] == "test-admin" and rows["classify_file"] == "test-admin"
 
@@ -230,11 +230,11 @@ def test_cold_start_task_queues_every_row_and_is_checked_against_the_prior(writa
     assert ("warning" in check) == (check["cold_start_accuracy"] <= 2 / 3)
     steps: list[tuple[str, int, int]] = []
     r = a.texts.retrain("defect_origin", epochs=1, progress=lambda *s: steps.append(s))  # from the reviews alone
-    assert r["reviewed_rows"] == 3 and "defect_origin" in a.components.classifiers().tasks
+    assert r.reviewed_rows == 3 and "defect_origin" in a.components.classifiers().tasks
     # the label nobody reviewed is kept (learned from its taxonomy description) and named, not dropped
-    assert r["labels_without_examples"] == ["supplier"] and "supplier" in r["labels"]
+    assert r.labels_without_examples == ["supplier"] and "supplier" in r.labels
     # 3 rows give no held-out estimate: nothing is auto-accepted, and the result says how many more reviews give one
-    assert not r["auto_accept"] and r["calib_accuracy"] is None and r["reviews_needed"] == 76
+    assert not r.auto_accept and r.calib_accuracy is None and r.reviews_needed == 76
     assert [s[0] for s in steps][0] == "reading the texts" and ("training", 1, 1) in steps and steps[-1][1] == 1
     again = a.texts.classify_file(src, "text", "defect_origin")
     assert again["needs_review"] == 4 and any("no held-out estimate" in n and "76 more" in n for n in again["notes"])

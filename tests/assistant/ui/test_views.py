@@ -77,15 +77,16 @@ def test_trends_summary_says_first_what_is_rising():
 
 
 def test_retrain_summary_says_when_nothing_is_measured_and_compares_with_the_most_common_label():
+    from shopfloor.assistant.pipeline.results import RetrainReport
     from shopfloor.assistant.ui.tabs.admin import retrain_summary
 
-    cold = retrain_summary({"task": "failure_mode", "reviewed_rows": 20, "calib_accuracy": None, "reviews_needed": 59,
-                            "labels_without_examples": ["Plugged / choked"]})
+    cold = retrain_summary(RetrainReport(task="failure_mode", reviewed_rows=20, reviews_needed=59,
+                                         labels_without_examples=["Plugged / choked"]))
     assert cold.startswith("Retrained **failure_mode** with 20 reviewed rows. **Every row still goes to review**")
     assert "about 59 more reviewed rows" in cold and "No reviewed row yet for Plugged / choked: kept" in cold
-    weak = retrain_summary({"task": "t", "reviewed_rows": 200, "calib_accuracy": 0.5, "n_calib": 30,
-                            "calib_majority_accuracy": 0.6, "labels_without_examples": []})
+    weak = retrain_summary(RetrainReport(task="t", reviewed_rows=200, calib_accuracy=0.5, n_calib=30,
+                                         calib_majority_accuracy=0.6))
     assert "Held-out accuracy 50% on 30 rows, always the most common label 60%" in weak and "**Warning:**" in weak
-    good = retrain_summary({"task": "t", "reviewed_rows": 200, "calib_accuracy": 0.8, "n_calib": 30,
-                            "calib_majority_accuracy": 0.6})
+    good = retrain_summary(RetrainReport(task="t", reviewed_rows=200, calib_accuracy=0.8, n_calib=30,
+                                         calib_majority_accuracy=0.6))
     assert "Warning" not in good and "No reviewed row" not in good
