@@ -72,7 +72,8 @@ def run(n_reviews: int, seed: int = 0) -> dict:
     y = [lab for _, lab in test]
     right = [p["label"] == lab for p, lab in zip(preds, y, strict=True)]
     auto = [ok for p, ok in zip(preds, right, strict=True) if not p["needs_review"]]
-    return {"reviews": len(items), "queued": waiting, "cold_start": check, "retrain": r.model_dump(),
+    return {"reviews": len(items), "queued": waiting, "cold_start": check.model_dump() if check else None,
+            "retrain": r.model_dump(),
             "retrain_seconds": round(seconds, 1), "progress_updates": len(steps),
             "test_rows": len(test), "accuracy": sum(right) / len(right),
             "majority_accuracy": Counter(y).most_common(1)[0][1] / len(y),

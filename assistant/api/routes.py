@@ -38,7 +38,6 @@ from shopfloor.assistant.api.schemas import (
     LoginResponse,
     Machines,
     Me,
-    OutboxReport,
     Restricted,
     RestrictRequest,
     ReviewCorrection,
@@ -53,7 +52,7 @@ from shopfloor.assistant.pipeline.diagnose import Diagnosis
 from shopfloor.assistant.pipeline.drilldown import LabelRows
 from shopfloor.assistant.pipeline.events import Answer
 from shopfloor.assistant.pipeline.report8d import Report8D
-from shopfloor.assistant.pipeline.results import MachineStatus, TrendReport, WorkOrder
+from shopfloor.assistant.pipeline.results import MachineStatus, OutboxReport, TrendReport, WorkOrder
 from shopfloor.assistant.policy import User
 
 
@@ -113,12 +112,11 @@ def inspect(user: Caller, assistant: Facade,
     with tempfile.TemporaryDirectory(prefix="shopfloor-inspect-") as tmp:
         items = _spooled(files, Path(tmp))  # on disk: photos are read one at a time, never all at once
         results = assistant.inspection.run(items, source="api", user=user)
-        for r, (_, path) in zip(results, items, strict=True):  # by position: names may repeat
-            hm = r.pop("heatmap", None)
-            r["heatmap_png_base64"] = _overlay_png(path, hm) if heatmaps and hm is not None else None
-    return {"results": results, "needs_review": sum(1 for r in results if r["needs_review"]),
-            "anomalous": sum(1 for r in results if r["anomalous"]),
-            "errors": sum(1 for r in results if r["error"])}
+        out = [{**r.model_dump(), "heatmap_png_base64": _overlay_png(path, r.heatmap)
+                if heatmaps and r.heatmap is not None else None}
+               for r, (_, path) in zip(results, items, strict=True)]  # by position: names may repeat
+    return {"results": out, "needs_review": sum(1 for r in results if r.needs_review),
+            "anomalous": sum(1 for r in results if r.anomalous), "errors": sum(1 for r in results if r.error)}
 
 
 @router.get("/api/inspect/reviews", response_model=InspectionQueue)

@@ -10,7 +10,14 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, model_validator
 
-from shopfloor.assistant.pipeline.results import AlarmView, FleetRow, WorkOrder
+from shopfloor.assistant.pipeline.results import (
+    AlarmView,
+    AuditRow,
+    ColdStartCheck,
+    FleetRow,
+    InspectedPhoto,
+    WorkOrder,
+)
 from shopfloor.assistant.safety import clean_text
 
 
@@ -153,13 +160,6 @@ class WorkOrderList(BaseModel):
     workorders: list[WorkOrder] = Field(..., description="Newest first, each with its delivery state.")
 
 
-class OutboxReport(BaseModel):
-    delivered: int = Field(..., description="Work orders the CMMS took just now.")
-    pending: int = Field(..., description="Still queued (the CMMS is down, or not configured).")
-    failed: int = Field(..., description="Work orders whose retry budget was spent just now.")
-    note: str = ""
-
-
 class AcknowledgeRequest(BaseModel):
     note: Text = Field("", max_length=500, description="What was done or decided (optional).")
 
@@ -222,14 +222,6 @@ class DocumentApproved(BaseModel):
     reviewed_at: str
 
 
-class AuditRow(BaseModel):
-    id: int
-    created_at: str
-    user: str
-    action: str
-    detail: str | None = None
-
-
 class AuditLog(BaseModel):
     audit: list[AuditRow]
 
@@ -239,21 +231,7 @@ class AlternativeOut(BaseModel):
     confidence: float
 
 
-class InspectionOut(BaseModel):
-    id: int | None = Field(..., description="Row id of the stored photo (None when it could not be read).")
-    image: str
-    sha256: str | None = Field(None, description="SHA-256 of the photo's bytes: which upload this result is for "
-                                                 "(results come in upload order; names may repeat).")
-    label: str | None = None
-    confidence: float | None = None
-    alternatives: list[AlternativeOut] = []
-    needs_review: bool = False
-    review_reason: str | None = None
-    anomaly_score: float | None = Field(None, description="Anomaly model score; 1.0 is the threshold.")
-    anomalous: bool | None = None
-    unknown: bool = Field(False, description="Unlike the good parts and the classifier unsure of its class: "
-                                             "possibly a kind of defect the classifier was never shown.")
-    error: str | None = None
+class InspectionOut(InspectedPhoto):
     heatmap_png_base64: str | None = Field(None, description="The photo with its heatmap overlaid (?heatmaps=true).")
 
 
@@ -290,14 +268,6 @@ class ReviewItem(BaseModel):
     confidence: float | None = None
     source: str | None = None
     created_at: str
-
-
-class ColdStartCheck(BaseModel):
-    task: str
-    reviewed: int
-    cold_start_accuracy: float = Field(..., description="Share of reviewed rows the taxonomy guess got right.")
-    majority_class_accuracy: float = Field(..., description="Always guessing the most common reviewed label.")
-    warning: str | None = None
 
 
 class ReviewQueue(BaseModel):

@@ -219,5 +219,5 @@ def user_list(as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import cli_assistant
 
     users = cli_assistant(use_llm=False).users.known()
-    emit({"users": users}, as_json, "\n".join(f"{u['name']:20s} {u['role']:11s} {u['live_tokens']} live tokens"
+    emit({"users": users}, as_json, "\n".join(f"{u.name:20s} {u.role:11s} {u.live_tokens} live tokens"
                                               for u in users) or "no users")

@@ -148,10 +148,10 @@ def review_list(task: Annotated[str | None, typer.Option("--task", "--queue", he
     human = "\n".join([f"{total} waiting" + (f" (showing {offset + 1}-{offset + len(items)})" if items else "")] +
                       [f"{r['id']:>7}  {r['task']:<20} {r['label'] or '-':<24} "
                        f"{'-' if r['confidence'] is None else format(r['confidence'], '.2f'):>4}  {r['text'][:70]}"
-                       for r in items] + ([f"cold start: taxonomy guesses {cold['cold_start_accuracy']:.0%} right on "
-                                           f"{cold['reviewed']} reviewed rows, most common label "
-                                           f"{cold['majority_class_accuracy']:.0%}" + (f"; warning: {cold['warning']}"
-                                                                                       if "warning" in cold else "")]
+                       for r in items] + ([f"cold start: taxonomy guesses {cold.cold_start_accuracy:.0%} right on "
+                                           f"{cold.reviewed} reviewed rows, most common label "
+                                           f"{cold.majority_class_accuracy:.0%}" + (f"; warning: {cold.warning}"
+                                                                                       if cold.warning else "")]
                                           if cold else []))
     emit({"total": total, "items": items, "cold_start": cold}, as_json, human)
 

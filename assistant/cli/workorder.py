@@ -35,8 +35,7 @@ def create(log: Annotated[str | None, typer.Option("--log", help="The technician
 @app.command("send", help="Deliver every queued work order now (the server also retries them in the background).")
 def send(as_json: JsonOpt = False) -> None:
     r = cli_assistant(use_llm=False).workorders.send()
-    emit(r, as_json, f"delivered {r['delivered']}, still queued {r['pending']}, failed {r['failed']}"
-                     + (f" ({r['note']})" if r["note"] else ""))
+    emit(r, as_json, r.line())
 
 
 @app.command("list", help="Work orders, newest first, with their delivery state and attempts.")

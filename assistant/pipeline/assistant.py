@@ -96,7 +96,7 @@ class Assistant:
         if photo is not None:
             try:
                 r = self.inspection.run([photo], source="diagnose", user=user)[0]
-                d._photo_heatmap = r.pop("heatmap", None)
+                d._photo_heatmap = r.heatmap
                 d.inspection = r
             except NotBuiltError as e:
                 d.notes.append(f"photo not inspected: {e}")

@@ -6,6 +6,7 @@ import logging
 
 from pydantic import BaseModel, PrivateAttr
 
+from shopfloor.assistant.pipeline.inspection import InspectedPhoto
 from shopfloor.assistant.safety import neutralise, plain, safety_warning, unsafe_reason
 from shopfloor.errors import BackendError, InputError, NotBuiltError
 from shopfloor.index.tables import RATINGS
@@ -60,7 +61,7 @@ class Diagnosis(BaseModel):
     next_step: str = ""
     summary: str | None = None
     summary_source: str = "none"  # "llm" | "none"
-    inspection: dict | None = None  # a photo sent with the log: the image models' verdict (no heatmap)
+    inspection: InspectedPhoto | None = None  # a photo sent with the log: the image models' verdict (no heatmap)
     notes: list[str] = []
     _photo_heatmap: object = PrivateAttr(default=None)  # (H, W) array for the UI's overlay; never serialised
 

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from pydantic import BaseModel, Field, PrivateAttr
+
 from shopfloor.assistant.pipeline.service import Service
 from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
 from shopfloor.assistant.safety import clean_text
@@ -25,6 +27,52 @@ MAX_IMAGES = 500  # per call
 MAX_BYTES = 25_000_000  # per photo
 _SLOTS: dict[int, threading.BoundedSemaphore] = {}
 _SLOTS_LOCK = threading.Lock()
+
+
+class PhotoAlternative(BaseModel):
+    label: str
+    confidence: float
+
+
+class InspectedPhoto(BaseModel):
+    """One photo's verdict as stored: the image models' result, the row it has and the hash of its bytes; the
+    heatmap (an (H, W) array for overlays) rides along as :attr:`heatmap`, never serialised."""
+
+    id: int | None = Field(None, description="Row id of the stored photo (None when it could not be read).")
+    image: str
+    sha256: str | None = Field(None, description="SHA-256 of the photo's bytes: which upload this result is for "
+                                                 "(results come in upload order; names may repeat).")
+    label: str | None = None
+    confidence: float | None = None
+    alternatives: list[PhotoAlternative] = []
+    needs_review: bool = False
+    review_reason: str | None = None
+    anomaly_score: float | None = Field(None, description="Anomaly model score; 1.0 is the threshold.")
+    anomalous: bool | None = None
+    unknown: bool = Field(False, description="Unlike the good parts and the classifier unsure of its class: "
+                                             "possibly a kind of defect the classifier was never shown.")
+    error: str | None = None
+    _heatmap: object = PrivateAttr(default=None)
+
+    @property
+    def heatmap(self):
+        """The (H, W) anomaly or class-activation map in [0, 1], or None."""
+        return self._heatmap
+
+
+class ImageRetrainReport(BaseModel):
+    """What a retrain of the image classifier did, with its cross-validated figures."""
+
+    images: int
+    reviewed_images: int
+    classes: list[str]
+    cv_accuracy: float
+    cv_macro_f1: float
+    train_seconds: float
+
+    def line(self) -> str:
+        return (f"Retrained on {self.images} photos ({self.reviewed_images} reviewed) in {self.train_seconds} s: "
+                f"cross-validated accuracy {self.cv_accuracy:.3f}, macro-F1 {self.cv_macro_f1:.3f}.")
 
 
 def _slot(limit: int) -> threading.BoundedSemaphore:
@@ -52,12 +100,10 @@ def _store(ws, name: str, src: bytes | Path) -> tuple[str, Path]:
 
 
 def inspect(components, ws, files: list[tuple[str, bytes | Path]], source: str, user: str,
-            progress=None) -> list[dict]:
-    """Run every trained image model on ``files`` ((name, bytes or path) pairs); one stored dict per photo, in order.
-
-    Each dict is the model's :class:`~shopfloor.vision.InspectionResult` (``to_dict``) plus ``id`` (the
-    inspections row; None for an unreadable photo) and, under ``heatmap``, the (H, W) array or None. Results
-    follow the photos by position (two photos may share a name). At most ``server.inspect_workers`` calls
+            progress=None) -> list[InspectedPhoto]:
+    """Run every trained image model on ``files`` ((name, bytes or path) pairs); one stored result per photo, in
+    order, with ``id`` (the inspections row; None for an unreadable photo) and the heatmap. Results follow the
+    photos by position (two photos may share a name). At most ``server.inspect_workers`` calls
     run at once in a process; the others wait their turn.
     """
     from shopfloor.vision.model import run
@@ -77,18 +123,24 @@ def inspect(components, ws, files: list[tuple[str, bytes | Path]], source: str, 
         out = [_record(conn, ws, name, src, r, has_classes, source, user)
                for (name, src), r in zip(files, results, strict=True)]
         audit(conn, user, "inspect", f"{len(files)} photo(s) from {source}: "
-                                     f"{sum(1 for d in out if d['needs_review'])} need review")
+                                     f"{sum(1 for d in out if d.needs_review)} need review")
     return out
 
 
-def _record(conn, ws, name: str, src: bytes | Path, r, has_classes: bool, source: str, user: str) -> dict:
-    """One result as a JSON-ready dict, its photo kept and its row written (an unreadable photo: no row)."""
-    d = r.to_dict()
-    d["id"], d["heatmap"] = None, r.heatmap
-    if r.error is not None:
+def _record(conn, ws, name: str, src: bytes | Path, r, has_classes: bool, source: str, user: str
+            ) -> InspectedPhoto:
+    """One result, its photo kept and its row written (an unreadable photo: no row)."""
+    out = _recorded(conn, ws, name, src, r.to_dict(), has_classes, source, user)
+    out._heatmap = r.heatmap
+    return out
+
+
+def _recorded(conn, ws, name: str, src: bytes | Path, d: dict, has_classes: bool, source: str, user: str
+              ) -> InspectedPhoto:
+    if d["error"] is not None:
         d["sha256"] = hashlib.sha256(src if isinstance(src, bytes) else Path(src).read_bytes()).hexdigest()
-        return d
-    if not has_classes and r.anomalous:  # only an anomaly model: a person says what the defect is
+        return InspectedPhoto(**d)
+    if not has_classes and d["anomalous"]:  # only an anomaly model: a person says what the defect is
         d["needs_review"] = True
         d["review_reason"] = "unlike the good parts: say what the defect is"
     sha, path = _store(ws, name, src)
@@ -104,7 +156,7 @@ def _record(conn, ws, name: str, src: bytes | Path, r, has_classes: bool, source
          source, user))
     d["id"] = conn.execute("SELECT id FROM inspections WHERE sha256 = ?", (sha,)).fetchone()[0]
     d["sha256"] = sha
-    return d
+    return InspectedPhoto(**d)
 
 
 # a photo's reviewed class: its latest correction in the one review store
@@ -169,7 +221,7 @@ def reviewed(ws) -> list[tuple[Path, str]]:
     return [(Path(s), lab) for s, lab in rows if Path(s).exists()]
 
 
-def retrain(ws, user: str, progress=None) -> dict:
+def retrain(ws, user: str, progress=None) -> ImageRetrainReport:
     """Retrain the image classifier on its recorded training folder plus every reviewed photo (audited)."""
     from shopfloor.vision.classifier import DefectClassifier
     from shopfloor.vision.images import ImageSet, read_folder
@@ -193,9 +245,9 @@ def retrain(ws, user: str, progress=None) -> dict:
     model.save(folder)
     with ws.connect() as conn:
         audit(conn, user, "inspect_retrain", f"{len(data.paths)} photos, {len(extra)} reviewed")
-    return {"images": len(data.paths), "reviewed_images": len(extra), "classes": model.classes,
-            "cv_accuracy": model.meta["cv_accuracy"], "cv_macro_f1": model.meta["cv_macro_f1"],
-            "train_seconds": model.meta["train_seconds"]}
+    return ImageRetrainReport(images=len(data.paths), reviewed_images=len(extra), classes=model.classes,
+                              cv_accuracy=model.meta["cv_accuracy"], cv_macro_f1=model.meta["cv_macro_f1"],
+                              train_seconds=model.meta["train_seconds"])
 
 
 class Inspection(Service):
@@ -203,7 +255,7 @@ class Inspection(Service):
 
     @requires(Action.inspect)
     def run(self, files: list[tuple[str, bytes | Path]], source: str = "api",
-                       progress: Callable | None = None, *, user: User = DEFAULT_USER) -> list[dict]:
+                       progress: Callable | None = None, *, user: User = DEFAULT_USER) -> list[InspectedPhoto]:
         """Run the image models on photos ((name, bytes or path) pairs; paths are read one photo at a time);
         one result per photo in order, stored, unsure ones queued for review."""
         return inspect(self.components, self.ws, [(clean_text(n) or "photo", b) for n, b in files],
@@ -222,6 +274,6 @@ class Inspection(Service):
         return labels(self.components)
 
     @requires(Action.retrain)
-    def retrain(self, progress: Callable | None = None, *, user: User = DEFAULT_USER) -> dict:
+    def retrain(self, progress: Callable | None = None, *, user: User = DEFAULT_USER) -> ImageRetrainReport:
         """Retrain the image classifier on its training folder plus every reviewed photo (audited)."""
         return retrain(self.ws, user.name, progress)

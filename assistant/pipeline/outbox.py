@@ -15,7 +15,23 @@ import os
 import threading
 import time
 
+from pydantic import BaseModel, Field
+
 MAX_WAIT_S = 3600.0
+
+
+class OutboxReport(BaseModel):
+    """What one delivery round did."""
+
+    delivered: int = Field(..., description="Work orders the CMMS took just now.")
+    pending: int = Field(..., description="Still queued (the CMMS is down, or not configured).")
+    failed: int = Field(..., description="Work orders whose retry budget was spent just now.")
+    note: str = ""
+
+    def line(self) -> str:
+        """One line for people: delivered, still queued, failed (and why nothing was sent)."""
+        return (f"delivered {self.delivered}, still queued {self.pending}, failed {self.failed}"
+                + (f" ({self.note})" if self.note else ""))
 
 
 def url(cfg) -> str:
@@ -23,10 +39,9 @@ def url(cfg) -> str:
     return os.environ.get("SHOPFLOOR_CMMS_URL", "").strip() or cfg.url.strip()
 
 
-def send(ws, force: bool = False, only: int | None = None, now: float | None = None) -> dict:
-    """Try every queued work order that is due (all of them with ``force``; one with ``only``).
-
-    Returns ``{"delivered", "pending", "failed", "note"}``: delivered now, still queued, failed now."""
+def send(ws, force: bool = False, only: int | None = None, now: float | None = None) -> OutboxReport:
+    """Try every queued work order that is due (all of them with ``force``; one with ``only``): delivered now,
+    still queued, failed now."""
     cfg = ws.config.cmms
     target = url(cfg)
     now = time.time() if now is None else now
@@ -40,7 +55,7 @@ def send(ws, force: bool = False, only: int | None = None, now: float | None = N
     with ws.connect() as conn:
         pending = conn.execute("SELECT count(*) FROM workorders WHERE state = 'queued'").fetchone()[0]
     note = "" if target else "no CMMS configured (cmms.url or SHOPFLOOR_CMMS_URL): work orders wait in the outbox"
-    return {"delivered": delivered, "pending": int(pending), "failed": failed, "note": note}
+    return OutboxReport(delivered=delivered, pending=int(pending), failed=failed, note=note)
 
 
 def _claim(ws, force: bool, only: int | None, now: float, timeout: float) -> list[tuple[int, int, dict]]:

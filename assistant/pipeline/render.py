@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from shopfloor.assistant.pipeline.inspection import InspectedPhoto
     from shopfloor.sensors import MachineStatus
 
 
@@ -74,7 +75,7 @@ def diagnosis_markdown(d) -> str:
     for task, lab in d.labels.items():
         out.append(f"\n**{task.replace('_', ' ').capitalize()}:** {lab['label']} ({lab['confidence']:.0%})")
     if d.inspection:
-        out.append(f"\n**Photo** ({d.inspection['image']}): {inspection_line(d.inspection)}")
+        out.append(f"\n**Photo** ({d.inspection.image}): {inspection_line(d.inspection)}")
     if d.causes:
         out.append(f"\n**{say('Likely causes and remedies (from your documents)')}**")
         for n, c in enumerate(d.causes, start=1):
@@ -96,18 +97,18 @@ def diagnosis_markdown(d) -> str:
     return "\n".join(out)
 
 
-def inspection_line(r: dict) -> str:
+def inspection_line(r: InspectedPhoto) -> str:
     """One photo's verdict in words: class and confidence, review flag, anomaly score."""
-    if r.get("error"):
-        return f"not inspected: {r['error']}"
+    if r.error:
+        return f"not inspected: {r.error}"
     parts = []
-    if r.get("unknown"):
-        parts.append(f"**UNKNOWN KIND** (nearest known class {r['label']}, {r['confidence']:.0%})")
-    elif r.get("label"):
-        parts.append(f"{r['label']} ({r['confidence']:.0%})")
-    if r.get("needs_review"):
-        parts.append("**NEEDS REVIEW**" + (f" ({r['review_reason']})" if r.get("review_reason") else ""))
-    if r.get("anomaly_score") is not None:
-        parts.append(f"anomaly score {r['anomaly_score']:.2f}, alarm line 1.00 "
-                     + ("(**unlike the good parts**)" if r.get("anomalous") else "(like the good parts)"))
+    if r.unknown:
+        parts.append(f"**UNKNOWN KIND** (nearest known class {r.label}, {r.confidence or 0:.0%})")
+    elif r.label:
+        parts.append(f"{r.label} ({r.confidence or 0:.0%})")
+    if r.needs_review:
+        parts.append("**NEEDS REVIEW**" + (f" ({r.review_reason})" if r.review_reason else ""))
+    if r.anomaly_score is not None:
+        parts.append(f"anomaly score {r.anomaly_score:.2f}, alarm line 1.00 "
+                     + ("(**unlike the good parts**)" if r.anomalous else "(like the good parts)"))
     return "; ".join(parts) or "no verdict"

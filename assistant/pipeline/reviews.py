@@ -167,7 +167,17 @@ def correct(ws, classification_id: int, label: str, user: str, components=None, 
             "was": row["label"], "label": label}
 
 
-def cold_start_check(components, ws, task: str) -> dict | None:
+class ColdStartCheck(BaseModel):
+    """How a cold-start task's taxonomy guesses did on the rows people reviewed, against the simplest rule."""
+
+    task: str
+    reviewed: int
+    cold_start_accuracy: float = Field(..., description="Share of reviewed rows the taxonomy guess got right.")
+    majority_class_accuracy: float = Field(..., description="Always guessing the most common reviewed label.")
+    warning: str | None = None
+
+
+def cold_start_check(components, ws, task: str) -> ColdStartCheck | None:
     """For a cold-start task with reviewed rows: how often the taxonomy guess was right, against always guessing
     the most common reviewed label; ``warning`` when it is no better. None for a trained task or no reviews."""
     from collections import Counter
@@ -183,11 +193,11 @@ def cold_start_check(components, ws, task: str) -> dict | None:
     guesses = components.classifier_for(task).predict([t for t, _ in rows])
     right = sum(p.label == y for p, (_, y) in zip(guesses, rows, strict=True)) / len(rows)
     prior = Counter(y for _, y in rows).most_common(1)[0][1] / len(rows)
-    out = {"task": task, "reviewed": len(rows), "cold_start_accuracy": right, "majority_class_accuracy": prior}
-    if right <= prior:
-        out["warning"] = (f"the taxonomy guesses ({right:.0%} right on {len(rows)} reviewed rows) are no better than "
-                          f"always picking the most common label ({prior:.0%}): train a model on the reviewed rows")
-    return out
+    warning = None if right > prior else (f"the taxonomy guesses ({right:.0%} right on {len(rows)} reviewed rows) are "
+                                          f"no better than always picking the most common label ({prior:.0%}): train "
+                                          "a model on the reviewed rows")
+    return ColdStartCheck(task=task, reviewed=len(rows), cold_start_accuracy=right, majority_class_accuracy=prior,
+                          warning=warning)
 
 
 def _known_label(conn, components, task: str, label: str, new_label: bool) -> str:

@@ -32,7 +32,7 @@ class Texts(Service):
             return []
 
     @requires(Action.view_reviews)
-    def cold_start_check(self, task: str, *, user: User = DEFAULT_USER) -> dict | None:
+    def cold_start_check(self, task: str, *, user: User = DEFAULT_USER) -> reviews.ColdStartCheck | None:
         """How a cold-start task's taxonomy guesses compare with the majority-class prior on its reviewed rows."""
         return reviews.cold_start_check(self.components, self.ws, task)
 

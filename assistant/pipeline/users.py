@@ -7,9 +7,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pydantic import BaseModel
+
 from shopfloor.assistant.pipeline.service import Service
 from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
 from shopfloor.assistant.safety import clean_text
+
+
+class AuditRow(BaseModel):
+    """One line of the audit log: who did what, when."""
+
+    id: int
+    created_at: str
+    user: str
+    action: str
+    detail: str | None = None
+
+
+class Account(BaseModel):
+    """A user as an admin sees them (never a password or a token)."""
+
+    name: str
+    role: str
+    created_at: str
+    live_tokens: int
 
 
 class Users(Service):
@@ -20,20 +41,20 @@ class Users(Service):
         self._sign_out_hooks: list[Callable[[str], None]] = []
 
     @requires(Action.view_audit)
-    def audit_log(self, limit: int = 100, *, user: User = DEFAULT_USER) -> list[dict]:
+    def audit_log(self, limit: int = 100, *, user: User = DEFAULT_USER) -> list[AuditRow]:
         """The latest audit rows, newest first."""
         from shopfloor.db import audit_rows
 
         with self.ws.connect() as conn:
-            return audit_rows(conn, limit)
+            return [AuditRow(**r) for r in audit_rows(conn, limit)]
 
     @requires(Action.manage_users)
-    def known(self, *, user: User = DEFAULT_USER) -> list[dict]:
+    def known(self, *, user: User = DEFAULT_USER) -> list[Account]:
         """Users with role, creation date and number of live tokens."""
         from shopfloor.assistant import auth
 
         with self.ws.connect() as conn:
-            return auth.list_users(conn)
+            return [Account(**r) for r in auth.list_users(conn)]
 
     @requires(Action.manage_users)
     def add(self, name: str, password: str, role: str, *, user: User = DEFAULT_USER) -> str:

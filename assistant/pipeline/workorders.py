@@ -20,6 +20,7 @@ from shopfloor.errors import InputError
 
 if TYPE_CHECKING:
     from shopfloor.assistant.pipeline.alarms import AlarmView
+    from shopfloor.assistant.pipeline.outbox import OutboxReport
 
 State = Literal["queued", "delivered", "failed"]
 
@@ -254,8 +255,8 @@ class WorkOrders(Service):
         return export(listing(self.ws, limit), path)
 
     @requires(Action.work_orders)
-    def send(self, *, user: User = DEFAULT_USER) -> dict:
-        """Deliver every queued work order now (ignoring back-off): ``{"delivered", "pending", "failed", "note"}``."""
+    def send(self, *, user: User = DEFAULT_USER) -> OutboxReport:
+        """Deliver every queued work order now (ignoring back-off)."""
         from shopfloor.assistant.pipeline import outbox
 
         return outbox.send(self.ws, force=True)

@@ -64,8 +64,8 @@ class AdminTab:
         """(users, audit, model versions) for an admin; empty tables for anyone else."""
         a = self.a
         try:
-            u = [[r["name"], r["role"], r["created_at"], r["live_tokens"]] for r in a.users.known(user=user)]
-            log = [[r["id"], r["created_at"], r["user"], r["action"], r["detail"]] for r in a.users.audit_log(user=user)]
+            u = [[r.name, r.role, r.created_at, r.live_tokens] for r in a.users.known(user=user)]
+            log = [[r.id, r.created_at, r.user, r.action, r.detail] for r in a.users.audit_log(user=user)]
         except ShopfloorError:
             return [], [], []
         return u, log, model_versions(a)

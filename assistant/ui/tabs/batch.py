@@ -3,6 +3,7 @@
 import time
 from pathlib import Path
 
+from shopfloor.assistant.pipeline.results import ColdStartCheck
 from shopfloor.assistant.pipeline.uploads import sheets
 from shopfloor.assistant.policy import Action, authorize
 from shopfloor.assistant.ui.common import friendly
@@ -30,7 +31,7 @@ def previewed(gr, ctx, f, sheet_name: str | None, request) -> tuple:
             gr.update(choices=[""] + cols, value=date_column(cols) or ""))
 
 
-def run_summary(s: dict, date_col: str | None, check: dict | None) -> str:
+def run_summary(s: dict, date_col: str | None, check: ColdStartCheck | None) -> str:
     """What a batch run did, first line first: rows, speed, how many need review, dated rows, notes, cold start."""
     again = s.get("already_queued_or_reviewed", 0)
     return (f"**{s['rows']} rows** labelled in {s['seconds']} s ({s['rows_per_s']} rows/s); "
@@ -38,10 +39,10 @@ def run_summary(s: dict, date_col: str | None, check: dict | None) -> str:
                                                         "queued twice)" if again else "") + "."
             + (f" {s['dated']} rows dated by column {date_col} for the Trends tab." if date_col else "")
             + "".join(f"\n\nNote: {n}." for n in s.get("notes", []))
-            + (f"\n\n**Cold start** (no trained model yet: every row goes to review): on {check['reviewed']} "
-               f"reviewed rows the taxonomy guess was right {check['cold_start_accuracy']:.0%}, always the most "
-               f"common label {check['majority_class_accuracy']:.0%}."
-               + (f" **Warning:** {check['warning']}." if "warning" in check else "") if check else ""))
+            + (f"\n\n**Cold start** (no trained model yet: every row goes to review): on {check.reviewed} "
+               f"reviewed rows the taxonomy guess was right {check.cold_start_accuracy:.0%}, always the most "
+               f"common label {check.majority_class_accuracy:.0%}."
+               + (f" **Warning:** {check.warning}." if check.warning else "") if check else ""))
 
 
 def build(gr, ctx) -> None:

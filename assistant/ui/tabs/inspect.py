@@ -5,6 +5,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from shopfloor.assistant.pipeline.results import InspectedPhoto
 from shopfloor.assistant.ui.common import friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.review import PHOTOS, ReviewQueue
@@ -15,18 +16,18 @@ from shopfloor.tables import safe_row
 RESULT_HEADERS = ["id", "image", "class", "confidence", "anomaly", "status"]
 
 
-def _caption(r: dict) -> str:
+def _caption(r: InspectedPhoto) -> str:
     from shopfloor.assistant.pipeline.render import inspection_line
 
-    return f"{r['image']} — {inspection_line(r)}".replace("**", "")
+    return f"{r.image} — {inspection_line(r)}".replace("**", "")
 
 
-def _status(r: dict) -> str:
+def _status(r: InspectedPhoto) -> str:
     """What a person should do about one result, in a few words."""
-    if r["error"]:
-        return f"not read: {r['error'].split(': ', 1)[-1]}"
-    words = ((["unknown kind"] if r.get("unknown") else []) + (["needs review"] if r["needs_review"] else [])
-             + (["unlike good parts"] if r["anomalous"] else []))
+    if r.error:
+        return f"not read: {r.error.split(': ', 1)[-1]}"
+    words = ((["unknown kind"] if r.unknown else []) + (["needs review"] if r.needs_review else [])
+             + (["unlike good parts"] if r.anomalous else []))
     return ", ".join(words) or "ok"
 
 
@@ -45,15 +46,15 @@ def _files(paths, unpack_to: Path) -> list[tuple[str, Path]]:
     return out
 
 
-def _gallery(results: list[dict], files: list[tuple[str, Path]], limit: int = 60) -> list:
+def _gallery(results: list[InspectedPhoto], files: list[tuple[str, Path]], limit: int = 60) -> list:
     """(photo with its heatmap, caption) for the first ``limit`` readable photos; results and files by position."""
     from shopfloor.assistant.pipeline.uploads import photo, with_heatmap
 
     items = []
     for r, (name, path) in list(zip(results, files, strict=True))[:limit]:
-        if r["error"] is None:
+        if r.error is None:
             img = photo(path, name=name, shrink=True)
-            items.append((with_heatmap(img, r["heatmap"]) if r["heatmap"] is not None else img, _caption(r)))
+            items.append((with_heatmap(img, r.heatmap) if r.heatmap is not None else img, _caption(r)))
     return items
 
 
@@ -131,7 +132,7 @@ class InspectTab:
             except ShopfloorError as e:
                 return friendly(e), [], [], None, *self.queue_page(0, user), 0
             gallery_items = _gallery(results, files)
-        rows = [[r["id"], r["image"], r["label"] or "", r["confidence"], r["anomaly_score"], _status(r)] for r in results]
+        rows = [[r.id, r.image, r.label or "", r.confidence, r.anomaly_score, _status(r)] for r in results]
         out = export_path(f"inspection-{time.strftime('%Y%m%d-%H%M%S')}.csv", self.ctx.export_dir)
         with open(out, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
@@ -146,8 +147,7 @@ class InspectTab:
                                           user=self.ctx.user(request))
         except ShopfloorError as e:
             return friendly(e)
-        return (f"Retrained on {r['images']} photos ({r['reviewed_images']} reviewed) in {r['train_seconds']} s: "
-                f"cross-validated accuracy {r['cv_accuracy']:.3f}, macro-F1 {r['cv_macro_f1']:.3f}.")
+        return r.line()
 
     def loaded(self, request):
         rows, info = self.queue_page(0, self.ctx.user(request))
@@ -174,12 +174,12 @@ class InspectTab:
         self.ctx.on_load.append((on_load, [queue, page_info], "inspect_queue"))
 
 
-def _inspect_summary(results: list[dict], seconds: float) -> str:
+def _inspect_summary(results: list[InspectedPhoto], seconds: float) -> str:
     """The first line of an inspection run: photos, time, how many need review, are anomalous, were not read."""
-    n_rev = sum(1 for r in results if r["needs_review"])
-    n_an = sum(1 for r in results if r["anomalous"])
-    n_err = sum(1 for r in results if r["error"])
+    n_rev = sum(1 for r in results if r.needs_review)
+    n_an = sum(1 for r in results if r.anomalous)
+    n_err = sum(1 for r in results if r.error)
     return (f"**{len(results)} photos** inspected in {seconds:.1f} s; **{n_rev} need review**"
-            + (f"; {n_an} unlike the good parts" if any(r["anomaly_score"] is not None for r in results) else "")
+            + (f"; {n_an} unlike the good parts" if any(r.anomaly_score is not None for r in results) else "")
             + (f"; {n_err} could not be read" if n_err else "") + "."
             + (f" Heatmaps shown for the first 60 of {len(results)}; all are in the CSV." if len(results) > 60 else ""))

@@ -45,8 +45,7 @@ class OutboxPanel:
         except ShopfloorError as e:
             return friendly(e), self.gr.update()
         head, rows = self.listed(request)
-        return (f"Delivered {r['delivered']}, still queued {r['pending']}, failed {r['failed']}"
-                + (f" ({r['note']})" if r["note"] else "") + ". " + head, rows)
+        return r.line().capitalize() + ". " + head, rows
 
     def exported(self, request):
         path = self.ctx.export_dir / "workorders.csv"

@@ -60,15 +60,15 @@ def test_review_queue_correct_and_retrain_with_a_new_class(client, writable_assi
     q = client.get("/api/inspect/reviews?limit=1").json()
     assert q["total"] == 2 and len(q["items"]) == 1
     page2 = client.get("/api/inspect/reviews?limit=1&offset=1").json()["items"]
-    assert {q["items"][0]["id"], page2[0]["id"]} == {r["id"] for r in rows}
+    assert {q["items"][0]["id"], page2[0]["id"]} == {r.id for r in rows}
     for r in rows:
-        c = client.post("/api/inspect/reviews", json={"id": r["id"], "label": "dent"}).json()
-        assert c == {"id": r["id"], "label": "dent", "was": "scratch", "new_class": True}
+        c = client.post("/api/inspect/reviews", json={"id": r.id, "label": "dent"}).json()
+        assert c == {"id": r.id, "label": "dent", "was": "scratch", "new_class": True}
     assert client.get("/api/inspect/reviews").json()["total"] == 0  # reviewed rows leave the queue
     assert client.post("/api/inspect/reviews", json={"id": 10**6, "label": "x"}).status_code == 400
-    assert client.post("/api/inspect/reviews", json={"id": rows[0]["id"], "label": "a/b"}).status_code == 400
+    assert client.post("/api/inspect/reviews", json={"id": rows[0].id, "label": "a/b"}).status_code == 400
     out = a.inspection.retrain()
-    assert out["reviewed_images"] == 2 and "dent" in out["classes"]
+    assert out.reviewed_images == 2 and "dent" in out.classes
     assert "dent" in a.inspection.labels()  # the reloaded model knows the new class at once
 
 

@@ -153,7 +153,7 @@ def test_classify_review_correct_retrain_loop(writable_assistant, tmp_path):
     assert n == total - 1 and len(page1) == min(1, n)
     r = a.texts.retrain("complaint_category", epochs=1)
     assert r.reviewed_rows == 1
-    rows = {row["action"]: row["user"] for row in a.users.audit_log()}
+    rows = {row.action: row.user for row in a.users.audit_log()}
     assert rows["review"] == "eva" and rows["retrain"] == "test-admin" and rows["classify_file"] == "test-admin"
 
 
@@ -226,8 +226,8 @@ def test_cold_start_task_queues_every_row_and_is_checked_against_the_prior(writa
         if q.subject in truth:
             a.reviews.correct("defect_origin", q.id, truth[q.subject])
     check = a.texts.cold_start_check("defect_origin")
-    assert check["reviewed"] == 3 and check["majority_class_accuracy"] == 2 / 3
-    assert ("warning" in check) == (check["cold_start_accuracy"] <= 2 / 3)
+    assert check.reviewed == 3 and check.majority_class_accuracy == 2 / 3
+    assert (check.warning is not None) == (check.cold_start_accuracy <= 2 / 3)
     steps: list[tuple[str, int, int]] = []
     r = a.texts.retrain("defect_origin", epochs=1, progress=lambda *s: steps.append(s))  # from the reviews alone
     assert r.reviewed_rows == 3 and "defect_origin" in a.components.classifiers().tasks

@@ -57,16 +57,16 @@ def test_a_work_order_survives_the_cmms_being_down(writable_assistant, cmms):
     assert (wo.state, wo.attempts, wo.last_error) == ("queued", 1, "HTTP 503")  # tried at once, kept
     assert wo.asset == "P-101" and wo.iso14224 == "VIB" and wo.priority in ("P1", "P2", "P3") and wo.priority_reason
     assert wo.description == LOG and wo.citations and (wo.cause or wo.action)
-    assert a.workorders.send() == {"delivered": 0, "pending": 1, "failed": 0, "note": ""}
+    assert a.workorders.send().model_dump() == {"delivered": 0, "pending": 1, "failed": 0, "note": ""}
     cmms.up = True
-    assert a.workorders.send()["delivered"] == 1
+    assert a.workorders.send().delivered == 1
     [done] = a.workorders.known()
     assert done.state == "delivered" and done.attempts == 3 and done.last_error is None and done.delivered_at
     headers, body = cmms.got[0]
     assert headers["Authorization"] == "Bearer t0ken" and headers["Idempotency-Key"] == f"shopfloor-workorder-{wo.id}"
     assert body["id"] == wo.id and body["asset"] == "P-101" and body["description"] == LOG
-    assert a.workorders.send()["delivered"] == 0  # nothing is delivered twice
-    assert any(r["action"] == "workorder" for r in a.users.audit_log())
+    assert a.workorders.send().delivered == 0  # nothing is delivered twice
+    assert any(r.action == "workorder" for r in a.users.audit_log())
 
 
 def test_failed_only_when_the_retry_budget_is_spent(writable_assistant, cmms):
@@ -76,8 +76,8 @@ def test_failed_only_when_the_retry_budget_is_spent(writable_assistant, cmms):
     assert wo.state == "queued"
     from shopfloor.assistant.pipeline import outbox
 
-    assert outbox.send(a.ws)["delivered"] == 0 and a.workorders.known()[0].attempts == 1  # backing off: not due
-    assert a.workorders.send() == {"delivered": 0, "pending": 0, "failed": 1, "note": ""}
+    assert outbox.send(a.ws).delivered == 0 and a.workorders.known()[0].attempts == 1  # backing off: not due
+    assert a.workorders.send().model_dump() == {"delivered": 0, "pending": 0, "failed": 1, "note": ""}
     assert a.workorders.known()[0].state == "failed"
 
 
@@ -87,7 +87,7 @@ def test_without_a_cmms_work_orders_wait(writable_assistant, monkeypatch):
     wo = a.workorders.create("HP-601 tonnage reading zero while pressing")
     assert (wo.state, wo.attempts) == ("queued", 0)
     r = a.workorders.send()
-    assert r["pending"] == 1 and "no CMMS configured" in r["note"]
+    assert r.pending == 1 and "no CMMS configured" in r.note
 
 
 def test_iso_code_and_priority_from_the_card():

@@ -109,17 +109,23 @@ def test_batch_tab_labels_an_upload_and_takes_a_correction(page, server, artifac
     import re
 
     # click the row (its id cell): no id is typed anywhere
-    page.locator("#review-queue span").filter(has_text=re.compile(rf"^{queue[0].id}$")).first.click()
-    _wait_text(page, "#review-note", "the model said")
-    page.fill("#review-label input", "packaging_labelling")
-    page.keyboard.press("Enter")
-    page.click("#review-save")
-    _wait_text(page, "#review-note", "Saved")
-    page.wait_for_timeout(1000)
+    _review_by_click(page, "review", re.compile(rf"^{queue[0].id}$"), "packaging_labelling")
     page.screenshot(path=str(artifacts_dir / "ui_batch.png"), full_page=True)
     with a.ws.connect() as conn:
         row = conn.execute("SELECT label, user FROM reviews WHERE classification_id = ?", (queue[0].id,)).fetchone()
     assert tuple(row) == ("packaging_labelling", "local")
+
+
+def _review_by_click(page, prefix: str, row, label: str) -> None:
+    """The review widget (``prefix``: its elem_id prefix) as a person uses it: click the queue row matching ``row``,
+    pick ``label`` in the label box, save, and wait for the confirmation."""
+    page.locator(f"#{prefix}-queue span").filter(has_text=row).first.click()
+    _wait_text(page, f"#{prefix}-note", "the model said")
+    page.fill(f"#{prefix}-label input", label)
+    page.keyboard.press("Enter")
+    page.click(f"#{prefix}-save")
+    _wait_text(page, f"#{prefix}-note", "Saved")
+    page.wait_for_timeout(1000)
 
 
 def test_inspect_tab_photos_heatmaps_and_a_review(page, server, artifacts_dir):
@@ -137,13 +143,7 @@ def test_inspect_tab_photos_heatmaps_and_a_review(page, server, artifacts_dir):
         conn.execute("UPDATE inspections SET needs_review = 1 WHERE image = 'scratch_001.png'")
     page.click("#inspect-prev")  # page 0 again: the queue is read afresh
     _wait_text(page, "#inspect-queue", "scratch_001.png")
-    page.locator("#inspect-queue span").filter(has_text="scratch_001.png").first.click()
-    _wait_text(page, "#inspect-note", "the model said")
-    page.fill("#inspect-label input", "scratch")
-    page.keyboard.press("Enter")
-    page.click("#inspect-save")
-    _wait_text(page, "#inspect-note", "Saved")
-    page.wait_for_timeout(1000)
+    _review_by_click(page, "inspect", "scratch_001.png", "scratch")
     page.screenshot(path=str(artifacts_dir / "ui_inspect.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})  # an inspector's phone
     page.wait_for_timeout(1000)
