@@ -70,15 +70,15 @@ def run(n_reviews: int, seed: int = 0) -> dict:
         seconds = time.monotonic() - t0
         preds = a.texts.classify([t for t, _ in test], "failure_mode")
     y = [lab for _, lab in test]
-    right = [p["label"] == lab for p, lab in zip(preds, y, strict=True)]
-    auto = [ok for p, ok in zip(preds, right, strict=True) if not p["needs_review"]]
+    right = [p.label == lab for p, lab in zip(preds, y, strict=True)]
+    auto = [ok for p, ok in zip(preds, right, strict=True) if not p.needs_review]
     return {"reviews": len(items), "queued": waiting, "cold_start": check.model_dump() if check else None,
             "retrain": r.model_dump(),
             "retrain_seconds": round(seconds, 1), "progress_updates": len(steps),
             "test_rows": len(test), "accuracy": sum(right) / len(right),
             "majority_accuracy": Counter(y).most_common(1)[0][1] / len(y),
             "auto_accepted": len(auto) / len(preds), "auto_accepted_accuracy": (sum(auto) / len(auto)) if auto else None,
-            "labels_predicted": sorted(set(p["label"] for p in preds))}
+            "labels_predicted": sorted(set(p.label for p in preds))}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,8 @@ from shopfloor.assistant.pipeline.results import (
     ColdStartCheck,
     FleetRow,
     InspectedPhoto,
+    LabelledText,
+    Machine,
     WorkOrder,
 )
 from shopfloor.assistant.safety import clean_text
@@ -119,13 +121,6 @@ class Me(BaseModel):
     role: str
 
 
-class Machine(BaseModel):
-    id: str
-    name: str
-    type: str
-    line: str | None = None
-
-
 class Machines(BaseModel):
     machines: list[Machine]
 
@@ -164,14 +159,7 @@ class AcknowledgeRequest(BaseModel):
     note: Text = Field("", max_length=500, description="What was done or decided (optional).")
 
 
-class PredictionOut(BaseModel):
-    id: int = Field(..., description="Row id in the classifications table (use it to correct the label).")
-    text: str
-    label: str
-    confidence: float
-    alternatives: list[tuple[str, float]] = []
-    needs_review: bool
-    reason: str | None = None
+PredictionOut = LabelledText  # the pipeline's own result type (pipeline/reviews.py)
 
 
 class ClassifyResponse(BaseModel):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from shopfloor.assistant.pipeline.alarms import AlarmView, with_links
 from shopfloor.assistant.pipeline.alarms import acknowledge as acknowledge_alarm
 from shopfloor.assistant.pipeline.service import Service
@@ -17,13 +19,22 @@ from shopfloor.errors import InputError
 from shopfloor.sensors.status import MachineStatus
 
 
+class Machine(BaseModel):
+    """One machine of the plant's registry."""
+
+    id: str
+    name: str
+    type: str
+    line: str | None = None
+
+
 class Machines(Service):
     """What the plant's machines are doing, and the readings they are judged on."""
 
     @requires(Action.view_machines)
-    def known(self, *, user: User = DEFAULT_USER) -> list[dict]:
+    def known(self, *, user: User = DEFAULT_USER) -> list[Machine]:
         """Known machines (id, name, type, line)."""
-        return self.components.machines()
+        return [Machine(**m) for m in self.components.machines()]
 
     @requires(Action.view_machines)
     def status(self, machine_id: str, *, user: User = DEFAULT_USER) -> MachineStatus:

@@ -22,7 +22,19 @@ _INSERT_DATED = ("INSERT INTO classifications (task, text, label, confidence, ne
                  "VALUES (?,?,?,?,?,?,?,?)")
 
 
-def classify_texts(components, ws, texts: list[str], task: str, source: str, user: str) -> list[dict]:
+class LabelledText(BaseModel):
+    """One text labelled and stored (its row id is what a reviewer corrects)."""
+
+    id: int = Field(..., description="Row id in the classifications table (use it to correct the label).")
+    text: str
+    label: str
+    confidence: float
+    alternatives: list[tuple[str, float]] = []
+    needs_review: bool
+    reason: str | None = None
+
+
+def classify_texts(components, ws, texts: list[str], task: str, source: str, user: str) -> list[LabelledText]:
     """Label ``texts``; every row is stored (low confidence ones form the review queue), with one audit line."""
     from shopfloor.db import audit
 
@@ -31,11 +43,11 @@ def classify_texts(components, ws, texts: list[str], task: str, source: str, use
     with ws.connect() as conn:
         for t, p in zip(texts, preds, strict=True):
             cur = conn.execute(_INSERT, (task, str(t), p.label, p.confidence, int(p.needs_review), task, source))
-            out.append({"id": cur.lastrowid, "text": str(t), "label": p.label, "confidence": p.confidence,
-                        "alternatives": p.alternatives, "needs_review": p.needs_review, "reason": p.reason})
+            out.append(LabelledText(id=cur.lastrowid, text=str(t), label=p.label, confidence=p.confidence,
+                                    alternatives=p.alternatives, needs_review=p.needs_review, reason=p.reason))
         conn.commit()  # the rows in their own transaction; audit() commits its line
         audit(conn, user, "classify", f"{len(out)} rows from {source}, task {task}: "
-                                      f"{sum(1 for d in out if d['needs_review'])} need review")
+                                      f"{sum(1 for d in out if d.needs_review)} need review")
     return out
 
 

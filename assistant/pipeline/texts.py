@@ -38,7 +38,7 @@ class Texts(Service):
 
     @requires(Action.classify)
     def classify(self, texts: list[str], task: str | None = None, source: str = "api", *,
-                       user: User = DEFAULT_USER) -> list[dict]:
+                       user: User = DEFAULT_USER) -> list[reviews.LabelledText]:
         """Label texts with one task; rows go to the classifications table (low confidence: the review queue);
         audited with the user and the number of rows."""
         return reviews.classify_texts(self.components, self.ws, [clean_text(t) for t in texts],

@@ -17,7 +17,7 @@ class DiagnoseTab:
 
     def __init__(self, gr, ctx) -> None:
         self.gr, self.ctx = gr, ctx
-        machines = [m["id"] for m in ctx.assistant.machines.known(user=BUILD_USER)]
+        machines = [m.id for m in ctx.assistant.machines.known(user=BUILD_USER)]
         self.log_box = gr.Textbox(label=t("Maintenance log"), lines=5, elem_id="diag-log",
                                   placeholder="P101 brg nse rumbling, vib up since nightshift, chk pls")
         with gr.Row():

@@ -32,7 +32,7 @@ class MachinesTab:
 
     def __init__(self, gr, ctx) -> None:
         self.gr, self.ctx = gr, ctx
-        machines = [m["id"] for m in ctx.assistant.machines.known(user=BUILD_USER)]
+        machines = [m.id for m in ctx.assistant.machines.known(user=BUILD_USER)]
         with gr.Row():
             self.refresh = gr.Button(t("Refresh fleet"), elem_id="fleet-refresh", scale=0)
             self.fleet_note = gr.Markdown("Alarming machines first; click a row to open that machine.",

@@ -148,7 +148,7 @@ def test_classify_review_correct_retrain_loop(writable_assistant, tmp_path):
     assert saved.label == "packaging_labelling" and saved.subject == first.subject and saved.review_id
     assert first.id not in {q.id for q in a.reviews.page("complaint_category")[0]}
     # the correction steers predictions at once, before any retrain
-    assert a.texts.classify([first.subject], "complaint_category")[0]["label"] == "packaging_labelling"
+    assert a.texts.classify([first.subject], "complaint_category")[0].label == "packaging_labelling"
     page1, n = a.reviews.page("complaint_category", limit=1, offset=0)
     assert n == total - 1 and len(page1) == min(1, n)
     r = a.texts.retrain("complaint_category", epochs=1)
