@@ -169,4 +169,4 @@ def review_correct(row_id: Annotated[int, typer.Option("--id", help="Row id from
 
     c = cli_assistant(use_llm=False).reviews.correct(queue, row_id, label, new_label)
     emit({"review_id": c.review_id, "id": c.id, "task": c.queue, "text": c.subject, "was": c.was, "label": c.label},
-         as_json, f"row {c.id} ({c.queue}): {c.was} -> {c.label} (review {c.review_id})")
+         as_json, f"row {c.id} ({c.queue}): {c.was} -> {c.label}" + (f" (review {c.review_id})" if c.review_id else ""))
