@@ -99,9 +99,9 @@ def _unmeasured(meta: dict | None) -> list[str]:
     if not meta or meta.get("calibrated", True) or float(meta.get("threshold", 0)) <= 1.0:
         return []
     need = meta.get("rows_needed_for_calibration")
-    return [f"the {meta.get('task')} model was trained on {meta.get('n_train')} rows and has no held-out estimate "
-            "yet, so every row goes to review" + (f"; about {need} more reviewed rows and a retrain give one" if need
-                                                  else "")]
+    head = (f"the {meta.get('task')} model was trained on {meta.get('n_train')} rows (reviewed rows and taxonomy "
+            "descriptions) and has no held-out estimate yet, so every row goes to review")
+    return [head + (f"; about {need} more reviewed rows and a retrain give one" if need else "")]
 
 
 def _row_dates(cells: list[str | None]) -> list[str | None]:

@@ -11,7 +11,9 @@ from shopfloor.errors import ShopfloorError
 def retrain_summary(r: RetrainReport) -> str:
     """What a retrain did, first line first: held-out accuracy against always picking the most common label, or
     why nothing is auto-accepted yet; labels kept from the taxonomy alone."""
-    head = f"Retrained **{r.task}** with {r.reviewed_rows} reviewed rows."
+    extra = len(r.labels_without_examples)
+    head = (f"Retrained **{r.task}** with {r.reviewed_rows} reviewed rows"
+            + (f" (plus {extra} taxonomy description{'s' if extra > 1 else ''} as training rows)." if extra else "."))
     if r.calib_accuracy is None:
         head += (" **Every row still goes to review**: too few rows to hold some out and measure the model"
                  + (f"; about {r.reviews_needed} more reviewed rows and a retrain give a held-out estimate."
@@ -76,7 +78,7 @@ class AdminTab:
             self.a.users.audit_log(1, user=user)
         except ShopfloorError as e:
             return (friendly(e), *self.tables(user))
-        return ("", *self.tables(user))
+        return (self.gr.update(), *self.tables(user))  # the last message (a retrain's report) stays
 
     def done(self, request, action):
         """(message, tables) after ``action(user)``, which returns the message."""
@@ -131,7 +133,8 @@ class AdminTab:
             return self.revoked(n, request)
 
         outs = [self.note, self.users, self.audit, self.versions]
-        self.retrain.click(on_retrain, self.task, outs, api_name="admin_retrain")
+        self.retrain.click(on_retrain, self.task, outs, api_name="admin_retrain",
+                           show_progress_on=[self.note])  # one progress bar, where the result will be
         self.add.click(on_add, [self.name, self.pw, self.role], outs, api_name="admin_user_add")
         self.set_pw.click(on_set_pw, [self.name, self.pw], outs, api_name="admin_set_password")
         self.set_role.click(on_set_role, [self.name, self.role], outs, api_name="admin_set_role")

@@ -82,7 +82,8 @@ def test_retrain_summary_says_when_nothing_is_measured_and_compares_with_the_mos
 
     cold = retrain_summary(RetrainReport(task="failure_mode", reviewed_rows=20, reviews_needed=59,
                                          labels_without_examples=["Plugged / choked"]))
-    assert cold.startswith("Retrained **failure_mode** with 20 reviewed rows. **Every row still goes to review**")
+    assert cold.startswith("Retrained **failure_mode** with 20 reviewed rows (plus 1 taxonomy description as training "
+                           "rows). **Every row still goes to review**")
     assert "about 59 more reviewed rows" in cold and "No reviewed row yet for Plugged / choked: kept" in cold
     weak = retrain_summary(RetrainReport(task="t", reviewed_rows=200, calib_accuracy=0.5, n_calib=30,
                                          calib_majority_accuracy=0.6))
