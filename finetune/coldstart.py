@@ -27,6 +27,12 @@ def load_taxonomy(path: str | Path, task: str) -> dict[str, str]:
     return {str(k): str(v or "") for k, v in labels.items()}
 
 
+def label_text(label: str, description: str) -> str:
+    """What a taxonomy label is compared with (and, for a label nobody has reviewed yet, trained on):
+    ``"label words: description"``, or the label words alone."""
+    return f"{label.replace('_', ' ')}: {description}".rstrip(": ")
+
+
 class ColdStartClassifier:
     """Nearest label description in MiniLM space; a softmax over cosine similarities gives the ranking."""
 
@@ -36,7 +42,7 @@ class ColdStartClassifier:
 
         self.task, self.labels = task, list(taxonomy)
         self._model = load_embedder(embedder)
-        texts = [f"{k.replace('_', ' ')}: {v}" for k, v in taxonomy.items()]
+        texts = [label_text(k, v) for k, v in taxonomy.items()]
         self._label_vecs = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
         self.sharpness = sharpness
         self.folder = None

@@ -12,6 +12,7 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, model_vali
 
 from shopfloor.assistant.pipeline.results import (
     AlarmView,
+    Alternative,
     AuditRow,
     ColdStartCheck,
     FleetRow,
@@ -214,9 +215,7 @@ class AuditLog(BaseModel):
     audit: list[AuditRow]
 
 
-class AlternativeOut(BaseModel):
-    label: str
-    confidence: float
+AlternativeOut = Alternative  # the pipeline's own type (pipeline/inspection.py)
 
 
 class InspectionOut(InspectedPhoto):

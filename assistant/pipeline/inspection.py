@@ -29,7 +29,9 @@ _SLOTS: dict[int, threading.BoundedSemaphore] = {}
 _SLOTS_LOCK = threading.Lock()
 
 
-class PhotoAlternative(BaseModel):
+class Alternative(BaseModel):
+    """Another label the model considered, with its confidence (photos and review items)."""
+
     label: str
     confidence: float
 
@@ -44,7 +46,7 @@ class InspectedPhoto(BaseModel):
                                                  "(results come in upload order; names may repeat).")
     label: str | None = None
     confidence: float | None = None
-    alternatives: list[PhotoAlternative] = []
+    alternatives: list[Alternative] = []
     needs_review: bool = False
     review_reason: str | None = None
     anomaly_score: float | None = Field(None, description="Anomaly model score; 1.0 is the threshold.")

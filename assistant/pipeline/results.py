@@ -6,7 +6,7 @@ The UI, the API and the CLI import result types from the pipeline, never from a 
 
 from shopfloor.assistant.pipeline.alarms import AlarmView
 from shopfloor.assistant.pipeline.diagnose import Cause
-from shopfloor.assistant.pipeline.inspection import InspectedPhoto
+from shopfloor.assistant.pipeline.inspection import Alternative, InspectedPhoto
 from shopfloor.assistant.pipeline.machines import Machine
 from shopfloor.assistant.pipeline.outbox import OutboxReport
 from shopfloor.assistant.pipeline.reviews import ColdStartCheck, LabelledText, RetrainReport
@@ -15,5 +15,5 @@ from shopfloor.assistant.pipeline.workorders import WorkOrder
 from shopfloor.sensors.status import FleetRow, MachineStatus
 from shopfloor.sensors.trends import TrendReport
 
-__all__ = ["Account", "AlarmView", "AuditRow", "Cause", "ColdStartCheck", "FleetRow", "InspectedPhoto", "LabelledText",
-           "Machine", "MachineStatus", "OutboxReport", "RetrainReport", "TrendReport", "WorkOrder"]
+__all__ = ["Account", "AlarmView", "Alternative", "AuditRow", "Cause", "ColdStartCheck", "FleetRow", "InspectedPhoto",
+           "LabelledText", "Machine", "MachineStatus", "OutboxReport", "RetrainReport", "TrendReport", "WorkOrder"]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from shopfloor.assistant.pipeline import inspection, reviews
 from shopfloor.assistant.pipeline.alarms import AlarmView
+from shopfloor.assistant.pipeline.inspection import Alternative
 from shopfloor.assistant.pipeline.service import Service
 from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
 from shopfloor.assistant.safety import clean_text
@@ -25,11 +26,6 @@ from shopfloor.db import row_id
 PHOTOS = "inspection"  # the queue name of inspected photos
 ALARMS = "alarms"  # the queue name of open control-chart alarms
 ACKNOWLEDGED = "acknowledged"  # the one outcome of an alarm's review
-
-
-class Alternative(BaseModel):
-    label: str
-    confidence: float
 
 
 class ReviewItem(BaseModel):
@@ -216,5 +212,5 @@ class Reviews(Service):
         (``correct_label``; an alarm: ``acknowledge_alarm``). A text task refuses a label it does not know unless
         ``new_label``; a photo's new class is taken (the next image retrain learns it); an alarm takes
         'acknowledged'."""
-        store = self.store(queue)
-        return store.correct(row_id(item_id, "review item"), clean_text(label or "").strip(), user.name, new_label)
+        return self.store(queue).correct(row_id(item_id, "review item"), clean_text(label or "").strip(), user.name,
+                                         new_label)

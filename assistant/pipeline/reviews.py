@@ -295,11 +295,10 @@ def retrain(ws, task: str, user: str, data: Sequence[str | Path] | None = None, 
 
 def _unreviewed_labels(ws, task: str, reviewed: set[str]) -> list[tuple[str, str]]:
     """(description, label) for each taxonomy label of ``task`` without a reviewed row (none without a taxonomy)."""
-    from shopfloor.finetune.coldstart import load_taxonomy
+    from shopfloor.finetune.coldstart import label_text, load_taxonomy
 
     try:
         taxonomy = load_taxonomy(ws.taxonomy_path, task) if ws.taxonomy_path.exists() else {}
     except InputError:  # the task is not in the taxonomy
         return []
-    return [(f"{label.replace('_', ' ')}: {text}".rstrip(": "), label) for label, text in taxonomy.items()
-            if label not in reviewed]
+    return [(label_text(label, text), label) for label, text in taxonomy.items() if label not in reviewed]
