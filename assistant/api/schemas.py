@@ -15,6 +15,7 @@ from shopfloor.assistant.pipeline.results import (
     Alternative,
     AuditRow,
     ColdStartCheck,
+    Document,
     FleetRow,
     InspectedPhoto,
     LabelledText,
@@ -173,17 +174,7 @@ class Tasks(BaseModel):
     sources: int = Field(..., description="Number of indexed sources.")
 
 
-class DocumentOut(BaseModel):
-    source: str
-    doc_type: str = ""
-    chunks: int = 0
-    reviewed: bool = Field(..., description="False for a document added through shopfloor that no engineer has "
-                                            "approved: quoted marked as unreviewed, never a next step.")
-    provenance: str = Field("", description="Who added it and when (and who approved it).")
-    flags: list[str] = Field([], description="Sentences the approver should read first (instructions addressed to "
-                                             "the assistant, safety-weakening advice).")
-    readers: str = Field("viewer", description="The least role that may read it (documents limited to a higher role "
-                                               "are never listed, searched or quoted for a lower one).")
+DocumentOut = Document  # the pipeline's own result type (pipeline/knowledge.py)
 
 
 class Documents(BaseModel):

@@ -114,10 +114,10 @@ def run(input: Annotated[Path, typer.Option("--input", help="CSV or XLSX to clas
             raise InputError("--engine ray needs a trained --model folder")
         from shopfloor.assistant.cli._common import cli_assistant
 
-        s = cli_assistant(use_llm=False).texts.classify_file(input, text_col, task, output, sheet=sheet,
-                                                             date_col=date_col)
-        emit(s, as_json, "".join(f"note: {n}\n" for n in s["notes"]) + f"{s['rows']} rows -> {s['output']} "
-             f"({s['needs_review']} need review, {s['queued']} newly queued for review; task {s['task']})")
+        run = cli_assistant(use_llm=False).texts.classify_file(input, text_col, task, output, sheet=sheet,
+                                                               date_col=date_col)
+        emit(run, as_json, "".join(f"note: {n}\n" for n in run.notes) + f"{run.rows} rows -> {run.output} "
+             f"({run.needs_review} need review, {run.queued} newly queued for review; task {run.task})")
         return
     clf = Classifier.load(model) if model else ColdStartClassifier.from_yaml(taxonomy or "", task or "failure_mode")
     if engine is Engine.ray and clf.folder is None:

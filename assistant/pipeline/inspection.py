@@ -77,6 +77,27 @@ class ImageRetrainReport(BaseModel):
                 f"cross-validated accuracy {self.cv_accuracy:.3f}, macro-F1 {self.cv_macro_f1:.3f}.")
 
 
+class ImageModel(BaseModel):
+    """What a trained image model is: a defect classifier (classes, cross-validated figures, review cut) or an
+    anomaly model (the good photos it was fitted on, its alarm line's false-alarm target)."""
+
+    kind: str = Field(..., description="'classifier' or 'anomaly'.")
+    trained_at: str = ""
+    classes: list[str] = Field(default_factory=list, description="Classifier: its defect classes.")
+    images: int = Field(0, description="Photos it was trained or fitted on.")
+    cv_accuracy: float | None = None
+    cv_macro_f1: float | None = None
+    review_threshold: float | None = Field(None, description="Classifier: below this confidence a photo is reviewed.")
+    normal_class: str = Field("", description="Anomaly model: the class of good parts it was fitted on.")
+    target_false_alarm: float | None = Field(None, description="Anomaly model: share of good parts flagged.")
+
+    @classmethod
+    def of(cls, meta: dict) -> ImageModel:
+        images = meta.get("images", 0)
+        fields = {k: v for k, v in meta.items() if k in cls.model_fields and k != "images"}
+        return cls(**fields, images=sum(images.values()) if isinstance(images, dict) else int(images))
+
+
 def _slot(limit: int) -> threading.BoundedSemaphore:
     """The process-wide gate for inspect work: at most ``limit`` calls decode and run models at once."""
     with _SLOTS_LOCK:
@@ -264,10 +285,10 @@ class Inspection(Service):
                                   source, user.name, progress)
 
     @requires(Action.ask)
-    def models(self, *, user: User = DEFAULT_USER) -> list[dict]:
+    def models(self, *, user: User = DEFAULT_USER) -> list[ImageModel]:
         """What each trained image model is (kind, classes, cross-validated figures, threshold); [] when none."""
         try:
-            return [dict(m.meta) for m in self.components.vision_models()]
+            return [ImageModel.of(m.meta) for m in self.components.vision_models()]
         except NotBuiltError:
             return []
 

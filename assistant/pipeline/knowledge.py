@@ -5,15 +5,69 @@ Callers are the Assistant facade (which checks the role first); every write is a
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
+
+from pydantic import BaseModel, Field
 
 from shopfloor.assistant.pipeline.service import Service
 from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
 from shopfloor.assistant.safety import clean_text
 from shopfloor.documents import Record
 from shopfloor.errors import InputError, NotBuiltError
+
+
+class TableReading(BaseModel):
+    """How an indexed table's columns were read: the table's kind and each column's role."""
+
+    kind: str = ""
+    roles: dict[str, str] = Field(default_factory=dict, description="Column -> role (symptom, cause, remedy, ...).")
+    columns: list[str] = Field(default_factory=list)
+    filled: int = Field(0, description="Merged (blank, repeated) cells filled from the row above.")
+
+
+class TextReading(BaseModel):
+    """How a document's text was obtained (PDF, scan, photo of a page)."""
+
+    pages: int = 0
+    ocr_pages: int = 0
+    ocr_confidence_mean: float | None = None
+    text_problems: list[str] = Field(default_factory=list)
+    readers: dict[str, int] = Field(default_factory=dict, description="Reader (text layer, OCR engine) -> pages.")
+
+
+class Document(BaseModel):
+    """One indexed source as a reader may see it (``GET /api/documents``, the Knowledge tab's table)."""
+
+    source: str
+    doc_type: str = ""
+    chunks: int = 0
+    table: TableReading | None = None
+    warnings: list[str] = Field(default_factory=list, description="Indexed, but a person should read these.")
+    reviewed: bool = Field(..., description="False for a document added through shopfloor that no engineer has "
+                                            "approved: quoted marked as unreviewed, never a next step.")
+    provenance: str = Field("", description="Who added it and when (and who approved it).")
+    flags: list[str] = Field([], description="Sentences the approver should read first (instructions addressed to "
+                                             "the assistant, safety-weakening advice).")
+    readers: str = Field("viewer", description="The least role that may read it (documents limited to a higher role "
+                                               "are never listed, searched or quoted for a lower one).")
+
+    @property
+    def kind(self) -> str:
+        """A table's kind from its columns, else the document type."""
+        return self.table.kind if self.table is not None and self.table.kind else self.doc_type
+
+
+class Added(BaseModel):
+    """What adding documents did: files and chunks indexed, how each table and scan was read, what to read first."""
+
+    files: int
+    chunks: int
+    skipped: list[tuple[str, str]] = Field(default_factory=list, description="(source, why) of files not indexed.")
+    tables: dict[str, TableReading] = Field(default_factory=dict)
+    warnings: list[tuple[str, str]] = Field(default_factory=list, description="(source, problem): indexed, read it.")
+    flags: dict[str, list[str]] = Field(default_factory=dict, description="Source -> sentences to read first.")
+    texts: dict[str, TextReading] = Field(default_factory=dict)
 
 
 def index_config(ws):
@@ -24,7 +78,7 @@ def index_config(ws):
     return IndexConfig(embedder=emb.model, batch_size=emb.batch_size)
 
 
-def add(components, ws, paths: Sequence[str | Path], user: str) -> dict:
+def add(components, ws, paths: Sequence[str | Path], user: str) -> Added:
     """Index new or changed documents (building the index if there is none); records who added each, before the
     index changes (a document is never trusted for a moment because its record came late)."""
     from shopfloor.db import audit
@@ -45,9 +99,9 @@ def add(components, ws, paths: Sequence[str | Path], user: str) -> dict:
     flags = finish_added(ws, idx, pending)
     with ws.connect() as conn:
         audit(conn, user, "upload", ", ".join(Path(p).name for p in paths))
-    return {"files": report.files, "chunks": report.chunks, "skipped": report.skipped, "tables": report.tables,
-            "warnings": report.warnings, "flags": flags,
-            "texts": {s: dataclasses.asdict(t) for s, t in report.texts.items()}}
+    return Added(files=report.files, chunks=report.chunks, skipped=report.skipped, warnings=report.warnings,
+                 flags=flags, tables={s: TableReading(**t) for s, t in report.tables.items()},
+                 texts={s: TextReading(**vars(t)) for s, t in report.texts.items()})
 
 
 def pre_record(ws, idx, paths, user: str, approved: bool = False) -> dict[str, Path]:
@@ -109,7 +163,7 @@ def approve(ws, source: str, user: str):
     return rec
 
 
-def sources(components) -> list[dict]:
+def sources(components) -> list[Document]:
     """The indexed sources the reader may see with their type, chunk count and review state: ``reviewed``,
     ``provenance`` (who added and approved it), ``flags`` (what an approver should read first) and ``readers``
     (the least role that may read it); [] before the index exists."""
@@ -118,7 +172,9 @@ def sources(components) -> list[dict]:
     except NotBuiltError:
         return []
     access = components.access()
-    return [{**s, "readers": access.min_role(s["source"])} for s in components.trust().annotate(found)]
+    fields = set(Document.model_fields)
+    return [Document(**{k: v for k, v in s.items() if k in fields}, readers=access.min_role(s["source"]))
+            for s in components.trust().annotate(found)]
 
 
 def restrict(ws, pattern: str, role: str, user: str) -> str:
@@ -155,12 +211,12 @@ class Knowledge(Service):
     """``assistant.knowledge``: documents into and out of the index, who may read them, their approval."""
 
     @requires(Action.upload_document)
-    def add(self, paths: Sequence[str | Path], *, user: User = DEFAULT_USER) -> dict:
+    def add(self, paths: Sequence[str | Path], *, user: User = DEFAULT_USER) -> Added:
         """Index new or changed documents; who added each is kept for provenance (and audited)."""
         return add(self.components, self.ws, paths, user.name)
 
     @requires(Action.ask)
-    def sources(self, *, user: User = DEFAULT_USER) -> list[dict]:
+    def sources(self, *, user: User = DEFAULT_USER) -> list[Document]:
         """The indexed sources with their type and chunk count."""
         return sources(self.components.for_role(user.role.value))
 

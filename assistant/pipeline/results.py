@@ -6,14 +6,16 @@ The UI, the API and the CLI import result types from the pipeline, never from a 
 
 from shopfloor.assistant.pipeline.alarms import AlarmView
 from shopfloor.assistant.pipeline.diagnose import Cause
-from shopfloor.assistant.pipeline.inspection import Alternative, InspectedPhoto
+from shopfloor.assistant.pipeline.inspection import Alternative, ImageModel, InspectedPhoto
+from shopfloor.assistant.pipeline.knowledge import Added, Document
 from shopfloor.assistant.pipeline.machines import Machine
 from shopfloor.assistant.pipeline.outbox import OutboxReport
-from shopfloor.assistant.pipeline.reviews import ColdStartCheck, LabelledText, RetrainReport
+from shopfloor.assistant.pipeline.reviews import ClassifyRun, ColdStartCheck, LabelledText, RetrainReport
 from shopfloor.assistant.pipeline.users import Account, AuditRow
 from shopfloor.assistant.pipeline.workorders import WorkOrder
 from shopfloor.sensors.status import FleetRow, MachineStatus
 from shopfloor.sensors.trends import TrendReport
 
-__all__ = ["Account", "AlarmView", "Alternative", "AuditRow", "Cause", "ColdStartCheck", "FleetRow", "InspectedPhoto",
-           "LabelledText", "Machine", "MachineStatus", "OutboxReport", "RetrainReport", "TrendReport", "WorkOrder"]
+__all__ = ["Account", "Added", "AlarmView", "Alternative", "AuditRow", "Cause", "ClassifyRun", "ColdStartCheck",
+           "Document", "FleetRow", "ImageModel", "InspectedPhoto", "LabelledText", "Machine", "MachineStatus",
+           "OutboxReport", "RetrainReport", "TrendReport", "WorkOrder"]

@@ -51,8 +51,25 @@ def classify_texts(components, ws, texts: list[str], task: str, source: str, use
     return out
 
 
+class ClassifyRun(BaseModel):
+    """What labelling one file did (``shopfloor classify run --json``, the Batch tab's summary)."""
+
+    task: str
+    rows: int = Field(..., description="Rows labelled.")
+    needs_review: int = Field(..., description="Rows under the model's confidence cut.")
+    queued: int = Field(0, description="Of those, rows newly put on the review queue.")
+    already_queued_or_reviewed: int = Field(0, description="Unsure rows whose text was queued or reviewed before.")
+    dated: int = Field(0, description="Rows dated by the date column (the others by when they were classified).")
+    label_counts: dict[str, int] = Field(default_factory=dict, description="Label -> rows, most common first.")
+    output: str = Field(..., description="The labelled copy of the file.")
+    seconds: float = 0.0
+    rows_per_s: float = 0.0
+    engine: str = "local"
+    notes: list[str] = Field(default_factory=list, description="What to know about the input and the model.")
+
+
 def classify_file(components, ws, path: str | Path, text_col: str, task: str, output: str | Path | None,
-                  user: str, progress=None, sheet: str | None = None, date_col: str | None = None) -> dict:
+                  user: str, progress=None, sheet: str | None = None, date_col: str | None = None) -> ClassifyRun:
     """Label a CSV/XLSX file into a new file; every row is kept for the task's trends (dated by ``date_col`` when
     given, else by now) and the unsure ones not seen before go to the review queue."""
     from shopfloor.db import audit
@@ -88,10 +105,9 @@ def classify_file(components, ws, path: str | Path, text_col: str, task: str, ou
         audit(conn, user, "classify_file", f"{name}: {summary['rows']} rows, task {task}"
               + (f", dated by column {date_col}" if date_col else ""))
     queued = sum(r[4] for r in stored)
-    summary.update(task=task, queued=queued, already_queued_or_reviewed=len(flagged) - queued,
-                   dated=sum(d is not None for d in dates))
-    summary["notes"] = summary.get("notes", []) + _unmeasured(getattr(clf, "meta", None))
-    return summary
+    return ClassifyRun(**{**summary, "notes": summary.get("notes", []) + _unmeasured(getattr(clf, "meta", None))},
+                       task=task, queued=queued, already_queued_or_reviewed=len(flagged) - queued,
+                       dated=sum(d is not None for d in dates))
 
 
 def _unmeasured(meta: dict | None) -> list[str]:

@@ -47,7 +47,7 @@ class Texts(Service):
     @requires(Action.classify)
     def classify_file(self, path: str | Path, text_col: str, task: str | None = None, output: str | Path | None = None,
                       progress: Callable | None = None, sheet: str | None = None, date_col: str | None = None, *,
-                      user: User = DEFAULT_USER) -> dict:
+                      user: User = DEFAULT_USER) -> reviews.ClassifyRun:
         """Label a CSV/XLSX file (``sheet``: which XLSX sheet); every row is kept for the task's trends, dated by
         ``date_col`` when given (``dated``: how many rows had a readable date); low-confidence rows are queued for
         review (audited).

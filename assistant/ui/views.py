@@ -83,13 +83,10 @@ def sources_table(assistant, user: User) -> list[list]:
     """One row per indexed source: its kind (a table's kind from its columns), how its columns were read, problems."""
     rows = []
     for s in assistant.knowledge.sources(user=user):
-        table = s.get("table") or {}
-        roles = ", ".join(f"{c} → {r}" for c, r in table.get("roles", {}).items())
-        review = "approved / shipped" if s.get("reviewed", True) else "UNREVIEWED"
-        rows.append([s["source"], table.get("kind", s.get("doc_type", "")), s.get("chunks", 0), roles,
-                     "; ".join(s.get("warnings", [])), f"{review} ({s.get('provenance', '')})",
-                     "\n".join(s.get("flags", [])),
-                     "everyone" if s.get("readers", "viewer") == "viewer" else f"{s['readers']}s and above"])
+        roles = ", ".join(f"{c} → {r}" for c, r in (s.table.roles if s.table else {}).items())
+        review = "approved / shipped" if s.reviewed else "UNREVIEWED"
+        rows.append([s.source, s.kind, s.chunks, roles, "; ".join(s.warnings), f"{review} ({s.provenance})",
+                     "\n".join(s.flags), "everyone" if s.readers == "viewer" else f"{s.readers}s and above"])
     return rows
 
 

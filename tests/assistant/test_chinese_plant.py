@@ -38,7 +38,7 @@ def plant(tmp_path_factory):
 
 def test_a_chinese_question_is_answered_from_the_photographed_chart(plant):
     a, added = plant
-    assert added["texts"]["液压站故障表.png"]["ocr_pages"] == 1
+    assert added.texts["液压站故障表.png"].ocr_pages == 1
     done = a.answer("液压泵噪音大怎么办？", user=ENG)
     assert done.grounded and "处理：清洗滤网" in done.answer.splitlines()[0] and done.language == "zh"
     assert done.citations[0].citation.startswith("液压站故障表.png") and "p. 1 row 1" in done.citations[0].citation
@@ -53,7 +53,7 @@ def test_what_the_chart_does_not_cover_is_refused(plant):
 
 def test_a_scanned_english_page_answers_with_its_page(plant):
     a, added = plant
-    assert added["texts"]["SL-3_scan.pdf"]["ocr_pages"] == 1
+    assert added.texts["SL-3_scan.pdf"].ocr_pages == 1
     done = a.answer("What oil goes in the SL-3 reservoir?", user=ENG)
     assert done.grounded and "ISO VG 32" in done.answer and done.language == "en"
     assert done.citations[0].page == 1 and "p. 1" in done.citations[0].citation

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_tables_are_filed_by_meaning(real_assistant):
-    kinds = {s["source"]: (s.get("table") or {}).get("kind", s["doc_type"]) for s in real_assistant.knowledge.sources()}
+    kinds = {s.source: s.kind for s in real_assistant.knowledge.sources()}
     assert kinds["haul_truck_fmea.csv"] == "fmea" and kinds["excavator_work_orders.csv"] == "incident"
     assert all(k == "manual" for s, k in kinds.items() if s.endswith(".md"))
 

@@ -128,13 +128,13 @@ def test_ordinary_manual_sentences_are_kept(text):
 
 
 def test_added_documents_wait_for_review_with_their_flags(planted):
-    docs = {s["source"]: s for s in planted.knowledge.sources(user=ENG)}
+    docs = {s.source: s for s in planted.knowledge.sources(user=ENG)}
     bulletin, coolant = docs["bulletin_AC-501.md"], docs["coolant_CP-9.md"]
-    assert not bulletin["reviewed"] and not coolant["reviewed"] and "not yet reviewed" in bulletin["provenance"]
-    assert any("lock-out" in f and "No lock-out needed" in f for f in bulletin["flags"]), bulletin["flags"]
-    assert any(f.startswith("instruction to the assistant") and "BANANA" in f for f in coolant["flags"])
-    shipped = [s for s in docs.values() if s["source"] not in ("bulletin_AC-501.md", "coolant_CP-9.md")]
-    assert shipped and all(s["reviewed"] and not s["flags"] for s in shipped)
+    assert not bulletin.reviewed and not coolant.reviewed and "not yet reviewed" in bulletin.provenance
+    assert any("lock-out" in f and "No lock-out needed" in f for f in bulletin.flags), bulletin.flags
+    assert any(f.startswith("instruction to the assistant") and "BANANA" in f for f in coolant.flags)
+    shipped = [s for s in docs.values() if s.source not in ("bulletin_AC-501.md", "coolant_CP-9.md")]
+    assert shipped and all(s.reviewed and not s.flags for s in shipped)
 
 
 def test_unreviewed_text_is_marked_and_never_a_next_step_until_approved(planted):
@@ -153,8 +153,8 @@ def test_unreviewed_text_is_marked_and_never_a_next_step_until_approved(planted)
     assert rec.reviewed_by == "eng"
     again = planted.answer("How do I prime the coolant pump CP-9?")
     assert "UNREVIEWED" not in again.answer and all(c.reviewed for c in again.citations)
-    sources = {s["source"]: s for s in planted.knowledge.sources(user=ENG)}
-    assert "approved by eng" in sources["coolant_CP-9.md"]["provenance"]
+    sources = {s.source: s for s in planted.knowledge.sources(user=ENG)}
+    assert "approved by eng" in sources["coolant_CP-9.md"].provenance
     with pytest.raises(NotFoundError):
         planted.knowledge.approve("no-such-file.md", user=ENG)
 

@@ -3,7 +3,7 @@
 import time
 from pathlib import Path
 
-from shopfloor.assistant.pipeline.results import ColdStartCheck
+from shopfloor.assistant.pipeline.results import ClassifyRun, ColdStartCheck
 from shopfloor.assistant.pipeline.uploads import sheets
 from shopfloor.assistant.policy import Action, authorize
 from shopfloor.assistant.ui.common import friendly
@@ -31,14 +31,14 @@ def previewed(gr, ctx, f, sheet_name: str | None, request) -> tuple:
             gr.update(choices=[""] + cols, value=date_column(cols) or ""))
 
 
-def run_summary(s: dict, date_col: str | None, check: ColdStartCheck | None) -> str:
+def run_summary(s: ClassifyRun, date_col: str | None, check: ColdStartCheck | None) -> str:
     """What a batch run did, first line first: rows, speed, how many need review, dated rows, notes, cold start."""
-    again = s.get("already_queued_or_reviewed", 0)
-    return (f"**{s['rows']} rows** labelled in {s['seconds']} s ({s['rows_per_s']} rows/s); "
-            f"**{s['needs_review']} need review**" + (f" ({again} of them already queued or reviewed: not "
-                                                        "queued twice)" if again else "") + "."
-            + (f" {s['dated']} rows dated by column {date_col} for the Trends tab." if date_col else "")
-            + "".join(f"\n\nNote: {n}." for n in s.get("notes", []))
+    again = s.already_queued_or_reviewed
+    return (f"**{s.rows} rows** labelled in {s.seconds} s ({s.rows_per_s} rows/s); "
+            f"**{s.needs_review} need review**" + (f" ({again} of them already queued or reviewed: not "
+                                                     "queued twice)" if again else "") + "."
+            + (f" {s.dated} rows dated by column {date_col} for the Trends tab." if date_col else "")
+            + "".join(f"\n\nNote: {n}." for n in s.notes)
             + (f"\n\n**Cold start** (no trained model yet: every row goes to review): on {check.reviewed} "
                f"reviewed rows the taxonomy guess was right {check.cold_start_accuracy:.0%}, always the most "
                f"common label {check.majority_class_accuracy:.0%}."
@@ -107,7 +107,7 @@ class BatchTab:
         except ShopfloorError:
             check = None
         md = run_summary(s, d, check)
-        return (md, s["output"], pareto_figure(s["label_counts"], f"{task}: {s['rows']} rows"),
+        return (md, s.output, pareto_figure(s.label_counts, f"{task}: {s.rows} rows"),
                 *self.queue_page(task, 0, user), 0)
 
     def task_changed(self, task, request):

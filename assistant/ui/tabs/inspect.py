@@ -5,7 +5,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from shopfloor.assistant.pipeline.results import InspectedPhoto
+from shopfloor.assistant.pipeline.results import ImageModel, InspectedPhoto
 from shopfloor.assistant.ui.common import friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.review import PHOTOS, ReviewQueue
@@ -58,19 +58,18 @@ def _gallery(results: list[InspectedPhoto], files: list[tuple[str, Path]], limit
     return items
 
 
-def models_note(metas: list[dict], samples: Path) -> str:
+def models_note(models: list[ImageModel], samples: Path) -> str:
     """One line per trained image model, with its cross-validated figures, and where to find sample photos."""
     lines = []
-    for m in metas:
-        if m.get("kind") == "classifier":
-            n = sum(m.get("images", {}).values())
-            lines.append(f"- **Classifier**: {len(m['classes'])} classes ({', '.join(m['classes'])}), trained on {n} "
-                         f"photos; cross-validated accuracy {m['cv_accuracy']:.3f}, macro-F1 {m['cv_macro_f1']:.3f}; "
-                         f"below {m['review_threshold']:.0%} confidence a photo goes to review.")
-        elif m.get("kind") == "anomaly":
-            lines.append(f"- **Anomaly model**: fitted on {m['images']} photos of good parts ({m['normal_class']}); "
+    for m in models:
+        if m.kind == "classifier":
+            lines.append(f"- **Classifier**: {len(m.classes)} classes ({', '.join(m.classes)}), trained on {m.images} "
+                         f"photos; cross-validated accuracy {m.cv_accuracy or 0:.3f}, macro-F1 {m.cv_macro_f1 or 0:.3f}; "
+                         f"below {m.review_threshold or 0:.0%} confidence a photo goes to review.")
+        elif m.kind == "anomaly":
+            lines.append(f"- **Anomaly model**: fitted on {m.images} photos of good parts ({m.normal_class}); "
                          f"scores are shown against its alarm line (1.0), set to flag about "
-                         f"{m['target_false_alarm']:.0%} of good parts; the heatmap glows where a photo is unlike them.")
+                         f"{m.target_false_alarm or 0:.0%} of good parts; the heatmap glows where a photo is unlike them.")
     if not lines:
         return "_No image model is trained yet: `shopfloor inspect train --data DIR` (or `shopfloor demo`)._"
     if samples.is_dir():

@@ -1,5 +1,6 @@
 """Knowledge tab: the indexed sources; engineers add and remove documents."""
 
+from shopfloor.assistant.pipeline.results import Added
 from shopfloor.assistant.ui.common import attempt
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.views import BUILD_USER, SOURCE_HEADERS, sources_table
@@ -9,17 +10,17 @@ def build(gr, ctx) -> None:
     KnowledgeTab(gr, ctx).wire(gr)
 
 
-def added_summary(r: dict) -> str:
+def added_summary(r: Added) -> str:
     """What adding documents did: files and chunks, how each table was read, what to read first, what was skipped."""
-    tables = "".join(f"\n- table {s}: read as **{t['kind']}** ("
-                     + (", ".join(f"{c} → {role}" for c, role in t["roles"].items()) or "no column recognised")
-                     + (f"; {t['filled']} merged cells filled" if t.get("filled") else "") + ")"
-                     for s, t in r.get("tables", {}).items())
-    flags = "".join(f"\n- **read first** {src}: {f}" for src, fs in r.get("flags", {}).items() for f in fs)
-    return (f"Indexed {r['files']} files ({r['chunks']} chunks), unreviewed until an engineer approves them."
+    tables = "".join(f"\n- table {s}: read as **{t.kind}** ("
+                     + (", ".join(f"{c} → {role}" for c, role in t.roles.items()) or "no column recognised")
+                     + (f"; {t.filled} merged cells filled" if t.filled else "") + ")"
+                     for s, t in r.tables.items())
+    flags = "".join(f"\n- **read first** {src}: {f}" for src, fs in r.flags.items() for f in fs)
+    return (f"Indexed {r.files} files ({r.chunks} chunks), unreviewed until an engineer approves them."
             + tables + flags
-            + "".join(f"\n- **warning** {s}: {w}" for s, w in r.get("warnings", []))
-            + "".join(f"\n- skipped {s}: {why}" for s, why in r["skipped"]))
+            + "".join(f"\n- **warning** {s}: {w}" for s, w in r.warnings)
+            + "".join(f"\n- skipped {s}: {why}" for s, why in r.skipped))
 
 
 class KnowledgeTab:

@@ -136,11 +136,11 @@ def test_classify_review_correct_retrain_loop(writable_assistant, tmp_path):
     seen = []
     s = a.texts.classify_file(src, "text", "complaint_category", progress=lambda done, total: seen.append((done, total)))
     assert seen == [(3, 3)]
-    assert s["rows"] == 3 and s["needs_review"] >= 1 and src.with_name("complaints.classified.csv").exists()
+    assert s.rows == 3 and s.needs_review >= 1 and src.with_name("complaints.classified.csv").exists()
     queue, total = a.reviews.page("complaint_category")
     assert queue and total == len(queue) and all(q.queue == "complaint_category" for q in queue)
     again = a.texts.classify_file(src, "text", "complaint_category")  # the same file uploaded again
-    assert again["queued"] == 0 and again["already_queued_or_reviewed"] == again["needs_review"]
+    assert again.queued == 0 and again.already_queued_or_reviewed == again.needs_review
     assert a.reviews.page("complaint_category")[1] == total  # not queued twice
     first = next(q for q in queue if q.subject)
     assert "packaging_labelling" in a.reviews.item("complaint_category", first.id).choices
@@ -165,7 +165,7 @@ def test_feedback_and_knowledge_management(writable_assistant, tmp_path):
     n_before = len(a.knowledge.sources())
     doc = tmp_path / "note.txt"
     doc.write_text("Hopper dryer D-2 needs 4 hours at 80 C before moulding PA6.")
-    assert a.knowledge.add([doc], user=User("eng", Role.engineer))["files"] == 1
+    assert a.knowledge.add([doc], user=User("eng", Role.engineer)).files == 1
     assert len(a.knowledge.sources()) == n_before + 1
     assert a.knowledge.remove("note.txt", user=User("eng", Role.engineer)) >= 1 and len(a.knowledge.sources()) == n_before
 
@@ -218,7 +218,7 @@ def test_cold_start_task_queues_every_row_and_is_checked_against_the_prior(writa
     src = tmp_path / "origin.csv"
     pd.DataFrame({"text": texts}).to_csv(src, index=False)
     s = a.texts.classify_file(src, "text", "defect_origin")
-    assert s["needs_review"] == 4 and s["queued"] == 4  # cold start: every row goes to a person
+    assert s.needs_review == 4 and s.queued == 4  # cold start: every row goes to a person
     queue, total = a.reviews.page("defect_origin")
     assert total == 4 and a.texts.cold_start_check("defect_origin") is None  # nothing reviewed yet
     truth = {texts[0]: "transport", texts[2]: "assembly", texts[3]: "transport"}  # nobody reviewed the supplier row
@@ -237,7 +237,7 @@ def test_cold_start_task_queues_every_row_and_is_checked_against_the_prior(writa
     assert not r.auto_accept and r.calib_accuracy is None and r.reviews_needed == 76
     assert [s[0] for s in steps][0] == "reading the texts" and ("training", 1, 1) in steps and steps[-1][1] == 1
     again = a.texts.classify_file(src, "text", "defect_origin")
-    assert again["needs_review"] == 4 and any("no held-out estimate" in n and "76 more" in n for n in again["notes"])
+    assert again.needs_review == 4 and any("no held-out estimate" in n and "76 more" in n for n in again.notes)
     assert a.texts.cold_start_check("defect_origin") is None  # a trained task is no longer cold start
 
 
@@ -251,7 +251,7 @@ def test_a_dated_upload_gives_its_task_a_trend_by_the_plants_own_dates(writable_
             for d in range(k)] + [("n/a", "label printed upside down")]
     pd.DataFrame(rows, columns=["Datum", "Beschreibung"]).to_csv(src, index=False)
     s = a.texts.classify_file(src, "Beschreibung", "complaint_category", date_col="Datum")
-    assert s["rows"] == 13 and s["dated"] == 12  # "n/a" is no date: that row is dated by when it was classified
+    assert s.rows == 13 and s.dated == 12  # "n/a" is no date: that row is dated by when it was classified
     rep = a.quality.trends("complaint_category")
     per = {p: sum(x.count for x in rep.series if x.period == p) for p in rep.periods}
     assert all(per[m] == k for m, k in months.items())  # every row counted, not only the unsure ones
