@@ -58,7 +58,7 @@ class PlantFailureModel:
         if label not in raw.columns:
             raise InputError(f"label column {label!r} not found; columns are {list(raw.columns)}")
         df, rep = normalise(raw, {**(mapping or {}), label: "label"}, path.name)
-        inputs = [s["name"] for s in rep.sensors]
+        inputs = [s.name for s in rep.sensors]
         if not inputs:
             raise InputError(f"{path.name}: no numeric sensor columns to learn from")
         y = parse_flags(raw.loc[df.index, label])
@@ -68,7 +68,7 @@ class PlantFailureModel:
         oof = cross_val_predict(_model(seed), x, y, cv=StratifiedKFold(3, shuffle=True, random_state=seed),
                                 method="predict_proba")[:, 1]
         threshold = _best_f1_threshold(oof, y)
-        meta = {"format": "plant", "inputs": inputs, "units": {s["name"]: s["unit"] for s in rep.sensors},
+        meta = {"format": "plant", "inputs": inputs, "units": {s.name: s.unit for s in rep.sensors},
                 "label": label, "n_train": len(y), "failure_rate": sum(y) / len(y), "threshold": threshold,
                 "seed": seed, "source": path.name, "cv_f1": float(f1_score(y, oof >= threshold))}
         return cls(_model(seed).fit(x, y), threshold, {c: float(x[c].median()) for c in inputs}, meta)

@@ -36,7 +36,7 @@ def train(path: str | Path, mapping: dict[str, str] | None = None, seed: int = 1
 
     path = Path(path)
     df, rep = normalise(read_file(path), mapping, path.name)
-    sensors = [s["name"] for s in rep.sensors if df[s["name"]].nunique() > 2]
+    sensors = [s.name for s in rep.sensors if df[s.name].nunique() > 2]
     if not sensors:
         raise InputError(f"{path.name}: no sensor column varies: nothing to learn remaining life from")
     runs = runs_frame(df, sensors)

@@ -21,12 +21,19 @@ from shopfloor.sensors import columns as cols
 ID_COLUMNS = {"timestamp", "machine_id"}
 
 
+class SensorColumn(BaseModel):
+    """A sensor column as imported: its name in the file and its unit ('' = none known)."""
+
+    name: str
+    unit: str = ""
+
+
 class ImportReport(BaseModel):
     """What an import stored, and every cell it could not use (nothing is dropped silently)."""
 
     rows: int
     machines: int
-    sensors: list[dict] = Field(description="The sensor columns imported: [{'name', 'unit'}] ('' = no unit).")
+    sensors: list[SensorColumn] = Field(description="The sensor columns imported, with their units.")
     roles: dict[str, str] = Field({}, description="Which file column became timestamp / machine_id.")
     bad_timestamps: int = 0
     rows_without_machine: int = 0
@@ -105,21 +112,21 @@ def _sensor(out, rep: ImportReport, cell, name: str, unit: str, forced: bool) ->
     unit = cols.normalise_unit(unit) or unit or cols.unit_of(name)
     wild = cols.implausible(values, unit)
     out[name] = values.where(~wild)
-    rep.sensors.append({"name": name, "unit": unit})
+    rep.sensors.append(SensorColumn(name=name, unit=unit))
     for field, n in (("missing_cells", missing), ("non_numeric_cells", bad), ("implausible_cells", int(wild.sum()))):
         if n:
             getattr(rep, field)[name] = n
 
 
-def preview(path: str | Path, mapping: dict[str, str] | None = None) -> dict:
-    """What :func:`import_readings` would store, without storing anything (an :class:`ImportReport` dict)."""
+def preview(path: str | Path, mapping: dict[str, str] | None = None) -> ImportReport:
+    """What :func:`import_readings` would store, without storing anything."""
     path = Path(path)
     df, rep = normalise(read_file(path), mapping, path.name)
     rep.rows, rep.machines = len(df), int(df["machine_id"].nunique())
-    return rep.model_dump()
+    return rep
 
 
-def import_readings(workspace, path: str | Path, mapping: dict[str, str] | None = None) -> dict:
+def import_readings(workspace, path: str | Path, mapping: dict[str, str] | None = None) -> ImportReport:
     """Add the rows of ``path`` to the workspace's readings store (a re-imported timestamp replaces the old row).
 
     The store, ``<workspace>/sensors/process.parquet``, is the one home of readings: whole rows, so the
@@ -129,7 +136,7 @@ def import_readings(workspace, path: str | Path, mapping: dict[str, str] | None 
 
     All or nothing, one import at a time per workspace: the new store is written to a temporary file beside
     the old one, the machines are registered in one transaction, and only then does it replace the old.
-    Returns :class:`ImportReport` as a dict.
+    Returns what was stored and lost (:class:`ImportReport`).
     """
     path = Path(path)
     df, rep = normalise(read_file(path), mapping, path.name)
@@ -141,7 +148,7 @@ def import_readings(workspace, path: str | Path, mapping: dict[str, str] | None 
         _store(workspace, df, path.name)
         _save_units(folder, rep.sensors)
     rep.rows, rep.machines = len(df), int(df["machine_id"].nunique())
-    return rep.model_dump()
+    return rep
 
 
 def _store(workspace, df, name: str) -> None:
@@ -175,10 +182,10 @@ def _store(workspace, df, name: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _save_units(folder: Path, sensors: list[dict]) -> None:
+def _save_units(folder: Path, sensors: list[SensorColumn]) -> None:
     path = folder / "columns.json"
     units = json.loads(path.read_text()) if path.exists() else {}
-    units.update({s["name"]: s["unit"] for s in sensors})
+    units.update({s.name: s.unit for s in sensors})
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(units, indent=1, ensure_ascii=False))
     tmp.replace(path)

@@ -183,11 +183,11 @@ def import_cmd(data: Annotated[Path, typer.Option("--data", help="Readings file.
     from shopfloor.assistant.cli._common import cli_assistant
 
     r = cli_assistant(use_llm=False).machines.import_readings(data, mapping=mapping or [])
-    sensors = ", ".join(f"{s['name']}" + (f" [{s['unit']}]" if s["unit"] and s["unit"] not in s["name"] else "")
-                        for s in r["sensors"]) or "none"
-    lost = [f"{col}: {n} empty/n/a" for col, n in r["missing_cells"].items()]
-    lost += [f"{col}: {n} non-numeric" for col, n in r["non_numeric_cells"].items()]
-    lost += [f"{col}: {n} implausible for the unit" for col, n in r["implausible_cells"].items()]
-    emit(r, as_json, f"imported {r['rows']} rows of {r['machines']} machine(s); time from {r['roles']['timestamp']!r}, "
-                     f"machine from {r['roles']['machine_id']!r}; sensors: {sensors}; {r['bad_timestamps']} bad "
+    sensors = ", ".join(s.name + (f" [{s.unit}]" if s.unit and s.unit not in s.name else "")
+                        for s in r.sensors) or "none"
+    lost = [f"{col}: {n} empty/n/a" for col, n in r.missing_cells.items()]
+    lost += [f"{col}: {n} non-numeric" for col, n in r.non_numeric_cells.items()]
+    lost += [f"{col}: {n} implausible for the unit" for col, n in r.implausible_cells.items()]
+    emit(r, as_json, f"imported {r.rows} rows of {r.machines} machine(s); time from {r.roles['timestamp']!r}, "
+                     f"machine from {r.roles['machine_id']!r}; sensors: {sensors}; {r.bad_timestamps} bad "
                      "timestamps" + "".join(f"\n  kept as missing - {x}" for x in lost))

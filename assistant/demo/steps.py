@@ -47,7 +47,7 @@ def import_readings(ws: Workspace) -> str:
     result = _import(ws, DATA_DIR / "sensors" / "process.csv")
     machines = [r["machine_id"] for r in _rows("machines.csv")]
     cycles = import_cycles(ws, DATA_DIR / "sensors" / "degradation_test.txt", machines)
-    return f"{result['rows']} readings of {result['machines']} machines, run histories of {cycles['machines']}"
+    return f"{result.rows} readings of {result.machines} machines, run histories of {cycles['machines']}"
 
 
 def build_index(ws: Workspace) -> str:

@@ -16,6 +16,7 @@ from shopfloor.assistant.pipeline.service import Service
 from shopfloor.assistant.policy import DEFAULT_USER, Action, User, requires
 from shopfloor.assistant.safety import clean_text
 from shopfloor.errors import InputError
+from shopfloor.sensors.readings import ImportReport
 from shopfloor.sensors.status import MachineStatus
 
 
@@ -86,7 +87,7 @@ class Machines(Service):
 
     @requires(Action.import_sensors)
     def preview_readings(self, path: str | Path, mapping: list[str] | dict[str, str] | None = None, *,
-                         user: User = DEFAULT_USER) -> dict:
+                         user: User = DEFAULT_USER) -> ImportReport:
         """How a readings file would be read (time and machine columns, sensors and units, lost cells); nothing
         is stored."""
         from shopfloor.sensors.columns import parse_map
@@ -96,7 +97,7 @@ class Machines(Service):
 
     @requires(Action.import_sensors)
     def import_readings(self, path: str | Path, mapping: list[str] | dict[str, str] | None = None, *,
-                        user: User = DEFAULT_USER) -> dict:
+                        user: User = DEFAULT_USER) -> ImportReport:
         """Import timestamped readings (CSV/XLSX/Parquet); ``mapping``: column -> role, or ``COL=ROLE`` items
         as ``--map`` gives them; audited. Statuses are recomputed on next use."""
         from shopfloor.db import audit
@@ -107,5 +108,5 @@ class Machines(Service):
         report = import_readings(self.ws, path, roles)
         self.components.forget_statuses()
         with self.ws.connect() as conn:
-            audit(conn, user.name, "sensor_import", f"{Path(path).name}: {report['rows']} rows")
+            audit(conn, user.name, "sensor_import", f"{Path(path).name}: {report.rows} rows")
         return report

@@ -13,9 +13,10 @@ from shopfloor.assistant.pipeline.outbox import OutboxReport
 from shopfloor.assistant.pipeline.reviews import ClassifyRun, ColdStartCheck, LabelledText, RetrainReport
 from shopfloor.assistant.pipeline.users import Account, AuditRow
 from shopfloor.assistant.pipeline.workorders import WorkOrder
+from shopfloor.sensors.readings import ImportReport, SensorColumn
 from shopfloor.sensors.status import FleetRow, MachineStatus
 from shopfloor.sensors.trends import TrendReport
 
 __all__ = ["Account", "Added", "AlarmView", "Alternative", "AuditRow", "Cause", "ClassifyRun", "ColdStartCheck",
-           "Document", "FleetRow", "ImageModel", "InspectedPhoto", "LabelledText", "Machine", "MachineStatus",
-           "OutboxReport", "RetrainReport", "TrendReport", "WorkOrder"]
+           "Document", "FleetRow", "ImageModel", "ImportReport", "InspectedPhoto", "LabelledText", "Machine",
+           "MachineStatus", "OutboxReport", "RetrainReport", "SensorColumn", "TrendReport", "WorkOrder"]

@@ -22,12 +22,13 @@ def pump_ws(tmp_path_factory):
 
 def test_import_maps_columns_and_reads_units_and_counts_lost_cells(pump_ws):
     _, r = pump_ws
-    assert r["rows"] == 3 * N and r["machines"] == 3 and r["bad_timestamps"] == 0
-    assert r["sensors"] == [{"name": "Lagertemperatur (°C)", "unit": "°C"}, {"name": "Schwingung (mm/s)", "unit": "mm/s"},
-                            {"name": "Druck (bar)", "unit": "bar"}, {"name": "Strom (A)", "unit": "A"}]
-    assert r["roles"] == {"timestamp": "Zeit", "machine_id": "Anlage"}
+    assert r.rows == 3 * N and r.machines == 3 and r.bad_timestamps == 0
+    assert [s.model_dump() for s in r.sensors] == [{"name": "Lagertemperatur (°C)", "unit": "°C"},
+                                                   {"name": "Schwingung (mm/s)", "unit": "mm/s"},
+                                                   {"name": "Druck (bar)", "unit": "bar"}, {"name": "Strom (A)", "unit": "A"}]
+    assert r.roles == {"timestamp": "Zeit", "machine_id": "Anlage"}
     # 2.5 % of 2,880 cells per column are blank or "n/a": counted as missing, never as text
-    assert all(40 <= n <= 110 for n in r["missing_cells"].values()) and r["non_numeric_cells"] == {}
+    assert all(40 <= n <= 110 for n in r.missing_cells.values()) and r.non_numeric_cells == {}
 
 
 def test_fleet_shows_the_drift_and_the_pressure_drop_on_the_right_pumps_and_nothing_else(pump_ws):
@@ -65,7 +66,7 @@ def test_odd_plants_import_and_their_status_never_raises(name, tmp_path):
     st = machine_status(_machine(ws), ws)
     assert st.latest_reading is not None
     if name == "other_columns":
-        assert {s["unit"] for s in r["sensors"]} == {"K", "l/min", "rpm"} and st.anomaly is not None
+        assert {s.unit for s in r.sensors} == {"K", "l/min", "rpm"} and st.anomaly is not None
     if name in ("text_only", "all_blank", "one_row"):
         assert st.spc_violations == [] and st.notes and st.anomaly is None
 
@@ -92,10 +93,10 @@ def test_date_and_clock_time_in_two_columns_and_daylight_saving_offsets(workspac
     f.write_text("Datum;Uhrzeit;Anlage;Druck (bar)\n" + "".join(
         f"01.03.2026;{h:02d}:{m:02d};P1;{5 + (h * 7 + m) % 3 / 10:.1f}\n" for h in range(10) for m in (0, 30)))
     r = import_readings(workspace, f)
-    assert r["rows"] == 20 and r["duplicate_rows"] == 0 and r["roles"]["timestamp"] == "Datum + Uhrzeit"
+    assert r.rows == 20 and r.duplicate_rows == 0 and r.roles["timestamp"] == "Datum + Uhrzeit"
     g = tmp_path / "tz.csv"
     g.write_text("timestamp,machine_id,T (°C)\n2026-10-25T01:30:00+02:00,P2,40\n2026-10-25T02:30:00+01:00,P2,41\n")
-    assert import_readings(workspace, g)["rows"] == 2  # offsets change at the clock change: still one time each
+    assert import_readings(workspace, g).rows == 2  # offsets change at the clock change: still one time each
 
 
 def test_a_bad_map_is_refused_with_the_roles():

@@ -1,6 +1,7 @@
 """Machines tab: the fleet overview (alarming machines first), one machine's status with its control charts,
 and its alarms with what they can lead to, acknowledged by name."""
 
+from shopfloor.assistant.pipeline.results import ImportReport
 from shopfloor.assistant.ui.common import attempt, friendly
 from shopfloor.assistant.ui.i18n import t
 from shopfloor.assistant.ui.tabs import workorders
@@ -201,16 +202,16 @@ class ReadingsImport:
         self.go.click(on_import, [self.file, self.mapping], self.note, api_name="readings_import")
 
 
-def import_summary(r: dict, stored: bool) -> str:
+def import_summary(r: ImportReport, stored: bool) -> str:
     """A readings report for people: what became time, machine and sensors, and what was lost."""
-    head = ("Imported" if stored else "Would import") + f" **{r['rows']}** rows of **{r['machines']}** machine(s)."
-    lines = [head, f"- time from **{r['roles'].get('timestamp')}**, machine from **{r['roles'].get('machine_id')}**",
-             "- sensors: " + (", ".join(f"{s['name']}" + (f" [{s['unit']}]" if s["unit"] and s["unit"] not in s["name"]
-                                                          else "" if s["unit"] else " (no unit)")
-                                        for s in r["sensors"]) or "none")]
-    for key, what in (("missing_cells", "empty or n/a"), ("non_numeric_cells", "not numbers"),
-                      ("implausible_cells", "outside the unit's plausible range")):
-        lines += [f"- {col}: {n} cells {what} (kept as missing)" for col, n in r[key].items()]
-    if r["bad_timestamps"]:
-        lines.append(f"- {r['bad_timestamps']} rows without a readable time (skipped)")
+    head = ("Imported" if stored else "Would import") + f" **{r.rows}** rows of **{r.machines}** machine(s)."
+    lines = [head, f"- time from **{r.roles.get('timestamp')}**, machine from **{r.roles.get('machine_id')}**",
+             "- sensors: " + (", ".join(s.name + (f" [{s.unit}]" if s.unit and s.unit not in s.name
+                                                  else "" if s.unit else " (no unit)")
+                                        for s in r.sensors) or "none")]
+    for lost, what in ((r.missing_cells, "empty or n/a"), (r.non_numeric_cells, "not numbers"),
+                       (r.implausible_cells, "outside the unit's plausible range")):
+        lines += [f"- {col}: {n} cells {what} (kept as missing)" for col, n in lost.items()]
+    if r.bad_timestamps:
+        lines.append(f"- {r.bad_timestamps} rows without a readable time (skipped)")
     return "\n".join(lines)
