@@ -7,8 +7,10 @@ shaped like the question (:mod:`.shape`); the best by topic coverage and similar
 
 - it covers enough of the question's topic, terms weighed by rarity in this index (a near-topic question
   about a value the handbook never gives shares its common words, not its rare ones), and
-- a value question gets a piece that states a value (a number the question did not name itself), and
-- a how-to question gets a list whose heading or lead-in is about its subject, and
+- a value question gets a piece that states a value (a number the question did not name itself) of the
+  quantity it names (its word or a unit: a torque question is not answered by a date or a clearance), and
+- a how-to question gets a list whose heading or lead-in is about its subject (or a table's remedy), never
+  sentences that only mention the subject ("step by step" is a procedure or a refusal), and
 - its similarity clears the index's no-answer level by a margin, unless the words leave no doubt (skipped
   for scripts the embedder does not read: MiniLM scores every Chinese pair high, so there only words decide).
 
@@ -30,6 +32,7 @@ from shopfloor.assistant.pipeline.shape import (
     exact_share,
     list_extracts,
     mentioned,
+    of_quantity,
     quote_list,
     states_value,
     value_lines,
@@ -173,6 +176,7 @@ def _extract(q, lines, source, path, citation, context, dense, kind, weigh, full
     e.coverage = coverage(q, context, weigh)
     e.exact = exact_share(q, context)
     e.has_value = states_value(q, _valued(hit, q) if hit is not None else " ".join(lines))
+    e.of_quantity = of_quantity(q, f"{context} {' '.join(lines)}")
     return e
 
 
@@ -181,7 +185,7 @@ def rank(q: Question, extracts: list[Extract]) -> list[Extract]:
     return sorted(extracts, key=lambda e: score(q, e), reverse=True)
 
 
-WEIGHTS = {"dense": 0.5, "shaped": 0.15, "bonus": 0.5, "exact": 0.3, "row": 0.1}
+WEIGHTS = {"dense": 0.5, "shaped": 0.15, "bonus": 0.5, "exact": 0.3, "row": 0.1, "no_cause": 0.2}
 
 
 def score(q: Question, e: Extract, w: dict | None = None) -> float:
@@ -192,8 +196,15 @@ def score(q: Question, e: Extract, w: dict | None = None) -> float:
     and "parts" are both "part")."""
     w = w or WEIGHTS
     shaped = {"howto": "list", "cause": "list", "value": "value"}.get(q.kind) == e.kind
+    # a "why" is answered by a row that names a cause before a past incident that only tells what was done
+    no_cause = q.kind == "cause" and e.kind == "row" and e.hit is not None and not _cause_of(e.hit)
     return (e.coverage + w["shaped"] * shaped + w["bonus"] * e.bonus + w["dense"] * e.dense + w["exact"] * e.exact
-            + w["row"] * (e.kind == "row"))
+            + w["row"] * (e.kind == "row") - w.get("no_cause", 0.0) * no_cause)
+
+
+def _cause_of(hit) -> str:
+    row = hit.table
+    return row.get("cause") if row is not None else ""
 
 
 def answers(q: Question, e: Extract, threshold: float) -> bool:
@@ -201,8 +212,10 @@ def answers(q: Question, e: Extract, threshold: float) -> bool:
     cjk = bool(_CJK.search(q.text))
     if not cjk and e.dense < threshold + DENSE_MARGIN and e.kind != "list" and e.coverage < SURE_COVERAGE:
         return False
-    if q.kind == "value" and not e.has_value:
-        return False
+    if q.kind == "value" and not (e.has_value and e.of_quantity):
+        return False  # no value, or a value of something else (a torque question answered by a date or a speed)
+    if q.kind == "howto" and e.kind not in ("list", "row"):
+        return False  # a how-to gets a procedure (or a table's remedy), not sentences that only mention its subject
     if q.kind == "howto" and e.kind == "list" and e.head < HOWTO_HEADING:
         return False  # a procedure under a heading about something else ("adjust the gibs" -> thread infeed steps)
     return e.coverage >= MIN_COVERAGE

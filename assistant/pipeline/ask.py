@@ -100,6 +100,25 @@ def _row_quote(h, lang: Language = "en") -> str:
     return f"{head}: {body}" if head and body else head or body
 
 
+MAX_INCIDENTS = 2
+
+
+def varied(hits: list, k: int) -> list:
+    """The first ``k`` hits with at most :data:`MAX_INCIDENTS` past-incident rows: a plant logs the same failure
+    many times, and five copies of one incident would leave no room for the manual's row that says its cause."""
+    out, incidents = [], 0
+    for h in hits:
+        row = h.table
+        if row is not None and row.kind == "incident":
+            if incidents >= MAX_INCIDENTS:
+                continue
+            incidents += 1
+        out.append(h)
+        if len(out) == k:
+            break
+    return out
+
+
 def answer_events(components, llm, settings, question: str, history: list[dict], k: int, threshold: float,
                   filters: dict | None = None) -> Iterator[ChatEvent]:
     query = condense(question, history)
@@ -115,7 +134,7 @@ def answer_events(components, llm, settings, question: str, history: list[dict],
             yield Token(text=table.answer)
             yield table
             return
-    hits = index.search(query, k=k, filters=filters)
+    hits = varied(index.search(query, k=3 * k, filters=filters), k)
     on_topic = bool(hits) and max(h.dense_score for h in hits) >= threshold  # the configured floor always holds
     trust = components.trust()
     shown = _shown(read_question(query), hits, index, threshold, trust) if on_topic else []

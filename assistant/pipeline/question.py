@@ -58,6 +58,27 @@ _VALUE = re.compile(r"\b(?:how (?:fast|much|many|long|often|deep|tight|big|far|h
                     r"who (?:makes|supplies|sells|manufactures)|\bper (?:rev|revolution|minute|min|hour|tooth)\b)", re.I)
 RATINGS = frozenset({"severity", "sev", "rpn", "occurrence", "detection", "rating", "ratings"})
 
+# the quantity a value question names -> how a passage states such a value (the word itself, or a unit): a torque
+# question is not answered by a passage that states a date, a clearance or a speed
+UNITS = {
+    "torque": r"torque|\bn\s?[·.-]?\s?m\b|\bnm\b|ft[ .-]?lbs?\b|lbf|in[ .-]?lbs?\b|\bkgf?m\b",
+    "speed": r"speed|\brpm\b|\bsfm\b|m/min|ft/min|\bfpm\b|r/min|\brev",
+    "rpm": r"\brpm\b|speed|r/min", "sfm": r"\bsfm\b|surface speed|ft/min|m/min",
+    "feed": r"feed|\bipr\b|mm/rev|per rev|/rev|in/rev",
+    "angle": r"angle|°|degree|\bdeg\b", "pressure": r"pressure|\bpsi\b|\bbar\b|\bkpa\b|\bmpa\b",
+    "temperature": r"temp|°|degree", "temp": r"temp|°|degree",
+    "viscosity": r"viscosity|\biso\b|\bvg\b|\bsae\b|\bcst\b|\d+w-?\d+|weight",
+    "grade": r"grade|\biso\b|\bsae\b|\bvg\b|\bnlgi\b|class|\d+w-?\d+",
+    "capacity": r"capacity|litre|liter|\bl\b|gallon|quart|\bqt\b|\bml\b",
+    "interval": r"interval|every|hours|\bhrs?\b|months?|weeks?|days?|\bkm\b|miles",
+    "clearance": r"clearance|gap|\bmm\b|\"|inch|thou|µm", "tolerance": r"toleran|±|\+/-|\bmm\b|\"|thou",
+    "preload": r"preload", "hardness": r"hardness|\bhrc\b|\bhb\b|rockwell|brinell",
+    "part number": r"part|p/n|\bpn\b", "p/n": r"part|p/n|\bpn\b", "version": r"version|\bv\d|release|firmware",
+    "voltage": r"volt|\bv\b", "volts": r"volt|\bv\b", "amps": r"amp|\ba\b", "power": r"power|\bkw\b|\bhp\b|watt",
+    "concentration": r"concentrat|%|ratio|percent", "ratio": r"ratio|:\d|%",
+}
+_QUANTITY_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + r")\b", re.I)
+
 
 _NUMBERS = {"two": "2", "three": "3", "four": "4", "six": "6", "eight": "8"}
 _NUMBER_WORD = re.compile(r"\b(two|three|four|six|eight)-(?=[a-z])")  # four-jaw -> 4-jaw, as handbooks print it
@@ -84,6 +105,7 @@ class Question:
     words: set[str] = field(default_factory=set)  # the topic words as written (lower case, not stemmed)
     asks: tuple[str, ...] = ()  # the row cells asked for (effect, controls, remedy, cause); () = the whole row
     alternatives: dict[str, set[str]] = field(default_factory=dict)  # term -> other stems that count for it
+    quantities: tuple[str, ...] = ()  # the quantities a value question names ("torque"): keys of UNITS
 
 
 def read_question(text: str) -> Question:
@@ -114,4 +136,5 @@ def read_question(text: str) -> Question:
     numbers = set(re.findall(r"\d+(?:[.,]\d+)?", text))
     return Question(text, kind, terms, numbers=numbers, rating=bool(RATINGS & set(words)), alternatives=alts,
                     words={w for w in words if w not in ASKING and len(w) > 2 and w.isalnum()},
-                    asks=tuple(role for role, pattern in _ASKS if pattern.search(text)))
+                    asks=tuple(role for role, pattern in _ASKS if pattern.search(text)),
+                    quantities=tuple(dict.fromkeys(m.lower() for m in _QUANTITY_WORD.findall(text))))

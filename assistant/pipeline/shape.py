@@ -48,6 +48,7 @@ class Extract:
     kind: str  # "list" | "value" | "sentences" | "row"
     coverage: float = 0.0
     has_value: bool = False
+    of_quantity: bool = True  # speaks of the quantity a value question names (see of_quantity)
     bonus: float = 0.0  # how well the list's shape fits the question (see list_extracts)
     exact: float = 0.0  # share of the question's topic words found as written ("parting" is not "parts")
     head: float = 0.0  # topic coverage of the heading and lead-in alone (a table row: its subject cells)
@@ -108,6 +109,15 @@ def exact_share(q: Question, text: str) -> float:
 def states_value(q: Question, text: str) -> bool:
     """Whether ``text`` gives a number the question did not name itself ("932 bronze" names one, gives none)."""
     return bool(set(re.findall(r"\d+(?:[.,]\d+)?", text)) - q.numbers)
+
+
+def of_quantity(q: Question, text: str) -> bool:
+    """Whether ``text`` speaks of a quantity the question names (its word or a unit: "torque", "Nm", "ft-lb"); true
+    when the question names none."""
+    from shopfloor.assistant.pipeline.question import UNITS
+
+    low = text.lower()
+    return not q.quantities or any(re.search(UNITS[k], low) for k in q.quantities)
 
 
 def mentioned(t: str, have: set[str], alternatives: set[str]) -> bool:

@@ -23,9 +23,8 @@ def pump_ws(tmp_path_factory):
 def test_import_maps_columns_and_reads_units_and_counts_lost_cells(pump_ws):
     _, r = pump_ws
     assert r.rows == 3 * N and r.machines == 3 and r.bad_timestamps == 0
-    assert [s.model_dump() for s in r.sensors] == [{"name": "Lagertemperatur (°C)", "unit": "°C"},
-                                                   {"name": "Schwingung (mm/s)", "unit": "mm/s"},
-                                                   {"name": "Druck (bar)", "unit": "bar"}, {"name": "Strom (A)", "unit": "A"}]
+    assert [(s.name, s.unit) for s in r.sensors] == [("Lagertemperatur (°C)", "°C"), ("Schwingung (mm/s)", "mm/s"),
+                                                     ("Druck (bar)", "bar"), ("Strom (A)", "A")]
     assert r.roles == {"timestamp": "Zeit", "machine_id": "Anlage"}
     # 2.5 % of 2,880 cells per column are blank or "n/a": counted as missing, never as text
     assert all(40 <= n <= 110 for n in r.missing_cells.values()) and r.non_numeric_cells == {}

@@ -79,6 +79,33 @@ def test_a_value_the_documents_never_give_is_refused_and_one_they_give_is_quoted
     assert shown and "ISO 68" in " ".join(shown[0].lines)
 
 
+PRESS = """# Press HP-601
+
+## Die change
+
+The die clamp bolts are tightened in a cross pattern. Slide gibs are set to 0.05 mm clearance.
+
+### Clamping
+
+Tighten the die clamp bolts to 120 Nm in two passes.
+"""
+
+
+def test_a_value_of_another_quantity_is_not_an_answer():
+    assert read_question("What torque for the HP-601 die clamp bolts?").quantities == ("torque",)
+    shown = _ask("What torque for the HP-601 die clamp bolts?", PRESS)
+    assert shown and "120 Nm" in " ".join(shown[0].lines)  # a unit says what the value is of
+    no_torque = PRESS.replace("to 120 Nm in two passes", "in two passes")
+    assert _ask("What torque for the HP-601 die clamp bolts?", no_torque) == []  # 0.05 mm is a clearance
+    assert _ask("what clearance for the slide gibs", no_torque)  # ... which a clearance question gets
+
+
+def test_a_how_to_is_a_procedure_or_a_refusal_not_sentences_that_mention_it():
+    text = "# Tailstock\n\n## Alignment\n\nVerify alignment using the test bar method. Adjust if necessary.\n"
+    assert _ask("How do I check tailstock alignment with a test bar, step by step?", text) == []
+    assert _ask("tailstock alignment test bar?", text)  # the same sentences answer a plain question
+
+
 def test_text_under_the_no_answer_level_is_not_an_answer():
     assert _ask("What causes chatter when parting off?", dense=0.1)  # a list whose words leave no doubt
     assert _ask("is a dead centre hardened", dense=0.1) == []

@@ -60,6 +60,14 @@ def test_ask_is_grounded_with_numbered_citations(assistant):
     assert any(isinstance(e, Token) for e in events[:-1])
 
 
+def test_a_why_gets_the_manuals_cause_not_the_many_past_incidents_and_a_value_never_given_is_refused(assistant):
+    done = assistant.answer("What causes cavitation on P-101?")  # the incident log repeats this failure many times
+    assert done.grounded and done.answer.splitlines()[0].startswith("Flow low"), done.answer
+    assert "Suction strainer clogged" in done.answer.splitlines()[0] and done.citations[0].source == "P-101.md"
+    torque = assistant.answer("What torque for the HP-601 die clamp bolts?")  # dated die-wear incidents are no torque
+    assert not torque.grounded and torque.answer.startswith("Not in your documents."), torque.answer
+
+
 def test_ask_says_when_manuals_do_not_cover_it(assistant):
     done = assistant.answer("What is the capital of France?")
     assert done.answer.startswith("Not in your documents.") and not done.grounded
