@@ -181,11 +181,10 @@ def _mount_ui(app: FastAPI, assistant, login_required: bool, limiter: auth.Login
     from shopfloor.assistant.ui.i18n import translations
 
     def check(name: str, password: str) -> bool:
-        with assistant.ws.connect() as conn:
-            try:
-                auth.login(conn, limiter, name, password, CLIENT.get())
-            except PermissionDeniedError:
-                return False
+        try:
+            assistant.users.sign_in(name, password, limiter, CLIENT.get())
+        except PermissionDeniedError:
+            return False
         return True
 
     export_dir = Path(tempfile.mkdtemp(prefix="shopfloor-export-"))
@@ -196,6 +195,6 @@ def _mount_ui(app: FastAPI, assistant, login_required: bool, limiter: auth.Login
                         max_file_size=f"{cfg.max_upload_mb}mb", i18n=translations(cfg.ui_language))
     from shopfloor.assistant.api.sessions import UiSessions, db_alive
 
-    sessions = UiSessions(db_alive(assistant.ws))  # Gradio's in-memory logins, checked against the database
+    sessions = UiSessions(db_alive(assistant.users))  # Gradio's in-memory logins, checked against the database
     app.routes[-1].app.tokens = sessions  # type: ignore[attr-defined]  # the mounted Gradio app
     assistant.users.on_sign_out(sessions.end)

@@ -29,8 +29,7 @@ def current_user(request: Request, authorization: str | None = Header(None)) -> 
         return LOCAL_USER
     if not authorization or not authorization.lower().startswith("bearer "):
         raise HTTPException(401, "missing Bearer token (POST /api/login to get one)")
-    with request.app.state.assistant.ws.connect() as conn:
-        user = auth.user_for_token(conn, authorization.split(" ", 1)[1].strip())
+    user = request.app.state.assistant.users.by_token(authorization.split(" ", 1)[1].strip())
     if user is None:
         raise HTTPException(401, "invalid, expired or revoked token")
     return user

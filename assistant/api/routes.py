@@ -74,9 +74,8 @@ def health():
 def login(req: LoginRequest, request: Request, assistant: Facade,
           limiter: Annotated[auth.LoginLimiter, Depends(the_limiter)]):
     cfg = assistant.ws.config.server
-    with assistant.ws.connect() as conn:
-        user = auth.login(conn, limiter, req.name, req.password, CLIENT.get())
-        token = auth.create_token(conn, user.name, label="login", ttl_hours=cfg.token_ttl_hours)
+    user = assistant.users.sign_in(req.name, req.password, limiter, CLIENT.get())
+    token = assistant.users.issue_token(user.name, label="login", ttl_hours=cfg.token_ttl_hours)
     return {"token": token, "role": user.role.value, "expires_in_s": int(cfg.token_ttl_hours * 3600)}
 
 

@@ -60,14 +60,6 @@ class UiSessions(dict):
         return len(ended)
 
 
-def db_alive(ws) -> Alive:
-    """The check against ``ws``'s database: a fresh connection per look-up (Gradio calls from many threads)."""
-    from contextlib import closing
-
-    from shopfloor.assistant.auth import session_alive
-
-    def alive(name: str, started: float) -> bool:
-        with closing(ws.connect()) as conn:
-            return session_alive(conn, name, started)
-
-    return alive
+def db_alive(users) -> Alive:
+    """The check against the workspace's users (``assistant.users``): a fresh look-up per request."""
+    return users.session_alive

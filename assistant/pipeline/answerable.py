@@ -9,8 +9,9 @@ shaped like the question (:mod:`.shape`); the best by topic coverage and similar
   about a value the handbook never gives shares its common words, not its rare ones), and
 - a value question gets a piece that states a value (a number the question did not name itself) of the
   quantity it names (its word or a unit: a torque question is not answered by a date or a clearance), and
-- a how-to question gets a list whose heading or lead-in is about its subject (or a table's remedy), never
-  sentences that only mention the subject ("step by step" is a procedure or a refusal), and
+- a how-to question gets a list whose heading or lead-in is about its subject, a table's remedy, or a
+  sentence that says to do what was asked ("Prime the pump by ..."), never sentences that only mention the
+  subject ("step by step" is a procedure or a refusal), and
 - its similarity clears the index's no-answer level by a margin, unless the words leave no doubt (skipped
   for scripts the embedder does not read: MiniLM scores every Chinese pair high, so there only words decide).
 
@@ -214,11 +215,22 @@ def answers(q: Question, e: Extract, threshold: float) -> bool:
         return False
     if q.kind == "value" and not (e.has_value and e.of_quantity):
         return False  # no value, or a value of something else (a torque question answered by a date or a speed)
-    if q.kind == "howto" and e.kind not in ("list", "row"):
-        return False  # a how-to gets a procedure (or a table's remedy), not sentences that only mention its subject
+    if q.kind == "howto" and e.kind == "sentences" and not _instructs(q, e.lines):
+        return False  # sentences answer a how-to only when one says to do what was asked ("Prime the pump by ...")
     if q.kind == "howto" and e.kind == "list" and e.head < HOWTO_HEADING:
         return False  # a procedure under a heading about something else ("adjust the gibs" -> thread infeed steps)
     return e.coverage >= MIN_COVERAGE
+
+
+def _instructs(q: Question, lines: list[str]) -> bool:
+    """Whether a line tells to do what a how-to asks ("how do i prime the pump" -> "Prime the pump by opening
+    V-3"); never for a question asking for the steps themselves (those want a list or a refusal)."""
+    from shopfloor.index.text import tokenize
+
+    if q.steps or not q.action:
+        return False
+    firsts = (tokenize(line.split(maxsplit=1)[0]) if line.split() else [] for line in lines)
+    return any(f and f[0] == q.action for f in firsts)
 
 
 def choose(q: Question, hits: list, sections, row_quote, threshold: float, similarity=None) -> list[Extract]:

@@ -23,7 +23,8 @@ _ASKING = ("what which why how when where who whose cause causes caused causing 
            "avoid prevent stop stops i me my we our us you your it its is are was were be been am this that "
            "these those a an the to of in on at for with from by about into off up down out if than then so "
            "any some all also just only still too very really ok okay hi hello thanks pls plz wat whats hows "
-           "whys u ur im ive dont doesnt cant wont isnt").split()
+           "whys u ur im ive dont doesnt cant wont isnt coming came giving doing seem seems like everything "
+           "something anything while").split()
 ASKING = frozenset(t for w in _ASKING for t in tokenize(w)) | frozenset(_ASKING)
 
 # shop vocabulary a technician uses for what a handbook names otherwise (both directions are added)
@@ -106,6 +107,8 @@ class Question:
     asks: tuple[str, ...] = ()  # the row cells asked for (effect, controls, remedy, cause); () = the whole row
     alternatives: dict[str, set[str]] = field(default_factory=dict)  # term -> other stems that count for it
     quantities: tuple[str, ...] = ()  # the quantities a value question names ("torque"): keys of UNITS
+    action: str = ""  # a how-to's verb, stemmed ("how do i prime the pump" -> "prime")
+    steps: bool = False  # asks for the steps themselves ("step by step", "what are the steps", "procedure")
 
 
 def read_question(text: str) -> Question:
@@ -137,4 +140,17 @@ def read_question(text: str) -> Question:
     return Question(text, kind, terms, numbers=numbers, rating=bool(RATINGS & set(words)), alternatives=alts,
                     words={w for w in words if w not in ASKING and len(w) > 2 and w.isalnum()},
                     asks=tuple(role for role, pattern in _ASKS if pattern.search(text)),
-                    quantities=tuple(dict.fromkeys(m.lower() for m in _QUANTITY_WORD.findall(text))))
+                    quantities=tuple(dict.fromkeys(m.lower() for m in _QUANTITY_WORD.findall(text))),
+                    action=_action(low) if kind == "howto" else "", steps=bool(_STEPS.search(text)))
+
+
+_ACTION = re.compile(r"\bhow\s+(?:do|can|should|would|to)\s+(?:(?:i|we|you|one)\s+)?(?:(?:best|properly|safely)\s+)?"
+                     r"([a-z]+)")
+_STEPS = re.compile(r"\bstep[- ]by[- ]step\b|\bsteps\b|\bprocedure\b|\binstructions\b", re.I)
+
+
+def _action(low: str) -> str:
+    """The verb a how-to asks about, stemmed as the index stems ("how do i true a chuck" -> "true")."""
+    m = _ACTION.search(low)
+    stems = tokenize(m.group(1)) if m else []
+    return stems[0] if stems else ""

@@ -186,6 +186,7 @@ def value_lines(q: Question, text: str, weigh, heading: str = "") -> list[tuple[
     return [(coverage(q, p, weigh), p.strip()) for p in pieces if _DIGIT.search(p) and len(p.split()) >= 2]
 
 
-def best_lines(q: Question, text: str, n: int = 2) -> list[str]:
-    """The ``n`` sentences sharing most words with the question, in document order."""
+def best_lines(q: Question, text: str, n: int = 4) -> list[str]:
+    """The ``n`` sentences sharing most words with the question, in document order (four: the sentence that
+    answers is often the one after the sentence that shares the question's words)."""
     return best_sentence_list(text, q.text, n)

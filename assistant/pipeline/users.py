@@ -95,6 +95,53 @@ class Users(Service):
         with self.ws.connect() as conn:
             auth.set_role(conn, name, role, by=user.name)
 
+    # ---- who is asking: these establish the user, so they take none --------------------------------------
+    def by_name(self, name: str) -> User | None:
+        """The user called ``name`` as stored now (None: no such user any more)."""
+        from shopfloor.assistant import auth
+
+        with self.ws.connect() as conn:
+            return auth.user_by_name(conn, name)
+
+    def by_token(self, token: str) -> User | None:
+        """The owner of a live API token (None: unknown, expired or revoked)."""
+        from shopfloor.assistant import auth
+
+        with self.ws.connect() as conn:
+            return auth.user_for_token(conn, token)
+
+    def check_password(self, name: str, password: str) -> User | None:
+        """The user when ``password`` is theirs (no rate limit: for a signed-in user confirming it)."""
+        from shopfloor.assistant import auth
+
+        with self.ws.connect() as conn:
+            return auth.check_password(conn, name, password)
+
+    def sign_in(self, name: str, password: str, limiter, client: str | None) -> User:
+        """A login: the user, or PermissionDeniedError (wrong password, unknown name, too many tries from
+        ``client``); audited."""
+        from shopfloor.assistant import auth
+
+        with self.ws.connect() as conn:
+            return auth.login(conn, limiter, name, password, client)
+
+    def issue_token(self, name: str, label: str = "login", ttl_hours: float | None = None) -> str:
+        """A new API token for ``name`` (after :meth:`sign_in`), shown once."""
+        from shopfloor.assistant import auth
+
+        with self.ws.connect() as conn:
+            return auth.create_token(conn, name, label=label, ttl_hours=ttl_hours)
+
+    def session_alive(self, name: str, started: float) -> bool:
+        """Whether a web session of ``name`` started at ``started`` (epoch seconds) may go on: the user exists and
+        has not been signed out since. A fresh connection per look-up (Gradio calls from many threads)."""
+        from contextlib import closing
+
+        from shopfloor.assistant import auth
+
+        with closing(self.ws.connect()) as conn:
+            return auth.session_alive(conn, name, started)
+
     def on_sign_out(self, callback: Callable[[str], None]) -> None:
         """Register a callback told the name of a user whose sessions must end (the web UI's logins)."""
         self._sign_out_hooks.append(callback)

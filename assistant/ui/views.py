@@ -19,10 +19,7 @@ def user_of(assistant, username: str | None, login_required: bool) -> User | Non
         return LOCAL_USER
     if not username:
         return None
-    from shopfloor.assistant import auth
-
-    with assistant.ws.connect() as conn:
-        return auth.user_by_name(conn, username)
+    return assistant.users.by_name(username)
 
 
 def export(path: str | Path, export_dir: Path) -> str:

@@ -22,16 +22,14 @@ class AccountTab:
         self.note = gr.Markdown(elem_id="acct-note")
 
     def changed(self, current, password, request) -> str:
-        from shopfloor.assistant import auth
 
         ctx = self.ctx
         user = ctx.user(request)
         if user is None:
             return "Sign in first."
         if ctx.login_required:
-            with ctx.assistant.ws.connect() as conn:
-                if auth.check_password(conn, user.name, current or "") is None:
-                    return "**Problem:** the current password is wrong."
+            if ctx.assistant.users.check_password(user.name, current or "") is None:
+                return "**Problem:** the current password is wrong."
         try:
             ctx.assistant.users.set_password(user.name, password or "", user=user)
         except ShopfloorError as e:
