@@ -74,14 +74,14 @@ def serve(host: Annotated[str, typer.Option(help="Listen address (default from c
     ws = workspace()
     host, port = host or ws.config.server.host, port or ws.config.server.port
     need_login = auth.login_required(host, ws.config.server.require_login)
+    # The server acts for nobody by default: every request says who is asking (login, or the local user).
+    assistant = Assistant(ws, use_llm=not no_llm)
     if need_login:
-        with ws.connect() as conn:
-            created = auth.ensure_admin(conn)
+        created = assistant.users.first_admin()
         if created:
             typer.secho(f"Created user '{created[0]}' with password: {created[1]}  (shown once; change it in Account)",
                         fg=typer.colors.YELLOW, err=True)
-    # The server acts for nobody by default: every request says who is asking (login, or the local user).
-    app = create_app(Assistant(ws, use_llm=not no_llm), login_required=need_login)
+    app = create_app(assistant, login_required=need_login)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -203,14 +203,13 @@ def user_revoke(name: Annotated[str, typer.Argument()], as_json: JsonOpt = False
 def user_token(name: Annotated[str, typer.Argument()],
                label: Annotated[str, typer.Option(help="What the token is for.")] = "api",
                as_json: JsonOpt = False) -> None:
-    from shopfloor.assistant import auth
-    from shopfloor.assistant.cli._common import audit, workspace
+    from shopfloor.assistant.cli._common import audit, cli_assistant
     from shopfloor.errors import InputError
 
-    with workspace().connect() as conn:
-        if auth.user_by_name(conn, name) is None:
-            raise InputError(f"no user {name!r}")
-        token = auth.create_token(conn, name, label=label)
+    users = cli_assistant(use_llm=False).users
+    if users.by_name(name) is None:
+        raise InputError(f"no user {name!r}")
+    token = users.issue_token(name, label=label)
     audit("token_create", f"{name} ({label})")
     emit({"name": name, "token": token}, as_json, f"API token for {name} (shown once): {token}")
 

@@ -132,6 +132,14 @@ class Users(Service):
         with self.ws.connect() as conn:
             return auth.create_token(conn, name, label=label, ttl_hours=ttl_hours)
 
+    def first_admin(self) -> tuple[str, str] | None:
+        """On a server's first start with login: user 'admin' with a random password, (name, password) shown
+        once; None when the workspace has users."""
+        from shopfloor.assistant import auth
+
+        with self.ws.connect() as conn:
+            return auth.ensure_admin(conn)
+
     def session_alive(self, name: str, started: float) -> bool:
         """Whether a web session of ``name`` started at ``started`` (epoch seconds) may go on: the user exists and
         has not been signed out since. A fresh connection per look-up (Gradio calls from many threads)."""
