@@ -74,8 +74,7 @@ def health():
 def login(req: LoginRequest, request: Request, assistant: Facade,
           limiter: Annotated[auth.LoginLimiter, Depends(the_limiter)]):
     cfg = assistant.ws.config.server
-    user = assistant.users.sign_in(req.name, req.password, limiter, CLIENT.get())
-    token = assistant.users.issue_token(user.name, label="login", ttl_hours=cfg.token_ttl_hours)
+    user, token = assistant.users.sign_in_for_token(req.name, req.password, limiter, CLIENT.get(), cfg.token_ttl_hours)
     return {"token": token, "role": user.role.value, "expires_in_s": int(cfg.token_ttl_hours * 3600)}
 
 

@@ -204,12 +204,8 @@ def user_token(name: Annotated[str, typer.Argument()],
                label: Annotated[str, typer.Option(help="What the token is for.")] = "api",
                as_json: JsonOpt = False) -> None:
     from shopfloor.assistant.cli._common import audit, cli_assistant
-    from shopfloor.errors import InputError
 
-    users = cli_assistant(use_llm=False).users
-    if users.by_name(name) is None:
-        raise InputError(f"no user {name!r}")
-    token = users.issue_token(name, label=label)
+    token = cli_assistant(use_llm=False).users.issue_token(name, label=label)
     audit("token_create", f"{name} ({label})")
     emit({"name": name, "token": token}, as_json, f"API token for {name} (shown once): {token}")
 

@@ -229,8 +229,14 @@ def _instructs(q: Question, lines: list[str]) -> bool:
 
     if q.steps or not q.action:
         return False
-    firsts = (tokenize(line.split(maxsplit=1)[0]) if line.split() else [] for line in lines)
-    return any(f and f[0] == q.action for f in firsts)
+    for line in lines:
+        words = re.sub(r"^(?:\d+[.)]|[-*])\s*", "", line).split()[:2]
+        if words and words[0].lower() == "to":  # "To prime the pump, open V-3"
+            words = words[1:]
+        stems = tokenize(words[0]) if words else []
+        if stems and stems[0] == q.action:
+            return True
+    return False
 
 
 def choose(q: Question, hits: list, sections, row_quote, threshold: float, similarity=None) -> list[Extract]:

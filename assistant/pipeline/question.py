@@ -62,23 +62,25 @@ RATINGS = frozenset({"severity", "sev", "rpn", "occurrence", "detection", "ratin
 # the quantity a value question names -> how a passage states such a value (the word itself, or a unit): a torque
 # question is not answered by a passage that states a date, a clearance or a speed
 UNITS = {
-    "torque": r"torque|\bn\s?[·.-]?\s?m\b|\bnm\b|ft[ .-]?lbs?\b|lbf|in[ .-]?lbs?\b|\bkgf?m\b",
-    "speed": r"speed|\brpm\b|\bsfm\b|m/min|ft/min|\bfpm\b|r/min|\brev",
-    "rpm": r"\brpm\b|speed|r/min", "sfm": r"\bsfm\b|surface speed|ft/min|m/min",
-    "feed": r"feed|\bipr\b|mm/rev|per rev|/rev|in/rev",
-    "angle": r"angle|°|degree|\bdeg\b", "pressure": r"pressure|\bpsi\b|\bbar\b|\bkpa\b|\bmpa\b",
+    "torque": r"torque|(?<![a-z])n\s?[·.-]?\s?m\b|(?<![a-z])nm\b|ft[ .-]?lbs?\b|lbf|in[ .-]?lbs?\b|(?<![a-z])kgf?m\b",
+    "speed": r"speed|(?<![a-z])rpm\b|(?<![a-z])sfm\b|m/min|ft/min|(?<![a-z])fpm\b|r/min|rev/min|revolutions",
+    "rpm": r"(?<![a-z])rpm\b|speed|r/min", "sfm": r"(?<![a-z])sfm\b|surface speed|ft/min|m/min",
+    "feed": r"feed|(?<![a-z])ipr\b|mm/rev|per rev|/rev\b|in/rev",
+    "angle": r"angle|°|degree|\d\s?deg\b", "pressure": r"pressure|(?<![a-z])(?:psi|bar|kpa|mpa)\b",
     "temperature": r"temp|°|degree", "temp": r"temp|°|degree",
-    "viscosity": r"viscosity|\biso\b|\bvg\b|\bsae\b|\bcst\b|\d+w-?\d+|weight",
-    "grade": r"grade|\biso\b|\bsae\b|\bvg\b|\bnlgi\b|class|\d+w-?\d+",
-    "capacity": r"capacity|litre|liter|\bl\b|gallon|quart|\bqt\b|\bml\b",
-    "interval": r"interval|every|hours|\bhrs?\b|months?|weeks?|days?|\bkm\b|miles",
-    "clearance": r"clearance|gap|\bmm\b|\"|inch|thou|µm", "tolerance": r"toleran|±|\+/-|\bmm\b|\"|thou",
-    "preload": r"preload", "hardness": r"hardness|\bhrc\b|\bhb\b|rockwell|brinell",
-    "part number": r"part|p/n|\bpn\b", "p/n": r"part|p/n|\bpn\b", "version": r"version|\bv\d|release|firmware",
-    "voltage": r"volt|\bv\b", "volts": r"volt|\bv\b", "amps": r"amp|\ba\b", "power": r"power|\bkw\b|\bhp\b|watt",
-    "concentration": r"concentrat|%|ratio|percent", "ratio": r"ratio|:\d|%",
+    "viscosity": r"viscosity|(?<![a-z])(?:iso|vg|sae|cst)\b|\d+w-?\d+|weight",
+    "grade": r"grade|(?<![a-z])(?:iso|sae|vg|nlgi)\b|class|\d+w-?\d+",
+    "capacity": r"capacity|litre|liter|\d\s?l\b|gallon|quart|\d\s?qt\b|\d\s?ml\b",
+    "interval": r"interval|every \d|hours|\d\s?hrs?\b|months?|weeks?|days?|\d\s?km\b|miles",
+    "clearance": r"clearance|gap|\d\s?mm\b|\d\"|inch|thou|\d\s?µm", "tolerance": r"toleran|±|\+/-|\d\s?mm\b|\d\"|thou",
+    "preload": r"preload", "hardness": r"hardness|(?<![a-z])(?:hrc|hb)\b|rockwell|brinell",
+    "part number": r"part\s*(?:no|number|#)|p/n|(?<![a-z])pn\b", "p/n": r"part\s*(?:no|number|#)|p/n|(?<![a-z])pn\b",
+    "version": r"version|(?<![a-z])v\d|release|firmware",
+    "voltage": r"volt|\d\s?v\b", "volts": r"volt|\d\s?v\b", "amps": r"amp|\d\s?a\b",
+    "power": r"power|(?<![a-z])(?:kw|hp)\b|watt", "concentration": r"concentrat|%|ratio|percent",
+    "ratio": r"ratio|\d:\d|%",
 }
-_QUANTITY_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + r")\b", re.I)
+_QUANTITY_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + r")\b")
 
 
 _NUMBERS = {"two": "2", "three": "3", "four": "4", "six": "6", "eight": "8"}
@@ -140,13 +142,14 @@ def read_question(text: str) -> Question:
     return Question(text, kind, terms, numbers=numbers, rating=bool(RATINGS & set(words)), alternatives=alts,
                     words={w for w in words if w not in ASKING and len(w) > 2 and w.isalnum()},
                     asks=tuple(role for role, pattern in _ASKS if pattern.search(text)),
-                    quantities=tuple(dict.fromkeys(m.lower() for m in _QUANTITY_WORD.findall(text))),
+                    quantities=tuple(dict.fromkeys(_QUANTITY_WORD.findall(text.lower()))),
                     action=_action(low) if kind == "howto" else "", steps=bool(_STEPS.search(text)))
 
 
 _ACTION = re.compile(r"\bhow\s+(?:do|can|should|would|to)\s+(?:(?:i|we|you|one)\s+)?(?:(?:best|properly|safely)\s+)?"
                      r"([a-z]+)")
-_STEPS = re.compile(r"\bstep[- ]by[- ]step\b|\bsteps\b|\bprocedure\b|\binstructions\b", re.I)
+_STEPS = re.compile(r"\bstep[- ]by[- ]step\b|\b(?:the|what are the|which|all) steps\b|\bsteps (?:to|for)\b|"
+                    r"\bprocedure\b|\binstructions\b", re.I)
 
 
 def _action(low: str) -> str:

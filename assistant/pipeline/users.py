@@ -125,12 +125,25 @@ class Users(Service):
         with self.ws.connect() as conn:
             return auth.login(conn, limiter, name, password, client)
 
-    def issue_token(self, name: str, label: str = "login", ttl_hours: float | None = None) -> str:
-        """A new API token for ``name`` (after :meth:`sign_in`), shown once."""
+    def sign_in_for_token(self, name: str, password: str, limiter, client: str | None,
+                          ttl_hours: float | None = None) -> tuple[User, str]:
+        """A login that returns the user and a new API token (``POST /api/login``), in one transaction."""
         from shopfloor.assistant import auth
 
         with self.ws.connect() as conn:
-            return auth.create_token(conn, name, label=label, ttl_hours=ttl_hours)
+            user = auth.login(conn, limiter, name, password, client)
+            return user, auth.create_token(conn, user.name, label="login", ttl_hours=ttl_hours)
+
+    @requires(Action.manage_users)
+    def issue_token(self, name: str, label: str = "api", *, user: User = DEFAULT_USER) -> str:
+        """A new API token for an existing user, shown once (an admin's tooling: ``shopfloor user token``)."""
+        from shopfloor.assistant import auth
+        from shopfloor.errors import NotFoundError
+
+        with self.ws.connect() as conn:
+            if auth.user_by_name(conn, name) is None:
+                raise NotFoundError(f"no user {name!r}")
+            return auth.create_token(conn, name, label=label)
 
     def first_admin(self) -> tuple[str, str] | None:
         """On a server's first start with login: user 'admin' with a random password, (name, password) shown

@@ -106,7 +106,7 @@ def test_every_public_method_of_the_facade_and_its_services_checks_the_role():
     # not actions: the model handle, answer() (= the checked ask()), registering the UI's sign-out hook, and the
     # look-ups that establish who is asking (a login, a token, a web session; the first admin of a new server)
     unchecked = {"Assistant.llm", "Assistant.answer", "Users.on_sign_out", "Users.by_name", "Users.by_token",
-                 "Users.check_password", "Users.sign_in", "Users.issue_token", "Users.session_alive",
+                 "Users.check_password", "Users.sign_in", "Users.sign_in_for_token", "Users.session_alive",
                  "Users.first_admin"}
     found = {f"{cls.__name__}.{name}" for cls in (Assistant, Inspection, Knowledge, Machines, Quality, Texts, Users,
                                                          WorkOrders)

@@ -98,12 +98,18 @@ def test_a_value_of_another_quantity_is_not_an_answer():
     no_torque = PRESS.replace("to 120 Nm in two passes", "in two passes")
     assert _ask("What torque for the HP-601 die clamp bolts?", no_torque) == []  # 0.05 mm is a clearance
     assert _ask("what clearance for the slide gibs", no_torque)  # ... which a clearance question gets
+    assert _ask("What torque for the HP-601 die clamp bolts?", PRESS.replace("120 Nm", "120Nm"))  # glued unit
+    assert _ask("What torque for the HP-601 die clamp bolts?", no_torque.replace("0.05 mm", "0.05mm")) == []
+    assert read_question("Max ſpeed, vİscosity?").quantities == ()  # odd case folding is no quantity, no crash
 
 
 def test_a_how_to_is_a_procedure_or_a_refusal_not_sentences_that_mention_it():
     text = "# Tailstock\n\n## Alignment\n\nVerify alignment using the test bar method. Adjust if necessary.\n"
     assert _ask("How do I check tailstock alignment with a test bar, step by step?", text) == []
     assert _ask("tailstock alignment test bar?", text)  # the same sentences answer a plain question
+    prime = "# Coolant pump CP-9\n\n## Priming\n\nTo prime the coolant pump CP-9, open vent valve V-3.\n"
+    assert _ask("How do I prime the coolant pump CP-9?", prime)  # a sentence that says to do what was asked
+    assert not read_question("stepper motor missed steps how to fix").steps  # "steps" of a motor ask no procedure
 
 
 def test_text_under_the_no_answer_level_is_not_an_answer():
