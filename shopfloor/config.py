@@ -72,7 +72,7 @@ class ClassifierConfig(_Section):
 
 
 class IndexConfig(_Section):
-    k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
+    k: int = Field(6, ge=1, le=100, description="Passages retrieved per question (at most two of them past incidents).")
     min_score: float | None = Field(None, ge=0, le=1, description=(
         "Below this dense similarity, say the documents do not cover the question. Empty: the threshold saved "
         "with the index when it was built (0.30 for all-MiniLM-L6-v2); set it here to override without a rebuild."))
