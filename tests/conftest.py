@@ -149,14 +149,26 @@ def llm_assistant(demo_workspace):
     return Assistant(demo_workspace, use_llm=True, user=ADMIN)
 
 
+def copy_workspace(ws, dest: Path) -> Path:
+    """A private copy of a workspace that other tests may be reading: the files, and the database through SQLite's
+    backup (copying a live WAL database file by file races with its -shm/-wal files coming and going)."""
+    import sqlite3
+    from contextlib import closing
+
+    db = Path(ws.db_path)
+    shutil.copytree(ws.root, dest, ignore=shutil.ignore_patterns(db.name, f"{db.name}-*"))
+    with closing(sqlite3.connect(db)) as src, closing(sqlite3.connect(dest / db.relative_to(ws.root))) as dst:
+        src.backup(dst)
+    return dest
+
+
 @pytest.fixture()
 def writable_assistant(demo_workspace, tmp_path):
     """An Assistant on a private copy of the demo workspace, for tests that add, remove or correct."""
     from shopfloor.assistant.pipeline import Assistant
     from shopfloor.workspace import Workspace
 
-    root = tmp_path / "ws"
-    shutil.copytree(demo_workspace.root, root)
+    root = copy_workspace(demo_workspace, tmp_path / "ws")
     return Assistant(Workspace.open(root), use_llm=False, user=ADMIN)
 
 

@@ -152,7 +152,8 @@ def _asked_row(q: Question, hit) -> str:
     if row is None or not q.asks or q.rating:
         return ""
     lang = language(q.text)
-    cells = [cell("detected by" if r == "controls" else r, row.get(r), lang) for r in q.asks if row.get(r)]
+    asks = (*q.asks, "remedy") if "cause" in q.asks and "remedy" not in q.asks else q.asks  # a cause and its fix
+    cells = [cell("detected by" if r == "controls" else r, row.get(r), lang) for r in asks if row.get(r)]
     if not cells:
         return ""
     head = row.head()

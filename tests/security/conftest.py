@@ -4,7 +4,6 @@ driven over real HTTP. Started once per session (importing models takes ~20 s)."
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import copy_workspace as copy_files
 
 PASSWORDS = {"vic": "viewer-pass-1", "tom": "technician-pass", "eng": "engineer-pass", "ada": "admin-pass-12"}
 ROLES = {"vic": "viewer", "tom": "technician", "eng": "engineer", "ada": "admin"}
@@ -56,7 +57,7 @@ def copy_workspace(demo_workspace, dest: Path, login: str = "always") -> Path:
 
     from shopfloor.assistant import auth
 
-    shutil.copytree(demo_workspace.root, dest)
+    copy_files(demo_workspace, dest)
     cfg_path = dest / "config.yaml"
     cfg = yaml.safe_load(cfg_path.read_text()) or {}
     cfg.setdefault("server", {})["require_login"] = login

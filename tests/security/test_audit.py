@@ -46,12 +46,11 @@ def test_ui_writes_are_attributed_to_the_logged_in_user(served, tmp_path):
 
 @pytest.fixture()
 def cli(demo_workspace, tmp_path):
-    import shutil
 
-    from tests.conftest import CLI
+    from tests.conftest import CLI, copy_workspace
 
     root = tmp_path / "ws"
-    shutil.copytree(demo_workspace.root, root)
+    copy_workspace(demo_workspace, root)
     on_copy = CLI(root)
 
     def run(*args, input=None):

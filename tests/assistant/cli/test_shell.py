@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+from tests.conftest import copy_workspace
+
 HEAVY = ("torch", "transformers", "gradio", "faiss", "sklearn", "pandas", "sentence_transformers", "matplotlib")
 
 
@@ -55,12 +57,11 @@ def test_emit_json_is_one_object(capsys):
 def test_classify_review_list_and_correct(demo_workspace, tmp_path):
     """`shopfloor classify review list|correct` on a copy of the demo plant: one JSON object each, audited."""
     import os
-    import shutil
 
     from shopfloor.workspace import Workspace
 
     root = tmp_path / "ws"
-    shutil.copytree(demo_workspace.root, root)
+    copy_workspace(demo_workspace, root)
     with Workspace.open(root).connect() as conn:
         for text, conf in (("lid dented", 0.3), ("label smudged", 0.2), ("lid dented", 0.25)):
             conn.execute("INSERT INTO classifications (task, text, label, confidence, needs_review, model, source) "
@@ -83,12 +84,11 @@ def test_classify_review_list_and_correct(demo_workspace, tmp_path):
 def test_classify_run_without_a_model_folder_uses_the_workspace_task(demo_workspace, tmp_path):
     """`classify run` with neither --model nor --taxonomy goes through the facade: unsure rows queued, run audited."""
     import os
-    import shutil
 
     from shopfloor.workspace import Workspace
 
     root = tmp_path / "ws"
-    shutil.copytree(demo_workspace.root, root)
+    copy_workspace(demo_workspace, root)
     data = tmp_path / "complaints.csv"
     data.write_text("id,text\n1,box arrived crushed and wet\n2,label printed upside down\n3,asdf qwer zxcv\n")
     env = {**os.environ, "SHOPFLOOR_WORKSPACE": str(root)}

@@ -10,7 +10,7 @@ import pytest
 from shopfloor.assistant.pipeline.answer_tuning import beats, build_examples
 from shopfloor.assistant.pipeline.ask import NO_ANSWER
 from shopfloor.assistant.pipeline.grounding import cited_sentences_grammar, support, supported_sentences
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_workspace
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,6 @@ def test_lm_tune_measures_and_uses_the_adapter_only_when_it_wins(demo_workspace,
     `llm.adapter` exactly when the rule says it wins; with --activate always the chat then runs on it."""
     import json
     import os
-    import shutil
     import subprocess
     import sys
     from pathlib import Path
@@ -104,7 +103,7 @@ def test_lm_tune_measures_and_uses_the_adapter_only_when_it_wins(demo_workspace,
     from shopfloor.config import load_config
 
     root = tmp_path / "ws"
-    shutil.copytree(demo_workspace.root, root)
+    copy_workspace(demo_workspace, root)
     qa = tmp_path / "qa.jsonl"
     bench = REPO / "benchmarks" / "data"
     qa.write_text("\n".join((bench / "demo_qa.jsonl").read_text().splitlines()[:2]))

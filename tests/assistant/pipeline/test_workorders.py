@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from tests.conftest import copy_workspace
 
 LOG = "P-101 brg nse rumbling, vib up since yesterday"
 
@@ -110,7 +111,7 @@ def test_iso_code_and_priority_from_the_card():
 
 def test_cli_contract(demo_workspace, tmp_path, cmms):
     root = tmp_path / "ws"
-    shutil.copytree(demo_workspace.root, root)
+    copy_workspace(demo_workspace, root)
     env = {**os.environ, "SHOPFLOOR_WORKSPACE": str(root)}
     cmms.up = True
 

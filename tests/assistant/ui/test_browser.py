@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from shopfloor.assistant.policy import LOCAL_USER
 from tests.assistant.serving import serving
+from tests.conftest import copy_workspace
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -23,7 +23,7 @@ def server(demo_workspace, tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed (make browser)")
     root = tmp_path_factory.mktemp("ui") / "ws"
-    shutil.copytree(demo_workspace.root, root)
+    copy_workspace(demo_workspace, root)
     a = Assistant(Workspace.open(root), use_llm=False)
     with serving(create_app(a)) as url:
         yield f"{url}/", a

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import copy_workspace
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -26,7 +27,7 @@ def test_login_then_chat(demo_workspace, tmp_path, artifacts_dir):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed (make browser)")
     root = tmp_path / "ws"
-    shutil.copytree(demo_workspace.root, root)
+    copy_workspace(demo_workspace, root)
     a = Assistant(Workspace.open(root), use_llm=False)
     with a.ws.connect() as conn:
         auth.add_user(conn, "tina", "tina-password", "technician")
