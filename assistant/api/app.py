@@ -193,8 +193,8 @@ def _mount_ui(app: FastAPI, assistant, login_required: bool, limiter: auth.Login
                         auth=check if login_required else None, allowed_paths=[str(export_dir)],
                         blocked_paths=[str(assistant.ws.root.resolve())], ssr_mode=False, footer_links=[], css=CSS,
                         max_file_size=f"{cfg.max_upload_mb}mb", i18n=translations(cfg.ui_language))
-    from shopfloor.assistant.api.sessions import UiSessions, db_alive
+    from shopfloor.assistant.api.sessions import UiSessions
 
-    sessions = UiSessions(db_alive(assistant.users))  # Gradio's in-memory logins, checked against the database
+    sessions = UiSessions(assistant.users.session_alive)  # Gradio's in-memory logins, checked against the database
     app.routes[-1].app.tokens = sessions  # type: ignore[attr-defined]  # the mounted Gradio app
     assistant.users.on_sign_out(sessions.end)

@@ -58,8 +58,3 @@ class UiSessions(dict):
         for t in ended:
             self.pop(t, None)
         return len(ended)
-
-
-def db_alive(users) -> Alive:
-    """The check against the workspace's users (``assistant.users``): a fresh look-up per request."""
-    return users.session_alive

@@ -172,8 +172,7 @@ def sources(components) -> list[Document]:
     except NotBuiltError:
         return []
     access = components.access()
-    fields = set(Document.model_fields)
-    return [Document(**{k: v for k, v in s.items() if k in fields}, readers=access.min_role(s["source"]))
+    return [Document(**s, readers=access.min_role(s["source"]))  # the manifest's other keys are ignored
             for s in components.trust().annotate(found)]
 
 

@@ -117,7 +117,7 @@ def of_quantity(q: Question, text: str) -> bool:
     from shopfloor.assistant.pipeline.question import UNITS
 
     low = text.lower()
-    return not q.quantities or any(re.search(UNITS[k], low) for k in q.quantities if k in UNITS)
+    return not q.quantities or any(re.search(UNITS[k], low) for k in q.quantities)
 
 
 def mentioned(t: str, have: set[str], alternatives: set[str]) -> bool:
